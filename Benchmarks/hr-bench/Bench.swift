@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import HRCore
+import HRFixtures
+
+@main
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "hr-bench",
+    abstract: "Generate sample residents and measure the tools on them.",
+    discussion: "Each benchmark runs the built executables the way a district script would, on a fresh store, and prints its figures.",
+    subcommands: [People.self, CreateBenchmark.self])
+}
+
+/// Options shared by the benchmarks: where to work and which executables to run.
+struct BenchOptions: ParsableArguments {
+  @Option(help: "Working directory for the store and generated input (default: a fresh temporary one).")
+  var workdir: String?
+
+  @Option(help: "Seed of the generated population.")
+  var seed: UInt64 = 2024
+
+  /// The directory holding the built executables: the one this benchmark was built into.
+  var binDirectory: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+  }
+
+  func makeWorkdir() throws -> URL {
+    let url = workdir.map { URL(fileURLWithPath: $0) }
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("hr-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+}
+
+/// The sample configuration's organisations, over which generated residents are spread.
+let samplePlaces: [Population.Place] = [
+  .init(org: "500103001", district: "500103"), .init(org: "500103002", district: "500103"),
+  .init(org: "500106001", district: "500106"), .init(org: "500112001", district: "500112"),
+  .init(org: "500229001", district: "500229"),
+]
+
+/// The configuration the benchmarks run under: one city administrator over the sample organisations.
+let benchConfiguration = """
+  orgs:
+    "500103001": {name: 解放碑社区卫生服务中心, district: "500103"}
+    "500103002": {name: 七星岗社区卫生服务中心, district: "500103"}
+    "500106001": {name: 小龙坎社区卫生服务中心, district: "500106"}
+    "500112001": {name: 龙溪社区卫生服务中心, district: "500112"}
+    "500229001": {name: 葛城街道社区卫生服务中心, district: "500229"}
+  operators:
+    bench-city: {name: 基准测试, role: city_admin}
+    bench-admin: {name: 基准审批, role: city_admin}
+
+  """
+
+struct People: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Print generated residents as hr-create input.")
+
+  @Option(help: "How many residents.") var count = 300
+  @Option(help: "Seed of the generated population.") var seed: UInt64 = 2024
+  @Option(help: "Date the ages are counted to.") var today = "2026-11-26"
+  @Option(help: "Share of newborns registered by birth certificate.") var birthCertificates = 0.02
+
+  func run() throws {
+    guard let date = LocalDate(today) else { throw ValidationError("--today must be YYYY-MM-DD") }
+    var out = FileHandle.standardOutput
+    try writePeople(to: &out, count: count, seed: seed, today: date, birthCertificates: birthCertificates)
+  }
+}
+
+/// Writes `count` generated residents as JSON Lines.
+func writePeople(to handle: inout FileHandle, count: Int, seed: UInt64, today: LocalDate, birthCertificates: Double = 0.02) throws {
+  var buffer: [UInt8] = []
+  for person in Population(count: count, seed: seed, places: samplePlaces, today: today, birthCertificateShare: birthCertificates) {
+    JSONValue.object(person).write(compactTo: &buffer)
+    buffer.append(UInt8(ascii: "\n"))
+    if buffer.count > 1 << 20 {
+      try handle.write(contentsOf: buffer)
+      buffer.removeAll(keepingCapacity: true)
+    }
+  }
+  try handle.write(contentsOf: buffer)
+}
+
+/// Runs an executable with its standard input from `input` and its output to `output`, and returns
+/// the seconds it took and its exit status.
+func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL, environment: [String: String]) throws -> (seconds: Double, status: Int32) {
+  let process = Process()
+  process.executableURL = executable
+  process.arguments = arguments
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  process.standardInput = try FileHandle(forReadingFrom: input)
+  FileManager.default.createFile(atPath: output.path, contents: nil)
+  process.standardOutput = try FileHandle(forWritingTo: output)
+  let start = DispatchTime.now().uptimeNanoseconds
+  try process.run()
+  process.waitUntilExit()
+  let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  return (seconds, process.terminationStatus)
+}
+
+/// Prints one benchmark figure in a form that is easy to read and to grep.
+func report(_ name: String, items: Int, seconds: Double, unit: String) {
+  let rate = Double(items) / seconds
+  print("\(name): \(items) \(unit) in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", rate)) \(unit)/second")
+}

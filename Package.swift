@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "hr",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "hr-create", targets: ["hr-create"]),
+    .library(name: "HRCore", targets: ["HRCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+  ],
+  targets: [
+    .target(
+      name: "HRCore",
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .target(
+      name: "HRCLI",
+      dependencies: [
+        "HRCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "hr-create", dependencies: ["HRCLI"]),
+    .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
+    .executableTarget(
+      name: "hr-bench",
+      dependencies: ["HRCore", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      path: "Benchmarks/hr-bench"
+    ),
+    .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRFixtures"]),
+    .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRFixtures"]),
+  ]
+)

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import HRCore
+
+extension LocalDate: ExpressibleByArgument {
+  package init?(argument: String) { self.init(argument) }
+}
+
+/// The options every tool shares: store, configuration, operator and today (§2).
+package struct CommonOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("The store file (else $HR_STORE, else ./hr.sqlite).", valueName: "path"))
+  package var store: String?
+
+  @Option(help: ArgumentHelp("The YAML configuration (else $HR_CONFIG, else ./hr.yaml if it exists, else built-in defaults).", valueName: "path"))
+  package var config: String?
+
+  @Option(name: .customLong("operator"), help: ArgumentHelp("The operator, as declared in the configuration (else $HR_OPERATOR).", valueName: "id"))
+  package var operatorID: String?
+
+  @Option(help: ArgumentHelp("Today's date for every date rule (else $HR_TODAY, else today in China Standard Time).", valueName: "YYYY-MM-DD"))
+  package var today: LocalDate?
+
+  @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
+  package var busyTimeout: Double = 30
+
+  package init() {}
+
+  package func validate() throws {
+    guard busyTimeout >= 0, busyTimeout.isFinite else { throw ValidationError("--busy-timeout must be a number of seconds, 0 or more") }
+    if today == nil, let text = environment("HR_TODAY"), LocalDate(text) == nil {
+      throw ValidationError("HR_TODAY '\(text)' is not a date YYYY-MM-DD")
+    }
+  }
+
+  /// The configuration named by `--config`, `$HR_CONFIG` or `./hr.yaml`, else the defaults.
+  package func loadConfiguration() throws -> Configuration {
+    if let path = config ?? environment("HR_CONFIG") { return try Configuration.load(path: path) }
+    if FileManager.default.fileExists(atPath: "hr.yaml") { return try Configuration.load(path: "hr.yaml") }
+    return Configuration.defaults
+  }
+
+  /// The session of the named operator, on today's date in China.
+  package func session() throws -> Session {
+    let configuration = try loadConfiguration()
+    let today = today ?? environment("HR_TODAY").flatMap { LocalDate($0) } ?? LocalDate.todayInChina()
+    return try Session(configuration: configuration, operatorID: operatorID ?? environment("HR_OPERATOR"), today: today)
+  }
+
+  /// Opens (creating and migrating as needed) the store.
+  package func openStore() throws -> Store {
+    try Store(path: store ?? environment("HR_STORE") ?? "hr.sqlite", busyTimeout: busyTimeout)
+  }
+}
+
+/// A non-empty environment variable.
+package func environment(_ name: String) -> String? {
+  guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+  return value
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import HRCore
+
+/// `hr-create`: creates records after the duplicate check (查验); `--check` only checks.
+package struct CreateCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "hr-create",
+    abstract: "Create resident health records after the duplicate check.",
+    discussion: """
+      Reads one person per JSON line and prints one result per created record, in input order. \
+      A person who already has a record (by any identifier the record ever had) is rejected with \
+      code duplicate_record and the existing record number: request a transfer instead.
+      """,
+    version: toolkitVersion)
+
+  @OptionGroup package var common: CommonOptions
+  @OptionGroup package var lines: LineOptions
+
+  @Flag(help: "Only look the identifiers up and print whether a record exists; create nothing.")
+  package var check = false
+
+  package init() {}
+
+  package func run() throws {
+    try runTool("hr-create") {
+      let session = try common.session()
+      try session.require(.write, for: "hr-create")
+      let store = try common.openStore()
+      let runner = LineRunner(tool: "hr-create", options: lines, store: store, session: session, verb: check ? "checked" : "created")
+      return try runner.run { object, db in
+        check
+          ? try Registry.check(object, session: session, in: db)
+          : try Registry.create(object, session: session, in: db)
+      }
+    }
+  }
+}
+
+/// The toolkit's version, printed by `--version` on every executable.
+package let toolkitVersion = "0.1.0"

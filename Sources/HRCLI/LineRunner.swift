@@ -1,0 +1,242 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GRDB
+import HRCore
+
+/// The loop every writing tool runs: read JSON Lines, handle each line in the store, print one
+/// result per accepted line in input order, report every rejected line, commit in batches (§2).
+///
+/// Each batch is one `BEGIN IMMEDIATE` transaction and each line one savepoint inside it, so a
+/// rejected line undoes only its own changes; output is written once its batch has committed.
+/// With `--all-or-nothing` or `--dry-run` the whole run is one transaction.
+package struct LineRunner {
+  package let tool: String
+  package let options: LineOptions
+  package let store: Store
+  package let session: Session
+  /// The word of the summary line: `created`, `updated` …
+  package let verb: String
+
+  /// A batch closes at `--batch-size` lines or at this many bytes of input, whichever comes first.
+  static let maximumBatchBytes = 16 << 20
+
+  package init(tool: String, options: LineOptions, store: Store, session: Session, verb: String) {
+    self.tool = tool
+    self.options = options
+    self.store = store
+    self.session = session
+    self.verb = verb
+  }
+
+  /// Runs `handle` on every input line; returns 0 when every line was accepted, 65 otherwise.
+  package func run(_ handle: (JSONObject, Database) throws -> JSONObject) throws -> ExitStatus {
+    let inputs = try openInputs()
+    defer { for input in inputs where input.fd != 0 { close(input.fd) } }
+    var report = try RejectReport(tool: tool, path: options.rejects)
+    defer { report.close() }
+    var output = OutputBuffer()
+    var progress = Progress(tool: tool, verb: verb)
+    let wholeRun = options.allOrNothing || options.dryRun
+    var accepted = 0
+    // Refusals the trail must keep even if the whole run is rolled back (denials, already_served).
+    var keptRefusals: [AuditEntry] = []
+
+    try store.pool.writeWithoutTransaction { db in
+      do {
+        if wholeRun { try db.beginTransaction(.immediate) }
+        for input in inputs {
+          var reader = LineReader(fileDescriptor: input.fd)
+          while true {
+            let batch = readBatch(&reader)
+            if batch.isEmpty { break }
+            if !wholeRun { try db.beginTransaction(.immediate) }
+            for line in batch {
+              switch handleLine(line, handle, db: db) {
+              case .accepted(let result):
+                output.append(result)
+                accepted += 1
+              case .rejected(let rejection):
+                report.add(rejection, file: input.name, line: line)
+                if let audit = rejection.audit {
+                  try AuditTrail.append(audit, by: session.staff, in: db)
+                  keptRefusals.append(audit)
+                }
+              case .failed(let error):
+                throw error
+              }
+              progress.tick(accepted: accepted, rejected: report.count)
+            }
+            if !wholeRun {
+              try db.commit()
+              guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+            }
+            if let error = reader.readError {
+              throw RunError(.io, "cannot read '\(input.name)': \(String(cString: strerror(error)))")
+            }
+          }
+        }
+        if wholeRun {
+          if options.dryRun || report.count > 0 {
+            try db.rollback()
+          } else {
+            try db.commit()
+          }
+          if options.dryRun || report.count == 0 {
+            guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+          }
+        }
+      } catch {
+        if !db.isInsideTransaction { throw error }
+        try? db.rollback()
+        throw error
+      }
+      if wholeRun, !options.dryRun, report.count > 0, !keptRefusals.isEmpty {
+        try db.inTransaction(.immediate) {
+          for audit in keptRefusals { try AuditTrail.append(audit, by: session.staff, in: db) }
+          return .commit
+        }
+      }
+    }
+    progress.finish()
+    if !options.quiet {
+      var summary = "\(tool): \(accepted) \(options.dryRun ? "would be \(verb)" : verb), \(report.count) rejected"
+      if options.dryRun {
+        summary += " (dry run: nothing committed)"
+      } else if options.allOrNothing && report.count > 0 {
+        summary += " (all or nothing: nothing committed)"
+      }
+      StandardError.write(summary + "\n")
+    }
+    return report.count == 0 ? .ok : .dataError
+  }
+
+  private enum LineOutcome {
+    case accepted(JSONObject)
+    case rejected(LineRejection)
+    case failed(any Error)
+  }
+
+  /// Parses and handles one line inside its own savepoint.
+  private func handleLine(_ line: InputLine, _ handle: (JSONObject, Database) throws -> JSONObject, db: Database) -> LineOutcome {
+    if line.isTooLong {
+      return .rejected(LineRejection(.lineTooLong, "line is longer than \(LineReader.maximumLineLength) bytes"))
+    }
+    let object: JSONObject
+    do {
+      object = try JSONParser.parseObject(line.bytes)
+    } catch {
+      return .rejected(LineRejection(RejectionCode(error.code), error.message))
+    }
+    var result: JSONObject?
+    do {
+      try db.inSavepoint {
+        result = try handle(object, db)
+        return .commit
+      }
+      return .accepted(result!)
+    } catch let rejection as LineRejection {
+      return .rejected(rejection)
+    } catch {
+      return .failed(error)
+    }
+  }
+
+  /// Reads up to a batch of lines, bounded in count and bytes.
+  private func readBatch(_ reader: inout LineReader) -> [InputLine] {
+    var batch: [InputLine] = []
+    var bytes = 0
+    while batch.count < options.batchSize, bytes < Self.maximumBatchBytes, let line = reader.next() {
+      bytes += line.bytes.count
+      batch.append(line)
+    }
+    return batch
+  }
+
+  /// Opens every input before anything is read, so a missing file stops the run at once (exit 66).
+  private func openInputs() throws -> [(name: String, fd: Int32)] {
+    let names = options.files.isEmpty ? ["-"] : options.files
+    var inputs: [(name: String, fd: Int32)] = []
+    for name in names {
+      if name == "-" {
+        inputs.append((name, 0))
+        continue
+      }
+      let fd = open(name, O_RDONLY)
+      guard fd >= 0 else {
+        let reason = String(cString: strerror(errno))
+        for input in inputs where input.fd != 0 { close(input.fd) }
+        throw InputError(path: name, reason: reason)
+      }
+      inputs.append((name, fd))
+    }
+    return inputs
+  }
+}
+
+/// Reports rejected lines: GNU-style messages on standard error and, with `--rejects`, JSON
+/// objects that keep the original line so a fixed file can be fed back (§2).
+struct RejectReport {
+  let tool: String
+  private var file: UnsafeMutablePointer<FILE>?
+  private(set) var count = 0
+
+  init(tool: String, path: String?) throws {
+    self.tool = tool
+    if let path {
+      guard let file = fopen(path, "w") else {
+        throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))")
+      }
+      self.file = file
+    }
+  }
+
+  mutating func add(_ rejection: LineRejection, file name: String, line: InputLine) {
+    count += 1
+    StandardError.write("\(tool):\(name):\(line.number): \(rejection.code): \(rejection.message)\n")
+    guard let file else { return }
+    var object: JSONObject = ["line": .int(line.number), "file": .string(name), "code": .string(rejection.code.rawValue), "error": .string(rejection.message)]
+    for (key, value) in rejection.details where object[key] == nil { object[key] = value }
+    object["input"] = .string(String(decoding: line.bytes, as: UTF8.self))
+    var bytes: [UInt8] = []
+    JSONValue.object(object).write(compactTo: &bytes)
+    bytes.append(UInt8(ascii: "\n"))
+    fwrite(bytes, 1, bytes.count, file)
+  }
+
+  mutating func close() {
+    if let file { fclose(file) }
+    file = nil
+  }
+}
+
+/// A progress line on standard error once a second, only when a person is watching (§2).
+struct Progress {
+  let tool: String
+  let verb: String
+  private let enabled = StandardError.isTerminal
+  private var lastSecond = Progress.seconds()
+  private var shown = false
+
+  init(tool: String, verb: String) {
+    self.tool = tool
+    self.verb = verb
+  }
+
+  mutating func tick(accepted: Int, rejected: Int) {
+    guard enabled else { return }
+    let now = Progress.seconds()
+    guard now > lastSecond else { return }
+    lastSecond = now
+    shown = true
+    StandardError.write("\r\(tool): \(accepted) \(verb), \(rejected) rejected…")
+  }
+
+  func finish() {
+    if shown { StandardError.write("\n") }
+  }
+
+  private static func seconds() -> Int { Int(time(nil)) }
+}

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A calendar date without a time of day, the unit in which the regulation counts its periods.
+///
+/// Arithmetic goes through a day count since 1970-01-01 (proleptic Gregorian), so adding days,
+/// comparing and counting full days never depend on a time zone.
+package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+  package let year: Int
+  package let month: Int
+  package let day: Int
+
+  /// Creates a date from its parts, or nil when the parts do not name a real day.
+  package init?(year: Int, month: Int, day: Int) {
+    guard (1...9999).contains(year), (1...12).contains(month),
+      (1...LocalDate.daysIn(month: month, year: year)).contains(day)
+    else { return nil }
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+
+  /// Parses exactly `YYYY-MM-DD`, or returns nil.
+  package init?(_ text: String) {
+    let bytes = Array(text.utf8)
+    guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+    func number(_ range: Range<Int>) -> Int? {
+      var value = 0
+      for byte in bytes[range] {
+        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+        value = value * 10 + Int(byte - UInt8(ascii: "0"))
+      }
+      return value
+    }
+    guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+    self.init(year: year, month: month, day: day)
+  }
+
+  /// Creates the date that lies a number of days after 1970-01-01.
+  package init(daysSinceEpoch: Int) {
+    // Howard Hinnant's civil_from_days.
+    let z = daysSinceEpoch + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+    self.month = m
+    self.day = d
+  }
+
+  /// The number of days from 1970-01-01 to this date.
+  package var daysSinceEpoch: Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = month > 2 ? month - 3 : month + 9
+    let doy = (153 * mp + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  /// The date a number of days later (or earlier, for a negative count).
+  package func adding(days: Int) -> LocalDate {
+    LocalDate(daysSinceEpoch: daysSinceEpoch + days)
+  }
+
+  /// The same month and day some years later; 29 February becomes 28 February in a common year.
+  package func adding(years: Int) -> LocalDate {
+    let target = year + years
+    return LocalDate(year: target, month: month, day: min(day, LocalDate.daysIn(month: month, year: target)))
+      ?? self
+  }
+
+  /// Full days from `other` to this date (negative when `other` is later).
+  package func days(since other: LocalDate) -> Int {
+    daysSinceEpoch - other.daysSinceEpoch
+  }
+
+  /// Age in completed years on `date`.
+  package func age(on date: LocalDate) -> Int {
+    var age = date.year - year
+    if (date.month, date.day) < (month, day) { age -= 1 }
+    return age
+  }
+
+  /// The first day of this date's year.
+  package var startOfYear: LocalDate { LocalDate(year: year, month: 1, day: 1)! }
+
+  /// Today's date in China Standard Time (UTC+8), the regulation's calendar.
+  package static func todayInChina() -> LocalDate {
+    let seconds = Int(time(nil)) + 8 * 3600
+    return LocalDate(daysSinceEpoch: Int((Double(seconds) / 86_400).rounded(.down)))
+  }
+
+  package var description: String {
+    func pad(_ value: Int, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+  }
+
+  package static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+    (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+  }
+
+  static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+}
+
+/// An instant written as RFC 3339 in UTC with milliseconds, the form of every stored timestamp.
+package enum Timestamp {
+  /// The current instant, e.g. `2026-11-26T08:15:02.117Z`.
+  package static func now() -> String {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    let seconds = Int(spec.tv_sec)
+    let days = Int((Double(seconds) / 86_400).rounded(.down))
+    let date = LocalDate(daysSinceEpoch: days)
+    let inDay = seconds - days * 86_400
+    let millis = Int(spec.tv_nsec) / 1_000_000
+    func pad(_ value: Int, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(date)T\(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):\(pad(inDay % 60, 2)).\(pad(millis, 3))Z"
+  }
+}

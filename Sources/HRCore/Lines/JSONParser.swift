@@ -1,0 +1,517 @@
+/// A strict RFC 8259 parser that reads straight from UTF-8 bytes.
+///
+/// Foundation's `JSONSerialization` and `JSONDecoder` quietly accept duplicate keys and a few
+/// non-standard forms, and a record line that means two things must be rejected rather than
+/// guessed at. Beyond the grammar it refuses invalid UTF-8, NUL (raw or escaped, since person data
+/// must never carry one), duplicate keys at any depth and nesting deeper than `maximumDepth`. Nesting
+/// is limited before recursing, so no input can exhaust the stack.
+package enum JSONParser {
+  /// The deepest nesting of arrays and objects accepted; the top-level container is level 1.
+  static let maximumDepth = 64
+
+  /// Parses one complete JSON text strictly (RFC 8259).
+  package static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONValue {
+    try bytes.withMemoryRebound(to: UInt8.self) { parseBuffer($0) }.get()
+  }
+
+  /// Parses one complete JSON text strictly (RFC 8259) from its UTF-8 bytes.
+  package static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    try bytes.withUnsafeBufferPointer { parseBuffer($0) }.get()
+  }
+
+  /// Parses one complete JSON text strictly (RFC 8259) from a string.
+  package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+    var text = text
+    return try text.withUTF8 { parseBuffer($0) }.get()
+  }
+
+  /// Parses a JSON Lines line, which must be an object.
+  package static func parseObject(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONObject {
+    let value = try parse(bytes)
+    if case .object(let object) = value { return object }
+    var start = 0
+    while start < bytes.count && Parser.isWhitespace(bytes[start]) { start += 1 }
+    throw JSONSyntaxError(
+      code: "not_an_object",
+      message: "expected a JSON object, found \(value.typeNameWithArticle)",
+      column: start + 1
+    )
+  }
+
+  /// Parses a buffer, returning the error as a value so it can cross closures that only rethrow.
+  static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONSyntaxError> {
+    guard let base = buffer.baseAddress, !buffer.isEmpty else {
+      return .failure(.invalidJSON("expected a JSON value, found end of input", offset: 0))
+    }
+    var parser = Parser(p: base, end: buffer.count)
+    do {
+      return .success(try parser.parseDocument())
+    } catch {
+      return .failure(error)
+    }
+  }
+}
+
+/// The parsing state over one buffer: a cursor and a scratch buffer for strings with escapes.
+struct Parser {
+  /// The first byte of the input.
+  let p: UnsafePointer<UInt8>
+  /// The number of bytes in the input.
+  let end: Int
+  /// The offset of the next byte to read.
+  var i = 0
+  /// Bytes of the string being unescaped, reused across strings.
+  var scratch: [UInt8] = []
+
+  /// Makes a parser over `end` bytes at `p`.
+  init(p: UnsafePointer<UInt8>, end: Int) {
+    self.p = p
+    self.end = end
+  }
+
+  /// Tells whether a byte is JSON whitespace: space, tab, line feed or carriage return.
+  @inline(__always)
+  static func isWhitespace(_ b: UInt8) -> Bool {
+    b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
+  }
+
+  /// Parses the whole input as one value surrounded by optional whitespace.
+  mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+    try validateEncoding()
+    skipWhitespace()
+    let value = try parseValue(depth: 0)
+    skipWhitespace()
+    if i < end {
+      if let hint = hint(at: i) { throw .invalidJSON(hint, offset: i) }
+      throw .invalidJSON("unexpected \(describe(at: i)) after the JSON value", offset: i)
+    }
+    return value
+  }
+
+  // MARK: Encoding
+
+  /// Checks the whole input for invalid UTF-8 and raw NUL bytes before any grammar is looked at.
+  ///
+  /// Checking first makes the code independent of where the bad byte sits (inside a string or not),
+  /// and lets string parsing copy bytes without validating them again.
+  func validateEncoding() throws(JSONSyntaxError) {
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    var j = 0
+    while j < end {
+      // Eight ASCII bytes at a time while no byte is high or zero.
+      while j + 8 <= end {
+        let word = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+        if word & highBits != 0 || (word &- ones) & ~word & highBits != 0 { break }
+        j += 8
+      }
+      guard j < end else { return }
+      let b = p[j]
+      if b == 0 {
+        throw JSONSyntaxError(code: "nul_byte", message: "NUL byte at column \(j + 1)", column: j + 1)
+      }
+      if b < 0x80 {
+        j += 1
+        continue
+      }
+      let length = Self.validSequenceLength(p, at: j, end: end)
+      if length == 0 {
+        throw JSONSyntaxError(code: "invalid_utf8", message: "invalid UTF-8 at byte \(j + 1)", column: j + 1)
+      }
+      j += length
+    }
+  }
+
+  /// The length of the well-formed UTF-8 sequence starting with a non-ASCII byte at `j`, or 0 if it is not one.
+  ///
+  /// Follows table 3-7 of the Unicode standard, which rules out overlong forms, encoded surrogates and
+  /// code points above U+10FFFF.
+  static func validSequenceLength(_ p: UnsafePointer<UInt8>, at j: Int, end: Int) -> Int {
+    let b = p[j]
+    @inline(__always) func continuation(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+      k < end && p[k] >= low && p[k] <= high
+    }
+    switch b {
+    case 0xC2...0xDF:
+      return continuation(j + 1) ? 2 : 0
+    case 0xE0:
+      return continuation(j + 1, 0xA0) && continuation(j + 2) ? 3 : 0
+    case 0xED:
+      return continuation(j + 1, 0x80, 0x9F) && continuation(j + 2) ? 3 : 0
+    case 0xE1...0xEC, 0xEE...0xEF:
+      return continuation(j + 1) && continuation(j + 2) ? 3 : 0
+    case 0xF0:
+      return continuation(j + 1, 0x90) && continuation(j + 2) && continuation(j + 3) ? 4 : 0
+    case 0xF1...0xF3:
+      return continuation(j + 1) && continuation(j + 2) && continuation(j + 3) ? 4 : 0
+    case 0xF4:
+      return continuation(j + 1, 0x80, 0x8F) && continuation(j + 2) && continuation(j + 3) ? 4 : 0
+    default:
+      return 0
+    }
+  }
+
+  // MARK: Values
+
+  /// Skips JSON whitespace.
+  @inline(__always)
+  mutating func skipWhitespace() {
+    while i < end && Self.isWhitespace(p[i]) { i += 1 }
+  }
+
+  /// Parses the value at the cursor, which sits inside `depth` containers.
+  mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    guard i < end else {
+      throw .invalidJSON("expected a JSON value, found end of input", offset: i)
+    }
+    switch p[i] {
+    case UInt8(ascii: "{"):
+      return .object(try parseObject(depth: depth))
+    case UInt8(ascii: "["):
+      return .array(try parseArray(depth: depth))
+    case UInt8(ascii: "\""):
+      return .string(try parseString())
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return .number(try parseNumber())
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+      return try parseLiteral()
+    default:
+      throw unexpected(expecting: "a JSON value")
+    }
+  }
+
+  /// Parses an object whose `{` is at the cursor.
+  mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONObject {
+    try checkDepth(depth)
+    i += 1
+    skipWhitespace()
+    var object = JSONObject()
+    if i < end && p[i] == UInt8(ascii: "}") {
+      i += 1
+      return object
+    }
+    while true {
+      guard i < end && p[i] == UInt8(ascii: "\"") else {
+        throw unexpected(expecting: "a string key")
+      }
+      let keyStart = i
+      let key = try parseString()
+      skipWhitespace()
+      guard i < end && p[i] == UInt8(ascii: ":") else {
+        throw unexpected(expecting: "':' after the key")
+      }
+      i += 1
+      skipWhitespace()
+      let value = try parseValue(depth: depth + 1)
+      guard object.appendIfAbsent(key, value) else {
+        throw JSONSyntaxError(
+          code: "duplicate_key",
+          message: "duplicate key '\(key)' at column \(keyStart + 1)",
+          column: keyStart + 1
+        )
+      }
+      skipWhitespace()
+      guard i < end else {
+        throw unexpected(expecting: "',' or '}'")
+      }
+      switch p[i] {
+      case UInt8(ascii: ","):
+        let comma = i
+        i += 1
+        skipWhitespace()
+        if i < end && p[i] == UInt8(ascii: "}") {
+          throw .invalidJSON("trailing comma", offset: comma)
+        }
+      case UInt8(ascii: "}"):
+        i += 1
+        return object
+      default:
+        throw unexpected(expecting: "',' or '}'")
+      }
+    }
+  }
+
+  /// Parses an array whose `[` is at the cursor.
+  mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> [JSONValue] {
+    try checkDepth(depth)
+    i += 1
+    skipWhitespace()
+    var elements: [JSONValue] = []
+    if i < end && p[i] == UInt8(ascii: "]") {
+      i += 1
+      return elements
+    }
+    while true {
+      elements.append(try parseValue(depth: depth + 1))
+      skipWhitespace()
+      guard i < end else {
+        throw unexpected(expecting: "',' or ']'")
+      }
+      switch p[i] {
+      case UInt8(ascii: ","):
+        let comma = i
+        i += 1
+        skipWhitespace()
+        if i < end && p[i] == UInt8(ascii: "]") {
+          throw .invalidJSON("trailing comma", offset: comma)
+        }
+      case UInt8(ascii: "]"):
+        i += 1
+        return elements
+      default:
+        throw unexpected(expecting: "',' or ']'")
+      }
+    }
+  }
+
+  /// Refuses to open a container inside `depth` others when that would pass `maximumDepth`.
+  @inline(__always)
+  func checkDepth(_ depth: Int) throws(JSONSyntaxError) {
+    guard depth < JSONParser.maximumDepth else {
+      throw JSONSyntaxError(
+        code: "too_deep",
+        message: "nesting deeper than \(JSONParser.maximumDepth) levels at column \(i + 1)",
+        column: i + 1
+      )
+    }
+  }
+
+  /// Parses the number at the cursor, keeping its text.
+  mutating func parseNumber() throws(JSONSyntaxError) -> JSONNumber {
+    let start = i
+    switch JSONNumber.scan(p, from: start, to: end) {
+    case .success(let numberEnd):
+      i = numberEnd
+      let text = String(decoding: UnsafeBufferPointer(start: p + start, count: numberEnd - start), as: UTF8.self)
+      return JSONNumber(validatedText: text)
+    case .failure(let error):
+      throw .invalidJSON(error.message, offset: error.offset)
+    }
+  }
+
+  /// Parses `true`, `false` or `null`, rejecting any other word (`NaN`, `Infinity`, `True`) by name.
+  mutating func parseLiteral() throws(JSONSyntaxError) -> JSONValue {
+    let start = i
+    var wordEnd = i
+    while wordEnd < end && Self.isWordByte(p[wordEnd]) { wordEnd += 1 }
+    let word = UnsafeBufferPointer(start: p + start, count: wordEnd - start)
+    let value: JSONValue
+    if word.elementsEqual("true".utf8) {
+      value = .bool(true)
+    } else if word.elementsEqual("false".utf8) {
+      value = .bool(false)
+    } else if word.elementsEqual("null".utf8) {
+      value = .null
+    } else {
+      let shown = String(decoding: word.prefix(32), as: UTF8.self)
+      throw .invalidJSON("invalid literal '\(shown)'", offset: start)
+    }
+    i = wordEnd
+    return value
+  }
+
+  /// Tells whether a byte can be part of a bare word such as a literal.
+  @inline(__always)
+  static func isWordByte(_ b: UInt8) -> Bool {
+    (b | 0x20) &- UInt8(ascii: "a") < 26 || JSONNumber.isDigit(b) || b == UInt8(ascii: "_")
+  }
+
+  // MARK: Strings
+
+  /// Parses the string whose opening quote is at the cursor.
+  ///
+  /// A string without escapes, the common case, becomes a `String` straight from the input bytes.
+  mutating func parseString() throws(JSONSyntaxError) -> String {
+    let quote = i
+    i += 1
+    let start = i
+    while i < end {
+      let b = p[i]
+      if b == UInt8(ascii: "\"") {
+        let string = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+        i += 1
+        return string
+      }
+      if b == UInt8(ascii: "\\") || b < 0x20 { break }
+      i += 1
+    }
+    return try parseEscapedString(quote: quote, runStart: start)
+  }
+
+  /// Finishes a string that has escapes or a problem, from the cursor, unescaping into `scratch`.
+  mutating func parseEscapedString(quote: Int, runStart: Int) throws(JSONSyntaxError) -> String {
+    scratch.removeAll(keepingCapacity: true)
+    var runStart = runStart
+    while i < end {
+      let b = p[i]
+      if b == UInt8(ascii: "\"") {
+        scratch.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart))
+        i += 1
+        return String(decoding: scratch, as: UTF8.self)
+      }
+      if b == UInt8(ascii: "\\") {
+        scratch.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart))
+        try parseEscape(quote: quote)
+        runStart = i
+        continue
+      }
+      if b < 0x20 {
+        throw .invalidJSON("unescaped control character U+\(Self.hex4(UInt32(b))) in string", offset: i)
+      }
+      i += 1
+    }
+    throw .invalidJSON("unterminated string starting", offset: quote)
+  }
+
+  /// Parses the escape whose backslash is at the cursor, appending its UTF-8 to `scratch`.
+  mutating func parseEscape(quote: Int) throws(JSONSyntaxError) {
+    let escape = i
+    guard i + 1 < end else {
+      throw .invalidJSON("unterminated string starting", offset: quote)
+    }
+    let simple: UInt8
+    switch p[i + 1] {
+    case UInt8(ascii: "\""): simple = 0x22
+    case UInt8(ascii: "\\"): simple = 0x5C
+    case UInt8(ascii: "/"): simple = 0x2F
+    case UInt8(ascii: "b"): simple = 0x08
+    case UInt8(ascii: "f"): simple = 0x0C
+    case UInt8(ascii: "n"): simple = 0x0A
+    case UInt8(ascii: "r"): simple = 0x0D
+    case UInt8(ascii: "t"): simple = 0x09
+    case UInt8(ascii: "u"):
+      try parseUnicodeEscape()
+      return
+    default:
+      let next = p[i + 1]
+      if next >= 0x21 && next < 0x7F {
+        throw .invalidJSON("invalid escape '\\\(Character(Unicode.Scalar(next)))'", offset: escape)
+      }
+      throw .invalidJSON("invalid escape: '\\' followed by \(describe(at: i + 1))", offset: escape)
+    }
+    scratch.append(simple)
+    i += 2
+  }
+
+  /// Parses a `\uXXXX` escape at the cursor, joining a surrogate pair and refusing a lone surrogate or NUL.
+  mutating func parseUnicodeEscape() throws(JSONSyntaxError) {
+    let escape = i
+    guard let unit = hexUnit(at: i + 2) else {
+      throw .invalidJSON("invalid unicode escape '\(escapeText(at: i))'", offset: i)
+    }
+    i += 6
+    let scalar: UInt32
+    switch unit {
+    case 0:
+      throw JSONSyntaxError(
+        code: "nul_byte",
+        message: "escaped NUL character '\\u0000' at column \(escape + 1)",
+        column: escape + 1
+      )
+    case 0xD800...0xDBFF:
+      guard i + 1 < end && p[i] == UInt8(ascii: "\\") && p[i + 1] == UInt8(ascii: "u") else {
+        throw .invalidJSON("lone surrogate '\(escapeText(at: escape))'", offset: escape)
+      }
+      guard let low = hexUnit(at: i + 2) else {
+        throw .invalidJSON("invalid unicode escape '\(escapeText(at: i))'", offset: i)
+      }
+      guard (0xDC00...0xDFFF).contains(low) else {
+        throw .invalidJSON("lone surrogate '\(escapeText(at: escape))'", offset: escape)
+      }
+      i += 6
+      scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+    case 0xDC00...0xDFFF:
+      throw .invalidJSON("lone surrogate '\(escapeText(at: escape))'", offset: escape)
+    default:
+      scalar = unit
+    }
+    appendUTF8(scalar)
+  }
+
+  /// Reads four hexadecimal digits at `offset`.
+  func hexUnit(at offset: Int) -> UInt32? {
+    guard offset + 4 <= end else { return nil }
+    var unit: UInt32 = 0
+    for k in offset..<offset + 4 {
+      let b = p[k]
+      let digit: UInt8
+      switch b {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = b - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = b - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = b - UInt8(ascii: "A") + 10
+      default: return nil
+      }
+      unit = unit << 4 | UInt32(digit)
+    }
+    return unit
+  }
+
+  /// Appends the UTF-8 encoding of a scalar value to `scratch`.
+  mutating func appendUTF8(_ scalar: UInt32) {
+    switch scalar {
+    case ..<0x80:
+      scratch.append(UInt8(scalar))
+    case ..<0x800:
+      scratch.append(UInt8(0xC0 | scalar >> 6))
+      scratch.append(UInt8(0x80 | scalar & 0x3F))
+    case ..<0x10000:
+      scratch.append(UInt8(0xE0 | scalar >> 12))
+      scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      scratch.append(UInt8(0x80 | scalar & 0x3F))
+    default:
+      scratch.append(UInt8(0xF0 | scalar >> 18))
+      scratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+      scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      scratch.append(UInt8(0x80 | scalar & 0x3F))
+    }
+  }
+
+  // MARK: Messages
+
+  /// The text of the escape at `offset`, at most six printable ASCII characters, for quoting in a message.
+  func escapeText(at offset: Int) -> String {
+    var k = offset
+    while k < end && k < offset + 6 && p[k] >= 0x21 && p[k] < 0x7F { k += 1 }
+    return String(decoding: UnsafeBufferPointer(start: p + offset, count: k - offset), as: UTF8.self)
+  }
+
+  /// An error saying what was expected at the cursor and what was found instead.
+  func unexpected(expecting expected: String) -> JSONSyntaxError {
+    if let hint = hint(at: i) { return .invalidJSON(hint, offset: i) }
+    return .invalidJSON("expected \(expected), found \(describe(at: i))", offset: i)
+  }
+
+  /// A targeted message for the common non-JSON habits (comments, single quotes) at `offset`.
+  func hint(at offset: Int) -> String? {
+    guard offset < end else { return nil }
+    switch p[offset] {
+    case UInt8(ascii: "/") where offset + 1 < end && (p[offset + 1] == UInt8(ascii: "/") || p[offset + 1] == UInt8(ascii: "*")):
+      return "comments are not allowed"
+    case UInt8(ascii: "'"):
+      return "single-quoted strings are not allowed"
+    default:
+      return nil
+    }
+  }
+
+  /// Describes the character at `offset` for a message: quoted if printable, by code point if not.
+  func describe(at offset: Int) -> String {
+    guard offset < end else { return "end of input" }
+    let b = p[offset]
+    if b >= 0x20 && b < 0x7F {
+      return "'\(Character(Unicode.Scalar(b)))'"
+    }
+    if b < 0x80 {
+      return "control character U+\(Self.hex4(UInt32(b)))"
+    }
+    // The input is known to be valid UTF-8 here, so the sequence is complete.
+    let length = Self.validSequenceLength(p, at: offset, end: end)
+    return "'" + String(decoding: UnsafeBufferPointer(start: p + offset, count: max(length, 1)), as: UTF8.self) + "'"
+  }
+
+  /// Four upper-case hexadecimal digits.
+  static func hex4(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+  }
+}

@@ -1,0 +1,110 @@
+extension JSONValue {
+  /// The compact serialization, like `jq -c`: keys in stored order, no whitespace, text as UTF-8.
+  ///
+  /// Only `"`, `\` and control characters below U+0020 are escaped (`\n`, `\r`, `\t`, `\b`, `\f`,
+  /// otherwise `\u00XX`), so Chinese text stays readable and `/` stays as it is; numbers keep their text.
+  package var compact: String {
+    var buffer: [UInt8] = []
+    write(compactTo: &buffer)
+    return String(decoding: buffer, as: UTF8.self)
+  }
+
+  /// Appends the compact serialization's UTF-8 bytes to a buffer.
+  package func write(compactTo buffer: inout [UInt8]) {
+    JSONWriter.write(self, to: &buffer, sortingKeys: false)
+  }
+
+  /// The canonical serialization used for hashing: compact, object keys sorted by their UTF-8 bytes at every depth.
+  ///
+  /// Sorting by bytes rather than by `String` comparison keeps the order independent of Unicode
+  /// normalization and identical to what any other language's byte sort would produce.
+  package var canonical: String {
+    var buffer: [UInt8] = []
+    write(canonicalTo: &buffer)
+    return String(decoding: buffer, as: UTF8.self)
+  }
+
+  /// Appends the canonical serialization's UTF-8 bytes to a buffer.
+  package func write(canonicalTo buffer: inout [UInt8]) {
+    JSONWriter.write(self, to: &buffer, sortingKeys: true)
+  }
+}
+
+extension JSONObject {
+  /// The compact serialization, like `jq -c`, keys in stored order.
+  package var compact: String {
+    JSONValue.object(self).compact
+  }
+
+  /// The canonical serialization used for hashing: compact, keys sorted by their UTF-8 bytes at every depth.
+  package var canonical: String {
+    JSONValue.object(self).canonical
+  }
+}
+
+/// The serializer behind `compact` and `canonical`.
+enum JSONWriter {
+  /// Appends a value's serialization, sorting object keys by UTF-8 bytes when asked.
+  static func write(_ value: JSONValue, to buffer: inout [UInt8], sortingKeys: Bool) {
+    switch value {
+    case .null:
+      buffer.append(contentsOf: "null".utf8)
+    case .bool(let b):
+      buffer.append(contentsOf: b ? "true".utf8 : "false".utf8)
+    case .number(let n):
+      buffer.append(contentsOf: n.text.utf8)
+    case .string(let s):
+      writeString(s, to: &buffer)
+    case .array(let elements):
+      buffer.append(UInt8(ascii: "["))
+      for (position, element) in elements.enumerated() {
+        if position > 0 { buffer.append(UInt8(ascii: ",")) }
+        write(element, to: &buffer, sortingKeys: sortingKeys)
+      }
+      buffer.append(UInt8(ascii: "]"))
+    case .object(let object):
+      buffer.append(UInt8(ascii: "{"))
+      var entries = object.entries
+      if sortingKeys {
+        entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+      }
+      for (position, entry) in entries.enumerated() {
+        if position > 0 { buffer.append(UInt8(ascii: ",")) }
+        writeString(entry.key, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        write(entry.value, to: &buffer, sortingKeys: sortingKeys)
+      }
+      buffer.append(UInt8(ascii: "}"))
+    }
+  }
+
+  /// Appends a quoted, escaped string, copying runs that need no escaping in one go.
+  static func writeString(_ string: String, to buffer: inout [UInt8]) {
+    var string = string
+    buffer.append(UInt8(ascii: "\""))
+    string.withUTF8 { utf8 in
+      var runStart = 0
+      for k in 0..<utf8.count {
+        let b = utf8[k]
+        if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { continue }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
+        runStart = k + 1
+        buffer.append(UInt8(ascii: "\\"))
+        switch b {
+        case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+        case 0x0A: buffer.append(UInt8(ascii: "n"))
+        case 0x0D: buffer.append(UInt8(ascii: "r"))
+        case 0x09: buffer.append(UInt8(ascii: "t"))
+        case 0x08: buffer.append(UInt8(ascii: "b"))
+        case 0x0C: buffer.append(UInt8(ascii: "f"))
+        default:
+          let hex: [UInt8] = Array("0123456789abcdef".utf8)
+          buffer.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+        }
+      }
+      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+    }
+    buffer.append(UInt8(ascii: "\""))
+  }
+}

@@ -1,0 +1,84 @@
+/// 个人基本信息: the optional cover and basic-information fields that `hr-create` takes and
+/// `hr-update` may `set`, each validated in one place (§4, annex 1 一(三)).
+package enum BasicInformation {
+  /// The optional fields by input name; each is kept in the record column of the same name.
+  package static let optionalFields: [String] = [
+    "phone", "current_address", "registered_address", "ethnicity", "work_unit", "emergency_contact",
+    "responsible_doctor", "past_history", "family_history", "blood_type", "payment_methods",
+  ]
+
+  /// Validates one optional field and returns the text its column keeps (nil when absent or null).
+  package static func storedValue(of key: String, in fields: Fields) throws(LineRejection) -> String? {
+    guard fields.value(key) != nil else { return nil }
+    switch key {
+    case "phone":
+      return try phone(key, in: fields)
+    case "current_address", "registered_address", "work_unit":
+      return try fields.text(key, maxLength: 200)
+    case "ethnicity", "responsible_doctor", "blood_type":
+      return try fields.text(key, maxLength: 50)
+    case "emergency_contact":
+      let contact = try Fields(
+        fields.object(key)!, allowed: ["name", "phone", "relation"], path: "\(fields.path)\(key).")
+      var stored = JSONObject()
+      stored["name"] = .string(try contact.requiredText("name", maxLength: 50))
+      guard let contactPhone = try phone("phone", in: contact) else { throw contact.missing("phone") }
+      stored["phone"] = .string(contactPhone)
+      if let relation = try contact.text("relation", maxLength: 20) { stored["relation"] = .string(relation) }
+      return stored.compact
+    case "past_history", "family_history":
+      var items: [JSONValue] = []
+      for (index, item) in try fields.array(key)!.enumerated() {
+        let itemPath = "\(fields.path)\(key)[\(index)]"
+        guard let object = item.objectValue else { throw fields.invalid(key, "must hold objects, found \(item.typeName)") }
+        let entry = try Fields(object, allowed: ["code", "name", "date"], path: itemPath + ".")
+        var stored = JSONObject()
+        if let code = try entry.text("code", maxLength: 20) { stored["code"] = .string(code) }
+        stored["name"] = .string(try entry.requiredText("name", maxLength: 100))
+        if let date = try entry.date("date") { stored["date"] = .string(date.description) }
+        items.append(.object(stored))
+      }
+      return JSONValue.array(items).compact
+    case "payment_methods":
+      var methods: [JSONValue] = []
+      for item in try fields.array(key)! {
+        guard let method = item.stringValue?.trimmingWhitespace(), !method.isEmpty, method.count <= 50 else {
+          throw fields.invalid(key, "must hold non-empty strings")
+        }
+        methods.append(.string(method))
+      }
+      return JSONValue.array(methods).compact
+    default:
+      preconditionFailure("'\(key)' is not a basic-information field")
+    }
+  }
+
+  /// A mainland mobile number (1[3-9] and 9 digits) or a landline with its area code.
+  private static func phone(_ key: String, in fields: Fields) throws(LineRejection) -> String? {
+    guard let text = try fields.text(key, maxLength: 20) else { return nil }
+    guard isPhoneNumber(text) else {
+      throw fields.invalid(key, "'\(text)' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code")
+    }
+    return text
+  }
+
+  /// Whether `text` is a mainland mobile number or an area-coded landline such as `023-63801234`.
+  package static func isPhoneNumber(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+    if bytes.count == 11, bytes[0] == UInt8(ascii: "1"), (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(bytes[1]) {
+      return bytes.allSatisfy(isDigit)
+    }
+    let parts = bytes.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+    let (area, number): (ArraySlice<UInt8>, ArraySlice<UInt8>)
+    switch parts.count {
+    case 1 where bytes.first == UInt8(ascii: "0") && (10...12).contains(bytes.count):
+      // Without a dash, a 3- or 4-digit area code cannot be told apart; accept 10–12 digits.
+      return bytes.allSatisfy(isDigit)
+    case 2: (area, number) = (parts[0], parts[1])
+    default: return false
+    }
+    return area.first == UInt8(ascii: "0") && (3...4).contains(area.count) && area.allSatisfy(isDigit)
+      && (7...8).contains(number.count) && number.allSatisfy(isDigit)
+  }
+}

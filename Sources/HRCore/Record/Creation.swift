@@ -1,0 +1,160 @@
+import GRDB
+
+extension Registry {
+  /// Creates one record from an `hr-create` line: validates every field, refuses an operator
+  /// outside the organisation's scope, runs the duplicate check against every identifier ever
+  /// held, takes the division's next record number, and writes the record, its identifiers, its
+  /// tags and the audit event in the caller's transaction (§3, §4; annex 1 二(六)).
+  package static func create(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+    let fields = try Fields(object, allowed: createFields)
+    let today = session.today
+    let identifiers = try IdentifierFields(fields, today: today)
+    let name = try fields.requiredText("name", maxLength: 50)
+
+    let givenSex = try sex(in: fields)
+    let givenBirth = try fields.pastDate("birth_date", today: today)
+    let sex: Sex
+    let birthDate: LocalDate
+    if let id = identifiers.residentID {
+      if let givenSex, givenSex != id.sex {
+        throw LineRejection(.idMismatch, "sex '\(givenSex.rawValue)' contradicts id number '\(id)' (\(id.sex.rawValue))", details: ["field": "sex"])
+      }
+      if let givenBirth, givenBirth != id.birthDate {
+        throw LineRejection(.idMismatch, "birth date '\(givenBirth)' contradicts id number '\(id)' (\(id.birthDate))", details: ["field": "birth_date"])
+      }
+      sex = id.sex
+      birthDate = id.birthDate
+    } else {
+      guard let givenSex else { throw fields.missing("sex") }
+      guard let givenBirth else { throw fields.missing("birth_date") }
+      sex = givenSex
+      birthDate = givenBirth
+    }
+
+    let division = try divisionCode(in: fields)
+    let configuration = session.configuration
+    guard configuration.districts[division.district] != nil else {
+      throw LineRejection(
+        .unknownDistrict, "division '\(division)' lies in district '\(division.district)', which is not configured",
+        details: ["field": "division"])
+    }
+    guard let orgCode = try fields.text("org", maxLength: 32) ?? session.staff.org else { throw fields.missing("org") }
+    guard let org = configuration.orgs[orgCode] else {
+      throw LineRejection(.notFound, "unknown organisation '\(orgCode)'", details: ["field": "org"])
+    }
+    guard org.district == division.district else {
+      throw LineRejection(
+        .unknownDistrict, "organisation '\(orgCode)' is in district '\(org.district)', not in the division's district '\(division.district)'",
+        details: ["field": "org"])
+    }
+    let createdOn = try fields.pastDate("created_on", today: today) ?? today
+    guard createdOn >= birthDate else {
+      throw fields.invalid("created_on", "is before the birth date \(birthDate)")
+    }
+    var basic: [String: String] = [:]
+    for key in BasicInformation.optionalFields {
+      if let value = try BasicInformation.storedValue(of: key, in: fields) { basic[key] = value }
+    }
+    let tags = try tagCodes(in: fields)
+
+    try session.authorize(.write, in: Scope(org: org.code, district: org.district), auditAs: "record.create", recordNo: nil)
+    if let existing = try holder(of: identifiers, in: db) { throw duplicate(existing) }
+
+    let recordNo = try nextRecordNumber(in: division, db: db)
+    let now = Timestamp.now()
+    let record = ResidentRecord(
+      recordNo: recordNo.value, division: division.value, name: name, sex: sex.rawValue, birthDate: birthDate,
+      idNumber: identifiers.residentID?.value, birthCertNo: identifiers.birthCertificate?.value,
+      motherIdNumber: identifiers.motherLink?.mother.value, managingOrg: org.code, managingDistrict: org.district,
+      status: .active, archiveReason: nil, archivedOn: nil, deathDate: nil,
+      phone: basic["phone"], currentAddress: basic["current_address"], registeredAddress: basic["registered_address"],
+      ethnicity: basic["ethnicity"], workUnit: basic["work_unit"], emergencyContact: basic["emergency_contact"],
+      responsibleDoctor: basic["responsible_doctor"], pastHistory: basic["past_history"],
+      familyHistory: basic["family_history"], bloodType: basic["blood_type"], paymentMethods: basic["payment_methods"],
+      restricted: tags.contains(where: \.isRestricting), lastContact: createdOn, protectedUntil: nil,
+      createdOn: createdOn, createdBy: session.staff.id, createdAt: now)
+    try record.insert(db)
+    for identifier in identifiers.all {
+      try register(identifier, for: recordNo.value, on: today, in: db)
+    }
+    for tag in tags {
+      try db.cachedStatement(
+        sql: """
+          INSERT INTO tag (record_no, code, source, since, entered_on, entered_at, entered_by)
+          VALUES (?, ?, 'hr-create', ?, ?, ?, ?)
+          """
+      ).execute(arguments: [recordNo.value, tag.value, createdOn, today, now, session.staff.id])
+    }
+    try AuditTrail.append(
+      AuditEntry(
+        action: "record.create", recordNo: recordNo.value,
+        detail: ["division": .string(division.value), "managing_org": .string(org.code)]),
+      by: session.staff, in: db)
+
+    var out: JSONObject = ["record_no": .string(recordNo.value)]
+    for (key, value) in identifiers.output { out[key] = value }
+    out["managing_org"] = .string(org.code)
+    out["status"] = .string(RecordStatus.active.rawValue)
+    out["result"] = "created"
+    return out
+  }
+
+  /// Looks up a line's identifiers without creating anything (`hr-create --check`); the lookup is
+  /// itself a use of the register and is audited.
+  package static func check(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+    let identifiers = try IdentifierFields(Fields(selecting: object), today: session.today)
+    let existing = try holder(of: identifiers, in: db)
+    try AuditTrail.append(
+      AuditEntry(
+        action: "record.check", recordNo: existing?.recordNo,
+        detail: ["exists": .bool(existing != nil)]),
+      by: session.staff, in: db)
+    var out = identifiers.output
+    out["exists"] = .bool(existing != nil)
+    out["record_no"] = existing.map { .string($0.recordNo) } ?? .null
+    out["managing_org"] = existing.map { .string($0.managingOrg) } ?? .null
+    out["status"] = existing.map { .string($0.status.rawValue) } ?? .null
+    return out
+  }
+
+  /// A GB/T 2261.1 sex code, given as a number or a one-digit string.
+  static func sex(in fields: Fields) throws(LineRejection) -> Sex? {
+    guard let value = fields.value("sex") else { return nil }
+    let code = value.intValue ?? value.stringValue.flatMap { Int($0) }
+    guard let code, let sex = Sex(rawValue: code) else {
+      throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)")
+    }
+    return sex
+  }
+
+  static func divisionCode(in fields: Fields) throws(LineRejection) -> DivisionCode {
+    let text = try fields.requiredText("division", maxLength: 12)
+    do {
+      return try DivisionCode(text)
+    } catch {
+      throw fields.invalid("division", "is not a division code: \(error)")
+    }
+  }
+
+  /// Tags given at creation: codes, or objects with `code` (the source is the creating tool).
+  static func tagCodes(in fields: Fields) throws(LineRejection) -> [TagCode] {
+    guard let items = try fields.array("tags") else { return [] }
+    var codes: [TagCode] = []
+    for item in items {
+      let text: String?
+      if let object = item.objectValue {
+        text = try Fields(object, allowed: ["code"], path: "tags[].").text("code", maxLength: 40)
+      } else {
+        text = item.stringValue
+      }
+      guard let text else { throw fields.invalid("tags", "must hold tag codes, found \(item.compact)") }
+      do {
+        let code = try TagCode(settable: text)
+        if !codes.contains(code) { codes.append(code) }
+      } catch {
+        throw fields.invalid("tags", error.description)
+      }
+    }
+    return codes
+  }
+}

@@ -1,0 +1,157 @@
+import GRDB
+
+extension RejectionCode {
+  /// An ID, birth-certificate or mother's ID number that fails its standard (GB 11643 …).
+  package static let invalidID = RejectionCode("invalid_id")
+  /// `sex` or `birth_date` contradicts the ID number.
+  package static let idMismatch = RejectionCode("id_mismatch")
+  /// The person already has a record: the next step is a transfer, not a second record (annex 1, 二(六)).
+  package static let duplicateRecord = RejectionCode("duplicate_record")
+  /// The division code's district is not configured, or the organisation lies in another district.
+  package static let unknownDistrict = RejectionCode("unknown_district")
+  /// The division has given all 99,999 record numbers.
+  package static let sequenceExhausted = RejectionCode("sequence_exhausted")
+}
+
+/// A record that already holds an identifier, as the duplicate check reports it.
+package struct ExistingRecord: Sendable, Equatable {
+  package let recordNo: String
+  package let managingOrg: String
+  package let status: RecordStatus
+  package let archiveReason: ArchiveReason?
+  /// The kind of identifier that matched (`id_number`, `birth_cert_no`, `mother_id_number`).
+  package let matchedKind: String
+}
+
+/// The identifiers a line names, validated: the input of the duplicate check (查验).
+package struct IdentifierFields: Sendable {
+  package var residentID: ResidentID?
+  package var birthCertificate: BirthCertificateNumber?
+  package var motherLink: MotherLink?
+
+  /// The identifiers in the order they are looked up.
+  package var all: [Identifier] {
+    [residentID.map(Identifier.residentID), birthCertificate.map(Identifier.birthCertificate),
+     motherLink.map(Identifier.motherLink)].compactMap { $0 }
+  }
+
+  /// The fields as given, for the output line: `id_number`, `birth_cert_no`, `mother_id_number`.
+  package var output: JSONObject {
+    var out = JSONObject()
+    if let residentID { out["id_number"] = .string(residentID.value) }
+    if let birthCertificate { out["birth_cert_no"] = .string(birthCertificate.value) }
+    if let motherLink { out["mother_id_number"] = .string(motherLink.mother.value) }
+    if residentID?.wasConverted == true { out["id_converted"] = true }
+    return out
+  }
+
+  /// Reads and validates the identifier fields; a mother link also needs `name` and `birth_date`.
+  package init(_ fields: Fields, today: LocalDate) throws(LineRejection) {
+    func identity<T>(_ key: String, _ make: (String) throws(IdentityError) -> T) throws(LineRejection) -> T? {
+      guard let value = fields.value(key) else { return nil }
+      guard let text = value.stringValue else { throw fields.invalid(key, "must be a string, found \(value.typeName)") }
+      do {
+        return try make(text)
+      } catch {
+        throw LineRejection(.invalidID, error.description, details: ["field": .string(key)])
+      }
+    }
+    residentID = try identity("id_number") { text throws(IdentityError) in try ResidentID(text, today: today) }
+    birthCertificate = try identity("birth_cert_no") { text throws(IdentityError) in try BirthCertificateNumber(text) }
+    if let mother = try identity("mother_id_number", { text throws(IdentityError) in try ResidentID(text, today: today) }) {
+      let name = try fields.requiredText("name", maxLength: 50)
+      motherLink = MotherLink(mother: mother, name: name, birthDate: try fields.requiredDate("birth_date"))
+    }
+    guard residentID != nil || birthCertificate != nil || motherLink != nil else {
+      throw LineRejection(
+        .missingField, "missing identifier: one of 'id_number', 'birth_cert_no' or 'mother_id_number'",
+        details: ["field": "id_number"])
+    }
+  }
+}
+
+/// The register of records: creation after the duplicate check, and the lookups the check needs.
+package enum Registry {
+  /// The fields `hr-create` accepts; any other is an `unknown_field` rejection.
+  package static let createFields: Set<String> = Set(
+    ["id_number", "birth_cert_no", "mother_id_number", "name", "sex", "birth_date", "division", "org",
+     "tags", "created_on"] + BasicInformation.optionalFields)
+
+  /// The record that holds `identifier` now or held it once, if any.
+  package static func holder(of identifier: Identifier, in db: Database) throws -> ExistingRecord? {
+    let row = try Row.fetchOne(
+      db.cachedStatement(
+        sql: """
+          SELECT r.record_no, r.managing_org, r.status, r.archive_reason
+          FROM identifier i JOIN record r ON r.record_no = i.record_no
+          WHERE i.kind = ? AND i.value = ?
+          """),
+      arguments: [identifier.kind, identifier.key])
+    guard let row else { return nil }
+    return ExistingRecord(
+      recordNo: row[0], managingOrg: row[1], status: RecordStatus(rawValue: row[2]) ?? .active,
+      archiveReason: (row[3] as String?).flatMap(ArchiveReason.init), matchedKind: identifier.kind)
+  }
+
+  /// The first record holding any of the identifiers.
+  package static func holder(of identifiers: IdentifierFields, in db: Database) throws -> ExistingRecord? {
+    for identifier in identifiers.all {
+      if let existing = try holder(of: identifier, in: db) { return existing }
+    }
+    return nil
+  }
+
+  /// Finds the record a selecting line names by `record_no`, or by `id_number` (any identifier it
+  /// ever had); `not_found` when there is none.
+  package static func record(selectedBy fields: Fields, session: Session, in db: Database) throws -> ResidentRecord {
+    if let number = try fields.recordNumber() {
+      guard let record = try ResidentRecord.find(number.value, in: db) else {
+        throw LineRejection(.notFound, "no record '\(number)'", details: ["record_no": .string(number.value)])
+      }
+      return record
+    }
+    if fields.value("id_number") != nil {
+      let identifiers = try IdentifierFields(fields, today: session.today)
+      guard let existing = try holder(of: identifiers, in: db), let record = try ResidentRecord.find(existing.recordNo, in: db)
+      else { throw LineRejection(.notFound, "no record holds id number '\(fields.value("id_number")!.stringValue ?? "")'") }
+      return record
+    }
+    throw fields.missing("record_no")
+  }
+
+  /// Registers a new identifier for `recordNo` (also an old one kept as an alias after an upgrade).
+  package static func register(_ identifier: Identifier, for recordNo: String, current: Bool = true, on date: LocalDate, in db: Database) throws {
+    try db.cachedStatement(
+      sql: "INSERT INTO identifier (kind, value, record_no, current, added_on) VALUES (?, ?, ?, ?, ?)"
+    ).execute(arguments: [identifier.kind, identifier.key, recordNo, current, date])
+  }
+
+  /// The rejection that points a duplicate at the record that already exists.
+  package static func duplicate(_ existing: ExistingRecord) -> LineRejection {
+    var details: JSONObject = [
+      "record_no": .string(existing.recordNo), "managing_org": .string(existing.managingOrg),
+      "status": .string(existing.status.rawValue),
+    ]
+    if let reason = existing.archiveReason { details["archive_reason"] = .string(reason.rawValue) }
+    return LineRejection(
+      .duplicateRecord,
+      "the resident already has record '\(existing.recordNo)' (by \(existing.matchedKind)), managed by '\(existing.managingOrg)'; request a transfer instead of a second record",
+      details: details)
+  }
+
+  /// Takes the next record number of `division`, never reusing one, not even after a purge (§4).
+  static func nextRecordNumber(in division: DivisionCode, db: Database) throws -> RecordNumber {
+    let last = try Int.fetchOne(
+      db.cachedStatement(
+        sql: """
+          INSERT INTO division_sequence (division, last) VALUES (?, 1)
+          ON CONFLICT (division) DO UPDATE SET last = last + 1
+          RETURNING last
+          """),
+      arguments: [division.value])!
+    guard last <= RecordNumber.maximumSequence else {
+      throw LineRejection(.sequenceExhausted, "division '\(division)' has given all \(RecordNumber.maximumSequence) record numbers")
+    }
+    return RecordNumber(division: division, sequence: last)
+  }
+}

@@ -1,0 +1,58 @@
+/// 个人健康标识: a tag code of §5, either derived from age or set with a source and date.
+package struct TagCode: Hashable, Sendable, CustomStringConvertible {
+  package let value: String
+
+  /// Codes computed from the birth date and never stored by hand.
+  package static let derived: Set<String> = ["elderly", "child_0_6"]
+  /// Codes an operator may set.
+  package static let settable: Set<String> = [
+    "maternal", "hypertension", "diabetes", "severe_mental_disorder", "tuberculosis",
+    "notifiable_infectious", "special_disease", "classified",
+  ]
+  /// Codes that carry a value after a colon, e.g. `weight_status:overweight`.
+  package static let valued: Set<String> = ["weight_status", "blood_type"]
+  /// Codes that make the record restricted (开放限制, §5).
+  package static let restricting: Set<String> = ["severe_mental_disorder", "special_disease", "classified"]
+
+  /// Validates a code that may be set; derived codes are refused with the reason.
+  package init(settable text: String) throws(TagCodeError) {
+    if Self.derived.contains(text) { throw .derived(text) }
+    if Self.settable.contains(text) {
+      value = text
+      return
+    }
+    let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.count == 2, Self.valued.contains(String(parts[0])), !parts[1].isEmpty, parts[1].count <= 30,
+      !parts[1].unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    else { throw .unknown(text) }
+    value = text
+  }
+
+  /// Whether the tag makes its record restricted.
+  package var isRestricting: Bool { Self.restricting.contains(value) }
+
+  package var description: String { value }
+
+  /// The tags derived from age on `date` (老年人 65+, 0～6 岁儿童).
+  package static func derivedTags(birthDate: LocalDate, on date: LocalDate) -> [String] {
+    let age = birthDate.age(on: date)
+    var tags: [String] = []
+    if age >= 65 { tags.append("elderly") }
+    if (0...6).contains(age) { tags.append("child_0_6") }
+    return tags
+  }
+}
+
+/// Why a tag code was refused.
+package enum TagCodeError: Error, Equatable, Sendable, CustomStringConvertible {
+  case derived(String)
+  case unknown(String)
+
+  package var description: String {
+    switch self {
+    case .derived(let code): "tag '\(code)' is derived from age and never set by hand"
+    case .unknown(let code):
+      "unknown tag '\(code)'; expected one of \(TagCode.settable.sorted().joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/// Something an operator does to a record, as the role table of the contract (§9) lists them.
+package enum Action: String, Sendable, CaseIterable {
+  /// Create, update, add a service, tag or contact to a record of one's own scope.
+  case write
+  /// Record a service for a record another organisation manages (异地服务, annex 1 五).
+  case offSiteService
+  case approveAmendment
+  case requestTransfer
+  case decideTransfer
+  case archive
+  /// Undo a death entered in error, and purge after retention: city level only.
+  case correctDeath
+  case purge
+  case exportRecord
+  case approveExport
+  case exportDeidentified
+  case audit
+  case metrics
+}
+
+/// Where a record sits: its managing organisation and that organisation's district.
+package struct Scope: Hashable, Sendable {
+  package let org: String
+  package let district: String
+
+  package init(org: String, district: String) {
+    self.org = org
+    self.district = district
+  }
+}
+
+/// How far a role reaches for one action.
+private enum Reach {
+  case none, ownOrg, ownDistrict, all
+}
+
+extension Role {
+  /// The one table of the contract's §9: how far this role reaches for `action`.
+  fileprivate func reach(for action: Action) -> Reach {
+    switch (self, action) {
+    case (.cityAdmin, _): .all
+    case (.auditor, .audit), (.auditor, .metrics): .all
+    case (.auditor, _): .none
+    case (.researcher, .exportDeidentified): .all  // limited by the approval, not by the role
+    case (.researcher, _): .none
+    case (.clinician, .offSiteService), (.orgAdmin, .offSiteService), (.districtAdmin, .offSiteService): .all
+    case (.clinician, .write), (.clinician, .requestTransfer), (.clinician, .exportRecord), (.clinician, .metrics):
+      .ownOrg
+    case (.clinician, _): .none
+    case (.orgAdmin, .correctDeath), (.orgAdmin, .purge), (.orgAdmin, .approveExport), (.orgAdmin, .exportDeidentified):
+      .none
+    case (.orgAdmin, _): .ownOrg
+    case (.districtAdmin, .correctDeath), (.districtAdmin, .purge): .none
+    case (.districtAdmin, _): .ownDistrict
+    }
+  }
+
+  /// Whether the role may ever take `action`, on some record: a role that may not is refused the
+  /// whole command (exit 77) rather than every line.
+  package func mayEver(_ action: Action) -> Bool {
+    reach(for: action) != .none
+  }
+}
+
+extension OperatorEntry {
+  /// Whether this operator may take `action` on a record in `scope`: the single place that decides.
+  package func may(_ action: Action, in scope: Scope) -> Bool {
+    switch role.reach(for: action) {
+    case .none: false
+    case .ownOrg: org == scope.org
+    case .ownDistrict: district == scope.district
+    case .all: true
+    }
+  }
+
+  /// Whether this operator may take `action` in every organisation of `district` (district-wide
+  /// requests such as `hr-export approve`, `hr-metrics --district`).
+  package func may(_ action: Action, inDistrict district: String) -> Bool {
+    switch role.reach(for: action) {
+    case .none, .ownOrg: false
+    case .ownDistrict: self.district == district
+    case .all: true
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// Why the store could not be opened or written; each maps to its own exit status at the edge.
+package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The file cannot be created or opened (exit 73).
+  case cannotOpen(path: String, reason: String)
+  /// The store was written by a newer version of the toolkit (exit 78).
+  case newerThanTool(path: String, unknownMigrations: [String])
+  /// The write lock stayed taken past the busy timeout (exit 75).
+  case locked(path: String, seconds: Double)
+  /// Any other SQLite failure (exit 74).
+  case io(path: String, reason: String)
+
+  package var description: String {
+    switch self {
+    case .cannotOpen(let path, let reason): "cannot open store '\(path)': \(reason)"
+    case .newerThanTool(let path, let unknown):
+      "store '\(path)' was written by a newer version of hr (migrations \(unknown.map { "'\($0)'" }.joined(separator: ", "))); upgrade the tools"
+    case .locked(let path, let seconds): "store '\(path)' stayed locked for more than \(Int(seconds)) seconds"
+    case .io(let path, let reason): "store '\(path)': \(reason)"
+    }
+  }
+}
+
+extension StoreError: LocalizedError {
+  package var errorDescription: String? { description }
+}
+
+/// The one SQLite file that holds every record, its history and the audit trail (§2).
+///
+/// WAL journal, foreign keys, `synchronous=FULL` and a busy timeout, so that several tools can write
+/// at once; every write transaction is `BEGIN IMMEDIATE`, so none fails half-way on `SQLITE_BUSY`.
+package final class Store: Sendable {
+  package let path: String
+  package let pool: DatabasePool
+  let busyTimeout: Double
+
+  /// Opens the store at `path`, creating it and migrating its schema forward as needed.
+  package init(path: String, busyTimeout: Double = 30) throws(StoreError) {
+    self.path = path
+    self.busyTimeout = busyTimeout
+    var configuration = GRDB.Configuration()
+    configuration.busyMode = .timeout(busyTimeout)
+    configuration.foreignKeysEnabled = true
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+    } catch {
+      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: true)
+    }
+    do {
+      let migrator = Store.migrator
+      let unknown = try pool.read { db in
+        try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+      }
+      guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
+      try migrator.migrate(pool)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: true)
+    }
+  }
+
+  /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing unless `commit` is false.
+  package func write<T>(commit: Bool = true, _ work: (Database) throws -> T) throws -> T {
+    do {
+      return try pool.writeWithoutTransaction { db in
+        var result: T?
+        try db.inTransaction(.immediate) {
+          result = try work(db)
+          return commit ? .commit : .rollback
+        }
+        return result!
+      }
+    } catch let error as DatabaseError {
+      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+    }
+  }
+
+  /// Runs `work` on a read-only snapshot of the store.
+  package func read<T>(_ work: (Database) throws -> T) throws -> T {
+    do {
+      return try pool.read(work)
+    } catch let error as DatabaseError {
+      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+    }
+  }
+}
+
+extension StoreError {
+  /// Sorts an SQLite failure into the exit status a script can act on.
+  static func from(_ error: any Error, path: String, busyTimeout: Double, opening: Bool) -> StoreError {
+    guard let error = error as? DatabaseError else {
+      return .io(path: path, reason: String(describing: error))
+    }
+    switch error.resultCode {
+    case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked(path: path, seconds: busyTimeout)
+    case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_NOTADB:
+      let reason = error.message ?? "\(error.resultCode)"
+      return opening ? .cannotOpen(path: path, reason: reason) : .io(path: path, reason: reason)
+    default: return .io(path: path, reason: error.message ?? "\(error.resultCode)")
+    }
+  }
+}
