@@ -34,12 +34,12 @@ package struct ConfigurationParser {
   // MARK: - Composing
 
   /// Composes the YAML text into a node tree, converting Yams' errors and locating duplicate keys by their key path.
-  private func compose(_ yaml: String) throws(ConfigurationError) -> Node? {
+  private func compose(_ yaml: String) throws(ConfigurationError) -> Yams.Node? {
     var text = yaml
     var firstDuplicate: ConfigurationError?
     var renames = 0
     while true {
-      let result = Result<Node?, any Error> { try Yams.compose(yaml: text) }
+      let result = Result<Yams.Node?, any Error> { try Yams.compose(yaml: text) }
       switch result {
       case .success(let node):
         guard let firstDuplicate else { return node }
@@ -50,7 +50,7 @@ package struct ConfigurationParser {
         }
         throw firstDuplicate
       case .failure(let error):
-        if let yamlError = error as? YamlError, case .duplicatedKeysInMapping(let keys, let context) = yamlError {
+        if let yamlError = error as? Yams.YamlError, case .duplicatedKeysInMapping(let keys, let context) = yamlError {
           if firstDuplicate == nil {
             let name = keys.first ?? ""
             firstDuplicate = ConfigurationError(
@@ -72,7 +72,7 @@ package struct ConfigurationParser {
 
   /// Converts an error from Yams into an "invalid YAML" error at the line Yams reports.
   private func invalidYAML(_ error: any Error, yaml: String) -> ConfigurationError {
-    guard let yamlError = error as? YamlError else {
+    guard let yamlError = error as? Yams.YamlError else {
       return ConfigurationError(file: file, line: nil, key: nil, message: "invalid YAML: \(error)")
     }
     switch yamlError {
@@ -90,7 +90,7 @@ package struct ConfigurationParser {
   }
 
   /// Returns the text with a numbered marker put at the start of the key at `mark`, or nil when the key cannot be marked safely.
-  private static func insertMarker(into text: String, at mark: Mark, number: Int) -> String? {
+  private static func insertMarker(into text: String, at mark: Yams.Mark, number: Int) -> String? {
     var scalars = Array(text.unicodeScalars)
     var line = 1
     var column = 1
@@ -106,6 +106,12 @@ package struct ConfigurationParser {
       index += 1
     }
     guard index < scalars.count, line == mark.line, column == mark.column else { return nil }
+    // Skip the key's properties (an anchor and/or a tag), which libyaml counts as the start of the node.
+    while index < scalars.count, scalars[index] == "&" || scalars[index] == "!" {
+      while index < scalars.count, !" \t\n\r".unicodeScalars.contains(scalars[index]) { index += 1 }
+      while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" { index += 1 }
+    }
+    guard index < scalars.count else { return nil }
     let first = scalars[index]
     if first == "\"" || first == "'" {
       index += 1
@@ -130,7 +136,7 @@ package struct ConfigurationParser {
 
   /// Refuses any mapping, at any depth, that holds the same key twice (500103 and "500103" count as the same).
   private func checkDuplicates(
-    _ node: Node, path: [String], budget: inout Int, stripMarkers: Bool
+    _ node: Yams.Node, path: [String], budget: inout Int, stripMarkers: Bool
   ) throws(ConfigurationError) {
     budget -= 1
     if budget < 0 {
@@ -162,7 +168,7 @@ package struct ConfigurationParser {
   // MARK: - Sections
 
   /// Validates the document and merges it over the defaults.
-  private mutating func build(_ root: Node) throws(ConfigurationError) {
+  private mutating func build(_ root: Yams.Node) throws(ConfigurationError) {
     if Self.isNull(root) { return }
     guard case .mapping = root else {
       throw error(at: root, [], "expected a mapping at the top level, found \(Self.describe(root))")
@@ -170,7 +176,8 @@ package struct ConfigurationParser {
     let sections = try entries(of: root, path: [])
     try checkKeys(sections, allowed: Self.topLevelKeys, path: [])
     // Sections are validated in dependency order: orgs need districts, operators need orgs.
-    func section(_ name: String) -> Node? { sections.first { $0.key == name }?.value }
+    /// The value of the named top-level section, if the file has it.
+    func section(_ name: String) -> Yams.Node? { sections.first { $0.key == name }?.value }
     if let node = section("rules") { try parseRules(node) }
     if let node = section("districts") { try parseDistricts(node) }
     if let node = section("orgs") { try parseOrgs(node) }
@@ -180,7 +187,7 @@ package struct ConfigurationParser {
   }
 
   /// Validates `rules:` and sets each rule it names.
-  private mutating func parseRules(_ node: Node) throws(ConfigurationError) {
+  private mutating func parseRules(_ node: Yams.Node) throws(ConfigurationError) {
     let fields: [(key: String, property: WritableKeyPath<Rules, Int>, minimum: Int)] = [
       ("transfer_confirm_days", \.transferConfirmDays, 1),
       ("cross_district_protection_days", \.crossDistrictProtectionDays, 0),
@@ -203,7 +210,7 @@ package struct ConfigurationParser {
   }
 
   /// Validates `districts:`, merging each entry over the default district with the same code or adding a new one.
-  private mutating func parseDistricts(_ node: Node) throws(ConfigurationError) {
+  private mutating func parseDistricts(_ node: Yams.Node) throws(ConfigurationError) {
     for entry in try entries(of: node, path: ["districts"]) {
       let code = try districtCode(entry.keyNode, ["districts", entry.key])
       let path = ["districts", code]
@@ -233,7 +240,7 @@ package struct ConfigurationParser {
   }
 
   /// Validates `orgs:`; each organisation needs a name and a known district.
-  private mutating func parseOrgs(_ node: Node) throws(ConfigurationError) {
+  private mutating func parseOrgs(_ node: Yams.Node) throws(ConfigurationError) {
     for entry in try entries(of: node, path: ["orgs"]) {
       let code = try identifier(
         entry.keyNode, ["orgs", entry.key], what: "org code", maximumLength: 32, extraCharacters: "_-",
@@ -258,7 +265,7 @@ package struct ConfigurationParser {
   }
 
   /// Validates `operators:`; each needs a name and a role, and the scope the role requires (分类授权).
-  private mutating func parseOperators(_ node: Node) throws(ConfigurationError) {
+  private mutating func parseOperators(_ node: Yams.Node) throws(ConfigurationError) {
     for entry in try entries(of: node, path: ["operators"]) {
       let id = try identifier(
         entry.keyNode, ["operators", entry.key], what: "operator id", maximumLength: 64, extraCharacters: "_.@-",
@@ -268,7 +275,7 @@ package struct ConfigurationParser {
       var name: String?
       var role: Role?
       var org: String?
-      var district: (code: String, node: Node)?
+      var district: (code: String, node: Yams.Node)?
       for field in try entries(of: entry.value, path: path) {
         switch field.key {
         case "name": name = try nonEmptyString(field.value, path + [field.key])
@@ -308,7 +315,7 @@ package struct ConfigurationParser {
   }
 
   /// Validates `services:`, merging each entry's fields over the policy of an existing type or adding a new type.
-  private mutating func parseServices(_ node: Node) throws(ConfigurationError) {
+  private mutating func parseServices(_ node: Yams.Node) throws(ConfigurationError) {
     for entry in try entries(of: node, path: ["services"]) {
       let type = entry.key
       let path = ["services", type]
@@ -331,7 +338,7 @@ package struct ConfigurationParser {
   }
 
   /// Validates `export:` and sets each setting it names.
-  private mutating func parseExport(_ node: Node) throws(ConfigurationError) {
+  private mutating func parseExport(_ node: Yams.Node) throws(ConfigurationError) {
     let path = ["export"]
     for field in try entries(of: node, path: path) {
       switch field.key {
@@ -352,13 +359,13 @@ package struct ConfigurationParser {
     /// The key's text, e.g. "500103" for both 500103 and "500103".
     let key: String
     /// The key's node, for its line.
-    let keyNode: Node
+    let keyNode: Yams.Node
     /// The value's node.
-    let value: Node
+    let value: Yams.Node
   }
 
   /// The entries of a mapping in document order; a null value counts as an empty mapping.
-  private func entries(of node: Node, path: [String]) throws(ConfigurationError) -> [Entry] {
+  private func entries(of node: Yams.Node, path: [String]) throws(ConfigurationError) -> [Entry] {
     if Self.isNull(node) { return [] }
     guard case .mapping(let mapping) = node else {
       throw error(at: node, path, "expected a mapping, found \(Self.describe(node))")
@@ -381,7 +388,7 @@ package struct ConfigurationParser {
   }
 
   /// A YAML integer of at least `minimum`; quoted strings, booleans, floats and octal or hexadecimal forms are refused.
-  private func integer(_ node: Node, _ path: [String], minimum: Int) throws(ConfigurationError) -> Int {
+  private func integer(_ node: Yams.Node, _ path: [String], minimum: Int) throws(ConfigurationError) -> Int {
     if let value = Self.decimalInteger(node), value >= minimum { return value }
     let expected =
       switch minimum {
@@ -393,12 +400,12 @@ package struct ConfigurationParser {
   }
 
   /// Like `integer(_:_:minimum:)`, but a null value means "not set".
-  private func optionalInteger(_ node: Node, _ path: [String], minimum: Int) throws(ConfigurationError) -> Int? {
+  private func optionalInteger(_ node: Yams.Node, _ path: [String], minimum: Int) throws(ConfigurationError) -> Int? {
     Self.isNull(node) ? nil : try integer(node, path, minimum: minimum)
   }
 
   /// A YAML string that is not empty or blank.
-  private func nonEmptyString(_ node: Node, _ path: [String]) throws(ConfigurationError) -> String {
+  private func nonEmptyString(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> String {
     if case .scalar(let scalar) = node, Self.tagName(node) == .str,
       !scalar.string.allSatisfy({ $0.isWhitespace })
     {
@@ -408,8 +415,8 @@ package struct ConfigurationParser {
   }
 
   /// A district code: exactly six digits starting with a GB/T 2260 province code (an unquoted integer is accepted).
-  private func districtCode(_ node: Node, _ path: [String]) throws(ConfigurationError) -> String {
-    guard case .scalar(let scalar) = node, [Tag.Name.str, .int].contains(Self.tagName(node)) else {
+  private func districtCode(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> String {
+    guard case .scalar(let scalar) = node, [Yams.Tag.Name.str, .int].contains(Self.tagName(node)) else {
       throw error(at: node, path, "expected a district code, found \(Self.describe(node))")
     }
     let code = scalar.string
@@ -423,21 +430,21 @@ package struct ConfigurationParser {
   }
 
   /// A district code naming a known district (a default one or one the file adds).
-  private func knownDistrict(_ node: Node, _ path: [String]) throws(ConfigurationError) -> String {
+  private func knownDistrict(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> String {
     let code = try districtCode(node, path)
     guard config.districts[code] != nil else { throw error(at: node, path, "unknown district '\(code)'") }
     return code
   }
 
   /// Like `knownDistrict(_:_:)`, but a null value means "not set".
-  private func optionalKnownDistrict(_ node: Node, _ path: [String]) throws(ConfigurationError) -> String? {
+  private func optionalKnownDistrict(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> String? {
     Self.isNull(node) ? nil : try knownDistrict(node, path)
   }
 
   /// An org code naming an organisation defined under `orgs:`; a null value means "not set".
-  private func knownOrg(_ node: Node, _ path: [String]) throws(ConfigurationError) -> String? {
+  private func knownOrg(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> String? {
     if Self.isNull(node) { return nil }
-    guard case .scalar(let scalar) = node, [Tag.Name.str, .int].contains(Self.tagName(node)) else {
+    guard case .scalar(let scalar) = node, [Yams.Tag.Name.str, .int].contains(Self.tagName(node)) else {
       throw error(at: node, path, "expected an org code, found \(Self.describe(node))")
     }
     guard config.orgs[scalar.string] != nil else { throw error(at: node, path, "unknown org '\(scalar.string)'") }
@@ -445,21 +452,22 @@ package struct ConfigurationParser {
   }
 
   /// One of the six roles, by its raw value.
-  private func role(_ node: Node, _ path: [String]) throws(ConfigurationError) -> Role {
+  private func role(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> Role {
     if case .scalar(let scalar) = node, Self.tagName(node) == .str, let role = Role(rawValue: scalar.string) {
       return role
     }
     let expected = Role.allCases.map(\.rawValue).joined(separator: ", ")
-    let found: String
-    if case .scalar(let scalar) = node { found = "'\(scalar.string)'" } else { found = Self.describe(node) }
-    throw error(at: node, path, "unknown role \(found); expected one of \(expected)")
+    guard case .scalar(let scalar) = node else {
+      throw error(at: node, path, "expected one of \(expected), found \(Self.describe(node))")
+    }
+    throw error(at: node, path, "unknown role '\(scalar.string)'; expected one of \(expected)")
   }
 
   /// A code or id used as a key: a string or unquoted integer of up to `maximumLength` ASCII letters, digits and `extraCharacters`.
   private func identifier(
-    _ node: Node, _ path: [String], what: String, maximumLength: Int, extraCharacters: String, rule: String
+    _ node: Yams.Node, _ path: [String], what: String, maximumLength: Int, extraCharacters: String, rule: String
   ) throws(ConfigurationError) -> String {
-    guard case .scalar(let scalar) = node, [Tag.Name.str, .int].contains(Self.tagName(node)) else {
+    guard case .scalar(let scalar) = node, [Yams.Tag.Name.str, .int].contains(Self.tagName(node)) else {
       throw error(at: node, path, "expected \(what) to be a string, found \(Self.describe(node))")
     }
     let text = scalar.string
@@ -471,7 +479,7 @@ package struct ConfigurationParser {
   }
 
   /// Whether a key is a valid service type name, matching `^[a-z][a-z0-9_]{0,39}$`.
-  private static func isServiceType(_ node: Node) -> Bool {
+  private static func isServiceType(_ node: Yams.Node) -> Bool {
     guard case .scalar(let scalar) = node, tagName(node) == .str else { return false }
     let text = scalar.string
     guard let first = text.first, (1...40).contains(text.count), first.isASCII, first.isLowercase else { return false }
@@ -479,7 +487,7 @@ package struct ConfigurationParser {
   }
 
   /// The value of a plain decimal YAML integer (underscores allowed), or nil for anything else.
-  private static func decimalInteger(_ node: Node) -> Int? {
+  private static func decimalInteger(_ node: Yams.Node) -> Int? {
     guard case .scalar(let scalar) = node, tagName(node) == .int else { return nil }
     var text = scalar.string.filter { $0 != "_" }
     if text.hasPrefix("+") { text.removeFirst() }
@@ -490,18 +498,18 @@ package struct ConfigurationParser {
   }
 
   /// The resolved tag name of a node, e.g. `.int` for an unquoted 7 and `.str` for a quoted "7".
-  private static func tagName(_ node: Node) -> Tag.Name {
-    Tag.Name(rawValue: node.tag.rawValue)
+  private static func tagName(_ node: Yams.Node) -> Yams.Tag.Name {
+    Yams.Tag.Name(rawValue: node.tag.rawValue)
   }
 
   /// Whether the node is a YAML null (`~`, `null` or nothing).
-  private static func isNull(_ node: Node) -> Bool {
+  private static func isNull(_ node: Yams.Node) -> Bool {
     if case .scalar = node { return tagName(node) == .null }
     return false
   }
 
   /// Describes what was found instead of the expected value, e.g. "'abc'", "a list" or "nothing".
-  private static func describe(_ node: Node) -> String {
+  private static func describe(_ node: Yams.Node) -> String {
     switch node {
     case .mapping: return "a mapping"
     case .sequence: return "a list"
@@ -515,7 +523,7 @@ package struct ConfigurationParser {
   }
 
   /// An error at the node's line naming the dotted key path (none for an empty path).
-  private func error(at node: Node, _ path: [String], _ message: String) -> ConfigurationError {
+  private func error(at node: Yams.Node, _ path: [String], _ message: String) -> ConfigurationError {
     ConfigurationError(
       file: file, line: node.mark?.line, key: path.isEmpty ? nil : path.joined(separator: "."), message: message
     )
