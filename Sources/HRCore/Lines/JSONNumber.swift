@@ -27,20 +27,16 @@ package struct JSONNumber: Sendable, Equatable, Hashable {
 
   /// Makes a number from a finite double, written as its shortest round-trip text.
   ///
-  /// JSON has no NaN or infinity, so passing one is a programming error and traps. An integral
-  /// double below 2^53 in magnitude is written without a fraction (`1`, not `1.0`); other values use
-  /// Swift's shortest round-trip digits with the exponent's leading zeros dropped (`1e-7`, `1e+300`).
+  /// JSON has no NaN or infinity, so passing one is a programming error and traps. The digits are
+  /// Swift's shortest round-trip ones, with an integral value's `.0` dropped (`1`, not `1.0`) and the
+  /// exponent's leading zeros dropped (`1e-7`, not `1e-07`).
   package init(_ d: Double) {
     precondition(d.isFinite, "JSON has no representation for '\(d)'")
-    if d.rounded(.towardZero) == d && d.magnitude < 9_007_199_254_740_992 {
-      if d == 0 {
-        text = d.sign == .minus ? "-0" : "0"
-      } else {
-        text = String(Int64(d))
-      }
+    let description = d.description
+    if description.hasSuffix(".0") {
+      text = String(description.dropLast(2))
       return
     }
-    let description = d.description
     guard let e = description.firstIndex(of: "e") else {
       text = description
       return

@@ -30,7 +30,7 @@ package enum JSONParser {
     let value = try parse(bytes)
     if case .object(let object) = value { return object }
     var start = 0
-    while start < bytes.count && Parser.isWhitespace(bytes[start]) { start += 1 }
+    while start < bytes.count && JSONByteParser.isWhitespace(bytes[start]) { start += 1 }
     throw JSONSyntaxError(
       code: "not_an_object",
       message: "expected a JSON object, found \(value.typeNameWithArticle)",
@@ -43,7 +43,7 @@ package enum JSONParser {
     guard let base = buffer.baseAddress, !buffer.isEmpty else {
       return .failure(.invalidJSON("expected a JSON value, found end of input", offset: 0))
     }
-    var parser = Parser(p: base, end: buffer.count)
+    var parser = JSONByteParser(p: base, end: buffer.count)
     do {
       return .success(try parser.parseDocument())
     } catch {
@@ -53,7 +53,7 @@ package enum JSONParser {
 }
 
 /// The parsing state over one buffer: a cursor and a scratch buffer for strings with escapes.
-struct Parser {
+struct JSONByteParser {
   /// The first byte of the input.
   let p: UnsafePointer<UInt8>
   /// The number of bytes in the input.
@@ -99,7 +99,7 @@ struct Parser {
     let ones: UInt64 = 0x0101_0101_0101_0101
     var j = 0
     while j < end {
-      // Eight ASCII bytes at a time while no byte is high or zero.
+      // Lines are mostly ASCII, so eight bytes at a time skip the common case cheaply.
       while j + 8 <= end {
         let word = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
         if word & highBits != 0 || (word &- ones) & ~word & highBits != 0 { break }

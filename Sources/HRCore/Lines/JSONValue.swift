@@ -19,7 +19,7 @@ extension JSONValue {
 
   /// Makes a number value from a finite double, written as its shortest round-trip text.
   ///
-  /// An integral double below 2^53 in magnitude is written without a fraction (`1`, not `1.0`).
+  /// An integral double is written without a fraction (`1`, not `1.0`).
   package static func double(_ d: Double) -> JSONValue {
     .number(JSONNumber(d))
   }

@@ -1,0 +1,68 @@
+import Testing
+@testable import HRCore
+
+private let own = Scope(org: "500103001", district: "500103")
+private let sameDistrict = Scope(org: "500103002", district: "500103")
+private let otherDistrict = Scope(org: "500106001", district: "500106")
+
+private func staff(_ role: Role) -> OperatorEntry {
+  switch role {
+  case .clinician, .orgAdmin: OperatorEntry(id: "x", name: "x", role: role, org: "500103001", district: "500103")
+  case .districtAdmin: OperatorEntry(id: "x", name: "x", role: role, org: nil, district: "500103")
+  default: OperatorEntry(id: "x", name: "x", role: role, org: nil, district: nil)
+  }
+}
+
+@Suite("Roles (§9): who may do what to which record")
+struct AccessPolicyTests {
+  /// Each row: role, action, and whether it is allowed on the own org, another org of the same
+  /// district, and an org of another district.
+  @Test(arguments: [
+    (Role.clinician, Action.write, true, false, false),
+    (.orgAdmin, .write, true, false, false),
+    (.districtAdmin, .write, true, true, false),
+    (.cityAdmin, .write, true, true, true),
+    (.auditor, .write, false, false, false),
+    (.researcher, .write, false, false, false),
+    (.clinician, .offSiteService, true, true, true),
+    (.auditor, .offSiteService, false, false, false),
+    (.clinician, .approveAmendment, false, false, false),
+    (.orgAdmin, .approveAmendment, true, false, false),
+    (.districtAdmin, .approveAmendment, true, true, false),
+    (.clinician, .requestTransfer, true, false, false),
+    (.clinician, .decideTransfer, false, false, false),
+    (.orgAdmin, .decideTransfer, true, false, false),
+    (.districtAdmin, .decideTransfer, true, true, false),
+    (.clinician, .archive, false, false, false),
+    (.orgAdmin, .archive, true, false, false),
+    (.orgAdmin, .correctDeath, false, false, false),
+    (.districtAdmin, .correctDeath, false, false, false),
+    (.cityAdmin, .correctDeath, true, true, true),
+    (.districtAdmin, .purge, false, false, false),
+    (.cityAdmin, .purge, true, true, true),
+    (.clinician, .audit, false, false, false),
+    (.orgAdmin, .audit, true, false, false),
+    (.districtAdmin, .audit, true, true, false),
+    (.auditor, .audit, true, true, true),
+    (.researcher, .audit, false, false, false),
+    (.clinician, .metrics, true, false, false),
+    (.auditor, .metrics, true, true, true),
+    (.orgAdmin, .approveExport, false, false, false),
+    (.districtAdmin, .approveExport, true, true, false),
+  ])
+  func decision(role: Role, action: Action, ownOrg: Bool, sameDistrictOrg: Bool, otherDistrictOrg: Bool) {
+    let entry = staff(role)
+    #expect(entry.may(action, in: own) == ownOrg)
+    #expect(entry.may(action, in: sameDistrict) == sameDistrictOrg)
+    #expect(entry.may(action, in: otherDistrict) == otherDistrictOrg)
+  }
+
+  @Test("A role with no reach for an action is refused the whole command")
+  func commandLevelRefusal() {
+    #expect(!Role.auditor.mayEver(.write))
+    #expect(!Role.researcher.mayEver(.write))
+    #expect(Role.researcher.mayEver(.exportDeidentified))
+    #expect(!Role.clinician.mayEver(.archive))
+    #expect(Role.clinician.mayEver(.write))
+  }
+}
