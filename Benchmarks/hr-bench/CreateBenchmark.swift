@@ -22,12 +22,12 @@ struct CreateBenchmark: ParsableCommand {
     let store = dir.appendingPathComponent("bench.sqlite")
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
 
-    let (seconds, status) = try timedRun(
+    let timing = try timedRun(
       options.binDirectory.appendingPathComponent("hr-create"),
       ["--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", "\(today)", "--quiet"],
       input: people, output: dir.appendingPathComponent("created.jsonl"), environment: [:])
-    guard status == 0 else { throw RunFailure("hr-create exited \(status)") }
-    report("hr-create", items: count, seconds: seconds, unit: "records")
+    guard timing.status == 0 else { throw RunFailure("hr-create exited \(timing.status)") }
+    report("hr-create", items: count, timing: timing, unit: "records")
   }
 }
 

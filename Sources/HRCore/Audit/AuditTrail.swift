@@ -123,7 +123,15 @@ package enum AuditTrail {
       prevHash: last?["hash"] ?? AuditEvent.genesisHash,
       hash: "")
     event.hash = event.computedHash
-    try event.insert(db)
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO audit_event (seq, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(arguments: [
+      event.seq, event.at, event.operatorID, event.role, event.org, event.action, event.recordNo, event.outcome,
+      event.detail, event.prevHash, event.hash,
+    ])
     return event
   }
 }

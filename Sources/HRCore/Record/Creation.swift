@@ -73,7 +73,7 @@ extension Registry {
       familyHistory: basic["family_history"], bloodType: basic["blood_type"], paymentMethods: basic["payment_methods"],
       restricted: tags.contains(where: \.isRestricting), lastContact: createdOn, protectedUntil: nil,
       createdOn: createdOn, createdBy: session.staff.id, createdAt: now)
-    try record.insert(db)
+    try record.insertPrepared(db)
     for identifier in identifiers.all {
       try register(identifier, for: recordNo.value, on: today, in: db)
     }

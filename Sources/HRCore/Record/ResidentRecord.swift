@@ -15,10 +15,10 @@ package enum ArchiveReason: String, Codable, Sendable, CaseIterable {
 }
 
 /// One resident's record: the cover, the basic information and where it is managed (§4).
-package struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-  package static let databaseTableName = "record"
-  package static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-  package static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+///
+/// Rows are read and written column by column rather than through `Codable`: creating a record is
+/// the hot path of `hr-create`, and the generic coding spent most of its time converting names.
+package struct ResidentRecord: Sendable, Equatable {
 
   package var recordNo: String
   package var division: String
@@ -70,6 +70,128 @@ package struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
   /// Loads the record with this number.
   package static func find(_ recordNo: String, in db: Database) throws -> ResidentRecord? {
     try ResidentRecord.fetchOne(db, key: recordNo)
+  }
+}
+
+extension ResidentRecord: FetchableRecord, PersistableRecord {
+  package static let databaseTableName = "record"
+
+  package init(row: Row) {
+    recordNo = row["record_no"]
+    division = row["division"]
+    name = row["name"]
+    sex = row["sex"]
+    birthDate = row["birth_date"]
+    idNumber = row["id_number"]
+    birthCertNo = row["birth_cert_no"]
+    motherIdNumber = row["mother_id_number"]
+    managingOrg = row["managing_org"]
+    managingDistrict = row["managing_district"]
+    status = RecordStatus(rawValue: row["status"]) ?? .active
+    archiveReason = (row["archive_reason"] as String?).flatMap(ArchiveReason.init(rawValue:))
+    archivedOn = row["archived_on"]
+    deathDate = row["death_date"]
+    phone = row["phone"]
+    currentAddress = row["current_address"]
+    registeredAddress = row["registered_address"]
+    ethnicity = row["ethnicity"]
+    workUnit = row["work_unit"]
+    emergencyContact = row["emergency_contact"]
+    responsibleDoctor = row["responsible_doctor"]
+    pastHistory = row["past_history"]
+    familyHistory = row["family_history"]
+    bloodType = row["blood_type"]
+    paymentMethods = row["payment_methods"]
+    restricted = row["restricted"]
+    lastContact = row["last_contact"]
+    protectedUntil = row["protected_until"]
+    createdOn = row["created_on"]
+    createdBy = row["created_by"]
+    createdAt = row["created_at"]
+  }
+
+  package func encode(to container: inout PersistenceContainer) {
+    for (column, value) in zip(Self.columnNames, databaseValues) { container[column] = value }
+  }
+
+  /// Inserts the record through one prepared statement, cached for the connection: creating records
+  /// is the hot path of `hr-create`.
+  package func insertPrepared(_ db: Database) throws {
+    try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(databaseValues))
+  }
+
+  /// The columns of the table, in the order of `databaseValues`.
+  private static let columnNames = [
+    "record_no",
+    "division",
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "birth_cert_no",
+    "mother_id_number",
+    "managing_org",
+    "managing_district",
+    "status",
+    "archive_reason",
+    "archived_on",
+    "death_date",
+    "phone",
+    "current_address",
+    "registered_address",
+    "ethnicity",
+    "work_unit",
+    "emergency_contact",
+    "responsible_doctor",
+    "past_history",
+    "family_history",
+    "blood_type",
+    "payment_methods",
+    "restricted",
+    "last_contact",
+    "protected_until",
+    "created_on",
+    "created_by",
+    "created_at",
+  ]
+
+  private static let insertSQL =
+    "INSERT INTO record (\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
+
+  private var databaseValues: [(any DatabaseValueConvertible)?] {
+    [
+      recordNo,
+      division,
+      name,
+      sex,
+      birthDate,
+      idNumber,
+      birthCertNo,
+      motherIdNumber,
+      managingOrg,
+      managingDistrict,
+      status.rawValue,
+      archiveReason?.rawValue,
+      archivedOn,
+      deathDate,
+      phone,
+      currentAddress,
+      registeredAddress,
+      ethnicity,
+      workUnit,
+      emergencyContact,
+      responsibleDoctor,
+      pastHistory,
+      familyHistory,
+      bloodType,
+      paymentMethods,
+      restricted,
+      lastContact,
+      protectedUntil,
+      createdOn,
+      createdBy,
+      createdAt,
+    ]
   }
 }
 
