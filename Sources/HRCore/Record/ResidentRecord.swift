@@ -67,9 +67,10 @@ package struct ResidentRecord: Sendable, Equatable {
   /// Where the record is managed, for the role checks of §9.
   package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
 
-  /// Loads the record with this number.
+  /// Loads the record with this number, through a statement prepared once per connection: every
+  /// tool that selects records does this for each line.
   package static func find(_ recordNo: String, in db: Database) throws -> ResidentRecord? {
-    try ResidentRecord.fetchOne(db, key: recordNo)
+    try ResidentRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM record WHERE record_no = ?"), arguments: [recordNo])
   }
 }
 
