@@ -22,6 +22,11 @@ package struct ArchiveCommand: ParsableCommand {
 
   package init() {}
 
+  /// Without a subcommand there is nothing to do: a usage error (exit 64), not a silent success.
+  package func run() throws {
+    throw ValidationError("name a subcommand: lost, deceased, moved-out, reactivate, candidates or purge")
+  }
+
   /// Runs the line loop of one archiving subcommand under the operator's session.
   static func runLines(
     _ subcommand: String, verb: String, action: Action, common: CommonOptions, lines: LineOptions,

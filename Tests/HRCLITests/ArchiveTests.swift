@@ -239,6 +239,14 @@ struct ArchiveTests {
     #expect(result.stderr.contains("--evidence must not be empty"))
   }
 
+  @Test func aMissingSubcommandIsAUsageError() throws {
+    let sandbox = try Sandbox()
+    let result = try sandbox.run("hr-archive")
+    #expect(result.status == 64)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.contains("name a subcommand"))
+  }
+
   /// Services are refused on archived records by `hr-update` (record_archived); this runs once
   /// that tool is built alongside.
   @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: Sandbox.binDirectory.appendingPathComponent("hr-update").path)))

@@ -18,6 +18,7 @@ package enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
   /// `--district` names a district the configuration does not declare.
   case unknownDistrict(String)
 
+  /// The message for people: lower-case, user values quoted.
   package var description: String {
     switch self {
     case .withinRetention(let before, let latestAllowed, let years):
@@ -29,5 +30,6 @@ package enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension ArchiveError: LocalizedError {
+  /// The same message, for `LocalizedError`.
   package var errorDescription: String? { description }
 }

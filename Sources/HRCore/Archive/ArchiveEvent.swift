@@ -28,16 +28,21 @@ extension ArchiveAction: DatabaseValueConvertible {}
 /// One row of the append-only `archive_event` table: the evidence behind an archiving or a
 /// reactivation, kept with the record until it is purged.
 package struct ArchiveEvent: Sendable, Equatable {
+  /// The record the event belongs to; its rows go only when the record is purged.
   package var recordNo: String
+  /// What happened: archived for a reason, reactivated, or a death corrected.
   package var action: ArchiveAction
   /// The day the change took effect (today of the run).
   package var effectiveOn: LocalDate
   /// How contact was tried (lost), or how the death or the move became known.
   package var evidence: String?
+  /// The date of death entered, or the one a correction undid.
   package var deathDate: LocalDate?
+  /// The cause of death (死因), as the death record states it.
   package var deathCause: String?
   /// When the death became known; the one-month entry limit counts from it (annex 1, 六(一)2).
   package var reportedOn: LocalDate?
+  /// The day the resident left the city.
   package var leftOn: LocalDate?
   /// The renewed contact that reactivates a record.
   package var contactDate: LocalDate?
@@ -46,6 +51,7 @@ package struct ArchiveEvent: Sendable, Equatable {
   /// The death was entered more than `death_entry_days` after it became known.
   package var late: Bool
 
+  /// Describes an event; the fields an action does not use stay nil.
   package init(
     recordNo: String, action: ArchiveAction, effectiveOn: LocalDate, evidence: String? = nil,
     deathDate: LocalDate? = nil, deathCause: String? = nil, reportedOn: LocalDate? = nil, leftOn: LocalDate? = nil,

@@ -3,14 +3,22 @@ import GRDB
 /// What the options of an `hr-archive` subcommand supply to every line that leaves a field out
 /// (`--evidence`, `--death-date` …), so that a plain list of record numbers can be piped in (§7).
 package struct ArchiveDefaults: Sendable {
+  /// `--evidence`: how contact was tried, or how the death or move became known.
   package var evidence: String?
+  /// `--death-date`.
   package var deathDate: LocalDate?
+  /// `--death-cause`.
   package var deathCause: String?
+  /// `--reported-on`: when the death became known.
   package var reportedOn: LocalDate?
+  /// `--left-on`: when the resident left the city.
   package var leftOn: LocalDate?
+  /// `--contact-date`: the renewed contact that reactivates a record.
   package var contactDate: LocalDate?
+  /// `--correction`: why a death was entered in error.
   package var correction: String?
 
+  /// Collects the option values; nil where an option was not given.
   package init(
     evidence: String? = nil, deathDate: LocalDate? = nil, deathCause: String? = nil, reportedOn: LocalDate? = nil,
     leftOn: LocalDate? = nil, contactDate: LocalDate? = nil, correction: String? = nil

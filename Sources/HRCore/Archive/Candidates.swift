@@ -8,6 +8,7 @@ package struct CandidateFilter: Sendable, Equatable {
   /// Only records managed by organisations of this district.
   package var district: String?
 
+  /// A filter on an organisation, a district, both or neither.
   package init(org: String? = nil, district: String? = nil) {
     self.org = org
     self.district = district
