@@ -256,6 +256,9 @@ extension Store {
           entered_by TEXT NOT NULL
         );
         CREATE INDEX archive_event_by_record ON archive_event(record_no, event_id);
+
+        -- The purge walks archived records oldest first (annex 1, 六(二)4: kept at least 15 years).
+        CREATE INDEX record_by_archived_on ON record(status, archived_on);
         """)
     try appendOnly(db, table: "archive_event")
   }

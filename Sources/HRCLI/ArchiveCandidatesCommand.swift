@@ -1,0 +1,41 @@
+import ArgumentParser
+import HRCore
+
+/// `hr-archive candidates`: the active records without service or contact for a year, to work
+/// through before archiving them as lost (annex 1, 六(一)1).
+package struct ArchiveCandidatesCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "candidates",
+    abstract: "List active records with no service or contact for lost_after_days (365).",
+    discussion: """
+      Prints {"record_no","managing_org","last_contact","days_since"} per record, by record number, \
+      limited to the records the operator may archive. The list pipes into \
+      'hr-archive lost --evidence TEXT' once contact has really been tried.
+      """)
+
+  @OptionGroup package var common: CommonOptions
+
+  @Option(help: ArgumentHelp("Only records managed by this organisation.", valueName: "org"))
+  package var org: String?
+
+  @Option(help: ArgumentHelp("Only records managed by organisations of this district.", valueName: "district"))
+  package var district: String?
+
+  package init() {}
+
+  package func run() throws {
+    try runTool("hr-archive") {
+      let session = try common.session()
+      try session.require(.archive, for: "hr-archive candidates")
+      let store = try common.openStore()
+      var output = OutputBuffer()
+      do {
+        try store.archiveCandidates(CandidateFilter(org: org, district: district), session: session) { output.append($0) }
+      } catch let error as ArchiveError {
+        throw RunError(.usage, error.description)
+      }
+      guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+      return .ok
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import GRDB
+import HRCore
+
+/// `hr-archive`: ends a record's active management (lost, deceased, moved out), reactivates it,
+/// lists the records to work through, and purges records past their retention (§7).
+package struct ArchiveCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "hr-archive",
+    abstract: "Archive, reactivate, list and purge resident health records.",
+    discussion: """
+      A record leaves active management when the resident is lost to follow-up, has died or has \
+      moved out of the city, and comes back when contact is renewed. Archived records are kept at \
+      least retention_years (15) before purge may delete them. Lines select records by record_no \
+      or id_number; the options fill the fields a line leaves out.
+      """,
+    version: toolkitVersion,
+    subcommands: [
+      ArchiveLostCommand.self, ArchiveDeceasedCommand.self, ArchiveMovedOutCommand.self,
+      ArchiveReactivateCommand.self, ArchiveCandidatesCommand.self, ArchivePurgeCommand.self,
+    ])
+
+  package init() {}
+
+  /// Without a subcommand there is nothing to do: a usage error (exit 64), not a silent success.
+  package func run() throws {
+    throw ValidationError("name a subcommand: lost, deceased, moved-out, reactivate, candidates or purge")
+  }
+
+  /// Runs the line loop of one archiving subcommand under the operator's session.
+  static func runLines(
+    _ subcommand: String, verb: String, action: Action, common: CommonOptions, lines: LineOptions,
+    _ handle: (JSONObject, Session, Database) throws -> JSONObject
+  ) throws {
+    try runTool("hr-archive") {
+      let session = try common.session()
+      try session.require(action, for: "hr-archive \(subcommand)")
+      let store = try common.openStore()
+      let runner = LineRunner(tool: "hr-archive", options: lines, store: store, session: session, verb: verb)
+      return try runner.run { object, db in try handle(object, session, db) }
+    }
+  }
+
+  /// Refuses an option given as empty text, which would otherwise reject every line.
+  static func validateText(_ value: String?, option: String) throws {
+    if let value, value.trimmingWhitespace().isEmpty { throw ValidationError("\(option) must not be empty") }
+  }
+}
+
+/// `hr-archive lost`: 失访终止 (annex 1, 六(一)1).
+package struct ArchiveLostCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "lost",
+    abstract: "Archive records as lost to follow-up, after a year without service or contact.",
+    discussion: """
+      Each line names a record and how contact was tried (evidence). A record whose last service \
+      or contact is less than lost_after_days (365) old is rejected with code too_early and the \
+      first date it may be archived (possible_on).
+      """)
+
+  @OptionGroup package var common: CommonOptions
+  @OptionGroup package var lines: LineOptions
+
+  @Option(help: ArgumentHelp("How contact was tried, for lines without 'evidence'.", valueName: "text"))
+  package var evidence: String?
+
+  package init() {}
+
+  package func validate() throws {
+    try ArchiveCommand.validateText(evidence, option: "--evidence")
+  }
+
+  package func run() throws {
+    let defaults = ArchiveDefaults(evidence: evidence)
+    try ArchiveCommand.runLines("lost", verb: "archived", action: .archive, common: common, lines: lines) { object, session, db in
+      try Archive.lost(object, defaults: defaults, session: session, in: db)
+    }
+  }
+}
+
+/// `hr-archive deceased`: 死亡终止 (annex 1, 六(一)2).
+package struct ArchiveDeceasedCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "deceased",
+    abstract: "Archive records of residents who have died, with the date and cause of death.",
+    discussion: """
+      A death entered more than death_entry_days (30) after reported_on (the day it became known, \
+      default today) is accepted and marked "late":true.
+      """)
+
+  @OptionGroup package var common: CommonOptions
+  @OptionGroup package var lines: LineOptions
+
+  @Option(name: .customLong("death-date"), help: ArgumentHelp("The date of death, for lines without 'death_date'.", valueName: "YYYY-MM-DD"))
+  package var deathDate: LocalDate?
+
+  @Option(name: .customLong("death-cause"), help: ArgumentHelp("The cause of death, for lines without 'death_cause'.", valueName: "text"))
+  package var deathCause: String?
+
+  @Option(name: .customLong("reported-on"), help: ArgumentHelp("The day the death became known, for lines without 'reported_on' (default today).", valueName: "YYYY-MM-DD"))
+  package var reportedOn: LocalDate?
+
+  @Option(help: ArgumentHelp("How the death became known, for lines without 'evidence'.", valueName: "text"))
+  package var evidence: String?
+
+  package init() {}
+
+  package func validate() throws {
+    try ArchiveCommand.validateText(deathCause, option: "--death-cause")
+    try ArchiveCommand.validateText(evidence, option: "--evidence")
+  }
+
+  package func run() throws {
+    let defaults = ArchiveDefaults(evidence: evidence, deathDate: deathDate, deathCause: deathCause, reportedOn: reportedOn)
+    try ArchiveCommand.runLines("deceased", verb: "archived", action: .archive, common: common, lines: lines) { object, session, db in
+      try Archive.deceased(object, defaults: defaults, session: session, in: db)
+    }
+  }
+}
+
+/// `hr-archive moved-out`: 迁出终止 (annex 1, 六(一)3).
+package struct ArchiveMovedOutCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "moved-out",
+    abstract: "Archive records of residents who left the city a year or more ago.",
+    discussion: """
+      A resident who left less than moved_out_after_days (365) ago is rejected with code too_early \
+      and the first date the record may be archived (possible_on).
+      """)
+
+  @OptionGroup package var common: CommonOptions
+  @OptionGroup package var lines: LineOptions
+
+  @Option(name: .customLong("left-on"), help: ArgumentHelp("The day the resident left the city, for lines without 'left_on'.", valueName: "YYYY-MM-DD"))
+  package var leftOn: LocalDate?
+
+  @Option(help: ArgumentHelp("How the move became known, for lines without 'evidence'.", valueName: "text"))
+  package var evidence: String?
+
+  package init() {}
+
+  package func validate() throws {
+    try ArchiveCommand.validateText(evidence, option: "--evidence")
+  }
+
+  package func run() throws {
+    let defaults = ArchiveDefaults(evidence: evidence, leftOn: leftOn)
+    try ArchiveCommand.runLines("moved-out", verb: "archived", action: .archive, common: common, lines: lines) { object, session, db in
+      try Archive.movedOut(object, defaults: defaults, session: session, in: db)
+    }
+  }
+}
+
+/// `hr-archive reactivate`: 重新启用 (annex 1, 六(二)2).
+package struct ArchiveReactivateCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "reactivate",
+    abstract: "Return archived records to active management after renewed contact.",
+    discussion: """
+      A record archived as lost or moved_out returns to active on contact_date. A record archived \
+      as deceased returns only through a city administrator's correction of a death entered in \
+      error, with 'correction' saying why.
+      """)
+
+  @OptionGroup package var common: CommonOptions
+  @OptionGroup package var lines: LineOptions
+
+  @Option(name: .customLong("contact-date"), help: ArgumentHelp("The day contact was renewed, for lines without 'contact_date'.", valueName: "YYYY-MM-DD"))
+  package var contactDate: LocalDate?
+
+  @Option(help: ArgumentHelp("Why a death was entered in error, for lines without 'correction' (city administrators).", valueName: "text"))
+  package var correction: String?
+
+  package init() {}
+
+  package func validate() throws {
+    try ArchiveCommand.validateText(correction, option: "--correction")
+  }
+
+  package func run() throws {
+    let defaults = ArchiveDefaults(contactDate: contactDate, correction: correction)
+    try ArchiveCommand.runLines("reactivate", verb: "reactivated", action: .archive, common: common, lines: lines) { object, session, db in
+      try Archive.reactivate(object, defaults: defaults, session: session, in: db)
+    }
+  }
+}

@@ -1,0 +1,273 @@
+import GRDB
+
+/// What the options of an `hr-archive` subcommand supply to every line that leaves a field out
+/// (`--evidence`, `--death-date` …), so that a plain list of record numbers can be piped in (§7).
+package struct ArchiveDefaults: Sendable {
+  /// `--evidence`: how contact was tried, or how the death or move became known.
+  package var evidence: String?
+  /// `--death-date`.
+  package var deathDate: LocalDate?
+  /// `--death-cause`.
+  package var deathCause: String?
+  /// `--reported-on`: when the death became known.
+  package var reportedOn: LocalDate?
+  /// `--left-on`: when the resident left the city.
+  package var leftOn: LocalDate?
+  /// `--contact-date`: the renewed contact that reactivates a record.
+  package var contactDate: LocalDate?
+  /// `--correction`: why a death was entered in error.
+  package var correction: String?
+
+  /// Collects the option values; nil where an option was not given.
+  package init(
+    evidence: String? = nil, deathDate: LocalDate? = nil, deathCause: String? = nil, reportedOn: LocalDate? = nil,
+    leftOn: LocalDate? = nil, contactDate: LocalDate? = nil, correction: String? = nil
+  ) {
+    self.evidence = evidence
+    self.deathDate = deathDate
+    self.deathCause = deathCause
+    self.reportedOn = reportedOn
+    self.leftOn = leftOn
+    self.contactDate = contactDate
+    self.correction = correction
+  }
+
+  /// The line's fields, with each field it leaves out (or gives as null) taken from the options;
+  /// the line's own value always wins. Option values then pass the same checks as line values.
+  package func fill(_ object: JSONObject) -> Fields {
+    var filled = object
+    let values: [(String, String?)] = [
+      ("evidence", evidence), ("death_date", deathDate?.description), ("death_cause", deathCause),
+      ("reported_on", reportedOn?.description), ("left_on", leftOn?.description),
+      ("contact_date", contactDate?.description), ("correction", correction),
+    ]
+    for case let (key, value?) in values where filled[key] == nil || filled[key]!.isNull {
+      filled[key] = .string(value)
+    }
+    return Fields(selecting: filled)
+  }
+}
+
+/// Ending a record's active management (档案终止), reactivating it (重新启用) and listing the
+/// records to work through (annex 1, 六; 第十四条).
+///
+/// Each method handles one input line inside the caller's transaction: it selects the record by
+/// `record_no` or `id_number`, checks the operator's scope (§9) and the rule, changes the record,
+/// appends the archive event and the audit event, and returns the output line.
+package enum Archive {
+  /// The longest free text an archive field takes (evidence, cause of death, correction).
+  static let maximumTextLength = 500
+
+  // MARK: Archiving
+
+  /// Archives a record as lost to follow-up (失访): allowed only once the last service or contact
+  /// (or the creation, if none) is at least `lost_after_days` old, and only with `evidence` of how
+  /// contact was tried, because a record may not be ended on a guess (annex 1, 六(一)1 and 六(二)3).
+  package static func lost(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+    let fields = defaults.fill(object)
+    let evidence = try fields.requiredText("evidence", maxLength: maximumTextLength)
+    var record = try Registry.record(selectedBy: fields, session: session, in: db)
+    try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
+    try requireActive(record)
+
+    let waiting = session.configuration.rules.lostAfterDays
+    let possibleOn = record.lastContact.adding(days: waiting)
+    guard session.today >= possibleOn else {
+      throw LineRejection(
+        .tooEarly,
+        "record '\(record.recordNo)' was last served or contacted on \(record.lastContact), \(session.today.days(since: record.lastContact)) days ago; it may be archived as lost from \(possibleOn), after \(waiting) days without contact",
+        details: ["record_no": .string(record.recordNo), "last_contact": .string(record.lastContact.description), "possible_on": .string(possibleOn.description)])
+    }
+    try close(
+      &record, as: .lost,
+      event: ArchiveEvent(recordNo: record.recordNo, action: .lost, effectiveOn: session.today, evidence: evidence),
+      auditDetail: ["last_contact": .string(record.lastContact.description)], session: session, in: db)
+    var out = output(record)
+    out["last_contact"] = .string(record.lastContact.description)
+    return out
+  }
+
+  /// Archives a record as deceased (死亡): the death date (not in the future, not before birth)
+  /// and its cause are required; entering it more than `death_entry_days` after the death became
+  /// known (`reported_on`, default today) is accepted and marked late (annex 1, 六(一)2).
+  ///
+  /// A record already archived as lost or moved out may still be archived as deceased, so that a
+  /// death learnt later is on file and the record can no longer be transferred or reactivated.
+  package static func deceased(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+    let fields = defaults.fill(object)
+    let today = session.today
+    guard let deathDate = try fields.pastDate("death_date", today: today) else { throw fields.missing("death_date") }
+    let cause = try fields.requiredText("death_cause", maxLength: maximumTextLength)
+    let reportedOn = try fields.pastDate("reported_on", today: today) ?? today
+    let evidence = try fields.text("evidence", maxLength: maximumTextLength)
+    guard reportedOn >= deathDate else {
+      throw fields.invalid("reported_on", "is before the death date \(deathDate)")
+    }
+    var record = try Registry.record(selectedBy: fields, session: session, in: db)
+    try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
+    switch (record.status, record.archiveReason) {
+    case (.active, _), (.archived, .lost?), (.archived, .movedOut?): break
+    default: throw archived(record)
+    }
+    guard deathDate >= record.birthDate else {
+      throw fields.invalid("death_date", "is before the birth date \(record.birthDate)")
+    }
+
+    let late = today.days(since: reportedOn) > session.configuration.rules.deathEntryDays
+    var detail: JSONObject = ["death_date": .string(deathDate.description), "reported_on": .string(reportedOn.description), "late": .bool(late)]
+    if let previous = record.archiveReason { detail["previous_reason"] = .string(previous.rawValue) }
+    record.deathDate = deathDate
+    try close(
+      &record, as: .deceased,
+      event: ArchiveEvent(
+        recordNo: record.recordNo, action: .deceased, effectiveOn: today, evidence: evidence, deathDate: deathDate,
+        deathCause: cause, reportedOn: reportedOn, late: late),
+      auditDetail: detail, session: session, in: db)
+    var out = output(record)
+    out["death_date"] = .string(deathDate.description)
+    out["reported_on"] = .string(reportedOn.description)
+    out["late"] = .bool(late)
+    return out
+  }
+
+  /// Archives a record as moved out of the city (迁出本市): the resident left on `left_on`, at least
+  /// `moved_out_after_days` ago (annex 1, 六(一)3: away for a year or more).
+  package static func movedOut(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+    let fields = defaults.fill(object)
+    guard let leftOn = try fields.pastDate("left_on", today: session.today) else { throw fields.missing("left_on") }
+    let evidence = try fields.text("evidence", maxLength: maximumTextLength)
+    var record = try Registry.record(selectedBy: fields, session: session, in: db)
+    try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
+    try requireActive(record)
+    guard leftOn >= record.birthDate else {
+      throw fields.invalid("left_on", "is before the birth date \(record.birthDate)")
+    }
+    let waiting = session.configuration.rules.movedOutAfterDays
+    let possibleOn = leftOn.adding(days: waiting)
+    guard session.today >= possibleOn else {
+      throw LineRejection(
+        .tooEarly,
+        "the resident of record '\(record.recordNo)' left on \(leftOn), \(session.today.days(since: leftOn)) days ago; the record may be archived as moved out from \(possibleOn), after \(waiting) days away",
+        details: ["record_no": .string(record.recordNo), "left_on": .string(leftOn.description), "possible_on": .string(possibleOn.description)])
+    }
+    try close(
+      &record, as: .movedOut,
+      event: ArchiveEvent(recordNo: record.recordNo, action: .movedOut, effectiveOn: session.today, evidence: evidence, leftOn: leftOn),
+      auditDetail: ["left_on": .string(leftOn.description)], session: session, in: db)
+    var out = output(record)
+    out["left_on"] = .string(leftOn.description)
+    return out
+  }
+
+  // MARK: Reactivation
+
+  /// Returns an archived record to active management after renewed contact on `contact_date`
+  /// (重新启用, annex 1, 六(二)2). A record archived as deceased comes back only through a city
+  /// administrator's correction of a death entered in error, with the `correction` text (§7, §9).
+  ///
+  /// A record transferred while archived is reactivated by its new managing organisation: the scope
+  /// check is on the organisation that manages it now.
+  package static func reactivate(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+    let fields = defaults.fill(object)
+    guard let contactDate = try fields.pastDate("contact_date", today: session.today) else { throw fields.missing("contact_date") }
+    let correctionText = try fields.text("correction", maxLength: maximumTextLength)
+    var record = try Registry.record(selectedBy: fields, session: session, in: db)
+    try session.authorize(.archive, in: record.scope, auditAs: "record.reactivate", recordNo: record.recordNo)
+    guard record.status == .archived, let reason = record.archiveReason, let archivedOn = record.archivedOn else {
+      throw LineRejection(
+        .notArchived, "record '\(record.recordNo)' is \(record.status.rawValue), not archived",
+        details: ["record_no": .string(record.recordNo), "status": .string(record.status.rawValue)])
+    }
+    var correction: String?
+    if reason == .deceased {
+      try session.authorize(.correctDeath, in: record.scope, auditAs: "record.correct_death", recordNo: record.recordNo)
+      guard let correctionText else {
+        throw LineRejection(
+          .missingField,
+          "record '\(record.recordNo)' is archived as deceased: only a correction of a death entered in error, with field 'correction', brings it back",
+          details: ["field": "correction"])
+      }
+      correction = correctionText
+    }
+    guard contactDate >= archivedOn else {
+      throw fields.invalid("contact_date", "is before the record was archived on \(archivedOn): renewed contact comes after archiving")
+    }
+
+    let timestamp = Timestamp.now()
+    let lastContact = max(record.lastContact, contactDate)
+    try db.cachedStatement(
+      sql: """
+        UPDATE record SET status = 'active', archive_reason = NULL, archived_on = NULL, death_date = NULL, last_contact = ?
+        WHERE record_no = ?
+        """
+    ).execute(arguments: [lastContact, record.recordNo])
+    let action: ArchiveAction = reason == .deceased ? .deathCorrected : .reactivated
+    try ArchiveEvent(
+      recordNo: record.recordNo, action: action, effectiveOn: session.today, deathDate: record.deathDate,
+      contactDate: contactDate, correction: correction
+    ).insert(by: session, at: timestamp, in: db)
+    var detail: JSONObject = [
+      "reactivated_from": .string(reason.rawValue), "archived_on": .string(archivedOn.description),
+      "contact_date": .string(contactDate.description),
+    ]
+    if let deathDate = record.deathDate { detail["corrected_death_date"] = .string(deathDate.description) }
+    try AuditTrail.append(
+      AuditEntry(action: reason == .deceased ? "record.correct_death" : "record.reactivate", recordNo: record.recordNo, detail: detail),
+      by: session.staff, in: db)
+
+    record.status = .active
+    record.archiveReason = nil
+    record.archivedOn = nil
+    record.deathDate = nil
+    record.lastContact = lastContact
+    var out = output(record)
+    out["reactivated_from"] = .string(reason.rawValue)
+    out["contact_date"] = .string(contactDate.description)
+    return out
+  }
+
+  // MARK: Shared steps
+
+  /// The first four keys of every line `hr-archive` prints: the record's state after the change.
+  package static func output(_ record: ResidentRecord) -> JSONObject {
+    [
+      "record_no": .string(record.recordNo),
+      "status": .string(record.status.rawValue),
+      "archive_reason": record.archiveReason.map { .string($0.rawValue) } ?? .null,
+      "archived_on": record.archivedOn.map { .string($0.description) } ?? .null,
+    ]
+  }
+
+  /// Refuses a record that is no longer in active management (第十四条: its updates have stopped).
+  static func requireActive(_ record: ResidentRecord) throws(LineRejection) {
+    guard record.status == .active else { throw archived(record) }
+  }
+
+  /// The `record_archived` rejection, naming why and since when.
+  static func archived(_ record: ResidentRecord) -> LineRejection {
+    var details: JSONObject = ["record_no": .string(record.recordNo), "status": .string(record.status.rawValue)]
+    if let reason = record.archiveReason { details["archive_reason"] = .string(reason.rawValue) }
+    if let archivedOn = record.archivedOn { details["archived_on"] = .string(archivedOn.description) }
+    let why = record.archiveReason.map { " as \($0.rawValue)" } ?? ""
+    let since = record.archivedOn.map { " on \($0)" } ?? ""
+    return LineRejection(.recordArchived, "record '\(record.recordNo)' is already archived\(why)\(since)", details: details)
+  }
+
+  /// Takes the record out of active management today (保存归档): its status, reason and date, the
+  /// archive event and the audit event, in the caller's transaction (annex 1, 六(二)1).
+  private static func close(
+    _ record: inout ResidentRecord, as reason: ArchiveReason, event: ArchiveEvent, auditDetail: JSONObject,
+    session: Session, in db: Database
+  ) throws {
+    record.status = .archived
+    record.archiveReason = reason
+    record.archivedOn = session.today
+    try db.cachedStatement(
+      sql: "UPDATE record SET status = 'archived', archive_reason = ?, archived_on = ?, death_date = ? WHERE record_no = ?"
+    ).execute(arguments: [reason.rawValue, session.today, record.deathDate, record.recordNo])
+    try event.insert(by: session, at: Timestamp.now(), in: db)
+    var detail: JSONObject = ["archive_reason": .string(reason.rawValue), "archived_on": .string(session.today.description)]
+    for (key, value) in auditDetail { detail[key] = value }
+    try AuditTrail.append(AuditEntry(action: "record.archive", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+  }
+}

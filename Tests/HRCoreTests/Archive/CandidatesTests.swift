@@ -1,0 +1,112 @@
+import GRDB
+import HRCore
+import Testing
+
+@Suite("Candidates for archiving as lost (annex 1, 六(一)1)")
+struct CandidatesTests {
+  func list(_ fixture: ArchiveFixture, _ filter: CandidateFilter = CandidateFilter(), operator operatorID: String = "admin-city", today: String = "2026-11-26") throws -> [String] {
+    var lines: [String] = []
+    try fixture.store.archiveCandidates(filter, session: try fixture.session(operatorID, today: today)) { lines.append($0.compact) }
+    return lines
+  }
+
+  @Test func candidatesAreActiveRecordsWithoutContactFor365Days() throws {
+    let fixture = try ArchiveFixture()
+    let due = try fixture.createRecord(createdOn: "2025-11-26")
+    let notYet = try fixture.createRecord(createdOn: "2025-11-27")
+    let long = try fixture.createRecord(createdOn: "2019-05-05")
+    let served = try fixture.createRecord(createdOn: "2019-05-05")
+    try fixture.serve(served, on: "2026-01-01")
+    let archived = try fixture.createRecord(createdOn: "2019-05-05")
+    _ = try fixture.line(Archive.lost, ["record_no": .string(archived), "evidence": "3 calls unanswered"], today: "2026-11-26")
+
+    let lines = try list(fixture)
+    #expect(
+      lines == [
+        #"{"record_no":"\#(due)","managing_org":"500103001","last_contact":"2025-11-26","days_since":365}"#,
+        #"{"record_no":"\#(long)","managing_org":"500103001","last_contact":"2019-05-05","days_since":2762}"#,
+      ].sorted())
+    #expect(!lines.contains { $0.contains(notYet) || $0.contains(served) || $0.contains(archived) })
+  }
+
+  @Test(
+    "the listing is limited to the operator's reach",
+    arguments: [
+      ("admin-jfb", ["500103001"]), ("admin-qxg", ["500103002"]), ("admin-yz", ["500103001", "500103002"]),
+      ("admin-city", ["500103001", "500103002", "500106001"]),
+    ])
+  func candidatesAreLimitedToTheOperatorsReach(operatorID: String, orgs: [String]) throws {
+    let fixture = try ArchiveFixture()
+    for org in ["500103001", "500103002", "500106001"] { try fixture.createRecord(org: org, createdOn: "2020-01-01") }
+    let lines = try list(fixture, operator: operatorID)
+    let listed = Set(lines.compactMap { line in orgs.first { line.contains(#""managing_org":"\#($0)""#) } })
+    #expect(lines.count == orgs.count)
+    #expect(listed == Set(orgs))
+  }
+
+  @Test func orgAndDistrictNarrowTheListing() throws {
+    let fixture = try ArchiveFixture()
+    for org in ["500103001", "500103002", "500106001"] { try fixture.createRecord(org: org, createdOn: "2020-01-01") }
+    #expect(try list(fixture, CandidateFilter(org: "500103002")).count == 1)
+    #expect(try list(fixture, CandidateFilter(district: "500103")).count == 2)
+    #expect(try list(fixture, CandidateFilter(district: "500103"), operator: "admin-jfb").count == 1)
+    #expect(try list(fixture, CandidateFilter(org: "500106001", district: "500103")).isEmpty)
+  }
+
+  @Test(
+    "naming an organisation or district outside the reach is refused and audited",
+    arguments: [
+      ("admin-jfb", CandidateFilter(org: "500103002")), ("admin-jfb", CandidateFilter(district: "500106")),
+      ("admin-yz", CandidateFilter(org: "500106001")), ("admin-yz", CandidateFilter(district: "500106")),
+    ])
+  func candidatesOutsideTheReachAreRefused(operatorID: String, filter: CandidateFilter) throws {
+    let fixture = try ArchiveFixture()
+    try fixture.createRecord(org: "500106001", createdOn: "2020-01-01")
+    #expect(throws: SessionError.self) { try list(fixture, filter, operator: operatorID) }
+    #expect(try fixture.count("SELECT count(*) FROM audit_event WHERE action = 'record.candidates' AND outcome = 'denied' AND operator = ?", [operatorID]) == 1)
+  }
+
+  @Test func unknownOrganisationsAndDistrictsAreNamed() throws {
+    let fixture = try ArchiveFixture()
+    #expect(throws: ArchiveError.unknownOrganisation("500103999")) { try list(fixture, CandidateFilter(org: "500103999")) }
+    #expect(throws: ArchiveError.unknownDistrict("500199")) { try list(fixture, CandidateFilter(district: "500199")) }
+  }
+
+  @Test func eachListingIsAuditedOnceWithItsCount() throws {
+    let fixture = try ArchiveFixture()
+    for _ in 0..<3 { try fixture.createRecord(createdOn: "2020-01-01") }
+    _ = try list(fixture, CandidateFilter(org: "500103001"), operator: "admin-jfb")
+    let detail = try fixture.store.read { db in
+      try String.fetchAll(db, sql: "SELECT detail FROM audit_event WHERE action = 'record.candidates'")
+    }
+    #expect(detail == [#"{"count":3,"last_contact_on_or_before":"2025-11-26","org":"500103001"}"#])
+  }
+
+  @Test func theListingUsesTheLastContactIndex() throws {
+    let fixture = try ArchiveFixture()
+    let plan = try fixture.store.read { db in
+      try Row.fetchAll(
+        db,
+        sql: "EXPLAIN QUERY PLAN SELECT record_no, managing_org, last_contact FROM record WHERE status = 'active' AND last_contact <= ? ORDER BY record_no",
+        arguments: ["2025-11-26"]
+      ).map { $0["detail"] as String }.joined(separator: "\n")
+    }
+    #expect(plan.contains("record_by_last_contact"))
+  }
+}
+
+@Suite("Coverage: how far an operator reaches for an action (§9)")
+struct CoverageTests {
+  @Test(
+    "coverage follows the role table",
+    arguments: [
+      ("doc-li", Action.archive, Coverage.nothing), ("admin-jfb", .archive, .org("500103001")),
+      ("admin-yz", .archive, .district("500103")), ("admin-city", .archive, .city), ("auditor-1", .archive, .nothing),
+      ("admin-yz", .purge, .nothing), ("admin-city", .purge, .city), ("doc-li", .write, .org("500103001")),
+      ("auditor-1", .audit, .city),
+    ])
+  func coverageFollowsTheRoleTable(operatorID: String, action: Action, coverage: Coverage) throws {
+    let configuration = try HRCore.Configuration.parse(yaml: ArchiveFixture.yaml, file: "test.yaml")
+    #expect(configuration.operators[operatorID]!.coverage(for: action) == coverage)
+  }
+}
