@@ -38,18 +38,18 @@ struct ArchiveBenchmark: ParsableCommand {
     _ = FileManager.default.createFile(atPath: file("empty").path, contents: nil)
     let listed = try timedRun(tool("hr-archive"), ["candidates"] + common(today: "2016-06-01"), input: file("empty"), output: file("candidates.jsonl"), environment: [:])
     guard listed.status == 0 else { throw RunFailure("hr-archive candidates exited \(listed.status)") }
-    report("hr-archive candidates", items: count, seconds: listed.seconds, unit: "records")
+    report("hr-archive candidates", items: count, timing: listed, unit: "records")
 
     let lost = try timedRun(
       tool("hr-archive"), ["lost", "--evidence", "3 calls unanswered", "--quiet"] + common(today: "2016-06-01"),
       input: file("candidates.jsonl"), output: file("lost.jsonl"), environment: [:])
     guard lost.status == 0 else { throw RunFailure("hr-archive lost exited \(lost.status)") }
-    report("hr-archive lost", items: count, seconds: lost.seconds, unit: "records")
+    report("hr-archive lost", items: count, timing: lost, unit: "records")
 
     let purged = try timedRun(
       tool("hr-archive"), ["purge", "--before", "2016-06-02", "--quiet"] + common(today: "2031-06-02"),
       input: file("empty"), output: file("purged.jsonl"), environment: [:])
     guard purged.status == 0 else { throw RunFailure("hr-archive purge exited \(purged.status)") }
-    report("hr-archive purge", items: count, seconds: purged.seconds, unit: "records")
+    report("hr-archive purge", items: count, timing: purged, unit: "records")
   }
 }
