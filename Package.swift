@@ -6,6 +6,7 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "hr-create", targets: ["hr-create"]),
+    .executable(name: "hr-audit", targets: ["hr-audit"]),
     .library(name: "HRCore", targets: ["HRCore"]),
   ],
   dependencies: [
@@ -19,6 +20,7 @@ let package = Package(
       name: "HRCore",
       dependencies: [
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]
@@ -31,6 +33,7 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "hr-create", dependencies: ["HRCLI"]),
+    .executableTarget(name: "hr-audit", dependencies: ["HRCLI"]),
     .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",

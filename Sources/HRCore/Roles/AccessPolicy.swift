@@ -83,3 +83,28 @@ extension OperatorEntry {
     }
   }
 }
+
+/// The part of the store an operator's role reaches for one action: what a listing such as
+/// `hr-archive candidates` is limited to when it names no organisation or district (§9).
+package enum Coverage: Hashable, Sendable {
+  /// Nothing: the role never takes the action.
+  case nothing
+  /// The records managed by one organisation.
+  case org(String)
+  /// The records managed by the organisations of one district.
+  case district(String)
+  /// Every record of the city.
+  case city
+}
+
+extension OperatorEntry {
+  /// How far this operator reaches for `action`, as a filter a listing applies.
+  package func coverage(for action: Action) -> Coverage {
+    switch role.reach(for: action) {
+    case .none: .nothing
+    case .ownOrg: org.map(Coverage.org) ?? .nothing
+    case .ownDistrict: district.map(Coverage.district) ?? .nothing
+    case .all: .city
+    }
+  }
+}
