@@ -39,8 +39,8 @@ struct AuditRun {
     store = try common.openStore()
   }
 
-  /// Appends the event that records this reading, or, when the reading is refused, the denial
-  /// (then exit 77) and when what it names does not exist, the exit for that (65 or 64).
+  /// Runs `body`, turning a refused reading into its audited denial and exit 77, an unknown
+  /// organisation or district into exit 64, and a record that does not exist into exit 65.
   func check<T>(_ body: () throws -> T) throws -> T {
     do {
       return try body()

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 #if canImport(GRDBSQLite)
 import GRDBSQLite
 #elseif canImport(SQLite3)
@@ -14,6 +19,7 @@ package struct ChainHead: Hashable, Sendable, CustomStringConvertible {
   /// The event's hash, 64 lower-case hexadecimal digits (the genesis hash for seq 0).
   package let hash: String
 
+  /// Names an event by its sequence number and hash.
   package init(seq: Int, hash: String) {
     self.seq = seq
     self.hash = hash
@@ -43,6 +49,7 @@ package struct ChainHead: Hashable, Sendable, CustomStringConvertible {
   /// The head of a chain with no event yet.
   package static let empty = ChainHead(seq: 0, hash: AuditEvent.genesisHash)
 
+  /// `SEQ:HASH`, the form `--expect-head` takes.
   package var description: String { "\(seq):\(hash)" }
 
   /// `{"seq":…,"hash":…}`, as `hr-audit head` prints it.
@@ -73,6 +80,7 @@ package enum ChainBreakReason: String, Sendable, CaseIterable {
 package struct ChainBreak: Equatable, Sendable {
   /// The first sequence number whose event is missing or wrong.
   package let seq: Int
+  /// What is wrong there.
   package let reason: ChainBreakReason
   /// What was found, for people.
   package let message: String
@@ -84,8 +92,10 @@ package struct ChainVerdict: Equatable, Sendable {
   package let eventsChecked: Int
   /// The last intact event: the head of the chain when nothing is broken.
   package let head: ChainHead
+  /// The first break, or nil when the chain holds.
   package let broken: ChainBreak?
 
+  /// Whether every event holds (and the expected head, when one was given).
   package var isIntact: Bool { broken == nil }
 
   /// `{"ok":true,"events":N,"head":"…"}`, or `{"ok":false,"broken_seq":S,"reason":"…",
@@ -152,7 +162,7 @@ package enum AuditChain {
       if seq < expectedSeq {
         return verdict(seq, .unexpectedSeq, "seq \(seq) where seq \(expectedSeq) was expected")
       }
-      guard event.bytes(of: .prevHash).elementsEqual(previousHash) else {
+      guard same(event.bytes(of: .prevHash), previousHash) else {
         let previous = seq == 1 ? "the genesis hash" : "the hash of event \(seq - 1)"
         return verdict(seq, .prevHashMismatch, "prev_hash of event \(seq) is not \(previous): events were reordered, inserted or removed")
       }
@@ -183,6 +193,13 @@ package enum AuditChain {
     }
     return ChainVerdict(
       eventsChecked: checked, head: ChainHead(seq: checked, hash: String(decoding: previousHash, as: UTF8.self)), broken: nil)
+  }
+
+  /// Whether stored text holds exactly these bytes.
+  private static func same(_ stored: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8]) -> Bool {
+    guard stored.count == bytes.count else { return false }
+    guard let base = stored.baseAddress, !bytes.isEmpty else { return bytes.isEmpty }
+    return bytes.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, bytes.count) == 0 }
   }
 
   /// Whether `hex` is the lower-case hexadecimal SHA-256 of `input`, compared without building a string.

@@ -8,6 +8,7 @@ package struct AuditLogFilter: Sendable, Equatable {
   package var operatorID: String?
   /// An action (`service.off_site`), or every action of an area (`transfer.*`).
   package var action: String?
+  /// Events that ended this way.
   package var outcome: AuditOutcome?
   /// Events on or after this day, counted in China Standard Time like every date of the toolkit.
   package var since: LocalDate?
@@ -16,6 +17,7 @@ package struct AuditLogFilter: Sendable, Equatable {
   /// Only events before this sequence number: a listing leaves out the event its own reading appended.
   package var beforeSeq: Int?
 
+  /// A filter that lets every event through.
   package init() {}
 
   /// The filter as an SQL condition on `audit_event` named `e`, with its arguments.

@@ -11,6 +11,7 @@ package enum AuditReadError: Error, Sendable, CustomStringConvertible {
   /// No record holds, or ever held, this ID number.
   case idNumberNotFound(String)
 
+  /// The message, as `hr-audit` prints it after its name.
   package var description: String {
     switch self {
     case .forbidden(let message, _): "forbidden: \(message)"

@@ -5,15 +5,20 @@ import GRDB
 package struct DuplicatePair: Equatable, Sendable {
   /// The lower of the two record numbers.
   package let recordNoA: String
+  /// The higher of the two record numbers.
   package let recordNoB: String
   /// How sure the pairing is, from 0.7 to 1 (see `ProbableDuplicates.score`).
   package let score: Double
   /// The evidence, in a fixed order: `same_name`, `same_birth_date`, `same_sex`, `same_mother`,
   /// `same_division`.
   package let reasons: [String]
+  /// Who manages each record, and its status: whom to talk to, and whether one is archived.
   package let managingOrgA: String
+  /// The status of record A.
   package let statusA: String
+  /// The managing organisation of record B.
   package let managingOrgB: String
+  /// The status of record B.
   package let statusB: String
 
   /// `{"record_no_a","record_no_b","score","reasons","managing_org_a","status_a","managing_org_b","status_b"}`.

@@ -33,10 +33,14 @@ package enum FindingKind: String, CaseIterable, Sendable {
 
 /// One data-quality finding about one record.
 package struct Finding: Equatable, Sendable {
+  /// The record the finding is about.
   package let recordNo: String
+  /// What was found.
   package let kind: FindingKind
+  /// What a person needs to fix it: the field, the dates, the delay.
   package let detail: JSONObject
 
+  /// Makes a finding.
   package init(recordNo: String, kind: FindingKind, detail: JSONObject) {
     self.recordNo = recordNo
     self.kind = kind
@@ -54,12 +58,16 @@ package struct Finding: Equatable, Sendable {
 /// Each kind is one query over the store, joined where it needs another table, so a city of
 /// millions of records is checked in a few passes and never one record at a time.
 package struct QualityCheck: Sendable {
+  /// The limits the dated findings are counted against.
   package let rules: Rules
+  /// The day the dated findings are counted to.
   package let today: LocalDate
+  /// The records checked.
   package let coverage: Coverage
   /// The kinds to look for, listed in `FindingKind` order whatever the order here.
   package var kinds: Set<FindingKind>
 
+  /// Makes a check of `coverage` under `rules` on `today`, for every kind unless told otherwise.
   package init(rules: Rules, today: LocalDate, coverage: Coverage, kinds: Set<FindingKind> = Set(FindingKind.allCases)) {
     self.rules = rules
     self.today = today
