@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .executable(name: "hr-create", targets: ["hr-create"]),
     .executable(name: "hr-archive", targets: ["hr-archive"]),
+    .executable(name: "hr-audit", targets: ["hr-audit"]),
     .library(name: "HRCore", targets: ["HRCore"]),
   ],
   dependencies: [
@@ -20,6 +21,7 @@ let package = Package(
       name: "HRCore",
       dependencies: [
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]
@@ -33,6 +35,7 @@ let package = Package(
     ),
     .executableTarget(name: "hr-create", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-archive", dependencies: ["HRCLI"]),
+    .executableTarget(name: "hr-audit", dependencies: ["HRCLI"]),
     .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",

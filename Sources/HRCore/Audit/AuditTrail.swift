@@ -2,7 +2,7 @@ import Crypto
 import GRDB
 
 /// How an audited attempt ended.
-package enum AuditOutcome: String, Sendable {
+package enum AuditOutcome: String, Sendable, CaseIterable {
   case ok
   /// The operator was not allowed (§9).
   case denied
@@ -46,27 +46,83 @@ package struct AuditEvent: Sendable, Equatable {
   /// SHA-256, in lower-case hex, over `prevHash` followed by the canonical JSON (keys sorted) of the
   /// event's other fields (§11): the single definition both the writer and `verify` use.
   package var computedHash: String {
-    var text = prevHash
-    text += #"{"action":"#
-    text += JSONValue.string(action).compact
-    text += #","at":"#
-    text += JSONValue.string(at).compact
-    text += #","detail":"#
-    text += detail
-    text += #","operator":"#
-    text += JSONValue.string(operatorID).compact
-    text += #","org":"#
-    text += org.map { JSONValue.string($0).compact } ?? "null"
-    text += #","outcome":"#
-    text += JSONValue.string(outcome).compact
-    text += #","record_no":"#
-    text += recordNo.map { JSONValue.string($0).compact } ?? "null"
-    text += #","role":"#
-    text += JSONValue.string(role).compact
-    text += #","seq":"#
-    text += String(seq)
-    text += "}"
-    return SHA256.hash(data: Array(text.utf8)).hexString
+    var input: [UInt8] = []
+    AuditEvent.writeHashInput(of: self, to: &input)
+    return SHA256.hash(data: input).hexString
+  }
+
+  /// Appends the bytes the hash covers: `prev_hash`, then `{"action":…,"at":…,"detail":…,
+  /// "operator":…,"org":…,"outcome":…,"record_no":…,"role":…,"seq":…}` with the keys in byte
+  /// order, strings escaped as the JSON writer escapes them and `detail` as its stored canonical text.
+  ///
+  /// Generic over where the fields come from, so that `verify` reads them straight from the
+  /// stored row's bytes while every other caller goes through `computedHash`, and the two can never
+  /// disagree on the layout.
+  static func writeHashInput(of event: some AuditHashFields, to buffer: inout [UInt8]) {
+    event.appendRaw(.prevHash, to: &buffer)
+    buffer.append(contentsOf: #"{"action":"#.utf8)
+    event.appendString(.action, to: &buffer)
+    buffer.append(contentsOf: #","at":"#.utf8)
+    event.appendString(.at, to: &buffer)
+    buffer.append(contentsOf: #","detail":"#.utf8)
+    event.appendRaw(.detail, to: &buffer)
+    buffer.append(contentsOf: #","operator":"#.utf8)
+    event.appendString(.operatorID, to: &buffer)
+    buffer.append(contentsOf: #","org":"#.utf8)
+    event.appendString(.org, to: &buffer)
+    buffer.append(contentsOf: #","outcome":"#.utf8)
+    event.appendString(.outcome, to: &buffer)
+    buffer.append(contentsOf: #","record_no":"#.utf8)
+    event.appendString(.recordNo, to: &buffer)
+    buffer.append(contentsOf: #","role":"#.utf8)
+    event.appendString(.role, to: &buffer)
+    buffer.append(contentsOf: #","seq":"#.utf8)
+    // A small string: no allocation below 16 digits.
+    buffer.append(contentsOf: String(event.seq).utf8)
+    buffer.append(UInt8(ascii: "}"))
+  }
+}
+
+/// The stored columns an event's hash covers.
+enum AuditHashField {
+  case at, operatorID, role, org, action, recordNo, outcome, detail, prevHash
+}
+
+/// Where the hashed fields of an event are read from: a decoded `AuditEvent`, or a stored row read
+/// in place by `verify`.
+protocol AuditHashFields {
+  var seq: Int { get }
+  /// Appends a text field as a JSON string, or `null` when it has no value.
+  func appendString(_ field: AuditHashField, to buffer: inout [UInt8])
+  /// Appends a field's stored text exactly as it is (`prev_hash`, and `detail`, already canonical JSON).
+  func appendRaw(_ field: AuditHashField, to buffer: inout [UInt8])
+}
+
+extension AuditEvent: AuditHashFields {
+  private func text(_ field: AuditHashField) -> String? {
+    switch field {
+    case .at: at
+    case .operatorID: operatorID
+    case .role: role
+    case .org: org
+    case .action: action
+    case .recordNo: recordNo
+    case .outcome: outcome
+    case .detail: detail
+    case .prevHash: prevHash
+    }
+  }
+
+  func appendString(_ field: AuditHashField, to buffer: inout [UInt8]) {
+    if let text = text(field) {
+      JSONWriter.writeString(text, to: &buffer)
+    } else {
+      buffer.append(contentsOf: "null".utf8)
+    }
+  }
+
+  func appendRaw(_ field: AuditHashField, to buffer: inout [UInt8]) {
+    buffer.append(contentsOf: (text(field) ?? "").utf8)
   }
 }
 

@@ -81,30 +81,34 @@ enum JSONWriter {
   /// Appends a quoted, escaped string, copying runs that need no escaping in one go.
   static func writeString(_ string: String, to buffer: inout [UInt8]) {
     var string = string
+    string.withUTF8 { writeString(utf8: $0, to: &buffer) }
+  }
+
+  /// Appends UTF-8 text as a quoted, escaped string: the same bytes `writeString(_:to:)` writes,
+  /// for text read straight from the store without making a `String` of it.
+  static func writeString(utf8: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
     buffer.append(UInt8(ascii: "\""))
-    string.withUTF8 { utf8 in
-      var runStart = 0
-      for k in 0..<utf8.count {
-        let b = utf8[k]
-        if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { continue }
-        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
-        runStart = k + 1
-        buffer.append(UInt8(ascii: "\\"))
-        switch b {
-        case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
-        case 0x0A: buffer.append(UInt8(ascii: "n"))
-        case 0x0D: buffer.append(UInt8(ascii: "r"))
-        case 0x09: buffer.append(UInt8(ascii: "t"))
-        case 0x08: buffer.append(UInt8(ascii: "b"))
-        case 0x0C: buffer.append(UInt8(ascii: "f"))
-        default:
-          let hex: [UInt8] = Array("0123456789abcdef".utf8)
-          buffer.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-        }
+    var runStart = 0
+    for k in 0..<utf8.count {
+      let b = utf8[k]
+      if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { continue }
+      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
+      runStart = k + 1
+      buffer.append(UInt8(ascii: "\\"))
+      switch b {
+      case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+      case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+      case 0x0A: buffer.append(UInt8(ascii: "n"))
+      case 0x0D: buffer.append(UInt8(ascii: "r"))
+      case 0x09: buffer.append(UInt8(ascii: "t"))
+      case 0x08: buffer.append(UInt8(ascii: "b"))
+      case 0x0C: buffer.append(UInt8(ascii: "f"))
+      default:
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        buffer.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
       }
-      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
+    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     buffer.append(UInt8(ascii: "\""))
   }
 }

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import HRCore
+import HRFixtures
+
+/// Measures `hr-audit verify` on a trail of a million events: events/second.
+///
+/// Appending a million events through the tools would measure the tools, not the verification, so
+/// the trail is written with `AuditTrail.append` itself — the code every tool appends with — in
+/// large transactions; then the built `hr-audit verify` is timed on it.
+struct VerifyBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify", abstract: "Build an audit trail of generated events and print hr-audit verify's events/second.")
+
+  @OptionGroup var options: BenchOptions
+  @Option(help: "How many events.") var events = 1_000_000
+  @Option(help: "Events appended per transaction while building the trail.") var batch = 50_000
+
+  func run() throws {
+    let dir = try options.makeWorkdir()
+    let config = dir.appendingPathComponent("bench.yaml")
+    try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
+    let path = dir.appendingPathComponent("audit.sqlite").path
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+
+    let start = DispatchTime.now().uptimeNanoseconds
+    let store = try Store(path: path)
+    var random = SplitMix64(seed: options.seed)
+    let staff = [
+      OperatorEntry(id: "doc-li", name: "李医生", role: .clinician, org: "500103001", district: "500103"),
+      OperatorEntry(id: "admin-yz", name: "渝中区管理员", role: .districtAdmin, district: "500103"),
+      OperatorEntry(id: "bench-city", name: "基准测试", role: .cityAdmin),
+    ]
+    var appended = 0
+    while appended < events {
+      let count = min(batch, events - appended)
+      try store.write { db in
+        for _ in 0..<count {
+          try AuditTrail.append(Self.entry(&random), by: staff[random.next(below: staff.count)], in: db)
+        }
+      }
+      appended += count
+    }
+    let built = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print("built \(events) events with AuditTrail.append in \(String(format: "%.1f", built)) s")
+
+    let output = dir.appendingPathComponent("verify.json")
+    let timing = try timedRun(
+      options.binDirectory.appendingPathComponent("hr-audit"),
+      ["verify", "--store", path, "--config", config.path, "--operator", "bench-city"],
+      input: URL(fileURLWithPath: "/dev/null"), output: output, environment: [:])
+    let result = try String(contentsOf: output, encoding: .utf8)
+    guard timing.status == 0, result.hasPrefix(#"{"ok":true,"events":\#(events),"#) else {
+      throw RunFailure("hr-audit verify exited \(timing.status): \(result)")
+    }
+    report("hr-audit verify", items: events, timing: timing, unit: "events")
+  }
+
+  /// An event like the ones the tools append: creations, services, views, transfers.
+  static func entry(_ random: inout SplitMix64) -> AuditEntry {
+    let recordNo = "500103001" + String(format: "%03d", 1 + random.next(below: 5)) + String(format: "%05d", 1 + random.next(below: 99_999))
+    switch random.next(below: 4) {
+    case 0:
+      return AuditEntry(
+        action: "record.create", recordNo: recordNo,
+        detail: ["division": .string(String(recordNo.prefix(12))), "managing_org": "500103001"])
+    case 1:
+      return AuditEntry(
+        action: "service.add", recordNo: recordNo,
+        detail: ["service_id": .int(random.next(below: 10_000_000)), "type": "hypertension_followup", "date": "2026-11-20"])
+    case 2:
+      return AuditEntry(
+        action: "record.view", recordNo: recordNo,
+        detail: ["viewer": ["kind": "clinician", "authorization": .string("DYN-\(random.next(below: 1_000_000))")]])
+    default:
+      return AuditEntry(
+        action: "transfer.request", recordNo: recordNo, outcome: random.next(below: 10) == 0 ? .denied : .ok,
+        detail: ["to_org": "500106001", "reason": "residence_change"])
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import HRCore
+
+/// `hr-audit`: the audit trail and what is read from it — the chain's verification, the trail
+/// itself, access reports for residents, data-quality findings and probable duplicates (§11).
+package struct AuditCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "hr-audit",
+    abstract: "Verify and read the audit trail; report data-quality findings and probable duplicates.",
+    discussion: """
+      Every write, view, export and denial of the toolkit appends an event to a SHA-256 hash chain \
+      that the store refuses to modify. hr-audit verifies that chain and reads it: for an \
+      organisation's records (org_admin), a district's (district_admin) or all (city_admin, auditor).
+      """,
+    version: toolkitVersion,
+    subcommands: [
+      AuditLogCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self, AuditAccessCommand.self,
+      AuditQualityCommand.self, AuditDuplicatesCommand.self,
+    ])
+
+  package init() {}
+}
+
+/// What every `hr-audit` subcommand does before it reads: start the session, refuse a role that may
+/// never audit (exit 77), and open a store that must already exist (exit 66): reading a store that
+/// is not there would only create an empty one and report on it.
+struct AuditRun {
+  let session: Session
+  let store: Store
+
+  init(_ common: CommonOptions, command: String) throws {
+    session = try common.session()
+    try session.require(.audit, for: command)
+    let path = common.store ?? environment("HR_STORE") ?? "hr.sqlite"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw InputError(path: path, reason: "no such store")
+    }
+    store = try common.openStore()
+  }
+
+  /// Runs `body`, turning a refused reading into its audited denial and exit 77, an unknown
+  /// organisation or district into exit 64, and a record that does not exist into exit 65.
+  func check<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as AuditReadError {
+      switch error {
+      case .forbidden(_, let audit):
+        try AuditReading.record(audit, by: session.staff, in: store)
+        throw RunError(.noPermission, error.description)
+      case .unknownOrg, .unknownDistrict:
+        throw RunError(.usage, error.description)
+      case .recordNotFound, .idNumberNotFound:
+        throw RunError(.dataError, error.description)
+      }
+    }
+  }
+}
+
+/// Standard output for a listing: lines buffered and written out a thousand at a time, so a long
+/// listing streams without a write per line.
+struct ListingOutput {
+  private var bytes: [UInt8] = []
+  private var pending = 0
+
+  /// Appends an object as one compact JSON line.
+  mutating func append(_ object: JSONObject) throws {
+    JSONValue.object(object).write(compactTo: &bytes)
+    bytes.append(UInt8(ascii: "\n"))
+    try countLine()
+  }
+
+  /// Appends a line of text (a table or CSV row).
+  mutating func append(line: String) throws {
+    bytes.append(contentsOf: line.utf8)
+    bytes.append(UInt8(ascii: "\n"))
+    try countLine()
+  }
+
+  private mutating func countLine() throws {
+    pending += 1
+    if pending == 1000 { try flush() }
+  }
+
+  /// Writes what is buffered.
+  mutating func flush() throws {
+    pending = 0
+    defer { bytes.removeAll(keepingCapacity: true) }
+    guard bytes.withUnsafeBytes({ writeAll(1, $0) }) else { throw RunError(.io, "cannot write standard output") }
+  }
+}

@@ -1,0 +1,271 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+import Crypto
+import GRDB
+
+/// A link of the chain kept somewhere else — on paper, in another system, in a signed e-mail — so
+/// that a chain cut short or rewritten can be caught later (§11, `hr-audit head`).
+package struct ChainHead: Hashable, Sendable, CustomStringConvertible {
+  /// The event's sequence number; 0 names the empty chain.
+  package let seq: Int
+  /// The event's hash, 64 lower-case hexadecimal digits (the genesis hash for seq 0).
+  package let hash: String
+
+  /// Names an event by its sequence number and hash.
+  package init(seq: Int, hash: String) {
+    self.seq = seq
+    self.hash = hash
+  }
+
+  /// Reads a head as `SEQ:HASH`, or as the `{"seq":…,"hash":…}` object `hr-audit head` prints, so
+  /// a saved head can be handed back as it was printed; hexadecimal digits may be upper-case.
+  package init?(_ text: String) {
+    let seqText: String
+    let hashText: String
+    if let object = try? JSONParser.parseObject(Array(text.utf8)) {
+      guard object.count == 2, let seq = object["seq"]?.intValue, let hash = object["hash"]?.stringValue else { return nil }
+      (seqText, hashText) = (String(seq), hash)
+    } else {
+      let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+      guard parts.count == 2 else { return nil }
+      (seqText, hashText) = (String(parts[0]), String(parts[1]))
+    }
+    guard !seqText.isEmpty, seqText.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+      let seq = Int(seqText)
+    else { return nil }
+    let hash = hashText.lowercased()
+    guard hash.utf8.count == 64, hash.utf8.allSatisfy(ChainHead.isHexDigit) else { return nil }
+    self.init(seq: seq, hash: hash)
+  }
+
+  /// The head of a chain with no event yet.
+  package static let empty = ChainHead(seq: 0, hash: AuditEvent.genesisHash)
+
+  /// `SEQ:HASH`, the form `--expect-head` takes.
+  package var description: String { "\(seq):\(hash)" }
+
+  /// `{"seq":…,"hash":…}`, as `hr-audit head` prints it.
+  package var json: JSONObject { ["seq": .int(seq), "hash": .string(hash)] }
+
+  private static func isHexDigit(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+  }
+}
+
+/// Why the chain stopped holding at an event: stable codes a script can match on.
+package enum ChainBreakReason: String, Sendable, CaseIterable {
+  /// An event is gone: the sequence jumps over it (a deleted event).
+  case missingEvent = "missing_event"
+  /// A sequence number below 1: a row no append could have written.
+  case unexpectedSeq = "unexpected_seq"
+  /// The event's `prev_hash` is not the hash of the event before it (events reordered or inserted).
+  case prevHashMismatch = "prev_hash_mismatch"
+  /// The event's contents no longer give its hash (an event edited in place).
+  case hashMismatch = "hash_mismatch"
+  /// The event named by `--expect-head` has another hash: the chain was rewritten at or before it.
+  case headMismatch = "head_mismatch"
+  /// The chain ends before the event named by `--expect-head`: its tail was cut off.
+  case truncated
+}
+
+/// The first place where the chain no longer holds.
+package struct ChainBreak: Equatable, Sendable {
+  /// The first sequence number whose event is missing or wrong.
+  package let seq: Int
+  /// What is wrong there.
+  package let reason: ChainBreakReason
+  /// What was found, for people.
+  package let message: String
+}
+
+/// What `hr-audit verify` found: the intact length of the chain and, if it is broken, where first.
+package struct ChainVerdict: Equatable, Sendable {
+  /// Events found intact, in order, before the first break (every event when none is broken).
+  package let eventsChecked: Int
+  /// The last intact event: the head of the chain when nothing is broken.
+  package let head: ChainHead
+  /// The first break, or nil when the chain holds.
+  package let broken: ChainBreak?
+
+  /// Whether every event holds (and the expected head, when one was given).
+  package var isIntact: Bool { broken == nil }
+
+  /// `{"ok":true,"events":N,"head":"…"}`, or `{"ok":false,"broken_seq":S,"reason":"…",
+  /// "message":"…","events_checked":N}`.
+  package var json: JSONObject {
+    guard let broken else {
+      return ["ok": true, "events": .int(eventsChecked), "head": .string(head.hash)]
+    }
+    return [
+      "ok": false, "broken_seq": .int(broken.seq), "reason": .string(broken.reason.rawValue),
+      "message": .string(broken.message), "events_checked": .int(eventsChecked),
+    ]
+  }
+}
+
+/// Verification of the audit trail's hash chain (§11; 第二十五条: use of records must stay traceable).
+package enum AuditChain {
+  /// The last event of the chain as stored, without verifying anything (`hr-audit head`).
+  package static func head(in db: Database) throws -> ChainHead {
+    let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+    guard let row else { return .empty }
+    return ChainHead(seq: row[0], hash: row[1])
+  }
+
+  /// Recomputes the chain event by event, in `seq` order, and stops at the first event that breaks
+  /// it: a sequence that jumps (a deleted event), a `prev_hash` that is not the previous event's
+  /// hash (reordered or inserted events), or a hash its contents no longer give (an edited event).
+  ///
+  /// With `expected`, the event of that sequence number must exist and carry that hash, which
+  /// catches what the chain alone cannot: a tail cut off, or every event from some point on
+  /// rewritten and re-hashed.
+  ///
+  /// The events are streamed through one statement and each field is hashed from the row's own
+  /// bytes, so the table is never loaded and no event costs an allocation.
+  package static func verify(in db: Database, expecting expected: ChainHead? = nil) throws -> ChainVerdict {
+    let statement = try db.makeStatement(
+      sql: """
+        SELECT seq, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash
+        FROM audit_event ORDER BY seq
+        """)
+    let rows = try Row.fetchCursor(statement)
+    var input: [UInt8] = []
+    input.reserveCapacity(1024)
+    var previousHash = Array(AuditEvent.genesisHash.utf8)
+    var checked = 0
+
+    func verdict(_ seq: Int, _ reason: ChainBreakReason, _ message: String) -> ChainVerdict {
+      ChainVerdict(
+        eventsChecked: checked,
+        head: ChainHead(seq: checked, hash: String(decoding: previousHash, as: UTF8.self)),
+        broken: ChainBreak(seq: seq, reason: reason, message: message))
+    }
+
+    while try rows.next() != nil {
+      let event = StoredEventRow(statement: statement.sqliteStatement)
+      let seq = event.seq
+      let expectedSeq = checked + 1
+      if seq > expectedSeq {
+        let message = expectedSeq == 1
+          ? "event 1 is missing: the chain starts at seq \(seq)"
+          : "event \(expectedSeq) is missing: the chain goes from seq \(checked) to seq \(seq)"
+        return verdict(expectedSeq, .missingEvent, message)
+      }
+      if seq < expectedSeq {
+        return verdict(seq, .unexpectedSeq, "seq \(seq) where seq \(expectedSeq) was expected")
+      }
+      guard same(event.bytes(of: .prevHash), previousHash) else {
+        let previous = seq == 1 ? "the genesis hash" : "the hash of event \(seq - 1)"
+        return verdict(seq, .prevHashMismatch, "prev_hash of event \(seq) is not \(previous): events were reordered, inserted or removed")
+      }
+      input.removeAll(keepingCapacity: true)
+      AuditEvent.writeHashInput(of: event, to: &input)
+      let stored = event.storedHash
+      guard matches(sha256Of: input, hex: stored) else {
+        return verdict(seq, .hashMismatch, "event \(seq) does not give its stored hash: its contents were changed")
+      }
+      if let expected, expected.seq == seq, !stored.elementsEqual(expected.hash.utf8) {
+        return verdict(
+          seq, .headMismatch,
+          "event \(seq) has hash '\(String(decoding: stored, as: UTF8.self))', not the expected '\(expected.hash)': the chain was rewritten at or before seq \(seq)")
+      }
+      previousHash.removeAll(keepingCapacity: true)
+      previousHash.append(contentsOf: stored)
+      checked = seq
+    }
+    if let expected {
+      if expected.seq > checked {
+        return verdict(
+          checked + 1, .truncated,
+          "the chain ends at seq \(checked), before the expected head at seq \(expected.seq): events from seq \(checked + 1) on are gone")
+      }
+      if expected.seq == 0, expected.hash != AuditEvent.genesisHash {
+        return verdict(0, .headMismatch, "seq 0 names the empty chain, whose hash is the genesis hash, not '\(expected.hash)'")
+      }
+    }
+    return ChainVerdict(
+      eventsChecked: checked, head: ChainHead(seq: checked, hash: String(decoding: previousHash, as: UTF8.self)), broken: nil)
+  }
+
+  /// Whether stored text holds exactly these bytes.
+  private static func same(_ stored: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8]) -> Bool {
+    guard stored.count == bytes.count else { return false }
+    guard let base = stored.baseAddress, !bytes.isEmpty else { return bytes.isEmpty }
+    return bytes.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, bytes.count) == 0 }
+  }
+
+  /// Whether `hex` is the lower-case hexadecimal SHA-256 of `input`, compared without building a string.
+  private static func matches(sha256Of input: [UInt8], hex: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard hex.count == 64 else { return false }
+    var hasher = SHA256()
+    input.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    return hasher.finalize().withUnsafeBytes { digest in
+      for (position, byte) in digest.enumerated() {
+        guard hex[2 * position] == hexDigits[Int(byte >> 4)], hex[2 * position + 1] == hexDigits[Int(byte & 0x0f)] else {
+          return false
+        }
+      }
+      return true
+    }
+  }
+
+  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+}
+
+/// The current row of the verifying statement, read in place: the hashed fields are the bytes
+/// SQLite holds for the row, with no copy and no `String`.
+private struct StoredEventRow: AuditHashFields {
+  let statement: SQLiteStatement
+
+  /// The column of each field in the verifying statement.
+  private static func column(_ field: AuditHashField) -> Int32 {
+    switch field {
+    case .at: 1
+    case .operatorID: 2
+    case .role: 3
+    case .org: 4
+    case .action: 5
+    case .recordNo: 6
+    case .outcome: 7
+    case .detail: 8
+    case .prevHash: 9
+    }
+  }
+
+  var seq: Int { Int(sqlite3_column_int64(statement, 0)) }
+
+  /// The stored text of a field; empty for NULL. Valid until the cursor moves on.
+  func bytes(of field: AuditHashField) -> UnsafeBufferPointer<UInt8> {
+    bytes(column: Self.column(field))
+  }
+
+  /// The stored text of the `hash` column.
+  var storedHash: UnsafeBufferPointer<UInt8> { bytes(column: 10) }
+
+  private func bytes(column: Int32) -> UnsafeBufferPointer<UInt8> {
+    // sqlite3_column_text before sqlite3_column_bytes, as SQLite asks, so the length is that of the text.
+    let text = sqlite3_column_text(statement, column)
+    let count = Int(sqlite3_column_bytes(statement, column))
+    return UnsafeBufferPointer(start: text, count: text == nil ? 0 : count)
+  }
+
+  func appendString(_ field: AuditHashField, to buffer: inout [UInt8]) {
+    if sqlite3_column_type(statement, Self.column(field)) == SQLITE_NULL {
+      buffer.append(contentsOf: "null".utf8)
+    } else {
+      JSONWriter.writeString(utf8: bytes(of: field), to: &buffer)
+    }
+  }
+
+  func appendRaw(_ field: AuditHashField, to buffer: inout [UInt8]) {
+    buffer.append(contentsOf: bytes(of: field))
+  }
+}

@@ -1,0 +1,118 @@
+import GRDB
+
+/// What `hr-audit log` lists: every condition given must hold.
+package struct AuditLogFilter: Sendable, Equatable {
+  /// Events about this record.
+  package var recordNo: String?
+  /// Events done by this operator.
+  package var operatorID: String?
+  /// An action (`service.off_site`), or every action of an area (`transfer.*`).
+  package var action: String?
+  /// Events that ended this way.
+  package var outcome: AuditOutcome?
+  /// Events on or after this day, counted in China Standard Time like every date of the toolkit.
+  package var since: LocalDate?
+  /// Events on or before this day, China Standard Time.
+  package var until: LocalDate?
+  /// Only events before this sequence number: a listing leaves out the event its own reading appended.
+  package var beforeSeq: Int?
+
+  /// A filter that lets every event through.
+  package init() {}
+
+  /// The filter as an SQL condition on `audit_event` named `e`, with its arguments.
+  func condition() -> (sql: String, arguments: StatementArguments) {
+    var clauses: [String] = []
+    var arguments = StatementArguments()
+    if let recordNo {
+      clauses.append("e.record_no = ?")
+      arguments += [recordNo]
+    }
+    if let operatorID {
+      clauses.append("e.operator = ?")
+      arguments += [operatorID]
+    }
+    if let action {
+      if action.hasSuffix(".*") {
+        // `area.*`: the range of every action that starts with `area.`, which the action index serves.
+        let prefix = String(action.dropLast())
+        clauses.append("e.action >= ? AND e.action < ?")
+        arguments += [prefix, String(prefix.dropLast()) + "/"]
+      } else {
+        clauses.append("e.action = ?")
+        arguments += [action]
+      }
+    }
+    if let outcome {
+      clauses.append("e.outcome = ?")
+      arguments += [outcome.rawValue]
+    }
+    if let since {
+      clauses.append("e.at >= ?")
+      arguments += [AuditLogFilter.startInUTC(of: since)]
+    }
+    if let until {
+      clauses.append("e.at < ?")
+      arguments += [AuditLogFilter.startInUTC(of: until.adding(days: 1))]
+    }
+    if let beforeSeq {
+      clauses.append("e.seq < ?")
+      arguments += [beforeSeq]
+    }
+    return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), arguments)
+  }
+
+  /// The instant a China Standard Time day starts, as the RFC 3339 UTC text events are stamped with
+  /// (midnight in Chongqing is 16:00 UTC the day before).
+  static func startInUTC(of day: LocalDate) -> String {
+    "\(day.adding(days: -1))T16:00:00.000Z"
+  }
+}
+
+extension AuditEvent {
+  /// The event as `hr-audit log` prints it: the keys of §11 in their order, `detail` as an object.
+  package var json: JSONObject {
+    [
+      "seq": .int(seq), "at": .string(at), "operator": .string(operatorID), "role": .string(role),
+      "org": org.map(JSONValue.string) ?? .null, "action": .string(action),
+      "record_no": recordNo.map(JSONValue.string) ?? .null, "outcome": .string(outcome), "detail": detailValue,
+      "prev_hash": .string(prevHash), "hash": .string(hash),
+    ]
+  }
+
+  /// The stored detail parsed back into an object; a detail that is no longer JSON (edited by hand)
+  /// is shown as the text it is.
+  package var detailValue: JSONValue {
+    (try? JSONParser.parse(detail)) ?? .string(detail)
+  }
+}
+
+/// Listing the audit trail (§11, `hr-audit log`) within what an operator may audit (§9).
+package enum AuditLog {
+  /// Calls `body` with each event that matches `filter` and that `coverage` lets the operator see,
+  /// in sequence order, streaming from the store.
+  ///
+  /// An event about a record is visible when the record is managed within the coverage now; an
+  /// event about no record (a denied creation, a city-wide listing) or about a purged record only
+  /// with city-wide coverage.
+  package static func events(
+    _ filter: AuditLogFilter, coverage: Coverage, in db: Database, _ body: (AuditEvent) throws -> Void
+  ) throws {
+    let condition = filter.condition()
+    var sql = "SELECT e.* FROM audit_event e"
+    var arguments = StatementArguments()
+    if coverage != .city {
+      let scope = coverage.recordFilter(alias: "r")
+      sql += " JOIN record r ON r.record_no = e.record_no WHERE \(scope.sql) AND "
+      arguments += scope.arguments
+    } else {
+      sql += " WHERE "
+    }
+    sql += condition.sql + " ORDER BY e.seq"
+    arguments += condition.arguments
+    let events = try AuditEvent.fetchCursor(db, sql: sql, arguments: arguments)
+    while let event = try events.next() {
+      try body(event)
+    }
+  }
+}
