@@ -144,17 +144,24 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
   }
 
   package func encode(to container: inout PersistenceContainer) {
-    container["seq"] = seq
-    container["at"] = at
-    container["operator"] = operatorID
-    container["role"] = role
-    container["org"] = org
-    container["action"] = action
-    container["record_no"] = recordNo
-    container["outcome"] = outcome
-    container["detail"] = detail
-    container["prev_hash"] = prevHash
-    container["hash"] = hash
+    for (column, value) in zip(Self.columnNames, databaseValues) { container[column] = value }
+  }
+
+  /// Inserts the event through one statement prepared once per connection: every change appends one.
+  func insertPrepared(_ db: Database) throws {
+    try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(databaseValues))
+  }
+
+  /// The columns of the table, in the order of `databaseValues`.
+  private static let columnNames = [
+    "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
+  ]
+
+  private static let insertSQL =
+    "INSERT INTO audit_event (\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
+
+  private var databaseValues: [(any DatabaseValueConvertible)?] {
+    [seq, at, operatorID, role, org, action, recordNo, outcome, detail, prevHash, hash]
   }
 }
 
@@ -179,15 +186,7 @@ package enum AuditTrail {
       prevHash: last?["hash"] ?? AuditEvent.genesisHash,
       hash: "")
     event.hash = event.computedHash
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO audit_event (seq, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).execute(arguments: [
-      event.seq, event.at, event.operatorID, event.role, event.org, event.action, event.recordNo, event.outcome,
-      event.detail, event.prevHash, event.hash,
-    ])
+    try event.insertPrepared(db)
     return event
   }
 }
