@@ -234,8 +234,6 @@ extension Store {
         CREATE INDEX transfer_by_from ON transfer(from_org, status);
         CREATE INDEX transfer_by_to ON transfer(to_org, status);
         CREATE INDEX transfer_by_requested ON transfer(requested_on);
-        CREATE INDEX transfer_by_from_district ON transfer(from_district, status);
-        CREATE INDEX transfer_by_to_district ON transfer(to_district, status);
         """)
   }
 
