@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "hr-create", targets: ["hr-create"]),
     .executable(name: "hr-archive", targets: ["hr-archive"]),
     .executable(name: "hr-audit", targets: ["hr-audit"]),
+    .executable(name: "hr-transfer", targets: ["hr-transfer"]),
     .library(name: "HRCore", targets: ["HRCore"]),
   ],
   dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
     .executableTarget(name: "hr-create", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-archive", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-audit", dependencies: ["HRCLI"]),
+    .executableTarget(name: "hr-transfer", dependencies: ["HRCLI"]),
     .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",

@@ -58,8 +58,10 @@ struct ManPageTests {
     })
     #expect(!options.isEmpty)
     for option in options.sorted() {
-      // mdoc writes --store as "Fl -store".
-      #expect(manual.contains("Fl -\(option.dropFirst(2))"), "\(page).1 does not document \(option)")
+      // mdoc writes --store as "Fl -store" or, escaped, "Fl \-store".
+      let name = option.dropFirst(2)
+      #expect(
+        manual.contains("Fl -\(name)") || manual.contains("Fl \\-\(name)"), "\(page).1 does not document \(option)")
     }
   }
 }

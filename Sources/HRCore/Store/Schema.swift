@@ -223,7 +223,10 @@ extension Store {
           decided_at TEXT,
           decided_by TEXT,
           decision_reason TEXT,
-          late INTEGER NOT NULL DEFAULT 0
+          late INTEGER NOT NULL DEFAULT 0,
+          -- The first day a new request is accepted after this transfer completed (annex 1, 四(三)6);
+          -- kept with the transfer so a later change of a district's period does not rewrite history.
+          protected_until TEXT
         );
         CREATE UNIQUE INDEX transfer_one_pending ON transfer(record_no) WHERE status = 'pending';
         CREATE INDEX transfer_by_record ON transfer(record_no, transfer_id);

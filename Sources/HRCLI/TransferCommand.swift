@@ -1,0 +1,162 @@
+import ArgumentParser
+import HRCore
+
+extension TransferReason: ExpressibleByArgument {}
+extension ConsentMethod: ExpressibleByArgument {}
+extension TransferStatus: ExpressibleByArgument {}
+
+/// `hr-transfer`: the transfer workflow of annex 1, 四 — request, confirm, reject, cancel, list and
+/// overdue (§6).
+package struct TransferCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "hr-transfer",
+    abstract: "Transfer resident health records between managing organisations.",
+    discussion: """
+      Record numbers go in, transfers come out: every subcommand prints the transfers it touched \
+      in one shape, so request, list and overdue pipe into confirm, reject and cancel.
+      """,
+    version: toolkitVersion,
+    subcommands: [Request.self, Confirm.self, Reject.self, Cancel.self, List.self, Overdue.self])
+
+  package init() {}
+}
+
+extension TransferCommand {
+  /// `hr-transfer request`: asks for records to move to another organisation.
+  package struct Request: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+      abstract: "Request transfers of the records the input lines name.",
+      discussion: """
+        Each line names a record by record_no or id_number and may carry to_org, reason and \
+        consent {"method","ref"}; the options fill what a line leaves out. Records archived as \
+        lost or moved_out transfer at once; others stay pending until the managing organisation \
+        confirms or rejects.
+        """)
+
+    @OptionGroup package var common: CommonOptions
+    @OptionGroup package var lines: LineOptions
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("The receiving organisation, for lines without to_org.", valueName: "org"))
+    package var toOrg: String?
+
+    @Option(help: ArgumentHelp("The transfer reason, for lines without reason.", valueName: "reason"))
+    package var reason: TransferReason?
+
+    @Option(name: .customLong("consent-method"), help: ArgumentHelp("How the resident confirmed, for lines without consent.method.", valueName: "method"))
+    package var consentMethod: ConsentMethod?
+
+    @Option(name: .customLong("consent-ref"), help: ArgumentHelp("The consent's reference, for lines without consent.ref.", valueName: "ref"))
+    package var consentRef: String?
+
+    package init() {}
+
+    package func run() throws {
+      try runTool("hr-transfer") {
+        let session = try common.session()
+        try session.require(.requestTransfer, for: "hr-transfer request")
+        if let toOrg, session.configuration.orgs[toOrg] == nil {
+          throw RunError(.usage, "--to: unknown organisation '\(toOrg)'")
+        }
+        let ref = try optionText(consentRef, option: "consent-ref", maxLength: TransferRequest.maximumReferenceLength)
+        let defaults = TransferRequest.Defaults(toOrg: toOrg, reason: reason, consentMethod: consentMethod, consentRef: ref)
+        let store = try common.openStore()
+        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "requested")
+        return try runner.run { object, db in
+          try Transfers.request(object, defaults: defaults, session: session, in: db)
+        }
+      }
+    }
+  }
+
+  /// `hr-transfer confirm`: the managing organisation agrees and the record moves.
+  package struct Confirm: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+      abstract: "Confirm pending transfers: the record moves to the receiving organisation.",
+      discussion: """
+        Each line names a transfer by transfer_id, or a record by record_no or id_number for its \
+        pending transfer; other fields are ignored. Only an org_admin of the managing organisation, \
+        or a district or city administrator above it, may confirm.
+        """)
+
+    @OptionGroup package var common: CommonOptions
+    @OptionGroup package var lines: LineOptions
+
+    package init() {}
+
+    package func run() throws {
+      try runTool("hr-transfer") {
+        let session = try common.session()
+        try session.require(.decideTransfer, for: "hr-transfer confirm")
+        let store = try common.openStore()
+        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "confirmed")
+        return try runner.run { object, db in try Transfers.confirm(object, session: session, in: db) }
+      }
+    }
+  }
+
+  /// `hr-transfer reject`: the managing organisation refuses, with a reason, and keeps the record.
+  package struct Reject: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+      abstract: "Reject pending transfers, with a reason; the record stays where it is.",
+      discussion: """
+        Lines are selected as for confirm. The reason is the line's rejection_reason, else \
+        --rejection-reason; a line's reason field is the transfer's reason code and is not read.
+        """)
+
+    @OptionGroup package var common: CommonOptions
+    @OptionGroup package var lines: LineOptions
+
+    @Option(name: .customLong("rejection-reason"), help: ArgumentHelp("Why the transfer is rejected, for lines without rejection_reason.", valueName: "text"))
+    package var rejectionReason: String?
+
+    package init() {}
+
+    package func run() throws {
+      try runTool("hr-transfer") {
+        let session = try common.session()
+        try session.require(.decideTransfer, for: "hr-transfer reject")
+        let because = try optionText(rejectionReason, option: "rejection-reason", maxLength: Transfers.maximumRejectionReasonLength)
+        let store = try common.openStore()
+        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "declined")
+        return try runner.run { object, db in
+          try Transfers.reject(object, defaultReason: because, session: session, in: db)
+        }
+      }
+    }
+  }
+
+  /// `hr-transfer cancel`: the requester withdraws a pending transfer.
+  package struct Cancel: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+      abstract: "Cancel pending transfers.",
+      discussion: """
+        Lines are selected as for confirm. The operator who requested a transfer may cancel it, and \
+        so may an org_admin (or above) of the managing or the receiving organisation.
+        """)
+
+    @OptionGroup package var common: CommonOptions
+    @OptionGroup package var lines: LineOptions
+
+    package init() {}
+
+    package func run() throws {
+      try runTool("hr-transfer") {
+        let session = try common.session()
+        try session.require(.requestTransfer, for: "hr-transfer cancel")
+        let store = try common.openStore()
+        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "cancelled")
+        return try runner.run { object, db in try Transfers.cancel(object, session: session, in: db) }
+      }
+    }
+  }
+}
+
+/// A text option checked by the rules of the line field it stands for; a bad one is a usage error.
+private func optionText(_ text: String?, option: String, maxLength: Int) throws -> String? {
+  guard let text else { return nil }
+  do {
+    return try TransferRequest.optionText(text, field: option, maxLength: maxLength)
+  } catch {
+    throw RunError(.usage, error.message.replacingOccurrences(of: "field '\(option)'", with: "--\(option)"))
+  }
+}

@@ -1,0 +1,170 @@
+import GRDB
+
+/// 档案转迁: one request to move a record's management from one organisation to another, with the
+/// resident's consent and the managing organisation's decision (annex 1, 四).
+package struct Transfer: Sendable, Equatable {
+  /// Given by the store on insertion; never reused.
+  package var transferID: Int64
+  package var recordNo: String
+  /// The managing organisation when the transfer was requested (迁出机构).
+  package var fromOrg: String
+  /// The receiving organisation (迁入机构, 拟管档机构).
+  package var toOrg: String
+  package var fromDistrict: String
+  package var toDistrict: String
+  package var kind: TransferKind
+  package var reason: TransferReason
+  package var consent: Consent
+  package var status: TransferStatus
+  package var requestedOn: LocalDate
+  package var requestedAt: String
+  package var requestedBy: String
+  /// The last day for the decision: the request date plus `transfer_confirm_days`; nil for a
+  /// direct transfer, which needs no decision.
+  package var due: LocalDate?
+  /// The day the transfer was confirmed, rejected, cancelled or directly completed.
+  package var decidedOn: LocalDate?
+  package var decidedAt: String?
+  package var decidedBy: String?
+  /// The reason text of a rejection (四(二): a record may not be refused without one).
+  package var decisionReason: String?
+  /// Whether the decision came after `due`.
+  package var late: Bool
+  /// The first day a new request is accepted after this transfer completed, if it protects at all.
+  package var protectedUntil: LocalDate?
+
+  /// The shape every `hr-transfer` subcommand prints (§6), keys in this fixed order, so that the
+  /// output of `request`, `list` and `overdue` pipes into `confirm`, `reject` and `cancel`.
+  ///
+  /// The contract's eleven keys come first; `protected_until` (completed transfers that start a
+  /// protection period) and `rejection_reason` (rejected ones) follow, null when they do not apply.
+  package var output: JSONObject {
+    var out = JSONObject()
+    out["transfer_id"] = .int(Int(transferID))
+    out["record_no"] = .string(recordNo)
+    out["from_org"] = .string(fromOrg)
+    out["to_org"] = .string(toOrg)
+    out["kind"] = .string(kind.rawValue)
+    out["reason"] = .string(reason.rawValue)
+    out["status"] = .string(status.rawValue)
+    out["requested_on"] = .string(requestedOn.description)
+    out["due"] = due.map { .string($0.description) } ?? .null
+    out["decided_on"] = decidedOn.map { .string($0.description) } ?? .null
+    out["late"] = .bool(late)
+    out["protected_until"] = protectedUntil.map { .string($0.description) } ?? .null
+    out["rejection_reason"] = status == .rejected ? decisionReason.map { .string($0) } ?? .null : .null
+    return out
+  }
+
+  /// The keys of `output`, in order: the header of `--format csv` and `table`.
+  package static let outputKeys = [
+    "transfer_id", "record_no", "from_org", "to_org", "kind", "reason", "status", "requested_on", "due",
+    "decided_on", "late", "protected_until", "rejection_reason",
+  ]
+
+  /// Whether the transfer is pending and its decision is overdue on `day`: the last day to decide
+  /// was before it (a decision on the due day itself is in time).
+  package func isOverdue(on day: LocalDate) -> Bool {
+    guard status == .pending, let due else { return false }
+    return day > due
+  }
+
+  /// Where the record sat when the transfer was requested: the managing organisation's scope.
+  package var fromScope: Scope { Scope(org: fromOrg, district: fromDistrict) }
+
+  /// The receiving organisation's scope.
+  package var toScope: Scope { Scope(org: toOrg, district: toDistrict) }
+}
+
+extension Transfer: FetchableRecord {
+  /// The columns in the order `init(row:)` reads them.
+  static let selection = """
+    transfer_id, record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method,
+    consent_ref, status, requested_on, requested_at, requested_by, due, decided_on, decided_at, decided_by,
+    decision_reason, late, protected_until
+    """
+
+  package init(row: Row) throws {
+    transferID = row[0]
+    recordNo = row[1]
+    fromOrg = row[2]
+    toOrg = row[3]
+    fromDistrict = row[4]
+    toDistrict = row[5]
+    kind = try Transfer.decode(TransferKind.self, row[6], column: "kind")
+    reason = try Transfer.decode(TransferReason.self, row[7], column: "reason")
+    consent = Consent(method: try Transfer.decode(ConsentMethod.self, row[8], column: "consent_method"), ref: row[9])
+    status = try Transfer.decode(TransferStatus.self, row[10], column: "status")
+    requestedOn = row[11]
+    requestedAt = row[12]
+    requestedBy = row[13]
+    due = row[14]
+    decidedOn = row[15]
+    decidedAt = row[16]
+    decidedBy = row[17]
+    decisionReason = row[18]
+    late = row[19]
+    protectedUntil = row[20]
+  }
+
+  private static func decode<T: RawRepresentable<String>>(_ type: T.Type, _ text: String, column: String) throws -> T {
+    guard let value = T(rawValue: text) else {
+      throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "transfer.\(column) holds an unknown value '\(text)'")
+    }
+    return value
+  }
+}
+
+extension Transfer {
+  /// The transfer with this id.
+  package static func find(_ id: Int64, in db: Database) throws -> Transfer? {
+    try Transfer.fetchOne(
+      db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE transfer_id = ?"), arguments: [id])
+  }
+
+  /// The record's pending transfer, if any (there is at most one).
+  package static func pending(for recordNo: String, in db: Database) throws -> Transfer? {
+    try Transfer.fetchOne(
+      db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE record_no = ? AND status = 'pending'"),
+      arguments: [recordNo])
+  }
+
+  /// Every transfer of the record, oldest first.
+  package static func all(for recordNo: String, in db: Database) throws -> [Transfer] {
+    try Transfer.fetchAll(
+      db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE record_no = ? ORDER BY transfer_id"),
+      arguments: [recordNo])
+  }
+
+  /// Inserts a new transfer and sets its id.
+  mutating func insert(in db: Database) throws {
+    transferID = try Int64.fetchOne(
+      db.cachedStatement(
+        sql: """
+          INSERT INTO transfer (
+            record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method, consent_ref,
+            status, requested_on, requested_at, requested_by, due, decided_on, decided_at, decided_by,
+            decision_reason, late, protected_until)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          RETURNING transfer_id
+          """),
+      arguments: [
+        recordNo, fromOrg, toOrg, fromDistrict, toDistrict, kind.rawValue, reason.rawValue, consent.method.rawValue,
+        consent.ref, status.rawValue, requestedOn, requestedAt, requestedBy, due, decidedOn, decidedAt, decidedBy,
+        decisionReason, late, protectedUntil,
+      ])!
+  }
+
+  /// Writes the decision fields of a transfer that was pending.
+  func saveDecision(in db: Database) throws {
+    try db.cachedStatement(
+      sql: """
+        UPDATE transfer SET status = ?, decided_on = ?, decided_at = ?, decided_by = ?, decision_reason = ?,
+          late = ?, protected_until = ?
+        WHERE transfer_id = ? AND status = 'pending'
+        """
+    ).execute(arguments: [
+      status.rawValue, decidedOn, decidedAt, decidedBy, decisionReason, late, protectedUntil, transferID,
+    ])
+  }
+}

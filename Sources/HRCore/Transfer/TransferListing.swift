@@ -1,0 +1,90 @@
+import GRDB
+
+/// Which transfers `hr-transfer list` and `overdue` print.
+package struct TransferFilter: Sendable, Equatable {
+  /// Transfers from or to this organisation.
+  package var org: String?
+  /// Transfers from or to an organisation of this district.
+  package var district: String?
+  package var status: TransferStatus?
+  package var recordNo: String?
+  /// Only pending transfers whose due day lies before this day (`overdue`).
+  package var overdueOn: LocalDate?
+
+  package init(
+    org: String? = nil, district: String? = nil, status: TransferStatus? = nil, recordNo: String? = nil,
+    overdueOn: LocalDate? = nil
+  ) {
+    self.org = org
+    self.district = district
+    self.status = status
+    self.recordNo = recordNo
+    self.overdueOn = overdueOn
+  }
+}
+
+extension OperatorEntry {
+  /// The actions whose reach decides which transfers an operator sees: whoever may request,
+  /// decide or audit a transfer at either end of it may list it.
+  fileprivate static let transferViewingActions: [Action] = [.requestTransfer, .decideTransfer, .audit]
+
+  /// Whether the operator's role may list transfers at all (a researcher may not).
+  package var mayListTransfers: Bool {
+    Self.transferViewingActions.contains { role.mayEver($0) }
+  }
+
+  /// Whether the operator may see transfers from or to an organisation in `scope`.
+  package func maySeeTransfers(in scope: Scope) -> Bool {
+    Self.transferViewingActions.contains { may($0, in: scope) }
+  }
+
+  /// Whether the operator may see transfers from or to every organisation of `district`.
+  package func maySeeTransfers(inDistrict district: String) -> Bool {
+    Self.transferViewingActions.contains { may($0, inDistrict: district) }
+  }
+
+  /// Whether the operator may see this transfer: it touches an organisation in the operator's reach.
+  package func maySee(_ transfer: Transfer) -> Bool {
+    maySeeTransfers(in: transfer.fromScope) || maySeeTransfers(in: transfer.toScope)
+  }
+}
+
+extension Transfers {
+  /// The transfers matching `filter` that the operator may see, oldest first; `overdue` lists
+  /// sort by due day. A listing shows record numbers and organisation codes, no identifiable
+  /// data, so it is not itself an audited view (§11 audits views of identifiable data).
+  package static func list(_ filter: TransferFilter, session: Session, in db: Database) throws -> [Transfer] {
+    var conditions: [String] = []
+    var arguments = StatementArguments()
+    if let org = filter.org {
+      conditions.append("(from_org = ? OR to_org = ?)")
+      arguments += [org, org]
+    }
+    if let district = filter.district {
+      conditions.append("(from_district = ? OR to_district = ?)")
+      arguments += [district, district]
+    }
+    if let status = filter.status {
+      conditions.append("status = ?")
+      arguments += [status.rawValue]
+    }
+    if let recordNo = filter.recordNo {
+      conditions.append("record_no = ?")
+      arguments += [recordNo]
+    }
+    if let day = filter.overdueOn {
+      conditions.append("status = 'pending' AND due < ?")
+      arguments += [day]
+    }
+    var sql = "SELECT \(Transfer.selection) FROM transfer"
+    if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+    sql += filter.overdueOn == nil ? " ORDER BY transfer_id" : " ORDER BY due, transfer_id"
+    let staff = session.staff
+    var visible: [Transfer] = []
+    let cursor = try Transfer.fetchCursor(db, sql: sql, arguments: arguments)
+    while let transfer = try cursor.next() {
+      if staff.maySee(transfer) { visible.append(transfer) }
+    }
+    return visible
+  }
+}

@@ -1,0 +1,296 @@
+import GRDB
+
+/// The few facts about a record that the transfer rules read, fetched without the rest of it.
+struct TransferSubject: Sendable {
+  var recordNo: String
+  var managingOrg: String
+  var managingDistrict: String
+  var status: RecordStatus
+  var archiveReason: ArchiveReason?
+  var protectedUntil: LocalDate?
+
+  var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
+
+  init(_ record: ResidentRecord) {
+    recordNo = record.recordNo
+    managingOrg = record.managingOrg
+    managingDistrict = record.managingDistrict
+    status = record.status
+    archiveReason = record.archiveReason
+    protectedUntil = record.protectedUntil
+  }
+
+  init(row: Row) {
+    recordNo = row[0]
+    managingOrg = row[1]
+    managingDistrict = row[2]
+    status = RecordStatus(rawValue: row[3]) ?? .active
+    archiveReason = (row[4] as String?).flatMap(ArchiveReason.init)
+    protectedUntil = row[5]
+  }
+
+  /// The record with this number.
+  static func find(_ recordNo: String, in db: Database) throws -> TransferSubject? {
+    try Row.fetchOne(
+      db.cachedStatement(
+        sql: """
+          SELECT record_no, managing_org, managing_district, status, archive_reason, protected_until
+          FROM record WHERE record_no = ?
+          """),
+      arguments: [recordNo]
+    ).map(TransferSubject.init(row:))
+  }
+
+  /// The record a selecting line names by `record_no` or `id_number` (§2).
+  static func selected(by fields: Fields, session: Session, in db: Database) throws -> TransferSubject {
+    if let number = try fields.recordNumber() {
+      guard let subject = try find(number.value, in: db) else {
+        throw LineRejection(.notFound, "no record '\(number)'", details: ["record_no": .string(number.value)])
+      }
+      return subject
+    }
+    return TransferSubject(try Registry.record(selectedBy: fields, session: session, in: db))
+  }
+}
+
+/// The transfer workflow of annex 1, 四: request, confirmation or rejection by the managing
+/// organisation, cancellation, and the protection period that follows a completed transfer.
+///
+/// Each step checks its rules, changes the store and appends its audit event in the caller's
+/// transaction, and returns the transfer in the one shape every subcommand prints.
+package enum Transfers {
+  /// Requests a transfer of the record a line names (§6).
+  ///
+  /// The operator must be allowed to request transfers for the managing organisation or for the
+  /// receiving one (§9: "to or from own org"). A deceased record is refused (四(三)3: "因死亡终止
+  /// … 不再服务和流转"); a record archived as `lost` or `moved_out` moves at once, without
+  /// confirmation, and stays archived; any other request is pending until the managing
+  /// organisation decides, due `transfer_confirm_days` later (四(三)1: "7 个自然日内 … 确认").
+  package static func request(
+    _ object: JSONObject, defaults: TransferRequest.Defaults, session: Session, in db: Database
+  ) throws -> JSONObject {
+    let fields = Fields(selecting: object)
+    let request = try TransferRequest(fields, defaults: defaults, configuration: session.configuration)
+    let subject = try TransferSubject.selected(by: fields, session: session, in: db)
+    let toScope = Scope(org: request.toOrg.code, district: request.toOrg.district)
+    let staff = session.staff
+    guard staff.may(.requestTransfer, in: subject.scope) || staff.may(.requestTransfer, in: toScope) else {
+      throw LineRejection(
+        .forbidden,
+        "operator '\(staff.id)' (\(staff.role.rawValue)) may not request a transfer of record '\(subject.recordNo)' from '\(subject.managingOrg)' to '\(request.toOrg.code)'",
+        audit: AuditEntry(
+          action: "transfer.request", recordNo: subject.recordNo, outcome: .denied,
+          detail: ["from_org": .string(subject.managingOrg), "to_org": .string(request.toOrg.code)]))
+    }
+    switch (subject.status, subject.archiveReason) {
+    case (.archived, .deceased):
+      throw LineRejection(
+        .deceased, "record '\(subject.recordNo)' is archived as deceased and is no longer transferred",
+        details: ["record_no": .string(subject.recordNo)])
+    case (.purging, _):
+      throw LineRejection(.recordArchived, "record '\(subject.recordNo)' is being purged", details: ["record_no": .string(subject.recordNo)])
+    default:
+      break
+    }
+    guard request.toOrg.code != subject.managingOrg else {
+      throw LineRejection(
+        .sameOrg, "'\(request.toOrg.code)' already manages record '\(subject.recordNo)'",
+        details: ["record_no": .string(subject.recordNo), "managing_org": .string(subject.managingOrg)])
+    }
+    if let pending = try Transfer.pending(for: subject.recordNo, in: db) {
+      throw LineRejection(
+        .transferPending,
+        "record '\(subject.recordNo)' already has pending transfer \(pending.transferID) to '\(pending.toOrg)'",
+        details: ["record_no": .string(subject.recordNo), "transfer_id": .int(Int(pending.transferID))])
+    }
+    if ProtectionPeriod.protects(until: subject.protectedUntil, on: session.today), let until = subject.protectedUntil {
+      throw LineRejection(
+        .protected,
+        "record '\(subject.recordNo)' is in its protection period: no transfer may be requested before \(until)",
+        details: ["record_no": .string(subject.recordNo), "protected_until": .string(until.description)])
+    }
+
+    let today = session.today
+    let now = Timestamp.now()
+    // 四(三)3: a record archived as lost or moved out needs no confirmation from its former
+    // organisation; the receiving one reactivates it once the resident is found.
+    let direct = subject.status == .archived
+    var transfer = Transfer(
+      transferID: 0, recordNo: subject.recordNo, fromOrg: subject.managingOrg, toOrg: request.toOrg.code,
+      fromDistrict: subject.managingDistrict, toDistrict: request.toOrg.district,
+      kind: TransferKind(from: subject.managingDistrict, to: request.toOrg.district), reason: request.reason,
+      consent: request.consent, status: .pending, requestedOn: today, requestedAt: now, requestedBy: staff.id,
+      due: direct ? nil : today.adding(days: session.configuration.rules.transferConfirmDays),
+      decidedOn: nil, decidedAt: nil, decidedBy: nil, decisionReason: nil, late: false, protectedUntil: nil)
+    if direct {
+      transfer.status = .completed
+      transfer.decidedOn = today
+      transfer.decidedAt = now
+      transfer.decidedBy = staff.id
+      transfer.protectedUntil = protectionEnd(of: transfer, on: today, configuration: session.configuration)
+    }
+    try transfer.insert(in: db)
+    if direct { try moveRecord(of: transfer, in: db) }
+    try AuditTrail.append(
+      AuditEntry(
+        action: "transfer.request", recordNo: transfer.recordNo,
+        detail: [
+          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
+          "to_org": .string(transfer.toOrg), "kind": .string(transfer.kind.rawValue),
+          "reason": .string(transfer.reason.rawValue), "consent_method": .string(transfer.consent.method.rawValue),
+          "consent_ref": .string(transfer.consent.ref), "status": .string(transfer.status.rawValue),
+        ]),
+      by: staff, in: db)
+    return transfer.output
+  }
+
+  /// Confirms a pending transfer: the managing organisation changes, the transfer is completed and
+  /// the record's protection period starts (四(三)1–2, 6). A confirmation after `due` is accepted
+  /// and marked late. Only an `org_admin` of the managing organisation, or above, decides (§9).
+  package static func confirm(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+    let fields = Fields(selecting: object)
+    var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
+    try session.authorize(.decideTransfer, in: subject.scope, auditAs: "transfer.confirm", recordNo: transfer.recordNo)
+    try requirePending(transfer)
+    if subject.status == .archived, subject.archiveReason == .deceased {
+      throw LineRejection(
+        .deceased, "record '\(subject.recordNo)' was archived as deceased while the transfer was pending; reject or cancel it",
+        details: ["record_no": .string(subject.recordNo), "transfer_id": .int(Int(transfer.transferID))])
+    }
+    let today = session.today
+    decide(&transfer, as: .completed, on: today, by: session.staff)
+    transfer.protectedUntil = protectionEnd(of: transfer, on: today, configuration: session.configuration)
+    try transfer.saveDecision(in: db)
+    try moveRecord(of: transfer, in: db)
+    try AuditTrail.append(
+      AuditEntry(
+        action: "transfer.confirm", recordNo: transfer.recordNo,
+        detail: [
+          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
+          "to_org": .string(transfer.toOrg), "kind": .string(transfer.kind.rawValue), "late": .bool(transfer.late),
+          "protected_until": transfer.protectedUntil.map { .string($0.description) } ?? .null,
+        ]),
+      by: session.staff, in: db)
+    return transfer.output
+  }
+
+  /// The longest rejection reason kept.
+  package static let maximumRejectionReasonLength = 500
+
+  /// Rejects a pending transfer, which leaves the managing organisation as it is (四(三)1: "转迁未
+  /// 完成，档案管理机构不能变更，继续管档服务"). The reason is required — `rejection_reason` on the
+  /// line, else `defaultReason` (`--rejection-reason`) — because no organisation may refuse a
+  /// transfer without one (四(二): "不得以任何理由无故拒绝"). A line's `reason` is the transfer's own
+  /// reason code and is never read as the rejection's.
+  package static func reject(
+    _ object: JSONObject, defaultReason: String?, session: Session, in db: Database
+  ) throws -> JSONObject {
+    let fields = Fields(selecting: object)
+    guard let because = try fields.text("rejection_reason", maxLength: maximumRejectionReasonLength) ?? defaultReason else {
+      throw fields.missing("rejection_reason")
+    }
+    var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
+    try session.authorize(.decideTransfer, in: subject.scope, auditAs: "transfer.reject", recordNo: transfer.recordNo)
+    try requirePending(transfer)
+    decide(&transfer, as: .rejected, on: session.today, by: session.staff)
+    transfer.decisionReason = because
+    try transfer.saveDecision(in: db)
+    try AuditTrail.append(
+      AuditEntry(
+        action: "transfer.reject", recordNo: transfer.recordNo,
+        detail: [
+          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
+          "to_org": .string(transfer.toOrg), "late": .bool(transfer.late), "rejection_reason": .string(because),
+        ]),
+      by: session.staff, in: db)
+    return transfer.output
+  }
+
+  /// Withdraws a pending transfer. The operator who requested it may, and so may anyone who could
+  /// decide a transfer for the managing or the receiving organisation (their `org_admin` or
+  /// above), so that a request does not stay open when its requester has left. A cancellation is
+  /// not a decision and is never late.
+  package static func cancel(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+    let fields = Fields(selecting: object)
+    var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
+    let staff = session.staff
+    guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: subject.scope)
+      || staff.may(.decideTransfer, in: transfer.toScope)
+    else {
+      throw LineRejection(
+        .forbidden,
+        "operator '\(staff.id)' (\(staff.role.rawValue)) may not cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'",
+        audit: AuditEntry(
+          action: "transfer.cancel", recordNo: transfer.recordNo, outcome: .denied,
+          detail: ["transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg)]))
+    }
+    try requirePending(transfer)
+    decide(&transfer, as: .cancelled, on: session.today, by: staff)
+    transfer.late = false
+    try transfer.saveDecision(in: db)
+    try AuditTrail.append(
+      AuditEntry(
+        action: "transfer.cancel", recordNo: transfer.recordNo,
+        detail: ["transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg)]),
+      by: staff, in: db)
+    return transfer.output
+  }
+
+  /// The transfer a decision line names: by `transfer_id`, else the pending transfer of the record
+  /// named by `record_no` or `id_number`. Every other field is ignored, so listings pipe in.
+  static func selectedTransfer(by fields: Fields, session: Session, in db: Database) throws -> (Transfer, TransferSubject) {
+    if let value = fields.value("transfer_id") {
+      let id = value.intValue ?? value.stringValue.flatMap { Int($0) }
+      guard let id, id > 0 else { throw fields.invalid("transfer_id", "must be a positive integer, found \(value.compact)") }
+      guard let transfer = try Transfer.find(Int64(id), in: db) else {
+        throw LineRejection(.notFound, "no transfer \(id)", details: ["transfer_id": .int(id)])
+      }
+      guard let subject = try TransferSubject.find(transfer.recordNo, in: db) else {
+        throw LineRejection(.notFound, "no record '\(transfer.recordNo)'", details: ["record_no": .string(transfer.recordNo)])
+      }
+      return (transfer, subject)
+    }
+    if !fields.has("record_no") && !fields.has("id_number") { throw fields.missing("transfer_id") }
+    let subject = try TransferSubject.selected(by: fields, session: session, in: db)
+    guard let transfer = try Transfer.pending(for: subject.recordNo, in: db) else {
+      throw LineRejection(
+        .notFound, "record '\(subject.recordNo)' has no pending transfer", details: ["record_no": .string(subject.recordNo)])
+    }
+    return (transfer, subject)
+  }
+
+  private static func requirePending(_ transfer: Transfer) throws(LineRejection) {
+    guard transfer.status == .pending else {
+      throw LineRejection(
+        .notPending, "transfer \(transfer.transferID) of record '\(transfer.recordNo)' is already \(transfer.status.rawValue)",
+        details: [
+          "transfer_id": .int(Int(transfer.transferID)), "record_no": .string(transfer.recordNo),
+          "status": .string(transfer.status.rawValue),
+        ])
+    }
+  }
+
+  /// Ends a pending transfer with `status` today; a decision after the due day is late (§6).
+  private static func decide(_ transfer: inout Transfer, as status: TransferStatus, on today: LocalDate, by staff: OperatorEntry) {
+    transfer.status = status
+    transfer.decidedOn = today
+    transfer.decidedAt = Timestamp.now()
+    transfer.decidedBy = staff.id
+    transfer.late = transfer.due.map { today > $0 } ?? false
+  }
+
+  /// The first day a new request is accepted after `transfer` completes on `day`.
+  private static func protectionEnd(of transfer: Transfer, on day: LocalDate, configuration: Configuration) -> LocalDate? {
+    ProtectionPeriod(after: transfer.kind, into: transfer.toDistrict, configuration: configuration)
+      .end(afterCompletionOn: day)
+  }
+
+  /// Hands the record to the receiving organisation and starts its protection period. From here
+  /// on the former organisation's scope no longer covers the record, so it can no longer change
+  /// it (四(三)8: "不可再修改该档案的档案封面和个人基本信息").
+  private static func moveRecord(of transfer: Transfer, in db: Database) throws {
+    try db.cachedStatement(
+      sql: "UPDATE record SET managing_org = ?, managing_district = ?, protected_until = ? WHERE record_no = ?"
+    ).execute(arguments: [transfer.toOrg, transfer.toDistrict, transfer.protectedUntil, transfer.recordNo])
+  }
+}
