@@ -22,10 +22,7 @@ package struct ArchiveCommand: ParsableCommand {
 
   package init() {}
 
-  /// Without a subcommand there is nothing to do: a usage error (exit 64), not a silent success.
-  package func run() throws {
-    throw ValidationError("name a subcommand: lost, deceased, moved-out, reactivate, candidates or purge")
-  }
+  package func run() throws { throw Self.missingSubcommand() }
 
   /// Runs the line loop of one archiving subcommand under the operator's session.
   static func runLines(

@@ -20,6 +20,8 @@ package struct AuditCommand: ParsableCommand {
     ])
 
   package init() {}
+
+  package func run() throws { throw Self.missingSubcommand() }
 }
 
 /// What every `hr-audit` subcommand does before it reads: start the session, refuse a role that may

@@ -69,3 +69,11 @@ package func runTool(_ tool: String, _ body: () throws -> ExitStatus) throws {
   }
   if status != .ok { throw ExitCode(status.rawValue) }
 }
+
+extension ParsableCommand {
+  /// Without a subcommand there is nothing to do: a usage error (exit 64) naming the subcommands,
+  /// not a silent success that a script would take for done work.
+  static func missingSubcommand() -> ValidationError {
+    ValidationError("name a subcommand: " + configuration.subcommands.map { $0._commandName }.joined(separator: ", "))
+  }
+}

@@ -19,6 +19,8 @@ package struct TransferCommand: ParsableCommand {
     subcommands: [Request.self, Confirm.self, Reject.self, Cancel.self, List.self, Overdue.self])
 
   package init() {}
+
+  package func run() throws { throw Self.missingSubcommand() }
 }
 
 extension TransferCommand {

@@ -157,3 +157,17 @@ struct ConcurrencyTests {
     #expect(chain.events == expected)  // one event per created record; duplicates are not changes
   }
 }
+
+@Suite("Subcommands")
+struct SubcommandTests {
+  @Test("A tool of subcommands run without one is a usage error naming them", arguments: [
+    ("hr-transfer", "request, confirm, reject, cancel, list, overdue"),
+    ("hr-archive", "lost, deceased, moved-out, reactivate, candidates, purge"),
+    ("hr-audit", "log, verify, head, access, quality, duplicates"),
+  ])
+  func missingSubcommand(tool: String, names: String) throws {
+    let result = try Sandbox().run(tool)
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("name a subcommand: \(names)"))
+  }
+}
