@@ -6,6 +6,7 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "hr-create", targets: ["hr-create"]),
+    .executable(name: "hr-update", targets: ["hr-update"]),
     .library(name: "HRCore", targets: ["HRCore"]),
   ],
   dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "hr-create", dependencies: ["HRCLI"]),
+    .executableTarget(name: "hr-update", dependencies: ["HRCLI"]),
     .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",
