@@ -26,7 +26,7 @@ struct ServiceBenchmark: ParsableCommand {
     let config = dir.appendingPathComponent("bench.yaml")
     try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
     let people = dir.appendingPathComponent("people.jsonl")
-    FileManager.default.createFile(atPath: people.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: people.path, contents: nil)
     var handle = try FileHandle(forWritingTo: people)
     try writePeople(to: &handle, count: residents, seed: options.seed, today: today)
     try handle.close()
@@ -66,7 +66,7 @@ struct ServiceBenchmark: ParsableCommand {
       return (result["record_no"]!.stringValue!, person["org"]!.stringValue!, birth)
     }
     var random = SplitMix64(seed: options.seed &+ 1)
-    FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
     let handle = try FileHandle(forWritingTo: output)
     defer { try? handle.close() }
     var buffer: [UInt8] = []

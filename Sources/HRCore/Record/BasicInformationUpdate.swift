@@ -8,10 +8,14 @@ extension RejectionCode {
 
 /// One basic-information field as it was and as it is now, the row `record_history` keeps.
 package struct FieldChange: Sendable, Equatable {
+  /// The input name of the field, e.g. `phone`.
   package let field: String
+  /// The value before the change, as stored; nil when the field was empty.
   package let old: String?
+  /// The value after the change, as stored; nil when it was cleared.
   package let new: String?
 
+  /// Creates a change of one field.
   package init(field: String, old: String?, new: String?) {
     self.field = field
     self.old = old
@@ -23,6 +27,8 @@ extension Registry {
   /// The fields `set` may change, in the order a line's changes are applied, kept and reported.
   package static let settableFields: [String] =
     ["id_number", "name", "sex", "birth_date", "division"] + BasicInformation.optionalFields
+
+  private static let settableFieldSet = Set(settableFields)
 
   /// Fields `set` refuses by name, each with the way that change is really made, so the refusal
   /// tells the operator where to go instead of only saying no.
@@ -52,7 +58,7 @@ extension Registry {
         throw LineRejection(.notSettable, "field 'set.\(key)' cannot be set: \(reason)", details: ["field": .string("set." + key)])
       }
     }
-    let fields = try Fields(object, allowed: Set(settableFields), path: "set.")
+    let fields = try Fields(object, allowed: settableFieldSet, path: "set.")
     guard !object.isEmpty else {
       throw LineRejection(.missingField, "'set' names no field to change", details: ["field": "set"])
     }

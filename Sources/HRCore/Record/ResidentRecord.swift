@@ -17,8 +17,6 @@ package enum ArchiveReason: String, Codable, Sendable, CaseIterable {
 /// One resident's record: the cover, the basic information and where it is managed (§4).
 package struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
   package static let databaseTableName = "record"
-  package static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-  package static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
   package var recordNo: String
   package var division: String
@@ -56,6 +54,42 @@ package struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
   package var createdBy: String
   package var createdAt: String
 
+  /// The column of each property. Spelt out rather than converted from camel case on every row:
+  /// every tool reads records on its hot path. A new stored property needs its case here.
+  enum CodingKeys: String, CodingKey {
+    case recordNo = "record_no"
+    case division
+    case name
+    case sex
+    case birthDate = "birth_date"
+    case idNumber = "id_number"
+    case birthCertNo = "birth_cert_no"
+    case motherIdNumber = "mother_id_number"
+    case managingOrg = "managing_org"
+    case managingDistrict = "managing_district"
+    case status
+    case archiveReason = "archive_reason"
+    case archivedOn = "archived_on"
+    case deathDate = "death_date"
+    case phone
+    case currentAddress = "current_address"
+    case registeredAddress = "registered_address"
+    case ethnicity
+    case workUnit = "work_unit"
+    case emergencyContact = "emergency_contact"
+    case responsibleDoctor = "responsible_doctor"
+    case pastHistory = "past_history"
+    case familyHistory = "family_history"
+    case bloodType = "blood_type"
+    case paymentMethods = "payment_methods"
+    case restricted
+    case lastContact = "last_contact"
+    case protectedUntil = "protected_until"
+    case createdOn = "created_on"
+    case createdBy = "created_by"
+    case createdAt = "created_at"
+  }
+
   package enum Columns {
     package static let recordNo = Column("record_no")
     package static let managingOrg = Column("managing_org")
@@ -67,9 +101,10 @@ package struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
   /// Where the record is managed, for the role checks of §9.
   package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
 
-  /// Loads the record with this number.
+  /// Loads the record with this number, through a prepared statement: every line of every tool
+  /// looks a record up.
   package static func find(_ recordNo: String, in db: Database) throws -> ResidentRecord? {
-    try ResidentRecord.fetchOne(db, key: recordNo)
+    try ResidentRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM record WHERE record_no = ?"), arguments: [recordNo])
   }
 }
 

@@ -55,7 +55,7 @@ extension ServiceLog {
           detail: ["service_id": .int(serviceID), "serving_org": .string(service.org)]))
     }
     try UpdateRules.requireActive(record, refusing: "amendment")
-    try requireApprover(approverID, for: service, serving: serving, session: session)
+    let approver = try requireApprover(approverID, for: service, serving: serving, session: session)
 
     let before = service.current
     let today = session.today
@@ -98,7 +98,7 @@ extension ServiceLog {
       return [
         "record_no": .string(record.recordNo), "result": "unchanged", "service_id": .int(serviceID),
         "amendment_id": service.amendments.last.map { .int($0.amendmentID) } ?? .null, "changed": changed,
-        "approved_by": approverID.map { .string($0) } ?? .null,
+        "approved_by": .string(approver),
       ]
     }
     if service.free, after.type != before.type || after.date.year != before.date.year,
@@ -118,7 +118,7 @@ extension ServiceLog {
         INSERT INTO amendment (service_id, record_no, changes, reason, approved_by, entered_on, entered_at, entered_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).execute(arguments: [serviceID, record.recordNo, stored.compact, reason, approverID!, today, now, staff.id])
+    ).execute(arguments: [serviceID, record.recordNo, stored.compact, reason, approver, today, now, staff.id])
     let amendmentID = Int(db.lastInsertedRowID)
     // A corrected date only ever raises the last contact: lowering it could hide a real contact.
     try UpdateRules.touch(record, contactOn: after.date, restrict: after.restricted, in: db)
@@ -127,18 +127,19 @@ extension ServiceLog {
         action: "service.amend", recordNo: record.recordNo,
         detail: [
           "service_id": .int(serviceID), "amendment_id": .int(amendmentID), "changed": changed,
-          "approved_by": .string(approverID!), "org": .string(service.org),
+          "approved_by": .string(approver), "org": .string(service.org),
         ]),
       by: staff, in: db)
     return [
       "record_no": .string(record.recordNo), "result": "amended", "service_id": .int(serviceID),
-      "amendment_id": .int(amendmentID), "changed": changed, "approved_by": .string(approverID!),
+      "amendment_id": .int(amendmentID), "changed": changed, "approved_by": .string(approver),
     ]
   }
 
   /// Refuses an approver who is missing, undeclared, the operator, or without the right to approve
-  /// amendments for the serving organisation; the refused attempt stays in the audit trail.
-  private static func requireApprover(_ id: String?, for service: RecordedService, serving: Scope, session: Session) throws(LineRejection) {
+  /// amendments for the serving organisation, the refused attempt staying in the audit trail;
+  /// returns the approver's id.
+  private static func requireApprover(_ id: String?, for service: RecordedService, serving: Scope, session: Session) throws(LineRejection) -> String {
     let staff = session.staff
     let problem: String
     if let id {
@@ -148,7 +149,7 @@ extension ServiceLog {
         } else if !approver.may(.approveAmendment, in: serving) {
           problem = "approver '\(id)' (\(approver.role.rawValue)) may not approve amendments for organisation '\(service.org)'"
         } else {
-          return
+          return approver.id
         }
       } else {
         problem = "unknown approver '\(id)': approvers are operators declared in the configuration"

@@ -2,11 +2,16 @@ import GRDB
 
 /// A set tag in force on a record: its code, since when, and where it came from.
 package struct ActiveTag: Sendable, Equatable {
+  /// The row that set the tag.
   package var tagID: Int
+  /// The tag code, e.g. `hypertension` or `weight_status:overweight`.
   package var code: String
+  /// Where the tag came from: a system, a clinician, `hr-create`, `hr-update`.
   package var source: String?
+  /// The day the tag applies from.
   package var since: LocalDate?
 
+  /// Creates a tag in force.
   package init(tagID: Int, code: String, source: String?, since: LocalDate?) {
     self.tagID = tagID
     self.code = code

@@ -3,11 +3,16 @@ import GRDB
 /// What a service record says and an amendment may correct: its type, date, summary and whether
 /// it is withheld (开放限制).
 package struct ServiceContent: Sendable, Equatable {
+  /// One of the configuration's service types.
   package var type: String
+  /// The day of the service.
   package var date: LocalDate
+  /// Main problems, reports, fees: free-form, as the serving organisation recorded them.
   package var summary: JSONObject
+  /// Withheld from de-identified exports and from some guardians (§5, §10).
   package var restricted: Bool
 
+  /// Creates service content.
   package init(type: String, date: LocalDate, summary: JSONObject, restricted: Bool) {
     self.type = type
     self.date = date
@@ -39,15 +44,19 @@ package struct ServiceContent: Sendable, Equatable {
 
 /// An approved correction kept beside the service record it corrects (勘误, annex 1 三(一)).
 package struct ServiceAmendment: Sendable, Equatable {
+  /// The amendment's number, in the order amendments were made.
   package var amendmentID: Int
   /// Only the fields the amendment changed; `summary` holds the keys it replaced or removed.
   package var changes: JSONObject
+  /// Why the service was corrected.
   package var reason: String
   /// The administrator who approved the correction (指定的管理员审批同意).
   package var approvedBy: String
+  /// The day of the correction.
   package var enteredOn: LocalDate
   /// The time of the correction (需注明修改时间).
   package var enteredAt: String
+  /// The operator who made the correction.
   package var enteredBy: String
 
   /// The amendment as its output fields, in this order.
@@ -63,17 +72,23 @@ package struct ServiceAmendment: Sendable, Equatable {
 /// A saved service record (卫生健康服务活动记录) with every amendment made to it: the original is
 /// never changed, and readers see both it and the corrected content (annex 1, 三(一)).
 package struct RecordedService: Sendable, Equatable {
+  /// The service's number, given in order of entry.
   package var serviceID: Int
+  /// The record the service belongs to.
   package var recordNo: String
   /// The serving organisation (谁服务，谁负责).
   package var org: String
+  /// Given as the free national basic public health service.
   package var free: Bool
   /// Entered more than `service_entry_days` after the service (annex 1, 三(二)); fixed at entry.
   package var late: Bool
   /// Served by an organisation other than the managing one at entry (异地服务, annex 1 五).
   package var offSite: Bool
+  /// The day of the entry.
   package var enteredOn: LocalDate
+  /// The time of the entry (RFC 3339, UTC).
   package var enteredAt: String
+  /// The operator who entered the service.
   package var enteredBy: String
   /// The content as first saved.
   package var original: ServiceContent

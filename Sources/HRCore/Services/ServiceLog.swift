@@ -142,10 +142,12 @@ package enum ServiceLog {
     to recordNo: String, type: String, date: LocalDate, org: String, free: Bool, summary: String, restricted: Bool,
     in db: Database
   ) throws -> RecordedService? {
+    // Without the hint SQLite may take service_by_org (org, date), which holds a whole
+    // organisation's day of services, over the resident's own few.
     let id = try Int.fetchOne(
       db.cachedStatement(
         sql: """
-          SELECT service_id FROM service
+          SELECT service_id FROM service INDEXED BY service_by_record
           WHERE record_no = ? AND date = ? AND type = ? AND org = ? AND free = ? AND summary = ? AND restricted = ?
           ORDER BY service_id LIMIT 1
           """),
