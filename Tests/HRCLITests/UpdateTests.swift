@@ -168,6 +168,14 @@ struct UpdateTests {
     #expect(try sandbox.sqlite("SELECT last_contact FROM record") == "2026-11-21")
   }
 
+  @Test func toolsOpeningANewStoreTogetherAllMigrateIt() throws {
+    let sandbox = try Sandbox()
+    let result = try sandbox.shell(
+      "for i in 1 2 3 4 5 6; do (hr-update --quiet < /dev/null; echo \"exit $?\") & done; wait", operator: "doc-li")
+    #expect(result.lines == Array(repeating: "exit 0", count: 6), "\(result.stderr)")
+    #expect(try sandbox.sqlite("SELECT count(*) FROM grdb_migrations") == "5")
+  }
+
   @Test(arguments: [[String](), ["amend"]])
   func operatorWhoMayNeverWriteIsRefusedTheWholeCommand(arguments: [String]) throws {
     let sandbox = try Sandbox()
