@@ -9,6 +9,7 @@ let package = Package(
     .executable(name: "hr-archive", targets: ["hr-archive"]),
     .executable(name: "hr-audit", targets: ["hr-audit"]),
     .executable(name: "hr-transfer", targets: ["hr-transfer"]),
+    .executable(name: "hr-update", targets: ["hr-update"]),
     .library(name: "HRCore", targets: ["HRCore"]),
   ],
   dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
     .executableTarget(name: "hr-archive", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-audit", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-transfer", dependencies: ["HRCLI"]),
+    .executableTarget(name: "hr-update", dependencies: ["HRCLI"]),
     .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",

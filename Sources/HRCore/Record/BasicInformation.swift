@@ -53,6 +53,31 @@ package enum BasicInformation {
     }
   }
 
+  /// 姓名: 1–50 characters once trimmed; nil when absent. `hr-create` and `hr-update set` share it.
+  package static func name(in fields: Fields) throws(LineRejection) -> String? {
+    try fields.text("name", maxLength: 50)
+  }
+
+  /// 性别: a GB/T 2261.1 code given as a number or a one-digit string; nil when absent.
+  package static func sex(in fields: Fields) throws(LineRejection) -> Sex? {
+    guard let value = fields.value("sex") else { return nil }
+    let code = value.intValue ?? value.stringValue.flatMap { Int($0) }
+    guard let code, let sex = Sex(rawValue: code) else {
+      throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)")
+    }
+    return sex
+  }
+
+  /// 村（居）委会: the required 12-digit division code of the resident's committee (§4).
+  package static func division(in fields: Fields) throws(LineRejection) -> DivisionCode {
+    let text = try fields.requiredText("division", maxLength: 12)
+    do {
+      return try DivisionCode(text)
+    } catch {
+      throw fields.invalid("division", "is not a division code: \(error)")
+    }
+  }
+
   /// A mainland mobile number (1[3-9] and 9 digits) or a landline with its area code.
   private static func phone(_ key: String, in fields: Fields) throws(LineRejection) -> String? {
     guard let text = try fields.text(key, maxLength: 20) else { return nil }

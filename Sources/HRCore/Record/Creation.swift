@@ -9,9 +9,9 @@ extension Registry {
     let fields = try Fields(object, allowed: createFields)
     let today = session.today
     let identifiers = try IdentifierFields(fields, today: today)
-    let name = try fields.requiredText("name", maxLength: 50)
+    guard let name = try BasicInformation.name(in: fields) else { throw fields.missing("name") }
 
-    let givenSex = try sex(in: fields)
+    let givenSex = try BasicInformation.sex(in: fields)
     let givenBirth = try fields.pastDate("birth_date", today: today)
     let sex: Sex
     let birthDate: LocalDate
@@ -31,7 +31,7 @@ extension Registry {
       birthDate = givenBirth
     }
 
-    let division = try divisionCode(in: fields)
+    let division = try BasicInformation.division(in: fields)
     let configuration = session.configuration
     guard configuration.districts[division.district] != nil else {
       throw LineRejection(
@@ -115,25 +115,6 @@ extension Registry {
     out["managing_org"] = existing.map { .string($0.managingOrg) } ?? .null
     out["status"] = existing.map { .string($0.status.rawValue) } ?? .null
     return out
-  }
-
-  /// A GB/T 2261.1 sex code, given as a number or a one-digit string.
-  static func sex(in fields: Fields) throws(LineRejection) -> Sex? {
-    guard let value = fields.value("sex") else { return nil }
-    let code = value.intValue ?? value.stringValue.flatMap { Int($0) }
-    guard let code, let sex = Sex(rawValue: code) else {
-      throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)")
-    }
-    return sex
-  }
-
-  static func divisionCode(in fields: Fields) throws(LineRejection) -> DivisionCode {
-    let text = try fields.requiredText("division", maxLength: 12)
-    do {
-      return try DivisionCode(text)
-    } catch {
-      throw fields.invalid("division", "is not a division code: \(error)")
-    }
   }
 
   /// Tags given at creation: codes, or objects with `code` (the source is the creating tool).

@@ -57,7 +57,19 @@ package final class Store: Sendable {
         try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
       }
       guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
-      try migrator.migrate(pool)
+      // The tools of one pipeline may open a new store at the same moment. GRDB reads the applied
+      // migrations before it takes the write lock, so the slower process can run a migration the
+      // other has just committed and fail; each migration commits atomically, so reading again and
+      // retrying is safe.
+      for attempt in 1... {
+        do {
+          try migrator.migrate(pool)
+          break
+        } catch {
+          if try pool.read(migrator.hasCompletedMigrations) { break }
+          if attempt == 5 { throw error }
+        }
+      }
     } catch let error as StoreError {
       throw error
     } catch {

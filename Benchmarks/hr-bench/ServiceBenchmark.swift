@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import HRCore
+import HRFixtures
+
+/// Measures `hr-update` appending service records: generated residents are created, then service
+/// lines for them (some off-site) are piped into one `hr-update` run; services/second out.
+struct ServiceBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "services", abstract: "Append generated service records to generated residents and print services/second.")
+
+  @OptionGroup var options: BenchOptions
+  @Option(help: "How many residents.") var residents = 100_000
+  @Option(help: "How many service records.") var services = 500_000
+  @Option(help: "Share of services given by an organisation other than the managing one.") var offSiteShare = 0.2
+
+  /// Types without a yearly allowance, so that every generated line is accepted.
+  static let types = [
+    "consultation", "health_exam", "hypertension_followup", "diabetes_followup", "child_health", "immunization",
+    "tb_followup", "referral", "other",
+  ]
+
+  func run() throws {
+    let dir = try options.makeWorkdir()
+    let today = LocalDate("2026-11-26")!
+    let config = dir.appendingPathComponent("bench.yaml")
+    try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
+    let people = dir.appendingPathComponent("people.jsonl")
+    _ = FileManager.default.createFile(atPath: people.path, contents: nil)
+    var handle = try FileHandle(forWritingTo: people)
+    try writePeople(to: &handle, count: residents, seed: options.seed, today: today)
+    try handle.close()
+    let store = dir.appendingPathComponent("bench.sqlite")
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+    let common = ["--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", "\(today)", "--quiet"]
+
+    let created = dir.appendingPathComponent("created.jsonl")
+    let creation = try timedRun(
+      options.binDirectory.appendingPathComponent("hr-create"), common, input: people, output: created, environment: [:])
+    guard creation.status == 0 else { throw RunFailure("hr-create exited \(creation.status)") }
+    report("hr-create (setup)", items: residents, timing: creation, unit: "records")
+
+    let lines = dir.appendingPathComponent("services.jsonl")
+    try writeServiceLines(people: people, created: created, to: lines, today: today)
+    let update = try timedRun(
+      options.binDirectory.appendingPathComponent("hr-update"), common, input: lines,
+      output: dir.appendingPathComponent("updated.jsonl"), environment: [:])
+    guard update.status == 0 else { throw RunFailure("hr-update exited \(update.status)") }
+    report("hr-update service", items: services, timing: update, unit: "services")
+  }
+
+  /// Writes `services` service lines for the created residents: a random resident, a type
+  /// without a yearly allowance, a date in the last year (never before birth), the managing
+  /// organisation or, for `offSiteShare` of them, another one.
+  func writeServiceLines(people: URL, created: URL, to output: URL, today: LocalDate) throws {
+    let persons = try jsonLines(people)
+    let results = try jsonLines(created)
+    guard persons.count == results.count else { throw RunFailure("hr-create accepted \(results.count) of \(persons.count) residents") }
+    let residents: [(recordNo: String, org: String, birth: LocalDate)] = try zip(persons, results).map { person, result in
+      let birth: LocalDate
+      if let id = person["id_number"]?.stringValue {
+        birth = try ResidentID(id, today: today).birthDate
+      } else {
+        birth = LocalDate(person["birth_date"]!.stringValue!)!
+      }
+      return (result["record_no"]!.stringValue!, person["org"]!.stringValue!, birth)
+    }
+    var random = SplitMix64(seed: options.seed &+ 1)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    defer { try? handle.close() }
+    var buffer: [UInt8] = []
+    for index in 0..<services {
+      let resident = residents[random.next(below: residents.count)]
+      var org = resident.org
+      if random.nextDouble() < offSiteShare {
+        let others = samplePlaces.filter { $0.org != resident.org }
+        org = others[random.next(below: others.count)].org
+      }
+      let date = max(resident.birth, today.adding(days: -random.next(below: 365)))
+      let line: JSONObject = [
+        "record_no": .string(resident.recordNo),
+        "service": [
+          "type": .string(Self.types[random.next(below: Self.types.count)]), "date": .string(date.description),
+          "org": .string(org), "summary": ["visit": .int(index), "bp": "132/84"],
+        ],
+      ]
+      JSONValue.object(line).write(compactTo: &buffer)
+      buffer.append(UInt8(ascii: "\n"))
+      if buffer.count > 1 << 20 {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+      }
+    }
+    try handle.write(contentsOf: buffer)
+  }
+
+  /// The objects of a JSON Lines file.
+  func jsonLines(_ url: URL) throws -> [JSONObject] {
+    let data = try Data(contentsOf: url)
+    return try data.split(separator: UInt8(ascii: "\n")).map { try JSONParser.parseObject(Array($0)) }
+  }
+}

@@ -1,0 +1,290 @@
+import GRDB
+
+extension RejectionCode {
+  /// A field that exists but that `set` may not change: the record number, identifiers (except the
+  /// ID-number upgrade), the managing organisation and `created_*` (§3, §4).
+  package static let notSettable = RejectionCode("not_settable")
+}
+
+/// One basic-information field as it was and as it is now, the row `record_history` keeps.
+package struct FieldChange: Sendable, Equatable {
+  /// The input name of the field, e.g. `phone`.
+  package let field: String
+  /// The value before the change, as stored; nil when the field was empty.
+  package let old: String?
+  /// The value after the change, as stored; nil when it was cleared.
+  package let new: String?
+
+  /// Creates a change of one field.
+  package init(field: String, old: String?, new: String?) {
+    self.field = field
+    self.old = old
+    self.new = new
+  }
+}
+
+extension Registry {
+  /// The fields `set` may change, in the order a line's changes are applied, kept and reported.
+  package static let settableFields: [String] =
+    ["id_number", "name", "sex", "birth_date", "division"] + BasicInformation.optionalFields
+
+  private static let settableFieldSet = Set(settableFields)
+
+  /// Fields `set` refuses by name, each with the way that change is really made, so the refusal
+  /// tells the operator where to go instead of only saying no.
+  package static let unsettableFields: [String: String] = [
+    "record_no": "the record number is the record's master index and never changes",
+    "birth_cert_no": "identifiers are never replaced; a record created from a birth certificate or a mother link takes an id number with 'set.id_number'",
+    "mother_id_number": "identifiers are never replaced; a record created from a birth certificate or a mother link takes an id number with 'set.id_number'",
+    "org": "changing the managing organisation is a transfer (hr-transfer request)",
+    "managing_org": "changing the managing organisation is a transfer (hr-transfer request)",
+    "created_on": "the creation details of a record never change",
+    "created_by": "the creation details of a record never change",
+    "created_at": "the creation details of a record never change",
+    "tags": "tags are appended with a 'tag' line",
+    "status": "a record is archived and reactivated with hr-archive",
+    "death_date": "a death is entered with hr-archive deceased",
+  ]
+
+  /// Applies a `set` object to a record (个人基本信息更新, annex 1 三(一)、三(三)): validates every
+  /// field as `hr-create` does, keeps each old value in `record_history`, upgrades a birth-certificate
+  /// or mother-linked record to an ID number while keeping the old identifier as an alias
+  /// (annex 1, 二(四)), and appends one `record.update` audit event, all in the caller's transaction.
+  ///
+  /// A `set` that would change nothing prints `unchanged` and writes nothing, so a rerun is harmless.
+  package static func update(_ record: ResidentRecord, set object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+    for key in object.keys {
+      if let reason = unsettableFields[key] {
+        throw LineRejection(.notSettable, "field 'set.\(key)' cannot be set: \(reason)", details: ["field": .string("set." + key)])
+      }
+    }
+    let fields = try Fields(object, allowed: settableFieldSet, path: "set.")
+    guard !object.isEmpty else {
+      throw LineRejection(.missingField, "'set' names no field to change", details: ["field": "set"])
+    }
+    try session.authorize(.write, in: record.scope, auditAs: "record.update", recordNo: record.recordNo)
+    try UpdateRules.requireActive(record, refusing: "update")
+
+    let today = session.today
+    var updated = record
+    if fields.has("name") {
+      guard let name = try BasicInformation.name(in: fields) else { throw fields.missing("name") }
+      updated.name = name
+    }
+    let givenSex = fields.has("sex") ? try BasicInformation.sex(in: fields) : nil
+    if fields.has("sex") {
+      guard let givenSex else { throw fields.missing("sex") }
+      updated.sex = givenSex.rawValue
+    }
+    if fields.has("birth_date") {
+      guard let birthDate = try fields.pastDate("birth_date", today: today) else { throw fields.missing("birth_date") }
+      guard birthDate <= record.createdOn else {
+        throw fields.invalid("birth_date", "is after the record's creation date \(record.createdOn)")
+      }
+      updated.birthDate = birthDate
+    }
+    if fields.has("division") {
+      let division = try BasicInformation.division(in: fields)
+      guard division.district == record.managingDistrict else {
+        throw LineRejection(
+          .unknownDistrict,
+          "division '\(division)' lies in district '\(division.district)', outside the managing organisation's district '\(record.managingDistrict)'; a move to another district is a transfer (hr-transfer request)",
+          details: ["field": "set.division"])
+      }
+      updated.division = division.value
+    }
+    for key in BasicInformation.optionalFields where fields.has(key) {
+      updated[basicInformation: key] = try BasicInformation.storedValue(of: key, in: fields)
+    }
+
+    let upgrade = try idNumberUpgrade(fields, of: record, today: today)
+    if let upgrade { updated.idNumber = upgrade.value }
+    if let idText = updated.idNumber, let id = try? ResidentID(idText, today: today) {
+      try checkAgreement(of: &updated, with: id, givenSex: givenSex, givenBirth: fields.has("birth_date"), upgrading: upgrade != nil)
+    }
+
+    let changes = settableFields.compactMap { field -> FieldChange? in
+      let old = record[historyValue: field]
+      let new = updated[historyValue: field]
+      return old == new ? nil : FieldChange(field: field, old: old, new: new)
+    }
+    let changed = JSONValue.array(changes.map { .string($0.field) })
+    guard !changes.isEmpty else {
+      return ["record_no": .string(record.recordNo), "result": "unchanged", "changed": changed]
+    }
+
+    var aliases: [String] = []
+    if let upgrade {
+      aliases = try upgradeIdentifiers(of: record.recordNo, to: upgrade, on: today, in: db)
+    } else if updated.name != record.name || updated.birthDate != record.birthDate {
+      try relinkMother(of: record, as: updated, on: today, in: db)
+    }
+    try updated.updateChanges(db, from: record)
+    let now = Timestamp.now()
+    let history = try db.cachedStatement(
+      sql: """
+        INSERT INTO record_history (record_no, field, old_value, new_value, changed_on, changed_at, changed_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """)
+    for change in changes {
+      try history.execute(arguments: [record.recordNo, change.field, change.old, change.new, today, now, session.staff.id])
+    }
+    var detail: JSONObject = ["changed": changed]
+    if !aliases.isEmpty { detail["aliases"] = .array(aliases.map { .string($0) }) }
+    try AuditTrail.append(AuditEntry(action: "record.update", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+
+    var out: JSONObject = ["record_no": .string(record.recordNo), "result": "updated", "changed": changed]
+    if let upgrade {
+      out["id_number"] = .string(upgrade.value)
+      if upgrade.wasConverted { out["id_converted"] = true }
+    }
+    return out
+  }
+
+  /// The ID number a `set` gives a record that has none yet; nil when the line gives none or the
+  /// record already holds the same number. An ID number, once held, is never replaced.
+  private static func idNumberUpgrade(_ fields: Fields, of record: ResidentRecord, today: LocalDate) throws(LineRejection) -> ResidentID? {
+    guard fields.has("id_number") else { return nil }
+    guard let value = fields.value("id_number") else { throw fields.invalid("id_number", "cannot be cleared") }
+    guard let text = value.stringValue else { throw fields.invalid("id_number", "must be a string, found \(value.typeName)") }
+    let id: ResidentID
+    do {
+      id = try ResidentID(text, today: today)
+    } catch {
+      throw LineRejection(.invalidID, error.description, details: ["field": "set.id_number"])
+    }
+    if let current = record.idNumber {
+      guard current == id.value else {
+        throw LineRejection(
+          .notSettable,
+          "field 'set.id_number' cannot be set: record '\(record.recordNo)' already has id number '\(current)', and an id number is never replaced",
+          details: ["field": "set.id_number"])
+      }
+      return nil
+    }
+    return id
+  }
+
+  /// Refuses a sex or birth date that contradicts the record's ID number. On an upgrade the stored
+  /// values count as given, as at creation (§3); only an unknown or unspecified sex (GB/T 2261.1
+  /// 0, 9) is replaced by the sex the number encodes.
+  private static func checkAgreement(
+    of updated: inout ResidentRecord, with id: ResidentID, givenSex: Sex?, givenBirth: Bool, upgrading: Bool
+  ) throws(LineRejection) {
+    if updated.sex != id.sex.rawValue {
+      if givenSex == nil, upgrading, updated.sex == Sex.unknown.rawValue || updated.sex == Sex.unspecified.rawValue {
+        updated.sex = id.sex.rawValue
+      } else {
+        let whose = givenSex == nil ? "the record's sex" : "sex"
+        throw LineRejection(
+          .idMismatch,
+          "\(whose) '\(updated.sex)' contradicts id number '\(id)' (\(id.sex.rawValue))\(givenSex == nil ? "; set the right sex in the same line" : "")",
+          details: ["field": "set.sex"])
+      }
+    }
+    if updated.birthDate != id.birthDate {
+      let whose = givenBirth ? "birth date" : "the record's birth date"
+      throw LineRejection(
+        .idMismatch,
+        "\(whose) '\(updated.birthDate)' contradicts id number '\(id)' (\(id.birthDate))\(givenBirth ? "" : "; set the right birth date in the same line")",
+        details: ["field": "set.birth_date"])
+    }
+  }
+
+  /// Gives the record its ID number: refused as `duplicate_record` when another record holds or
+  /// once held the number; every identifier the record had stays, no longer current, as an alias
+  /// that still finds it (annex 1, 二(四)). Returns the kinds kept as aliases.
+  private static func upgradeIdentifiers(of recordNo: String, to id: ResidentID, on date: LocalDate, in db: Database) throws -> [String] {
+    if let existing = try holder(of: .residentID(id), in: db), existing.recordNo != recordNo {
+      throw duplicate(existing)
+    }
+    let aliases = try String.fetchAll(
+      db.cachedStatement(sql: "SELECT DISTINCT kind FROM identifier WHERE record_no = ? AND current = 1 ORDER BY kind"),
+      arguments: [recordNo])
+    try db.cachedStatement(sql: "UPDATE identifier SET current = 0 WHERE record_no = ? AND current = 1")
+      .execute(arguments: [recordNo])
+    try register(.residentID(id), for: recordNo, on: date, in: db)
+    return aliases
+  }
+
+  /// Keeps a mother-linked record findable after its name or birth date is corrected: the link
+  /// under the new name and date becomes current and the old one stays as an alias. Refused as
+  /// `duplicate_record` when a sibling already holds the new link (twins are told apart by name).
+  private static func relinkMother(of record: ResidentRecord, as updated: ResidentRecord, on date: LocalDate, in db: Database) throws {
+    guard updated.idNumber == nil, let motherText = record.motherIdNumber,
+      let mother = try? ResidentID(motherText, today: date)
+    else { return }
+    let old = MotherLink(mother: mother, name: record.name, birthDate: record.birthDate)
+    let new = MotherLink(mother: mother, name: updated.name, birthDate: updated.birthDate)
+    if let existing = try holder(of: .motherLink(new), in: db) {
+      guard existing.recordNo == record.recordNo else { throw duplicate(existing) }
+      try db.cachedStatement(sql: "UPDATE identifier SET current = (value = ?) WHERE record_no = ? AND kind = 'mother_id_number'")
+        .execute(arguments: [new.key, record.recordNo])
+      return
+    }
+    try db.cachedStatement(sql: "UPDATE identifier SET current = 0 WHERE kind = 'mother_id_number' AND value = ?")
+      .execute(arguments: [old.key])
+    try register(.motherLink(new), for: record.recordNo, on: date, in: db)
+  }
+
+  /// The basic-information changes of a record, oldest first: what `set` kept in `record_history`.
+  package static func history(of recordNo: String, in db: Database) throws -> [(change: FieldChange, on: LocalDate, by: String)] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT field, old_value, new_value, changed_on, changed_by FROM record_history WHERE record_no = ? ORDER BY id"),
+      arguments: [recordNo]
+    ).map { row in
+      (FieldChange(field: row[0], old: row[1], new: row[2]), row[3], row[4])
+    }
+  }
+}
+
+extension ResidentRecord {
+  /// The column of an optional basic-information field, by its input name.
+  package subscript(basicInformation key: String) -> String? {
+    get {
+      switch key {
+      case "phone": phone
+      case "current_address": currentAddress
+      case "registered_address": registeredAddress
+      case "ethnicity": ethnicity
+      case "work_unit": workUnit
+      case "emergency_contact": emergencyContact
+      case "responsible_doctor": responsibleDoctor
+      case "past_history": pastHistory
+      case "family_history": familyHistory
+      case "blood_type": bloodType
+      case "payment_methods": paymentMethods
+      default: preconditionFailure("'\(key)' is not a basic-information field")
+      }
+    }
+    set {
+      switch key {
+      case "phone": phone = newValue
+      case "current_address": currentAddress = newValue
+      case "registered_address": registeredAddress = newValue
+      case "ethnicity": ethnicity = newValue
+      case "work_unit": workUnit = newValue
+      case "emergency_contact": emergencyContact = newValue
+      case "responsible_doctor": responsibleDoctor = newValue
+      case "past_history": pastHistory = newValue
+      case "family_history": familyHistory = newValue
+      case "blood_type": bloodType = newValue
+      case "payment_methods": paymentMethods = newValue
+      default: preconditionFailure("'\(key)' is not a basic-information field")
+      }
+    }
+  }
+
+  /// A settable field as `record_history` keeps it: text, the sex as its code, dates as YYYY-MM-DD.
+  package subscript(historyValue field: String) -> String? {
+    switch field {
+    case "id_number": idNumber
+    case "name": name
+    case "sex": String(sex)
+    case "birth_date": birthDate.description
+    case "division": division
+    default: self[basicInformation: field]
+    }
+  }
+}

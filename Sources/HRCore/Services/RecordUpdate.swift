@@ -1,0 +1,109 @@
+import GRDB
+
+extension RejectionCode {
+  /// A line that carries more than one of `set`, `service`, `tag`, `contract`, `contact`.
+  package static let severalChanges = RejectionCode("several_changes")
+}
+
+/// One `hr-update` line: a record named by `record_no` (or `id_number`) and exactly one change to
+/// it — basic information, a service record, a tag, a family-doctor contract or a contact (§4, §5).
+package enum RecordUpdate {
+  /// The changes a line may carry, in the order the manual lists them.
+  package static let changeKinds = ["set", "service", "tag", "contract", "contact"]
+
+  /// Every field an `hr-update` line may hold; any other is an `unknown_field` rejection (§2).
+  package static let lineFields: Set<String> = Set(["record_no", "id_number"] + changeKinds)
+
+  /// Applies one line in the caller's transaction and returns its output object.
+  ///
+  /// A line carries exactly one change, so that it has one result, one audit event and one reason
+  /// to be rejected: a line with two would be half-applied or need two answers.
+  package static func apply(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+    let fields = try Fields(object, allowed: lineFields)
+    let kinds = changeKinds.filter { fields.has($0) }
+    guard let kind = kinds.first else {
+      throw LineRejection(
+        .missingField, "missing change: one of 'set', 'service', 'tag', 'contract' or 'contact'", details: ["field": "set"])
+    }
+    guard kinds.count == 1 else {
+      throw LineRejection(
+        .severalChanges,
+        "a line carries exactly one change, found \(kinds.map { "'\($0)'" }.joined(separator: " and ")); put each on its own line",
+        details: ["field": .string(kinds[1])])
+    }
+    let record = try Registry.record(selectedBy: fields, session: session, in: db)
+    if fields.has("record_no"), fields.value("id_number") != nil {
+      try UpdateRules.requireAgreement(of: fields, with: record, session: session, in: db)
+    }
+    guard let change = try fields.object(kind) else { throw fields.invalid(kind, "must be an object, found null") }
+    switch kind {
+    case "set": return try Registry.update(record, set: change, session: session, in: db)
+    case "service": return try ServiceLog.add(change, to: record, session: session, in: db)
+    case "tag": return try HealthTags.apply(change, to: record, session: session, in: db)
+    case "contract": return try FamilyDoctor.sign(change, for: record, session: session, in: db)
+    default: return try FamilyDoctor.contact(change, with: record, session: session, in: db)
+    }
+  }
+}
+
+/// The checks every kind of `hr-update` change shares.
+enum UpdateRules {
+  /// Refuses any change to a record that is not in active management (§7): an archived record
+  /// takes no update, service, tag or contact until it is reactivated.
+  static func requireActive(_ record: ResidentRecord, refusing what: String) throws(LineRejection) {
+    guard record.status != .active else { return }
+    let state =
+      record.status == .purging
+      ? "is being purged"
+      : "is archived (\(record.archiveReason?.rawValue ?? "archived"))"
+    throw LineRejection(
+      .recordArchived, "record '\(record.recordNo)' \(state) and takes no \(what)",
+      details: ["record_no": .string(record.recordNo), "status": .string(record.status.rawValue)])
+  }
+
+  /// Refuses a date of care outside the resident's life: before the birth date or after a
+  /// recorded death (§5). Dates after today are refused where they are read.
+  static func requireWithinLifetime(_ date: LocalDate, of record: ResidentRecord, key: String, in fields: Fields) throws(LineRejection) {
+    guard date >= record.birthDate else { throw fields.invalid(key, "is before the birth date \(record.birthDate)") }
+    if let death = record.deathDate, date > death {
+      throw fields.invalid(key, "is after the death date \(death)")
+    }
+  }
+
+  /// Refuses a serving organisation the operator does not belong to: a clinician or an
+  /// organisation's administrator records services only in its own organisation's name, a district
+  /// administrator in its district's (§9, 谁服务，谁负责). The denial is audited.
+  static func requireServing(_ org: Organisation, session: Session, auditAs action: String, record: ResidentRecord) throws(LineRejection) {
+    let staff = session.staff
+    guard !staff.may(.write, in: Scope(org: org.code, district: org.district)) else { return }
+    throw LineRejection(
+      .forbidden,
+      "operator '\(staff.id)' (\(staff.role.rawValue)) may not record services in the name of organisation '\(org.code)'",
+      details: ["field": "service.org"],
+      audit: AuditEntry(
+        action: action, recordNo: record.recordNo, outcome: .denied,
+        detail: ["serving_org": .string(org.code), "managing_org": .string(record.managingOrg)]))
+  }
+
+  /// Refuses a line whose `id_number` is not an identifier of the record its `record_no` names,
+  /// so a mix-up of two lists never changes the wrong person.
+  static func requireAgreement(of fields: Fields, with record: ResidentRecord, session: Session, in db: Database) throws {
+    let identifiers = try IdentifierFields(fields, today: session.today)
+    guard let id = identifiers.residentID else { return }
+    guard try Registry.holder(of: .residentID(id), in: db)?.recordNo == record.recordNo else {
+      throw LineRejection(
+        .idMismatch, "id number '\(id)' is not an identifier of record '\(record.recordNo)'", details: ["field": "id_number"])
+    }
+  }
+
+  /// Raises the record's last contact to `date` and marks it restricted when asked, in one
+  /// statement and only when something changes.
+  static func touch(_ record: ResidentRecord, contactOn date: LocalDate?, restrict: Bool, in db: Database) throws {
+    let raises = date.map { $0 > record.lastContact } ?? false
+    let restricts = restrict && !record.restricted
+    guard raises || restricts else { return }
+    try db.cachedStatement(
+      sql: "UPDATE record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?"
+    ).execute(arguments: [raises ? date! : record.lastContact, restricts, record.recordNo])
+  }
+}

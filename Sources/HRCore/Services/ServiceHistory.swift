@@ -1,0 +1,258 @@
+import GRDB
+
+/// What a service record says and an amendment may correct: its type, date, summary and whether
+/// it is withheld (开放限制).
+package struct ServiceContent: Sendable, Equatable {
+  /// One of the configuration's service types.
+  package var type: String
+  /// The day of the service.
+  package var date: LocalDate
+  /// Main problems, reports, fees: free-form, as the serving organisation recorded them.
+  package var summary: JSONObject
+  /// Withheld from de-identified exports and from some guardians (§5, §10).
+  package var restricted: Bool
+
+  /// Creates service content.
+  package init(type: String, date: LocalDate, summary: JSONObject, restricted: Bool) {
+    self.type = type
+    self.date = date
+    self.summary = summary
+    self.restricted = restricted
+  }
+
+  /// The content after one amendment's `changes`: `type`, `date` and `restricted` replace the
+  /// value, each key of `summary` replaces that key of the summary and a null removes it. A
+  /// restriction is never lifted.
+  package func applying(_ changes: JSONObject) -> ServiceContent {
+    var next = self
+    if let type = changes["type"]?.stringValue { next.type = type }
+    if let text = changes["date"]?.stringValue, let date = LocalDate(text) { next.date = date }
+    if let patch = changes["summary"]?.objectValue {
+      for (key, value) in patch {
+        if value.isNull { next.summary.remove(key) } else { next.summary[key] = value }
+      }
+    }
+    if changes["restricted"]?.boolValue == true { next.restricted = true }
+    return next
+  }
+
+  /// The content as its output fields, in this order: `type`, `date`, `summary`, `restricted`.
+  package var json: JSONObject {
+    ["type": .string(type), "date": .string(date.description), "summary": .object(summary), "restricted": .bool(restricted)]
+  }
+}
+
+/// An approved correction kept beside the service record it corrects (勘误, annex 1 三(一)).
+package struct ServiceAmendment: Sendable, Equatable {
+  /// The amendment's number, in the order amendments were made.
+  package var amendmentID: Int
+  /// Only the fields the amendment changed; `summary` holds the keys it replaced or removed.
+  package var changes: JSONObject
+  /// Why the service was corrected.
+  package var reason: String
+  /// The administrator who approved the correction (指定的管理员审批同意).
+  package var approvedBy: String
+  /// The day of the correction.
+  package var enteredOn: LocalDate
+  /// The time of the correction (需注明修改时间).
+  package var enteredAt: String
+  /// The operator who made the correction.
+  package var enteredBy: String
+
+  /// The amendment as its output fields, in this order.
+  package var json: JSONObject {
+    [
+      "amendment_id": .int(amendmentID), "changes": .object(changes), "reason": .string(reason),
+      "approved_by": .string(approvedBy), "entered_on": .string(enteredOn.description), "entered_at": .string(enteredAt),
+      "entered_by": .string(enteredBy),
+    ]
+  }
+}
+
+/// A saved service record (卫生健康服务活动记录) with every amendment made to it: the original is
+/// never changed, and readers see both it and the corrected content (annex 1, 三(一)).
+package struct RecordedService: Sendable, Equatable {
+  /// The service's number, given in order of entry.
+  package var serviceID: Int
+  /// The record the service belongs to.
+  package var recordNo: String
+  /// The serving organisation (谁服务，谁负责).
+  package var org: String
+  /// Given as the free national basic public health service.
+  package var free: Bool
+  /// Entered more than `service_entry_days` after the service (annex 1, 三(二)); fixed at entry.
+  package var late: Bool
+  /// Served by an organisation other than the managing one at entry (异地服务, annex 1 五).
+  package var offSite: Bool
+  /// The day of the entry.
+  package var enteredOn: LocalDate
+  /// The time of the entry (RFC 3339, UTC).
+  package var enteredAt: String
+  /// The operator who entered the service.
+  package var enteredBy: String
+  /// The content as first saved.
+  package var original: ServiceContent
+  /// The corrections, oldest first.
+  package var amendments: [ServiceAmendment]
+
+  /// The content with every amendment applied in order.
+  package var current: ServiceContent {
+    amendments.reduce(original) { $0.applying($1.changes) }
+  }
+
+  /// The service for a reader: the current content, then `original` and `amendments` when it was
+  /// corrected. Keys in this order: `service_id`, `record_no`, `type`, `date`, `org`, `free`,
+  /// `summary`, `restricted`, `late`, `off_site`, `entered_on`, `entered_by`, `amended`,
+  /// `original`, `amendments`.
+  package var json: JSONObject {
+    let content = current
+    var out: JSONObject = [
+      "service_id": .int(serviceID), "record_no": .string(recordNo), "type": .string(content.type),
+      "date": .string(content.date.description), "org": .string(org), "free": .bool(free),
+      "summary": .object(content.summary), "restricted": .bool(content.restricted), "late": .bool(late),
+      "off_site": .bool(offSite), "entered_on": .string(enteredOn.description), "entered_by": .string(enteredBy),
+      "amended": .bool(!amendments.isEmpty),
+    ]
+    if !amendments.isEmpty {
+      out["original"] = .object(original.json)
+      out["amendments"] = .array(amendments.map { .object($0.json) })
+    }
+    return out
+  }
+}
+
+/// Reads service records with their amendments: what `hr-export record`, `hr-audit` and the
+/// already-served rule see.
+package enum ServiceHistory {
+  private static let serviceColumns =
+    "service_id, record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by"
+
+  /// A record's services in time order (by current date, then entry), each with its amendments.
+  package static func services(ofRecord recordNo: String, in db: Database) throws -> [RecordedService] {
+    let services = try Row.fetchAll(
+      db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE record_no = ? ORDER BY date, service_id"),
+      arguments: [recordNo]
+    ).map(RecordedService.init(row:))
+    return try attachingAmendments(to: services, recordNo: recordNo, in: db)
+  }
+
+  /// One service with its amendments, or nil when there is none with that number.
+  package static func service(id: Int, in db: Database) throws -> RecordedService? {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE service_id = ?"), arguments: [id])
+    else { return nil }
+    var service = RecordedService(row: row)
+    service.amendments = try amendments(ofService: id, in: db)
+    return service
+  }
+
+  /// The free services of `type` a record had in `year`, by their current type and date, oldest
+  /// first: what the once-a-year rule counts (annex 1, 五(四)). `excluding` leaves out the service
+  /// being amended.
+  package static func freeServices(
+    ofRecord recordNo: String, type: String, year: Int, excluding: Int? = nil, in db: Database
+  ) throws -> [RecordedService] {
+    let first = LocalDate(year: year, month: 1, day: 1)!
+    let last = LocalDate(year: year, month: 12, day: 31)!
+    // Amended services are read too: an amendment may have moved one into this type or year.
+    let candidates = try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT \(serviceColumns) FROM service
+          WHERE record_no = ?1 AND free = 1
+            AND ((type = ?2 AND date BETWEEN ?3 AND ?4)
+                 OR service_id IN (SELECT service_id FROM amendment WHERE record_no = ?1))
+          ORDER BY date, service_id
+          """),
+      arguments: [recordNo, type, first, last]
+    ).map(RecordedService.init(row:))
+    guard !candidates.isEmpty else { return [] }
+    return try attachingAmendments(to: candidates, recordNo: recordNo, in: db).filter { service in
+      let content = service.current
+      return service.serviceID != excluding && content.type == type && content.date.year == year
+    }
+  }
+
+  /// Services other organisations recorded for residents whose records `org` manages: the
+  /// off-site services (异地服务) the managing organisation is to look at (annex 1, 五(三)).
+  package static func offSiteServices(managedBy org: String, since: LocalDate? = nil, in db: Database) throws -> [RecordedService] {
+    let rows = try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT s.service_id, s.record_no, s.type, s.date, s.org, s.free, s.summary, s.restricted, s.late, s.off_site,
+            s.entered_on, s.entered_at, s.entered_by
+          FROM record r JOIN service s ON s.record_no = r.record_no
+          WHERE r.managing_org = ? AND s.org <> r.managing_org AND s.date >= ?
+          ORDER BY s.date, s.service_id
+          """),
+      arguments: [org, since ?? LocalDate(year: 1, month: 1, day: 1)!])
+    var services = rows.map(RecordedService.init(row:))
+    for index in services.indices {
+      services[index].amendments = try amendments(ofService: services[index].serviceID, in: db)
+    }
+    return services
+  }
+
+  /// The amendments of one service, oldest first.
+  package static func amendments(ofService id: Int, in db: Database) throws -> [ServiceAmendment] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
+          FROM amendment WHERE service_id = ? ORDER BY amendment_id
+          """),
+      arguments: [id]
+    ).map { ServiceAmendment(row: $0) }
+  }
+
+  /// Attaches each record's amendments, read in one query, and orders by current date.
+  private static func attachingAmendments(to services: [RecordedService], recordNo: String, in db: Database) throws -> [RecordedService] {
+    let rows = try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT service_id, amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
+          FROM amendment WHERE record_no = ? ORDER BY amendment_id
+          """),
+      arguments: [recordNo])
+    guard !rows.isEmpty else { return services }
+    var byService: [Int: [ServiceAmendment]] = [:]
+    for row in rows {
+      byService[row[0], default: []].append(ServiceAmendment(row: row, offset: 1))
+    }
+    var result = services
+    for index in result.indices {
+      result[index].amendments = byService[result[index].serviceID] ?? []
+    }
+    return result.sorted { ($0.current.date, $0.serviceID) < ($1.current.date, $1.serviceID) }
+  }
+}
+
+extension RecordedService {
+  /// Reads the columns of `ServiceHistory.serviceColumns`, in that order.
+  init(row: Row) {
+    let summaryText: String = row[6]
+    self.init(
+      serviceID: row[0], recordNo: row[1], org: row[4], free: row[5], late: row[8], offSite: row[9],
+      enteredOn: row[10], enteredAt: row[11], enteredBy: row[12],
+      original: ServiceContent(type: row[2], date: row[3], summary: ServiceHistory.storedObject(summaryText), restricted: row[7]),
+      amendments: [])
+  }
+}
+
+extension ServiceAmendment {
+  /// Reads `amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by` from `offset`.
+  init(row: Row, offset: Int = 0) {
+    let changesText: String = row[offset + 1]
+    self.init(
+      amendmentID: row[offset], changes: ServiceHistory.storedObject(changesText), reason: row[offset + 2],
+      approvedBy: row[offset + 3], enteredOn: row[offset + 4], enteredAt: row[offset + 5], enteredBy: row[offset + 6])
+  }
+}
+
+extension ServiceHistory {
+  /// A JSON object the store wrote itself; anything else reads as empty rather than stopping a reader.
+  static func storedObject(_ text: String) -> JSONObject {
+    (try? JSONParser.parse(text))?.objectValue ?? JSONObject()
+  }
+}
