@@ -37,13 +37,10 @@ struct ArchiveTests {
   @Test func lostIsRefusedAtDay364AndAcceptedAtDay365() throws {
     let sandbox = try Sandbox()
     let recordNo = try #require(try create(sandbox, 1, createdOn: "2024-01-10").first)
-    // Stands in for `hr-update` (built separately): a service on 2025-03-01 and the last_contact it keeps.
-    _ = try sandbox.sqlite(
-      """
-      INSERT INTO service (record_no, type, date, org, entered_on, entered_at, entered_by)
-        VALUES ('\(recordNo)', 'consultation', '2025-03-01', '500103001', '2025-03-01', '2025-03-01T02:00:00.000Z', 'doc-li');
-      UPDATE record SET last_contact = '2025-03-01' WHERE record_no = '\(recordNo)';
-      """)
+    let served = try sandbox.run(
+      "hr-update", stdin: #"{"record_no":"\#(recordNo)","service":{"type":"consultation","date":"2025-03-01"}}"# + "\n",
+      operator: "doc-li", today: "2025-03-01")
+    #expect(served.status == 0, "\(served.stderr)")
 
     let early = try sandbox.run(
       "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), operator: "admin-jfb", today: "2026-02-28")
@@ -247,10 +244,8 @@ struct ArchiveTests {
     #expect(result.stderr.contains("name a subcommand"))
   }
 
-  /// Services are refused on archived records by `hr-update` (record_archived); this runs once
-  /// that tool is built alongside.
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: Sandbox.binDirectory.appendingPathComponent("hr-update").path)))
-  func serviceAfterArchivingIsRefused() throws {
+  /// Services are refused on archived records by `hr-update` (record_archived).
+  @Test func serviceAfterArchivingIsRefused() throws {
     let sandbox = try Sandbox()
     let recordNo = try #require(try create(sandbox, 1, createdOn: "2020-01-01").first)
     let lost = try sandbox.run("hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), today: "2026-11-20")

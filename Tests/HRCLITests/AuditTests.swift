@@ -259,28 +259,40 @@ struct AuditTests {
 
   // MARK: quality
 
-  /// The defects a crafted store holds, one per kind of finding. Rows of the tables other tools
-  /// own are written with sqlite3 following Schema.swift, as hr-update, hr-transfer and
-  /// hr-archive would leave them; the record changes play data written before validation.
+  /// The defects a crafted store holds, one per kind of finding. The record fields that no tool
+  /// would write (an invalid ID number, a contradicting sex, an emptied phone) play data written
+  /// before validation and are set with sqlite3; everything else is written by the tools.
   static func craftDefects(_ sandbox: Sandbox, records r: [String]) throws {
     _ = try sandbox.sqlite(
       """
       UPDATE record SET phone = NULL WHERE record_no = '\(r[0])';
       UPDATE record SET id_number = substr(id_number, 1, 17) || CASE substr(id_number, 18, 1) WHEN '1' THEN '2' ELSE '1' END WHERE record_no = '\(r[1])';
       UPDATE record SET sex = CASE sex WHEN 1 THEN 2 ELSE 1 END WHERE record_no = '\(r[2])';
-      INSERT INTO service (record_no, type, date, org, late, entered_on, entered_at, entered_by)
-        VALUES ('\(r[3])', 'hypertension_followup', '2026-10-01', '500103001', 1, '2026-10-20', '2026-10-20T02:00:00.000Z', 'doc-li');
-      INSERT INTO contract (record_no, doctor, team, signed_on, entered_on, entered_at, entered_by)
-        VALUES ('\(r[4])', '李医生', '团队1', '2026-03-01', '2026-03-01', '2026-03-01T02:00:00.000Z', 'doc-li');
-      UPDATE record SET status = 'archived', archive_reason = 'deceased', archived_on = '2026-10-15', death_date = '2026-08-20' WHERE record_no = '\(r[5])';
-      INSERT INTO archive_event (record_no, action, effective_on, death_date, death_cause, reported_on, late, entered_on, entered_at, entered_by)
-        VALUES ('\(r[5])', 'deceased', '2026-10-15', '2026-08-20', '心肌梗死', '2026-09-01', 1, '2026-10-15', '2026-10-15T02:00:00.000Z', 'admin-jfb');
-      INSERT INTO transfer (record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method, consent_ref,
-          status, requested_on, requested_at, requested_by, due)
-        SELECT record_no, managing_org, '500106001', managing_district, '500106', 'cross_district', 'residence_change',
-          'signed_form', 'F-1', 'pending', '2026-11-10', '2026-11-10T02:00:00.000Z', 'admin-xlk', '2026-11-17'
-        FROM record WHERE record_no = '\(r[6])';
       """)
+    func org(_ record: String) throws -> String {
+      try sandbox.sqlite("SELECT managing_org FROM record WHERE record_no = '\(record)'")
+    }
+    // A service of 2026-11-10 entered on 2026-11-26: more than service_entry_days late.
+    let late = try sandbox.run(
+      "hr-update",
+      stdin: #"{"record_no":"\#(r[3])","service":{"type":"hypertension_followup","date":"2026-11-10","org":"\#(try org(r[3]))"}}"# + "\n")
+    #expect(late.status == 0, "\(late.stderr)")
+    // A family-doctor contract signed in March with neither service nor contact since.
+    let signed = try sandbox.run(
+      "hr-update", stdin: #"{"record_no":"\#(r[4])","contract":{"doctor":"李医生","team":"团队1","signed_on":"2026-03-01"}}"# + "\n")
+    #expect(signed.status == 0, "\(signed.stderr)")
+    // A death reported on 2026-09-01 and entered on 2026-11-26: more than death_entry_days late.
+    let death = try sandbox.run(
+      "hr-archive", ["deceased", "--death-date", "2026-08-20", "--death-cause", "心肌梗死", "--reported-on", "2026-09-01"],
+      stdin: #"{"record_no":"\#(r[5])"}"# + "\n")
+    #expect(death.status == 0, "\(death.stderr)")
+    // A transfer requested on 2026-11-10, due 2026-11-17, never answered.
+    let requested = try sandbox.run(
+      "hr-transfer",
+      ["request", "--to", try org(r[6]) == "500106001" ? "500103001" : "500106001", "--reason", "residence_change",
+       "--consent-method", "signed_form", "--consent-ref", "F-1"],
+      stdin: #"{"record_no":"\#(r[6])"}"# + "\n", today: "2026-11-10")
+    #expect(requested.status == 0, "\(requested.stderr)")
   }
 
   @Test func qualityFindsEachKindOnACraftedStoreAndNothingOnACleanOne() throws {

@@ -166,11 +166,12 @@ struct TransferTests {
     let sandbox = try Sandbox()
     let records = try createRecords(sandbox, managedBy: "500103001", count: 2, today: "2025-01-02")
     let (lost, deceased) = (records[0], records[1])
-    // hr-archive is a tool of its own; the archived states are set here as it leaves them.
-    _ = try sandbox.sqlite(
-      "UPDATE record SET status = 'archived', archive_reason = 'lost', archived_on = '2026-01-03' WHERE record_no = '\(lost)'")
-    _ = try sandbox.sqlite(
-      "UPDATE record SET status = 'archived', archive_reason = 'deceased', archived_on = '2026-01-03', death_date = '2026-01-01' WHERE record_no = '\(deceased)'")
+    let archived = try sandbox.run("hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: #"{"record_no":"\#(lost)"}"# + "\n", today: "2026-01-03")
+    #expect(archived.status == 0, "\(archived.stderr)")
+    let died = try sandbox.run(
+      "hr-archive", ["deceased", "--death-date", "2026-01-01", "--death-cause", "肺炎"], stdin: #"{"record_no":"\#(deceased)"}"# + "\n",
+      today: "2026-01-03")
+    #expect(died.status == 0, "\(died.stderr)")
 
     let result = try sandbox.run(
       "hr-transfer", ["request", "--to", "500229001", "--reason", "floating", "--consent-method", "signed_form", "--consent-ref", "F-7"],
