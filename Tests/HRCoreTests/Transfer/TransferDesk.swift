@@ -115,12 +115,22 @@ final class TransferDesk {
     }
   }
 
-  /// Archives a record directly in the store, as `hr-archive` would (built separately).
+  /// Archives a record through the archive rules, as `hr-archive` does: lost after a year without
+  /// contact, moved out a year after leaving, deceased the day before `day`.
   func archive(_ recordNo: String, as reason: ArchiveReason, on day: String) throws {
+    let session = try session("admin-city", on: day)
+    let today = LocalDate(day)!
+    let line: JSONObject = ["record_no": .string(recordNo)]
     try store.write { db in
-      try db.execute(
-        sql: "UPDATE record SET status = 'archived', archive_reason = ?, archived_on = ? WHERE record_no = ?",
-        arguments: [reason.rawValue, day, recordNo])
+      switch reason {
+      case .lost:
+        _ = try Archive.lost(line, defaults: ArchiveDefaults(evidence: "3 calls unanswered"), session: session, in: db)
+      case .movedOut:
+        _ = try Archive.movedOut(line, defaults: ArchiveDefaults(leftOn: today.adding(days: -366)), session: session, in: db)
+      case .deceased:
+        _ = try Archive.deceased(
+          line, defaults: ArchiveDefaults(deathDate: today.adding(days: -1), deathCause: "肺炎"), session: session, in: db)
+      }
     }
   }
 
