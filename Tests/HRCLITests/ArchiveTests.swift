@@ -257,15 +257,4 @@ struct ArchiveTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM service WHERE record_no = '\(recordNo)'") == "0")
   }
 
-  @Test func theManPagePassesMandocLint() throws {
-    let mandoc = "/usr/bin/mandoc"
-    try #require(FileManager.default.isExecutableFile(atPath: mandoc), "mandoc is not installed at /usr/bin/mandoc: install it (apt-get install mandoc) to lint man/hr-archive.1")
-    let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("man/hr-archive.1").path
-    #expect(FileManager.default.fileExists(atPath: page))
-    let sandbox = try Sandbox()
-    let result = try sandbox.shell("\(mandoc) -Tlint -W warning '\(page)' 2>&1")
-    #expect(result.status == 0)
-    #expect(result.stdout.isEmpty, "\(result.stdout)")
-  }
 }

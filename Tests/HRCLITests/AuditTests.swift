@@ -400,25 +400,4 @@ struct AuditTests {
 
   // MARK: manual
 
-  @Test func theManualPagePassesMandocLint() throws {
-    let mandoc = "/usr/bin/mandoc"
-    guard FileManager.default.isExecutableFile(atPath: mandoc) else {
-      Issue.record("mandoc is not installed at \(mandoc): install it (apt-get install mandoc) to lint man/hr-audit.1")
-      return
-    }
-    let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("man/hr-audit.1").path
-    #expect(FileManager.default.fileExists(atPath: page))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: mandoc)
-    process.arguments = ["-Tlint", "-W", "warning", page]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(text.isEmpty, "\(text)")
-    #expect(process.terminationStatus == 0)
-  }
 }

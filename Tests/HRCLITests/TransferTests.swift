@@ -265,23 +265,4 @@ struct TransferTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM transfer") == "0")
   }
 
-  @Test("The man page passes mandoc's lint with no warning")
-  func manPageIsClean() throws {
-    let mandoc = "/usr/bin/mandoc"
-    try #require(FileManager.default.isExecutableFile(atPath: mandoc), "mandoc is not installed at \(mandoc): install it to lint the man pages")
-    let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("man/hr-transfer.1").path
-    try #require(FileManager.default.fileExists(atPath: page), "missing man page \(page)")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: mandoc)
-    process.arguments = ["-Tlint", "-W", "warning", page]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(text.isEmpty, "\(text)")
-    #expect(process.terminationStatus == 0)
-  }
 }

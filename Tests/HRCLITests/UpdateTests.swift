@@ -184,25 +184,4 @@ struct UpdateTests {
     #expect(result.stderr == "hr-update: operator 'auditor-1' (auditor) may not run hr-update\(arguments.isEmpty ? "" : " amend")\n")
   }
 
-  @Test func manPagePassesMandocLint() throws {
-    let mandoc = "/usr/bin/mandoc"
-    guard FileManager.default.isExecutableFile(atPath: mandoc) else {
-      Issue.record("mandoc is not installed at \(mandoc): install it (apt-get install mandoc) to check man/hr-update.1")
-      return
-    }
-    let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("man/hr-update.1").path
-    #expect(FileManager.default.fileExists(atPath: page), "missing \(page)")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: mandoc)
-    process.arguments = ["-Tlint", "-W", "warning", page]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
-    #expect(text == "")
-  }
 }
