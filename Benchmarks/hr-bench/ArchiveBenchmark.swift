@@ -13,43 +13,26 @@ struct ArchiveBenchmark: ParsableCommand {
   @Option(help: "How many residents.") var count = 100_000
 
   func run() throws {
-    let dir = try options.makeWorkdir()
-    let config = dir.appendingPathComponent("bench.yaml")
-    try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
-    let store = dir.appendingPathComponent("archive.sqlite")
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
-    func common(today: String) -> [String] {
-      ["--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", today]
-    }
-    func tool(_ name: String) -> URL { options.binDirectory.appendingPathComponent(name) }
-    func file(_ name: String) -> URL { dir.appendingPathComponent(name) }
+    let setup = try BenchSetup(options: options, storeName: "archive.sqlite")
+    let empty = setup.file("empty")
+    _ = FileManager.default.createFile(atPath: empty.path, contents: nil)
 
     // Residents created in 2012, never served since: all are candidates by mid-2016.
-    var people: [UInt8] = []
-    for var person in Population(count: count, seed: options.seed, places: samplePlaces, today: LocalDate("2010-01-01")!, birthCertificateShare: 0) {
-      person["created_on"] = "2012-01-01"
-      JSONValue.object(person).write(compactTo: &people)
-      people.append(UInt8(ascii: "\n"))
+    let people = try setup.writePeople(count: count, seed: options.seed, today: LocalDate("2010-01-01")!, birthCertificates: 0) {
+      $0["created_on"] = "2012-01-01"
     }
-    try Data(people).write(to: file("people.jsonl"))
-    let created = try timedRun(tool("hr-create"), common(today: "2012-01-01") + ["--quiet"], input: file("people.jsonl"), output: file("created.jsonl"), environment: [:])
-    guard created.status == 0 else { throw RunFailure("hr-create exited \(created.status)") }
+    _ = try setup.run("hr-create", ["--quiet"], today: LocalDate("2012-01-01")!, input: people, output: "created.jsonl")
 
-    _ = FileManager.default.createFile(atPath: file("empty").path, contents: nil)
-    let listed = try timedRun(tool("hr-archive"), ["candidates"] + common(today: "2016-06-01"), input: file("empty"), output: file("candidates.jsonl"), environment: [:])
-    guard listed.status == 0 else { throw RunFailure("hr-archive candidates exited \(listed.status)") }
+    let listed = try setup.run("hr-archive", ["candidates"], today: LocalDate("2016-06-01")!, input: empty, output: "candidates.jsonl")
     report("hr-archive candidates", items: count, timing: listed, unit: "records")
 
-    let lost = try timedRun(
-      tool("hr-archive"), ["lost", "--evidence", "3 calls unanswered", "--quiet"] + common(today: "2016-06-01"),
-      input: file("candidates.jsonl"), output: file("lost.jsonl"), environment: [:])
-    guard lost.status == 0 else { throw RunFailure("hr-archive lost exited \(lost.status)") }
+    let lost = try setup.run(
+      "hr-archive", ["lost", "--evidence", "3 calls unanswered", "--quiet"], today: LocalDate("2016-06-01")!,
+      input: setup.file("candidates.jsonl"), output: "lost.jsonl")
     report("hr-archive lost", items: count, timing: lost, unit: "records")
 
-    let purged = try timedRun(
-      tool("hr-archive"), ["purge", "--before", "2016-06-02", "--quiet"] + common(today: "2031-06-02"),
-      input: file("empty"), output: file("purged.jsonl"), environment: [:])
-    guard purged.status == 0 else { throw RunFailure("hr-archive purge exited \(purged.status)") }
+    let purged = try setup.run(
+      "hr-archive", ["purge", "--before", "2016-06-02", "--quiet"], today: LocalDate("2031-06-02")!, input: empty, output: "purged.jsonl")
     report("hr-archive purge", items: count, timing: purged, unit: "records")
   }
 }

@@ -33,6 +33,50 @@ struct BenchOptions: ParsableArguments {
   }
 }
 
+/// A benchmark's fresh working directory: the bench configuration, an empty store, and the way to
+/// run a built tool on them, timed.
+struct BenchSetup {
+  let directory: URL
+  let config: URL
+  let store: URL
+  let binDirectory: URL
+
+  /// Makes the working directory, writes the configuration and removes any store left there.
+  init(options: BenchOptions, storeName: String = "bench.sqlite") throws {
+    directory = try options.makeWorkdir()
+    binDirectory = options.binDirectory
+    config = directory.appendingPathComponent("bench.yaml")
+    try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
+    store = directory.appendingPathComponent(storeName)
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+  }
+
+  /// A file of the working directory.
+  func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+  /// Writes `count` generated residents to `people.jsonl`, each passed through `adjust`.
+  func writePeople(
+    count: Int, seed: UInt64, today: LocalDate, birthCertificates: Double = 0.02, adjust: (inout JSONObject) -> Void = { _ in }
+  ) throws -> URL {
+    let url = file("people.jsonl")
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+    var handle = try FileHandle(forWritingTo: url)
+    defer { try? handle.close() }
+    try hr_bench.writePeople(to: &handle, count: count, seed: seed, today: today, birthCertificates: birthCertificates, adjust: adjust)
+    return url
+  }
+
+  /// Runs a built tool on this store as the bench operator, with `input` as its standard input and
+  /// its output in the file `output`; a non-zero exit ends the benchmark.
+  func run(_ tool: String, _ arguments: [String], today: LocalDate, input: URL, output: String) throws -> Timing {
+    let common = ["--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", "\(today)"]
+    let timing = try timedRun(
+      binDirectory.appendingPathComponent(tool), arguments + common, input: input, output: file(output), environment: [:])
+    guard timing.status == 0 else { throw RunFailure("\(tool) \(arguments.first ?? "") exited \(timing.status)") }
+    return timing
+  }
+}
+
 /// The sample configuration's organisations, over which generated residents are spread.
 let samplePlaces: [Population.Place] = [
   .init(org: "500103001", district: "500103"), .init(org: "500103002", district: "500103"),
@@ -69,10 +113,14 @@ struct People: ParsableCommand {
   }
 }
 
-/// Writes `count` generated residents as JSON Lines.
-func writePeople(to handle: inout FileHandle, count: Int, seed: UInt64, today: LocalDate, birthCertificates: Double = 0.02) throws {
+/// Writes `count` generated residents as JSON Lines, each passed through `adjust`.
+func writePeople(
+  to handle: inout FileHandle, count: Int, seed: UInt64, today: LocalDate, birthCertificates: Double = 0.02,
+  adjust: (inout JSONObject) -> Void = { _ in }
+) throws {
   var buffer: [UInt8] = []
-  for person in Population(count: count, seed: seed, places: samplePlaces, today: today, birthCertificateShare: birthCertificates) {
+  for var person in Population(count: count, seed: seed, places: samplePlaces, today: today, birthCertificateShare: birthCertificates) {
+    adjust(&person)
     JSONValue.object(person).write(compactTo: &buffer)
     buffer.append(UInt8(ascii: "\n"))
     if buffer.count > 1 << 20 {
@@ -104,7 +152,7 @@ func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL,
   process.arguments = arguments
   process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   process.standardInput = try FileHandle(forReadingFrom: input)
-  FileManager.default.createFile(atPath: output.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: output.path, contents: nil)
   process.standardOutput = try FileHandle(forWritingTo: output)
   let cpuBefore = childrenCPUSeconds()
   let start = DispatchTime.now().uptimeNanoseconds

@@ -21,31 +21,15 @@ struct ServiceBenchmark: ParsableCommand {
   ]
 
   func run() throws {
-    let dir = try options.makeWorkdir()
+    let setup = try BenchSetup(options: options)
     let today = LocalDate("2026-11-26")!
-    let config = dir.appendingPathComponent("bench.yaml")
-    try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
-    let people = dir.appendingPathComponent("people.jsonl")
-    _ = FileManager.default.createFile(atPath: people.path, contents: nil)
-    var handle = try FileHandle(forWritingTo: people)
-    try writePeople(to: &handle, count: residents, seed: options.seed, today: today)
-    try handle.close()
-    let store = dir.appendingPathComponent("bench.sqlite")
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
-    let common = ["--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", "\(today)", "--quiet"]
-
-    let created = dir.appendingPathComponent("created.jsonl")
-    let creation = try timedRun(
-      options.binDirectory.appendingPathComponent("hr-create"), common, input: people, output: created, environment: [:])
-    guard creation.status == 0 else { throw RunFailure("hr-create exited \(creation.status)") }
+    let people = try setup.writePeople(count: residents, seed: options.seed, today: today)
+    let creation = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
     report("hr-create (setup)", items: residents, timing: creation, unit: "records")
 
-    let lines = dir.appendingPathComponent("services.jsonl")
-    try writeServiceLines(people: people, created: created, to: lines, today: today)
-    let update = try timedRun(
-      options.binDirectory.appendingPathComponent("hr-update"), common, input: lines,
-      output: dir.appendingPathComponent("updated.jsonl"), environment: [:])
-    guard update.status == 0 else { throw RunFailure("hr-update exited \(update.status)") }
+    let lines = setup.file("services.jsonl")
+    try writeServiceLines(people: people, created: setup.file("created.jsonl"), to: lines, today: today)
+    let update = try setup.run("hr-update", ["--quiet"], today: today, input: lines, output: "updated.jsonl")
     report("hr-update service", items: services, timing: update, unit: "services")
   }
 

@@ -12,26 +12,14 @@ struct TransferBenchmark: ParsableCommand {
   @Option(help: "How many records, each transferred once.") var count = 100_000
 
   func run() throws {
-    let dir = try options.makeWorkdir()
+    let setup = try BenchSetup(options: options)
     let today = LocalDate("2026-11-26")!
-    let config = dir.appendingPathComponent("bench.yaml")
-    try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
-    let people = dir.appendingPathComponent("people.jsonl")
-    _ = FileManager.default.createFile(atPath: people.path, contents: nil)
-    var handle = try FileHandle(forWritingTo: people)
-    try writePeople(to: &handle, count: count, seed: options.seed, today: today)
-    try handle.close()
-    let store = dir.appendingPathComponent("bench.sqlite")
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
-    let common = ["--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", "\(today)", "--quiet"]
-
-    let created = dir.appendingPathComponent("created.jsonl")
-    let creation = try timedRun(
-      options.binDirectory.appendingPathComponent("hr-create"), common, input: people, output: created, environment: [:])
-    guard creation.status == 0 else { throw RunFailure("hr-create exited \(creation.status)") }
+    let people = try setup.writePeople(count: count, seed: options.seed, today: today)
+    let created = setup.file("created.jsonl")
+    _ = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
 
     // Each record goes to the next sample organisation, so half the transfers cross a district.
-    let requests = dir.appendingPathComponent("requests.jsonl")
+    let requests = setup.file("requests.jsonl")
     var lines: [UInt8] = []
     let orgs = samplePlaces.map(\.org)
     for line in try String(contentsOf: created, encoding: .utf8).split(separator: "\n") {
@@ -45,17 +33,11 @@ struct TransferBenchmark: ParsableCommand {
     }
     try Data(lines).write(to: requests)
 
-    let transfer = options.binDirectory.appendingPathComponent("hr-transfer")
-    let requested = dir.appendingPathComponent("requested.jsonl")
-    let request = try timedRun(
-      transfer,
-      ["request"] + common + ["--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref", "BENCH"],
-      input: requests, output: requested, environment: [:])
-    guard request.status == 0 else { throw RunFailure("hr-transfer request exited \(request.status)") }
-
-    let confirmed = dir.appendingPathComponent("confirmed.jsonl")
-    let confirm = try timedRun(transfer, ["confirm"] + common, input: requested, output: confirmed, environment: [:])
-    guard confirm.status == 0 else { throw RunFailure("hr-transfer confirm exited \(confirm.status)") }
+    let request = try setup.run(
+      "hr-transfer", ["request", "--quiet", "--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref", "BENCH"],
+      today: today, input: requests, output: "requested.jsonl")
+    let confirm = try setup.run("hr-transfer", ["confirm", "--quiet"], today: today, input: setup.file("requested.jsonl"), output: "confirmed.jsonl")
+    let confirmed = setup.file("confirmed.jsonl")
     let completed = try String(contentsOf: confirmed, encoding: .utf8).split(separator: "\n")
       .filter { $0.contains(#""status":"completed""#) }.count
     guard completed == count else { throw RunFailure("\(completed) of \(count) transfers completed") }

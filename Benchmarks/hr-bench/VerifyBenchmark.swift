@@ -17,11 +17,8 @@ struct VerifyBenchmark: ParsableCommand {
   @Option(help: "Events appended per transaction while building the trail.") var batch = 50_000
 
   func run() throws {
-    let dir = try options.makeWorkdir()
-    let config = dir.appendingPathComponent("bench.yaml")
-    try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
-    let path = dir.appendingPathComponent("audit.sqlite").path
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    let setup = try BenchSetup(options: options, storeName: "audit.sqlite")
+    let path = setup.store.path
 
     let start = DispatchTime.now().uptimeNanoseconds
     let store = try Store(path: path)
@@ -44,15 +41,10 @@ struct VerifyBenchmark: ParsableCommand {
     let built = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     print("built \(events) events with AuditTrail.append in \(String(format: "%.1f", built)) s")
 
-    let output = dir.appendingPathComponent("verify.json")
-    let timing = try timedRun(
-      options.binDirectory.appendingPathComponent("hr-audit"),
-      ["verify", "--store", path, "--config", config.path, "--operator", "bench-city"],
-      input: URL(fileURLWithPath: "/dev/null"), output: output, environment: [:])
-    let result = try String(contentsOf: output, encoding: .utf8)
-    guard timing.status == 0, result.hasPrefix(#"{"ok":true,"events":\#(events),"#) else {
-      throw RunFailure("hr-audit verify exited \(timing.status): \(result)")
-    }
+    let timing = try setup.run(
+      "hr-audit", ["verify"], today: LocalDate.todayInChina(), input: URL(fileURLWithPath: "/dev/null"), output: "verify.json")
+    let result = try String(contentsOf: setup.file("verify.json"), encoding: .utf8)
+    guard result.hasPrefix(#"{"ok":true,"events":\#(events),"#) else { throw RunFailure("hr-audit verify: \(result)") }
     report("hr-audit verify", items: events, timing: timing, unit: "events")
   }
 
