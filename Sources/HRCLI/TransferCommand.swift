@@ -133,7 +133,8 @@ extension TransferCommand {
       abstract: "Cancel pending transfers.",
       discussion: """
         Lines are selected as for confirm. The operator who requested a transfer may cancel it, and \
-        so may an org_admin (or above) of the managing or the receiving organisation.
+        so may an org_admin (or above) of the receiving organisation; the managing organisation \
+        rejects, with a reason, instead.
         """)
 
     @OptionGroup package var common: CommonOptions

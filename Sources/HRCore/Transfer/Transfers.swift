@@ -206,17 +206,17 @@ package enum Transfers {
     return transfer.output
   }
 
-  /// Withdraws a pending transfer. The operator who requested it may, and so may anyone who could
-  /// decide a transfer for the managing or the receiving organisation (their `org_admin` or
-  /// above), so that a request does not stay open when its requester has left. A cancellation is
-  /// not a decision and is never late.
+  /// Withdraws a pending transfer (§6: "cancel is for the requester"). The operator who requested
+  /// it may, and so may an `org_admin` (or above) of the receiving organisation, the side that asks
+  /// for a record (四(三)1: "拟管档机构线上提出转迁申请"), so that a request does not stay open when
+  /// its requester has left. The managing organisation does not cancel: it confirms or rejects,
+  /// and a rejection needs a reason (四(二)), which a cancellation would let it skip. A
+  /// cancellation is not a decision and is never late.
   package static func cancel(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let fields = Fields(selecting: object)
-    var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
+    var (transfer, _) = try selectedTransfer(by: fields, session: session, in: db)
     let staff = session.staff
-    guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: subject.scope)
-      || staff.may(.decideTransfer, in: transfer.toScope)
-    else {
+    guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: transfer.toScope) else {
       throw LineRejection(
         .forbidden,
         "operator '\(staff.id)' (\(staff.role.rawValue)) may not cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'",

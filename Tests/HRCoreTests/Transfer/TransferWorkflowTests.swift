@@ -166,8 +166,8 @@ struct TransferWorkflowTests {
     }
   }
 
-  @Test("The requester or an org_admin at either end may cancel; nobody else")
-  func cancellationBelongsToRequesterAndAdmins() throws {
+  @Test("The requester or the receiving side's org_admin or above may cancel; the managing side rejects instead")
+  func cancellationBelongsToTheRequestingSide() throws {
     let a = try desk.createRecord(managedBy: "500103001")
     let b = try desk.createRecord(managedBy: "500103001")
     try desk.request(a, to: "500106001", as: "doc-zhao", on: "2026-01-05")
@@ -175,6 +175,12 @@ struct TransferWorkflowTests {
     let stranger = desk.rejection { try desk.cancel(["record_no": .string(a)], as: "doc-li", on: "2026-01-06") }
     #expect(stranger?.code == .forbidden)
     #expect(stranger?.audit?.action == "transfer.cancel")
+    #expect(stranger?.audit?.outcome == .denied)
+    // A refusal needs a reason (四(二)): the managing organisation may not withdraw the request instead.
+    for managingSide in ["admin-jfb", "admin-yz"] {
+      #expect(desk.rejection { try desk.cancel(["record_no": .string(a)], as: managingSide, on: "2026-01-06") }?.code == .forbidden)
+    }
+    #expect(try desk.list(TransferFilter(recordNo: a)).first?.status == .pending)
     let byRequester = try desk.cancel(["record_no": .string(a)], as: "doc-zhao", on: "2026-01-20")
     #expect(byRequester["status"] == "cancelled")
     #expect(byRequester["late"] == false)
