@@ -261,6 +261,10 @@ struct TransferTests {
     #expect(try sandbox.run("hr-transfer", ["list"], operator: "researcher-1").status == 77)
     #expect(try sandbox.run("hr-transfer", ["request", "--to", "500106001"], operator: "auditor-1").status == 77)
     #expect(try sandbox.run("hr-transfer", ["list", "--org", "500112001"], operator: "admin-spb").status == 77)
+    #expect(try sandbox.run("hr-transfer", ["overdue", "--district", "500106"], operator: "admin-xlk").status == 77)
+    #expect(
+      try sandbox.sqlite("SELECT group_concat(operator || ' ' || outcome || ' ' || detail, '; ') FROM audit_event WHERE action = 'transfer.list'")
+        == #"admin-spb denied {"org":"500112001"}; admin-xlk denied {"district":"500106"}"#)
     #expect(try sandbox.run("hr-transfer", ["request", "--to", "599999999"]).status == 64)
     #expect(try sandbox.run("hr-transfer", ["request", "--reason", "bored"]).status == 64)
   }
