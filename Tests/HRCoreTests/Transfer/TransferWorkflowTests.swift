@@ -110,6 +110,26 @@ struct TransferWorkflowTests {
     let confirm = desk.rejection { try desk.confirm(["record_no": .string(other)], as: "admin-jfb", on: "2026-02-04") }
     #expect(confirm?.code == .deceased)
     #expect(try desk.record(other).managingOrg == "500103001")
+    // The managing organisation ends it the way it refuses any transfer: with a reason.
+    #expect(try desk.reject(["record_no": .string(other)], because: "居民已死亡", as: "admin-jfb", on: "2026-02-04")["status"] == "rejected")
+    #expect(try desk.list(TransferFilter(overdueOn: .on("2026-03-01"))).isEmpty)
+  }
+
+  @Test("A record archived as lost while its transfer is pending moves on confirmation and stays archived")
+  func pendingTransferOfALostRecord() throws {
+    let recordNo = try desk.createRecord(managedBy: "500103001")
+    try desk.request(recordNo, to: "500106001", as: "doc-zhao", on: "2027-01-20")
+    try desk.archive(recordNo, as: .lost, on: "2027-01-21")
+    // The direct transfer of a lost record is no way round the pending request.
+    let direct = desk.rejection { try desk.request(recordNo, to: "500112001", as: "admin-lx", on: "2027-01-22") }
+    #expect(direct?.code == .transferPending)
+    let out = try desk.confirm(["record_no": .string(recordNo)], as: "admin-jfb", on: "2027-01-22")
+    #expect(out["status"] == "completed")
+    #expect(out["protected_until"] == "2027-07-21")
+    let record = try desk.record(recordNo)
+    #expect(record.managingOrg == "500106001")
+    #expect(record.status == .archived)
+    #expect(record.archiveReason == .lost)
   }
 
   @Test("A request to the managing organisation, or beside a pending one, is refused")
