@@ -179,14 +179,19 @@ package enum Transfers {
 
   /// Rejects a pending transfer, which leaves the managing organisation as it is (四(三)1: "转迁未
   /// 完成，档案管理机构不能变更，继续管档服务"). The reason is required — `rejection_reason` on the
-  /// line, else `defaultReason` (`--rejection-reason`) — because no organisation may refuse a
-  /// transfer without one (四(二): "不得以任何理由无故拒绝"). A line's `reason` is the transfer's own
-  /// reason code and is never read as the rejection's.
+  /// line, else the line's `reason` text (§6), else `defaultReason` (`--rejection-reason`) — because
+  /// no organisation may refuse a transfer without one (四(二): "不得以任何理由无故拒绝"). A `reason`
+  /// that is a transfer reason code is the transfer's own reason, as in every line a listing pipes
+  /// in, and is never read as the rejection's.
   package static func reject(
     _ object: JSONObject, defaultReason: String?, session: Session, in db: Database
   ) throws -> JSONObject {
     let fields = Fields(selecting: object)
-    guard let because = try fields.text("rejection_reason", maxLength: maximumRejectionReasonLength) ?? defaultReason else {
+    let lineReason = try fields.text("reason", maxLength: maximumRejectionReasonLength).flatMap {
+      TransferReason(rawValue: $0) == nil ? $0 : nil
+    }
+    let given = try fields.text("rejection_reason", maxLength: maximumRejectionReasonLength) ?? lineReason
+    guard let because = given ?? defaultReason else {
       throw fields.missing("rejection_reason")
     }
     var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)

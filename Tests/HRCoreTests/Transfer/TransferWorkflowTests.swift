@@ -69,6 +69,11 @@ struct TransferWorkflowTests {
       try desk.reject(["transfer_id": 1, "reason": "residence_change"], because: nil, as: "admin-jfb", on: "2026-01-06")
     }
     #expect(codeOnly?.code == .missingField)
+    // Any other `reason` text is the rejection's, as §6 writes it: `reject` needs a `reason` text.
+    let other = try desk.createRecord(managedBy: "500103001")
+    try desk.request(other, to: "500106001", as: "doc-zhao", on: "2026-01-05")
+    let byReason = try desk.reject(["record_no": .string(other), "reason": "居民未到场"], because: nil, as: "admin-jfb", on: "2026-01-06")
+    #expect(byReason["rejection_reason"] == "居民未到场")
 
     let out = try desk.reject(["transfer_id": 1, "rejection_reason": "居民未确认"], because: "ignored", as: "admin-jfb", on: "2026-01-06")
     #expect(out["status"] == "rejected")
