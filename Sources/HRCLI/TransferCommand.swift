@@ -101,8 +101,9 @@ extension TransferCommand {
     package static let configuration = CommandConfiguration(
       abstract: "Reject pending transfers, with a reason; the record stays where it is.",
       discussion: """
-        Lines are selected as for confirm. The reason is the line's rejection_reason, else \
-        --rejection-reason; a line's reason field is the transfer's reason code and is not read.
+        Lines are selected as for confirm. The reason is the line's rejection_reason, else its \
+        reason text, else --rejection-reason; a reason that is a transfer reason code (as in the \
+        output of request and list) is the transfer's own and is not read as the rejection's.
         """)
 
     @OptionGroup package var common: CommonOptions
@@ -133,7 +134,8 @@ extension TransferCommand {
       abstract: "Cancel pending transfers.",
       discussion: """
         Lines are selected as for confirm. The operator who requested a transfer may cancel it, and \
-        so may an org_admin (or above) of the managing or the receiving organisation.
+        so may an org_admin (or above) of the receiving organisation; the managing organisation \
+        rejects, with a reason, instead.
         """)
 
     @OptionGroup package var common: CommonOptions

@@ -42,7 +42,7 @@ extension TransferCommand {
             throw RunError(.usage, "--org: unknown organisation '\(org)'")
           }
           guard session.staff.maySeeTransfers(in: Scope(org: org, district: district)) else {
-            throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: "hr-transfer list --org \(org)")
+            try refuseListing(session, common: common, command: "hr-transfer list --org \(org)", detail: ["org": .string(org)])
           }
         }
         let filter = TransferFilter(org: org, status: status, recordNo: record)
@@ -81,8 +81,8 @@ extension TransferCommand {
             throw RunError(.usage, "--district: unknown district '\(district)'")
           }
           guard session.staff.maySeeTransfers(inDistrict: district) else {
-            throw SessionError.notAllowed(
-              operatorID: session.staff.id, role: session.staff.role, command: "hr-transfer overdue --district \(district)")
+            try refuseListing(
+              session, common: common, command: "hr-transfer overdue --district \(district)", detail: ["district": .string(district)])
           }
         }
         let filter = TransferFilter(district: district, overdueOn: session.today)
@@ -99,6 +99,16 @@ private func requireListing(_ session: Session, command: String) throws {
   guard session.staff.mayListTransfers else {
     throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
   }
+}
+
+/// Refuses a listing of an organisation or district outside the operator's reach (exit 77), with
+/// the denial kept in the audit trail as every denial is (§9).
+private func refuseListing(_ session: Session, common: CommonOptions, command: String, detail: JSONObject) throws -> Never {
+  try common.openStore().write { db in
+    _ = try AuditTrail.append(
+      AuditEntry(action: "transfer.list", recordNo: nil, outcome: .denied, detail: detail), by: session.staff, in: db)
+  }
+  throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
 }
 
 /// How `hr-transfer list` and `overdue` print: JSON Lines for pipes, CSV for spreadsheets, an

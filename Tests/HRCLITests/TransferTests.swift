@@ -207,6 +207,45 @@ struct TransferTests {
     #expect(try sandbox.sqlite("SELECT managing_org FROM record WHERE record_no = '\(recordNo)'") == "500112001")
   }
 
+  @Test("A lost record moved at once is reactivated by its new organisation; the former one can no longer change it")
+  func lostRecordIsReactivatedByItsNewOrganisation() throws {
+    let sandbox = try Sandbox()
+    let recordNo = try #require(try createRecords(sandbox, managedBy: "500103001", today: "2025-01-02").first)
+    let select = #"{"record_no":"\#(recordNo)"}"# + "\n"
+    let lost = try sandbox.run("hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: select, operator: "admin-jfb", today: "2026-01-03")
+    #expect(lost.status == 0, "\(lost.stderr)")
+
+    let moved = try sandbox.run("hr-transfer", ["request"], stdin: requestLine(recordNo, to: "500106001"), operator: "doc-zhao", today: "2026-01-05")
+    #expect(moved.status == 0, "\(moved.stderr)")
+    #expect(moved.objects.first?["status"] as? String == "completed")
+    #expect(moved.objects.first?["protected_until"] as? String == "2026-07-04")
+    // Still archived: the new organisation takes no update until it reactivates the record.
+    let update = #"{"record_no":"\#(recordNo)","set":{"phone":"13912345678"}}"# + "\n"
+    let early = try sandbox.run("hr-update", stdin: update, operator: "doc-zhao", today: "2026-01-05")
+    #expect(early.status == 65)
+    #expect(early.stderr.contains(": record_archived: "))
+
+    let contact = #"{"record_no":"\#(recordNo)","contact_date":"2026-01-06"}"# + "\n"
+    let former = try sandbox.run("hr-archive", ["reactivate"], stdin: contact, operator: "admin-jfb", today: "2026-01-06")
+    #expect(former.status == 65)
+    #expect(former.stderr.contains(": forbidden: operator 'admin-jfb' (org_admin)"))
+    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.reactivate' AND outcome = 'denied'") == "1")
+    let current = try sandbox.run("hr-archive", ["reactivate"], stdin: contact, operator: "admin-xlk", today: "2026-01-06")
+    #expect(current.status == 0, "\(current.stderr)")
+    #expect(
+      try sandbox.sqlite("SELECT status || ' ' || managing_org || ' ' || last_contact FROM record WHERE record_no = '\(recordNo)'")
+        == "active 500106001 2026-01-06")
+
+    // 四(三)8: the former organisation may no longer change the cover or basic information.
+    let formerUpdate = try sandbox.run("hr-update", stdin: update, operator: "doc-li", today: "2026-01-07")
+    #expect(formerUpdate.status == 65)
+    #expect(formerUpdate.stderr.contains(": forbidden: "))
+    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.update' AND outcome = 'denied'") == "1")
+    let newUpdate = try sandbox.run("hr-update", stdin: update, operator: "doc-zhao", today: "2026-01-07")
+    #expect(newUpdate.status == 0, "\(newUpdate.stderr)")
+    #expect(try sandbox.sqlite("SELECT phone FROM record WHERE record_no = '\(recordNo)'") == "13912345678")
+  }
+
   @Test("An operator at neither end is refused and the attempt is audited; a clinician may not decide at all")
   func refusalsAreForbiddenOrExit77() throws {
     let sandbox = try Sandbox()
@@ -222,6 +261,10 @@ struct TransferTests {
     #expect(try sandbox.run("hr-transfer", ["list"], operator: "researcher-1").status == 77)
     #expect(try sandbox.run("hr-transfer", ["request", "--to", "500106001"], operator: "auditor-1").status == 77)
     #expect(try sandbox.run("hr-transfer", ["list", "--org", "500112001"], operator: "admin-spb").status == 77)
+    #expect(try sandbox.run("hr-transfer", ["overdue", "--district", "500106"], operator: "admin-xlk").status == 77)
+    #expect(
+      try sandbox.sqlite("SELECT group_concat(operator || ' ' || outcome || ' ' || detail, '; ') FROM audit_event WHERE action = 'transfer.list'")
+        == #"admin-spb denied {"org":"500112001"}; admin-xlk denied {"district":"500106"}"#)
     #expect(try sandbox.run("hr-transfer", ["request", "--to", "599999999"]).status == 64)
     #expect(try sandbox.run("hr-transfer", ["request", "--reason", "bored"]).status == 64)
   }

@@ -188,24 +188,26 @@ package struct ConfigurationParser {
 
   /// Validates `rules:` and sets each rule it names.
   private mutating func parseRules(_ node: Yams.Node) throws(ConfigurationError) {
-    let fields: [(key: String, property: WritableKeyPath<Rules, Int>, minimum: Int)] = [
-      ("transfer_confirm_days", \.transferConfirmDays, 1),
-      ("cross_district_protection_days", \.crossDistrictProtectionDays, 0),
-      ("intra_district_protection_days", \.intraDistrictProtectionDays, 0),
-      ("lost_after_days", \.lostAfterDays, 0),
-      ("moved_out_after_days", \.movedOutAfterDays, 0),
-      ("service_entry_days", \.serviceEntryDays, 0),
-      ("death_entry_days", \.deathEntryDays, 0),
-      ("signed_contact_days", \.signedContactDays, 0),
-      ("newborn_id_update_days", \.newbornIdUpdateDays, 0),
-      ("retention_years", \.retentionYears, 1),
+    let days = Self.maximumRuleDays
+    let fields: [(key: String, property: WritableKeyPath<Rules, Int>, minimum: Int, maximum: Int)] = [
+      ("transfer_confirm_days", \.transferConfirmDays, 1, days),
+      ("cross_district_protection_days", \.crossDistrictProtectionDays, 0, days),
+      ("intra_district_protection_days", \.intraDistrictProtectionDays, 0, days),
+      ("lost_after_days", \.lostAfterDays, 0, days),
+      ("moved_out_after_days", \.movedOutAfterDays, 0, days),
+      ("service_entry_days", \.serviceEntryDays, 0, days),
+      ("death_entry_days", \.deathEntryDays, 0, days),
+      ("signed_contact_days", \.signedContactDays, 0, days),
+      ("newborn_id_update_days", \.newbornIdUpdateDays, 0, days),
+      ("retention_years", \.retentionYears, 1, Int.max),
     ]
     let path = ["rules"]
     for entry in try entries(of: node, path: path) {
       guard let field = fields.first(where: { $0.key == entry.key }) else {
         throw error(at: entry.keyNode, path + [entry.key], "unknown key '\(entry.key)'")
       }
-      config.rules[keyPath: field.property] = try integer(entry.value, path + [entry.key], minimum: field.minimum)
+      config.rules[keyPath: field.property] = try integer(
+        entry.value, path + [entry.key], minimum: field.minimum, maximum: field.maximum)
     }
   }
 
@@ -222,7 +224,7 @@ package struct ConfigurationParser {
         switch field.key {
         case "name": name = try nonEmptyString(field.value, path + [field.key])
         case "intra_district_protection_days":
-          protection = try optionalInteger(field.value, path + [field.key], minimum: 0)
+          protection = try optionalInteger(field.value, path + [field.key], minimum: 0, maximum: Self.maximumRuleDays)
         case "population": population = try optionalInteger(field.value, path + [field.key], minimum: 1)
         default: throw error(at: field.keyNode, path + [field.key], "unknown key '\(field.key)'")
         }
@@ -387,9 +389,16 @@ package struct ConfigurationParser {
     }
   }
 
-  /// A YAML integer of at least `minimum`; quoted strings, booleans, floats and octal or hexadecimal forms are refused.
-  private func integer(_ node: Yams.Node, _ path: [String], minimum: Int) throws(ConfigurationError) -> Int {
-    if let value = Self.decimalInteger(node), value >= minimum { return value }
+  /// The longest period, in days, a rule may set: a hundred years. A longer one is a mistake, and
+  /// date arithmetic on it would run past the calendar (or overflow).
+  static let maximumRuleDays = 36_500
+
+  /// A YAML integer from `minimum` to `maximum`; quoted strings, booleans, floats and octal or hexadecimal forms are refused.
+  private func integer(_ node: Yams.Node, _ path: [String], minimum: Int, maximum: Int = Int.max) throws(ConfigurationError) -> Int {
+    if let value = Self.decimalInteger(node), value >= minimum {
+      guard value <= maximum else { throw error(at: node, path, "expected at most \(maximum), found \(Self.describe(node))") }
+      return value
+    }
     let expected =
       switch minimum {
       case 0: "a non-negative integer"
@@ -400,8 +409,10 @@ package struct ConfigurationParser {
   }
 
   /// Like `integer(_:_:minimum:)`, but a null value means "not set".
-  private func optionalInteger(_ node: Yams.Node, _ path: [String], minimum: Int) throws(ConfigurationError) -> Int? {
-    Self.isNull(node) ? nil : try integer(node, path, minimum: minimum)
+  private func optionalInteger(
+    _ node: Yams.Node, _ path: [String], minimum: Int, maximum: Int = Int.max
+  ) throws(ConfigurationError) -> Int? {
+    Self.isNull(node) ? nil : try integer(node, path, minimum: minimum, maximum: maximum)
   }
 
   /// A YAML string that is not empty or blank.

@@ -179,14 +179,19 @@ package enum Transfers {
 
   /// Rejects a pending transfer, which leaves the managing organisation as it is (四(三)1: "转迁未
   /// 完成，档案管理机构不能变更，继续管档服务"). The reason is required — `rejection_reason` on the
-  /// line, else `defaultReason` (`--rejection-reason`) — because no organisation may refuse a
-  /// transfer without one (四(二): "不得以任何理由无故拒绝"). A line's `reason` is the transfer's own
-  /// reason code and is never read as the rejection's.
+  /// line, else the line's `reason` text (§6), else `defaultReason` (`--rejection-reason`) — because
+  /// no organisation may refuse a transfer without one (四(二): "不得以任何理由无故拒绝"). A `reason`
+  /// that is a transfer reason code is the transfer's own reason, as in every line a listing pipes
+  /// in, and is never read as the rejection's.
   package static func reject(
     _ object: JSONObject, defaultReason: String?, session: Session, in db: Database
   ) throws -> JSONObject {
     let fields = Fields(selecting: object)
-    guard let because = try fields.text("rejection_reason", maxLength: maximumRejectionReasonLength) ?? defaultReason else {
+    let lineReason = try fields.text("reason", maxLength: maximumRejectionReasonLength).flatMap {
+      TransferReason(rawValue: $0) == nil ? $0 : nil
+    }
+    let given = try fields.text("rejection_reason", maxLength: maximumRejectionReasonLength) ?? lineReason
+    guard let because = given ?? defaultReason else {
       throw fields.missing("rejection_reason")
     }
     var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
@@ -206,17 +211,17 @@ package enum Transfers {
     return transfer.output
   }
 
-  /// Withdraws a pending transfer. The operator who requested it may, and so may anyone who could
-  /// decide a transfer for the managing or the receiving organisation (their `org_admin` or
-  /// above), so that a request does not stay open when its requester has left. A cancellation is
-  /// not a decision and is never late.
+  /// Withdraws a pending transfer (§6: "cancel is for the requester"). The operator who requested
+  /// it may, and so may an `org_admin` (or above) of the receiving organisation, the side that asks
+  /// for a record (四(三)1: "拟管档机构线上提出转迁申请"), so that a request does not stay open when
+  /// its requester has left. The managing organisation does not cancel: it confirms or rejects,
+  /// and a rejection needs a reason (四(二)), which a cancellation would let it skip. A
+  /// cancellation is not a decision and is never late.
   package static func cancel(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let fields = Fields(selecting: object)
-    var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
+    var (transfer, _) = try selectedTransfer(by: fields, session: session, in: db)
     let staff = session.staff
-    guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: subject.scope)
-      || staff.may(.decideTransfer, in: transfer.toScope)
-    else {
+    guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: transfer.toScope) else {
       throw LineRejection(
         .forbidden,
         "operator '\(staff.id)' (\(staff.role.rawValue)) may not cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'",

@@ -19,6 +19,24 @@ struct ArchivingTests {
     #expect(try fixture.record(recordNo)?.status == (code == nil ? .archived : .active))
   }
 
+  @Test("the year counts 365 days, across 29 February too")
+  func theWaitingYearCountsDaysOverALeapDay() throws {
+    let fixture = try ArchiveFixture()
+    let lost = try fixture.createRecord(createdOn: "2024-02-29")
+    let line: JSONObject = ["record_no": .string(lost), "evidence": "3 calls unanswered"]
+    #expect(try fixture.line(Archive.lost, line, today: "2025-02-27").code == "too_early")
+    #expect(try fixture.line(Archive.lost, line, today: "2025-02-28").code == nil)
+
+    let movedOut = try fixture.createRecord(createdOn: "2020-01-01")
+    let away: JSONObject = ["record_no": .string(movedOut), "left_on": "2024-02-29"]
+    guard case .failure(let early) = try fixture.line(Archive.movedOut, away, today: "2025-02-27") else {
+      Issue.record("archived on day 364")
+      return
+    }
+    #expect(early.details["possible_on"] == "2025-02-28")
+    #expect(try fixture.line(Archive.movedOut, away, today: "2025-02-28").code == nil)
+  }
+
   @Test func tooEarlyNamesTheDayArchivingBecomesPossible() throws {
     let fixture = try ArchiveFixture()
     let recordNo = try fixture.createRecord(createdOn: "2025-11-27")

@@ -30,6 +30,15 @@ struct PurgeTests {
     #expect(Archive.latestPurgeDate(today: LocalDate(today)!, rules: Rules()) == LocalDate(latest))
   }
 
+  @Test("a retention longer than the calendar reaches back keeps every archive", arguments: [2025, 2026, 100_000])
+  func aRetentionBeyondTheCalendarKeepsEverything(years: Int) throws {
+    var rules = Rules()
+    rules.retentionYears = years
+    let latest = Archive.latestPurgeDate(today: LocalDate("2026-11-26")!, rules: rules)
+    #expect(latest == LocalDate(years == 2025 ? "0001-11-26" : "0001-01-01"))
+    #expect(latest < LocalDate("2026-11-26")!.adding(years: -15))
+  }
+
   @Test func aDateInsideTheRetentionPeriodDeletesNothing() throws {
     let fixture = try ArchiveFixture()
     let old = try archived(on: "2010-06-01", in: fixture)

@@ -266,6 +266,13 @@ struct ConfigurationErrorTests {
       label: "negative integer", yaml: "rules:\n\n  lost_after_days: -1\n",
       expected: "hr.yaml:3: rules.lost_after_days: expected a non-negative integer, found '-1'"),
     BadFile(
+      label: "a period longer than a hundred years", yaml: "rules:\n  transfer_confirm_days: 9223372036854775807\n",
+      expected: "hr.yaml:2: rules.transfer_confirm_days: expected at most 36500, found '9223372036854775807'"),
+    BadFile(
+      label: "a district's protection longer than a hundred years",
+      yaml: "districts:\n  \"500103\": {intra_district_protection_days: 36501}\n",
+      expected: "hr.yaml:2: districts.500103.intra_district_protection_days: expected at most 36500, found '36501'"),
+    BadFile(
       label: "zero retention years", yaml: "rules: {retention_years: 0}\n",
       expected: "hr.yaml:1: rules.retention_years: expected a positive integer, found '0'"),
     BadFile(

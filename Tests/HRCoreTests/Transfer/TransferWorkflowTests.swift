@@ -69,6 +69,11 @@ struct TransferWorkflowTests {
       try desk.reject(["transfer_id": 1, "reason": "residence_change"], because: nil, as: "admin-jfb", on: "2026-01-06")
     }
     #expect(codeOnly?.code == .missingField)
+    // Any other `reason` text is the rejection's, as §6 writes it: `reject` needs a `reason` text.
+    let other = try desk.createRecord(managedBy: "500103001")
+    try desk.request(other, to: "500106001", as: "doc-zhao", on: "2026-01-05")
+    let byReason = try desk.reject(["record_no": .string(other), "reason": "居民未到场"], because: nil, as: "admin-jfb", on: "2026-01-06")
+    #expect(byReason["rejection_reason"] == "居民未到场")
 
     let out = try desk.reject(["transfer_id": 1, "rejection_reason": "居民未确认"], because: "ignored", as: "admin-jfb", on: "2026-01-06")
     #expect(out["status"] == "rejected")
@@ -110,6 +115,26 @@ struct TransferWorkflowTests {
     let confirm = desk.rejection { try desk.confirm(["record_no": .string(other)], as: "admin-jfb", on: "2026-02-04") }
     #expect(confirm?.code == .deceased)
     #expect(try desk.record(other).managingOrg == "500103001")
+    // The managing organisation ends it the way it refuses any transfer: with a reason.
+    #expect(try desk.reject(["record_no": .string(other)], because: "居民已死亡", as: "admin-jfb", on: "2026-02-04")["status"] == "rejected")
+    #expect(try desk.list(TransferFilter(overdueOn: .on("2026-03-01"))).isEmpty)
+  }
+
+  @Test("A record archived as lost while its transfer is pending moves on confirmation and stays archived")
+  func pendingTransferOfALostRecord() throws {
+    let recordNo = try desk.createRecord(managedBy: "500103001")
+    try desk.request(recordNo, to: "500106001", as: "doc-zhao", on: "2027-01-20")
+    try desk.archive(recordNo, as: .lost, on: "2027-01-21")
+    // The direct transfer of a lost record is no way round the pending request.
+    let direct = desk.rejection { try desk.request(recordNo, to: "500112001", as: "admin-lx", on: "2027-01-22") }
+    #expect(direct?.code == .transferPending)
+    let out = try desk.confirm(["record_no": .string(recordNo)], as: "admin-jfb", on: "2027-01-22")
+    #expect(out["status"] == "completed")
+    #expect(out["protected_until"] == "2027-07-21")
+    let record = try desk.record(recordNo)
+    #expect(record.managingOrg == "500106001")
+    #expect(record.status == .archived)
+    #expect(record.archiveReason == .lost)
   }
 
   @Test("A request to the managing organisation, or beside a pending one, is refused")
@@ -166,8 +191,8 @@ struct TransferWorkflowTests {
     }
   }
 
-  @Test("The requester or an org_admin at either end may cancel; nobody else")
-  func cancellationBelongsToRequesterAndAdmins() throws {
+  @Test("The requester or the receiving side's org_admin or above may cancel; the managing side rejects instead")
+  func cancellationBelongsToTheRequestingSide() throws {
     let a = try desk.createRecord(managedBy: "500103001")
     let b = try desk.createRecord(managedBy: "500103001")
     try desk.request(a, to: "500106001", as: "doc-zhao", on: "2026-01-05")
@@ -175,6 +200,12 @@ struct TransferWorkflowTests {
     let stranger = desk.rejection { try desk.cancel(["record_no": .string(a)], as: "doc-li", on: "2026-01-06") }
     #expect(stranger?.code == .forbidden)
     #expect(stranger?.audit?.action == "transfer.cancel")
+    #expect(stranger?.audit?.outcome == .denied)
+    // A refusal needs a reason (四(二)): the managing organisation may not withdraw the request instead.
+    for managingSide in ["admin-jfb", "admin-yz"] {
+      #expect(desk.rejection { try desk.cancel(["record_no": .string(a)], as: managingSide, on: "2026-01-06") }?.code == .forbidden)
+    }
+    #expect(try desk.list(TransferFilter(recordNo: a)).first?.status == .pending)
     let byRequester = try desk.cancel(["record_no": .string(a)], as: "doc-zhao", on: "2026-01-20")
     #expect(byRequester["status"] == "cancelled")
     #expect(byRequester["late"] == false)
