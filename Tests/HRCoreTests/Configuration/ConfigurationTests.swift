@@ -489,6 +489,13 @@ struct ConfigurationLoadingTests {
     #expect(error?.line == nil)
   }
 
+  @Test("An endless file is refused rather than read into memory")
+  func endlessFile() {
+    #expect(throws: ConfigurationError(file: "/dev/zero", line: nil, key: nil, message: "cannot read: larger than 16 MiB")) {
+      try Configuration.load(path: "/dev/zero")
+    }
+  }
+
   @Test("A file is read and its errors name the path")
   func fileIsRead() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-config-\(UUID().uuidString)")
