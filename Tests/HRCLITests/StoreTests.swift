@@ -65,6 +65,13 @@ struct StoreTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "2")
   }
 
+  @Test(arguments: ["-1", "nan", "inf", "3000000"])
+  func aBusyTimeoutSQLiteCannotTakeIsAUsageError(seconds: String) throws {
+    let result = try Sandbox().run("hr-audit", ["head", "--busy-timeout=\(seconds)"])
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stderr.contains("--busy-timeout must be a number of seconds from 0 to 2147483"), "\(result.stderr)")
+  }
+
   @Test func anInvalidHRTodayIsAUsageError() throws {
     let sandbox = try Sandbox()
     let result = try sandbox.run("hr-audit", ["head"], today: "2026-02-30")
