@@ -52,9 +52,12 @@ package struct CommonOptions: ParsableArguments {
     return try Session(configuration: configuration, operatorID: operatorID ?? environment("HR_OPERATOR"), today: today)
   }
 
+  /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.
+  package var storePath: String { store ?? environment("HR_STORE") ?? "hr.sqlite" }
+
   /// Opens (creating and migrating as needed) the store.
   package func openStore() throws -> Store {
-    try Store(path: store ?? environment("HR_STORE") ?? "hr.sqlite", busyTimeout: busyTimeout)
+    try Store(path: storePath, busyTimeout: busyTimeout)
   }
 }
 
