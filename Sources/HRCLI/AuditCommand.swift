@@ -34,7 +34,7 @@ struct AuditRun {
   init(_ common: CommonOptions, command: String) throws {
     session = try common.session()
     try session.require(.audit, for: command)
-    let path = common.store ?? environment("HR_STORE") ?? "hr.sqlite"
+    let path = common.storePath
     guard FileManager.default.fileExists(atPath: path) else {
       throw InputError(path: path, reason: "no such store")
     }

@@ -23,10 +23,16 @@ package struct CommonOptions: ParsableArguments {
   @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
   package var busyTimeout: Double = 30
 
+  /// The longest busy timeout SQLite can wait, in seconds (about 24 days).
+  static let maximumBusyTimeout = Double(Int32.max / 1000)
+
   package init() {}
 
   package func validate() throws {
-    guard busyTimeout >= 0, busyTimeout.isFinite else { throw ValidationError("--busy-timeout must be a number of seconds, 0 or more") }
+    // SQLite takes the timeout in milliseconds as a 32-bit integer: a longer one would trap.
+    guard busyTimeout >= 0, busyTimeout <= Self.maximumBusyTimeout else {
+      throw ValidationError("--busy-timeout must be a number of seconds from 0 to \(Int(Self.maximumBusyTimeout))")
+    }
     if today == nil, let text = environment("HR_TODAY"), LocalDate(text) == nil {
       throw ValidationError("HR_TODAY '\(text)' is not a date YYYY-MM-DD")
     }
@@ -46,9 +52,12 @@ package struct CommonOptions: ParsableArguments {
     return try Session(configuration: configuration, operatorID: operatorID ?? environment("HR_OPERATOR"), today: today)
   }
 
+  /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.
+  package var storePath: String { store ?? environment("HR_STORE") ?? "hr.sqlite" }
+
   /// Opens (creating and migrating as needed) the store.
   package func openStore() throws -> Store {
-    try Store(path: store ?? environment("HR_STORE") ?? "hr.sqlite", busyTimeout: busyTimeout)
+    try Store(path: storePath, busyTimeout: busyTimeout)
   }
 }
 

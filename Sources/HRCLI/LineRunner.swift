@@ -44,7 +44,7 @@ package struct LineRunner {
     // Refusals the trail must keep even if the whole run is rolled back (denials, already_served).
     var keptRefusals: [AuditEntry] = []
 
-    try store.pool.writeWithoutTransaction { db in
+    try store.writeWithoutTransaction { db in
       do {
         if wholeRun { try db.beginTransaction(.immediate) }
         for input in inputs {

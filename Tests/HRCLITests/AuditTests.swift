@@ -109,6 +109,10 @@ struct AuditTests {
     let delete = try sandbox.shell(#"sqlite3 "$HR_STORE" "DELETE FROM audit_event WHERE seq = 3""#)
     #expect(delete.status != 0)
     #expect(delete.stderr.contains("audit events are never deleted"))
+    let replace = try sandbox.shell(
+      #"sqlite3 "$HR_STORE" "REPLACE INTO audit_event SELECT seq, at, operator, role, org, action, record_no, outcome, '{}', prev_hash, hash FROM audit_event WHERE seq = 1""#)
+    #expect(replace.status != 0)
+    #expect(replace.stderr.contains("audit events are never modified"))
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event") == "3")
     #expect(try sandbox.run("hr-audit", ["verify"]).status == 0)
   }

@@ -50,6 +50,8 @@ struct ManPageTests {
         $0.split(separator: " ").first.map(String.init)
       }.filter { $0.allSatisfy { $0.isLetter || $0 == "-" } }
       for name in names { helpTexts.append(try sandbox.run(page, [name, "--help"]).stdout) }
+      // Were no subcommand found, only the executable's own options would be checked.
+      #expect(helpTexts.dropFirst().contains { $0.contains("--store") }, "no subcommand of \(page) found in its --help")
     }
     let options = Set(helpTexts.flatMap { text in
       text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "[" || $0 == "]" || $0 == "(" || $0 == ")" })

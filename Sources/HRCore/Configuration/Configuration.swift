@@ -217,6 +217,10 @@ package struct Configuration: Sendable, Equatable {
 }
 
 
+/// The largest configuration read: far beyond any city's, and small enough that `--config
+/// /dev/zero` ends with an error rather than filling memory.
+private let maximumConfigurationBytes = 16 << 20
+
 /// Reads a whole file as UTF-8 text, or returns the system's reason why it cannot be read.
 private func readTextFile(_ path: String) -> Result<String, ReadFailureReason> {
   let descriptor = open(path, O_RDONLY)
@@ -232,6 +236,9 @@ private func readTextFile(_ path: String) -> Result<String, ReadFailureReason> {
     }
     if count == 0 { break }
     bytes.append(contentsOf: buffer[0..<count])
+    if bytes.count > maximumConfigurationBytes {
+      return .failure(ReadFailureReason(text: "larger than \(maximumConfigurationBytes >> 20) MiB"))
+    }
   }
   guard let text = String(validating: bytes, as: UTF8.self) else {
     return .failure(ReadFailureReason(text: "not valid UTF-8 text"))

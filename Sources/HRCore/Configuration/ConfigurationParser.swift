@@ -15,6 +15,11 @@ package struct ConfigurationParser {
   private static let maximumDuplicateRenames = 100
   /// The most nodes (counting each use of an alias) a document may hold, which stops alias bombs.
   private static let maximumNodes = 100_000
+  /// The longest period in days a rule may set: a century. Dates are counted from these periods,
+  /// and a larger one would overflow the day arithmetic or leave the calendar.
+  private static let maximumDays = 36_500
+  /// The longest retention in years: the calendar's span.
+  private static let maximumYears = 9_999
 
   /// Creates a parser that names `file` in its errors.
   private init(file: String) {
@@ -188,7 +193,7 @@ package struct ConfigurationParser {
 
   /// Validates `rules:` and sets each rule it names.
   private mutating func parseRules(_ node: Yams.Node) throws(ConfigurationError) {
-    let days = Self.maximumRuleDays
+    let days = Self.maximumDays
     let fields: [(key: String, property: WritableKeyPath<Rules, Int>, minimum: Int, maximum: Int)] = [
       ("transfer_confirm_days", \.transferConfirmDays, 1, days),
       ("cross_district_protection_days", \.crossDistrictProtectionDays, 0, days),
@@ -199,15 +204,14 @@ package struct ConfigurationParser {
       ("death_entry_days", \.deathEntryDays, 0, days),
       ("signed_contact_days", \.signedContactDays, 0, days),
       ("newborn_id_update_days", \.newbornIdUpdateDays, 0, days),
-      ("retention_years", \.retentionYears, 1, Int.max),
+      ("retention_years", \.retentionYears, 1, Self.maximumYears),
     ]
     let path = ["rules"]
     for entry in try entries(of: node, path: path) {
       guard let field = fields.first(where: { $0.key == entry.key }) else {
         throw error(at: entry.keyNode, path + [entry.key], "unknown key '\(entry.key)'")
       }
-      config.rules[keyPath: field.property] = try integer(
-        entry.value, path + [entry.key], minimum: field.minimum, maximum: field.maximum)
+      config.rules[keyPath: field.property] = try integer(entry.value, path + [entry.key], minimum: field.minimum, maximum: field.maximum)
     }
   }
 
@@ -224,7 +228,7 @@ package struct ConfigurationParser {
         switch field.key {
         case "name": name = try nonEmptyString(field.value, path + [field.key])
         case "intra_district_protection_days":
-          protection = try optionalInteger(field.value, path + [field.key], minimum: 0, maximum: Self.maximumRuleDays)
+          protection = try optionalInteger(field.value, path + [field.key], minimum: 0, maximum: Self.maximumDays)
         case "population": population = try optionalInteger(field.value, path + [field.key], minimum: 1)
         default: throw error(at: field.keyNode, path + [field.key], "unknown key '\(field.key)'")
         }
@@ -389,15 +393,13 @@ package struct ConfigurationParser {
     }
   }
 
-  /// The longest period, in days, a rule may set: a hundred years. A longer one is a mistake, and
-  /// date arithmetic on it would run past the calendar (or overflow).
-  static let maximumRuleDays = 36_500
-
-  /// A YAML integer from `minimum` to `maximum`; quoted strings, booleans, floats and octal or hexadecimal forms are refused.
-  private func integer(_ node: Yams.Node, _ path: [String], minimum: Int, maximum: Int = Int.max) throws(ConfigurationError) -> Int {
+  /// A YAML integer of at least `minimum`; quoted strings, booleans, floats and octal or hexadecimal forms are refused.
+  private func integer(
+    _ node: Yams.Node, _ path: [String], minimum: Int, maximum: Int = .max
+  ) throws(ConfigurationError) -> Int {
     if let value = Self.decimalInteger(node), value >= minimum {
-      guard value <= maximum else { throw error(at: node, path, "expected at most \(maximum), found \(Self.describe(node))") }
-      return value
+      guard value > maximum else { return value }
+      throw error(at: node, path, "expected at most \(maximum), found \(Self.describe(node))")
     }
     let expected =
       switch minimum {
@@ -408,9 +410,9 @@ package struct ConfigurationParser {
     throw error(at: node, path, "expected \(expected), found \(Self.describe(node))")
   }
 
-  /// Like `integer(_:_:minimum:)`, but a null value means "not set".
+  /// Like `integer(_:_:minimum:maximum:)`, but a null value means "not set".
   private func optionalInteger(
-    _ node: Yams.Node, _ path: [String], minimum: Int, maximum: Int = Int.max
+    _ node: Yams.Node, _ path: [String], minimum: Int, maximum: Int = .max
   ) throws(ConfigurationError) -> Int? {
     Self.isNull(node) ? nil : try integer(node, path, minimum: minimum, maximum: maximum)
   }

@@ -229,17 +229,21 @@ package struct QualityCheck: Sendable {
     }
   }
 
-  private func lateServiceEntries(_ db: Database, _ report: (Finding) throws -> Void) throws {
+  /// The query behind `late_service_entry`: the late services only, through the `service_late` index.
+  static func lateServiceQuery(coverage: Coverage) -> (sql: String, arguments: StatementArguments) {
     let filter = coverage.recordFilter(alias: "r")
-    let rows = try Row.fetchCursor(
-      db,
-      sql: """
-        SELECT s.record_no, s.service_id, s.type, s.date, s.org, s.entered_on
-        FROM service s JOIN record r ON r.record_no = s.record_no
-        WHERE s.late = 1 AND \(filter.sql)
-        ORDER BY s.record_no, s.service_id
-        """,
-      arguments: filter.arguments)
+    let sql = """
+      SELECT s.record_no, s.service_id, s.type, s.date, s.org, s.entered_on
+      FROM service s JOIN record r ON r.record_no = s.record_no
+      WHERE s.late = 1 AND \(filter.sql)
+      ORDER BY s.record_no, s.service_id
+      """
+    return (sql, filter.arguments)
+  }
+
+  private func lateServiceEntries(_ db: Database, _ report: (Finding) throws -> Void) throws {
+    let query = Self.lateServiceQuery(coverage: coverage)
+    let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.arguments)
     while let row = try rows.next() {
       let date: String = row[3]
       let enteredOn: String = row[5]

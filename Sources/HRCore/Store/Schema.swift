@@ -10,6 +10,8 @@ extension Store {
     migrator.registerMigration("v1-services", migrate: createServices)
     migrator.registerMigration("v1-transfers", migrate: createTransfers)
     migrator.registerMigration("v1-archive", migrate: createArchive)
+    migrator.registerMigration("v2-no-replace", migrate: refuseReplace)
+    migrator.registerMigration("v2-late-entry-indexes", migrate: indexLateEntries)
     return migrator
   }
 
@@ -264,6 +266,42 @@ extension Store {
         CREATE INDEX record_by_archived_on ON record(status, archived_on);
         """)
     try appendOnly(db, table: "archive_event")
+  }
+
+  /// Refuses an INSERT that would replace a row of the audit trail or of an append-only table.
+  ///
+  /// `INSERT OR REPLACE` deletes the row it conflicts with, and SQLite fires no delete trigger for
+  /// that unless recursive triggers are on: without this, `REPLACE INTO audit_event …` rewrites an
+  /// event while the update and delete triggers stand.
+  private static func refuseReplace(_ db: Database) throws {
+    let tables = [
+      ("audit_event", "seq", "audit events are never modified"),
+      ("record_history", "id", "record_history rows are never modified"),
+      ("service", "service_id", "service rows are never modified"),
+      ("amendment", "amendment_id", "amendment rows are never modified"),
+      ("tag", "tag_id", "tag rows are never modified"),
+      ("contract", "contract_id", "contract rows are never modified"),
+      ("contact", "contact_id", "contact rows are never modified"),
+      ("archive_event", "event_id", "archive_event rows are never modified"),
+    ]
+    for (table, key, message) in tables {
+      try db.execute(
+        sql: """
+          CREATE TRIGGER \(table)_no_replace BEFORE INSERT ON \(table)
+            WHEN EXISTS (SELECT 1 FROM \(table) WHERE \(key) = NEW.\(key))
+            BEGIN SELECT RAISE(ABORT, '\(message)'); END;
+          """)
+    }
+  }
+
+  /// The late entries `hr-audit quality` lists, so that it reads those rows only rather than every
+  /// service and archive event of the city (§11: `late_service_entry`, `late_death_entry`).
+  private static func indexLateEntries(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        CREATE INDEX service_late ON service(record_no, service_id) WHERE late = 1;
+        CREATE INDEX archive_event_late_death ON archive_event(record_no, event_id) WHERE action = 'deceased' AND late = 1;
+        """)
   }
 
   /// Refuses UPDATE on `table` always, and DELETE unless the owning record is being purged after

@@ -93,6 +93,16 @@ package final class Store: Sendable {
     }
   }
 
+  /// Runs `work` on the writer connection outside any transaction, for a caller that opens its own
+  /// (the line loop's batches); a lock held past the busy timeout is `locked`, as for `write`.
+  package func writeWithoutTransaction<T>(_ work: (Database) throws -> T) throws -> T {
+    do {
+      return try pool.writeWithoutTransaction(work)
+    } catch let error as DatabaseError {
+      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+    }
+  }
+
   /// Runs `work` on a read-only snapshot of the store.
   package func read<T>(_ work: (Database) throws -> T) throws -> T {
     do {

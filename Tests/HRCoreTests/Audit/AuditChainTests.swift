@@ -150,6 +150,44 @@ struct AuditChainTests {
     #expect(try sandbox.verify().eventsChecked == 3)
   }
 
+  /// `INSERT OR REPLACE` deletes the row it conflicts with without firing the delete trigger.
+  @Test func theStoreRefusesToReplaceAnEventOrAnAppendOnlyRow() throws {
+    let sandbox = try AuditTestStore()
+    let events = try sandbox.appendEvents(3)
+    #expect {
+      try sandbox.execute(
+        """
+        INSERT OR REPLACE INTO audit_event
+        SELECT seq, at, operator, role, org, action, record_no, outcome, '{"forged":true}', prev_hash, hash
+        FROM audit_event WHERE seq = 2
+        """)
+    } throws: { error in
+      "\(error)".contains("audit events are never modified")
+    }
+    #expect(try sandbox.events() == events)
+    #expect(try sandbox.verify().eventsChecked == 3)
+
+    try sandbox.execute(
+      """
+      INSERT INTO record (record_no, division, name, sex, birth_date, managing_org, managing_district, status,
+        last_contact, created_on, created_by, created_at)
+      VALUES ('50010300100100001', '500103001001', '张三', 1, '1980-01-01', '500103001', '500103', 'active',
+        '2026-01-01', '2026-01-01', 'admin-city', '2026-01-01T00:00:00.000Z');
+      INSERT INTO service (record_no, type, date, org, entered_on, entered_at, entered_by)
+      VALUES ('50010300100100001', 'consultation', '2026-01-02', '500103001', '2026-01-02', '2026-01-02T00:00:00.000Z', 'doc-li');
+      """)
+    #expect {
+      try sandbox.execute(
+        """
+        REPLACE INTO service (service_id, record_no, type, date, org, entered_on, entered_at, entered_by)
+        VALUES (1, '50010300100100001', 'other', '2026-01-03', '500103001', '2026-01-03', '2026-01-03T00:00:00.000Z', 'doc-li')
+        """)
+    } throws: { error in
+      "\(error)".contains("service rows are never modified")
+    }
+    #expect(try sandbox.store.read { db in try String.fetchOne(db, sql: "SELECT type FROM service") } == "consultation")
+  }
+
   @Test(arguments: [
     ("7:" + String(repeating: "AB", count: 32), ChainHead(seq: 7, hash: String(repeating: "ab", count: 32))),
     (#"{"seq":7,"hash":""# + String(repeating: "0f", count: 32) + #""}"#, ChainHead(seq: 7, hash: String(repeating: "0f", count: 32))),

@@ -263,6 +263,15 @@ struct ConfigurationErrorTests {
       label: "null for a rule", yaml: "rules:\n  lost_after_days:\n",
       expected: "hr.yaml:2: rules.lost_after_days: expected a non-negative integer, found nothing"),
     BadFile(
+      label: "a period past the calendar", yaml: "rules:\n  transfer_confirm_days: 9223372036854775807\n",
+      expected: "hr.yaml:2: rules.transfer_confirm_days: expected at most 36500, found '9223372036854775807'"),
+    BadFile(
+      label: "a retention past the calendar", yaml: "rules:\n  retention_years: 10000\n",
+      expected: "hr.yaml:2: rules.retention_years: expected at most 9999, found '10000'"),
+    BadFile(
+      label: "a district's period past the calendar", yaml: "districts:\n  \"500103\": {intra_district_protection_days: 36501}\n",
+      expected: "hr.yaml:2: districts.500103.intra_district_protection_days: expected at most 36500, found '36501'"),
+    BadFile(
       label: "negative integer", yaml: "rules:\n\n  lost_after_days: -1\n",
       expected: "hr.yaml:3: rules.lost_after_days: expected a non-negative integer, found '-1'"),
     BadFile(
@@ -485,6 +494,13 @@ struct ConfigurationLoadingTests {
     let error = #expect(throws: ConfigurationError.self) { try Configuration.load(path: NSTemporaryDirectory()) }
     #expect(error?.message.hasPrefix("cannot read: ") == true)
     #expect(error?.line == nil)
+  }
+
+  @Test("An endless file is refused rather than read into memory")
+  func endlessFile() {
+    #expect(throws: ConfigurationError(file: "/dev/zero", line: nil, key: nil, message: "cannot read: larger than 16 MiB")) {
+      try Configuration.load(path: "/dev/zero")
+    }
   }
 
   @Test("A file is read and its errors name the path")

@@ -245,6 +245,16 @@ struct QualityCheckTests {
     #expect(counted.count == 2)
   }
 
+  @Test(arguments: [Coverage.city, .org("500103001")])
+  func lateServicesAreReadThroughTheirOwnIndexNotEveryService(coverage: Coverage) throws {
+    let sandbox = try AuditTestStore()
+    let query = QualityCheck.lateServiceQuery(coverage: coverage)
+    let plan = try sandbox.store.read { db in
+      try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments).map { $0["detail"] as String }
+    }
+    #expect(plan.contains { $0.contains("USING INDEX service_late") }, "\(plan)")
+  }
+
   /// A number made of 17 digits and their right check character.
   static func checked(_ body: String) -> String {
     body + String(ResidentID.checkCharacter(body.utf8.map { Int($0 - 48) }))

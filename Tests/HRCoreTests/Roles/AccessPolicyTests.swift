@@ -61,6 +61,22 @@ struct AccessPolicyTests {
     (.auditor, .metrics, true, true, true),
     (.orgAdmin, .approveExport, false, false, false),
     (.districtAdmin, .approveExport, true, true, false),
+    (.clinician, .approveExport, false, false, false),
+    (.cityAdmin, .audit, true, true, true),
+    (.orgAdmin, .metrics, true, false, false),
+    (.districtAdmin, .metrics, true, true, false),
+    (.researcher, .metrics, false, false, false),
+    (.clinician, .exportRecord, true, false, false),
+    (.districtAdmin, .exportRecord, true, true, false),
+    (.auditor, .exportRecord, false, false, false),
+    (.researcher, .exportRecord, false, false, false),
+    (.clinician, .exportDeidentified, false, false, false),
+    (.orgAdmin, .exportDeidentified, false, false, false),
+    (.districtAdmin, .exportDeidentified, true, true, false),
+    (.auditor, .exportDeidentified, false, false, false),
+    (.researcher, .exportDeidentified, true, true, true),
+    (.researcher, .requestTransfer, false, false, false),
+    (.auditor, .archive, false, false, false),
   ])
   func decision(role: Role, action: Action, ownOrg: Bool, sameDistrictOrg: Bool, otherDistrictOrg: Bool) {
     let entry = staff(role)
