@@ -25,8 +25,7 @@ package struct ArchiveCandidatesCommand: ParsableCommand {
 
   package func run() throws {
     try runTool("hr-archive") {
-      let session = try common.session()
-      try session.require(.archive, for: "hr-archive candidates")
+      let session = try common.session(requiring: .archive, for: "hr-archive candidates")
       let store = try common.openStore()
       var output = OutputBuffer()
       do {

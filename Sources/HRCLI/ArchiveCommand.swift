@@ -30,8 +30,7 @@ package struct ArchiveCommand: ParsableCommand {
     _ handle: (JSONObject, Session, Database) throws -> JSONObject
   ) throws {
     try runTool("hr-archive") {
-      let session = try common.session()
-      try session.require(action, for: "hr-archive \(subcommand)")
+      let session = try common.session(requiring: action, for: "hr-archive \(subcommand)")
       let store = try common.openStore()
       let runner = LineRunner(tool: "hr-archive", options: lines, store: store, session: session, verb: verb)
       return try runner.run { object, db in try handle(object, session, db) }

@@ -36,8 +36,7 @@ package struct ArchivePurgeCommand: ParsableCommand {
 
   package func run() throws {
     try runTool("hr-archive") {
-      let session = try common.session()
-      try session.require(.purge, for: "hr-archive purge")
+      let session = try common.session(requiring: .purge, for: "hr-archive purge")
       let store = try common.openStore()
       var output = OutputBuffer()
       let purged: Int

@@ -32,8 +32,7 @@ struct AuditRun {
   let store: Store
 
   init(_ common: CommonOptions, command: String) throws {
-    session = try common.session()
-    try session.require(.audit, for: command)
+    session = try common.session(requiring: .audit, for: command)
     let path = common.storePath
     guard FileManager.default.fileExists(atPath: path) else {
       throw InputError(path: path, reason: "no such store")

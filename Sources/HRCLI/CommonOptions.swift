@@ -55,6 +55,28 @@ package struct CommonOptions: ParsableArguments {
   /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.
   package var storePath: String { store ?? environment("HR_STORE") ?? "hr.sqlite" }
 
+  /// The session of the named operator, refused with exit 77 when its role may never take
+  /// `action`: a clinician cannot run `hr-archive purge` at all.
+  package func session(requiring action: Action, for command: String) throws -> Session {
+    let session = try session()
+    if !session.staff.role.mayEver(action) { try refuse(session, command: command) }
+    return session
+  }
+
+  /// Refuses the whole command (exit 77) and keeps the denial in the audit trail, as every denial is
+  /// kept (§9), when the store exists: a refusal never creates a store.
+  package func refuse(
+    _ session: Session, command: String, action: String = "command.run", detail: JSONObject = [:]
+  ) throws -> Never {
+    if FileManager.default.fileExists(atPath: storePath) {
+      var detail = detail
+      detail["command"] = .string(command)
+      let entry = AuditEntry(action: action, recordNo: nil, outcome: .denied, detail: detail)
+      try openStore().write { db in _ = try AuditTrail.append(entry, by: session.staff, in: db) }
+    }
+    throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
+  }
+
   /// Opens (creating and migrating as needed) the store.
   package func openStore() throws -> Store {
     try Store(path: storePath, busyTimeout: busyTimeout)

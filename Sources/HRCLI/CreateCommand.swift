@@ -23,8 +23,7 @@ package struct CreateCommand: ParsableCommand {
 
   package func run() throws {
     try runTool("hr-create") {
-      let session = try common.session()
-      try session.require(.write, for: "hr-create")
+      let session = try common.session(requiring: .write, for: "hr-create")
       let store = try common.openStore()
       let runner = LineRunner(tool: "hr-create", options: lines, store: store, session: session, verb: check ? "checked" : "created")
       return try runner.run { object, db in

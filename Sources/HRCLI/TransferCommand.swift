@@ -54,8 +54,7 @@ extension TransferCommand {
 
     package func run() throws {
       try runTool("hr-transfer") {
-        let session = try common.session()
-        try session.require(.requestTransfer, for: "hr-transfer request")
+        let session = try common.session(requiring: .requestTransfer, for: "hr-transfer request")
         if let toOrg, session.configuration.orgs[toOrg] == nil {
           throw RunError(.usage, "--to: unknown organisation '\(toOrg)'")
         }
@@ -87,8 +86,7 @@ extension TransferCommand {
 
     package func run() throws {
       try runTool("hr-transfer") {
-        let session = try common.session()
-        try session.require(.decideTransfer, for: "hr-transfer confirm")
+        let session = try common.session(requiring: .decideTransfer, for: "hr-transfer confirm")
         let store = try common.openStore()
         let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "confirmed")
         return try runner.run { object, db in try Transfers.confirm(object, session: session, in: db) }
@@ -116,8 +114,7 @@ extension TransferCommand {
 
     package func run() throws {
       try runTool("hr-transfer") {
-        let session = try common.session()
-        try session.require(.decideTransfer, for: "hr-transfer reject")
+        let session = try common.session(requiring: .decideTransfer, for: "hr-transfer reject")
         let because = try optionText(rejectionReason, option: "rejection-reason", maxLength: Transfers.maximumRejectionReasonLength)
         let store = try common.openStore()
         let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "declined")
@@ -145,8 +142,7 @@ extension TransferCommand {
 
     package func run() throws {
       try runTool("hr-transfer") {
-        let session = try common.session()
-        try session.require(.requestTransfer, for: "hr-transfer cancel")
+        let session = try common.session(requiring: .requestTransfer, for: "hr-transfer cancel")
         let store = try common.openStore()
         let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "cancelled")
         return try runner.run { object, db in try Transfers.cancel(object, session: session, in: db) }

@@ -36,7 +36,7 @@ extension TransferCommand {
     package func run() throws {
       try runTool("hr-transfer") {
         let session = try common.session()
-        try requireListing(session, command: "hr-transfer list")
+        try requireListing(session, common: common, command: "hr-transfer list")
         if let org {
           guard let district = session.configuration.district(ofOrg: org) else {
             throw RunError(.usage, "--org: unknown organisation '\(org)'")
@@ -75,7 +75,7 @@ extension TransferCommand {
     package func run() throws {
       try runTool("hr-transfer") {
         let session = try common.session()
-        try requireListing(session, command: "hr-transfer overdue")
+        try requireListing(session, common: common, command: "hr-transfer overdue")
         if let district {
           guard session.configuration.districts[district] != nil else {
             throw RunError(.usage, "--district: unknown district '\(district)'")
@@ -94,21 +94,15 @@ extension TransferCommand {
   }
 }
 
-/// Refuses a listing to a role that may see no transfer at all (exit 77).
-private func requireListing(_ session: Session, command: String) throws {
-  guard session.staff.mayListTransfers else {
-    throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
-  }
+/// Refuses a listing to a role that may see no transfer at all (exit 77, audited).
+private func requireListing(_ session: Session, common: CommonOptions, command: String) throws {
+  guard session.staff.mayListTransfers else { try common.refuse(session, command: command) }
 }
 
 /// Refuses a listing of an organisation or district outside the operator's reach (exit 77), with
 /// the denial kept in the audit trail as every denial is (§9).
 private func refuseListing(_ session: Session, common: CommonOptions, command: String, detail: JSONObject) throws -> Never {
-  try common.openStore().write { db in
-    _ = try AuditTrail.append(
-      AuditEntry(action: "transfer.list", recordNo: nil, outcome: .denied, detail: detail), by: session.staff, in: db)
-  }
-  throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
+  try common.refuse(session, command: command, action: "transfer.list", detail: detail)
 }
 
 /// How `hr-transfer list` and `overdue` print: JSON Lines for pipes, CSV for spreadsheets, an

@@ -31,8 +31,7 @@ package struct UpdateCommand: ParsableCommand {
 
     package func run() throws {
       try runTool("hr-update") {
-        let session = try common.session()
-        try session.require(.write, for: "hr-update")
+        let session = try common.session(requiring: .write, for: "hr-update")
         let store = try common.openStore()
         let runner = LineRunner(tool: "hr-update", options: lines, store: store, session: session, verb: "updated")
         return try runner.run { object, db in try RecordUpdate.apply(object, session: session, in: db) }
@@ -57,8 +56,7 @@ package struct UpdateCommand: ParsableCommand {
 
     package func run() throws {
       try runTool("hr-update") {
-        let session = try common.session()
-        try session.require(.write, for: "hr-update amend")
+        let session = try common.session(requiring: .write, for: "hr-update amend")
         let store = try common.openStore()
         let runner = LineRunner(tool: "hr-update", options: lines, store: store, session: session, verb: "amended")
         return try runner.run { object, db in try ServiceLog.amend(object, session: session, in: db) }

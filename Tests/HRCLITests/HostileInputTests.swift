@@ -171,3 +171,31 @@ struct SubcommandTests {
     #expect(result.stderr.contains("name a subcommand: \(names)"))
   }
 }
+
+@Suite("Whole-command refusals")
+struct CommandRefusalTests {
+  @Test("A role that may never run a command exits 77, and the refusal is kept in the audit trail", arguments: [
+    ("hr-create", [String](), "doc-li", "auditor-1", "hr-create"),
+    ("hr-archive", ["purge", "--before", "2000-01-01"], "admin-jfb", "admin-jfb", "hr-archive purge"),
+    ("hr-transfer", ["confirm"], "doc-li", "doc-li", "hr-transfer confirm"),
+    ("hr-audit", ["log"], "doc-li", "doc-li", "hr-audit log"),
+  ])
+  func refusalIsAudited(tool: String, arguments: [String], _ unused: String, operatorID: String, command: String) throws {
+    let sandbox = try Sandbox()
+    _ = try sandbox.run("hr-create", stdin: Sandbox.people(1))
+    let result = try sandbox.run(tool, arguments, operator: operatorID)
+    #expect(result.status == 77)
+    #expect(result.stderr.contains("may not run \(command)"))
+    #expect(
+      try sandbox.sqlite("SELECT operator, action, outcome, detail FROM audit_event WHERE outcome = 'denied'")
+        == #"\#(operatorID)|command.run|denied|{"command":"\#(command)"}"#)
+    #expect(try sandbox.auditChain().intact)
+  }
+
+  @Test("A refusal never creates a store")
+  func refusalCreatesNoStore() throws {
+    let sandbox = try Sandbox()
+    #expect(try sandbox.run("hr-create", operator: "auditor-1").status == 77)
+    #expect(!FileManager.default.fileExists(atPath: sandbox.store))
+  }
+}

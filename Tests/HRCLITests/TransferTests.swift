@@ -264,7 +264,8 @@ struct TransferTests {
     #expect(try sandbox.run("hr-transfer", ["overdue", "--district", "500106"], operator: "admin-xlk").status == 77)
     #expect(
       try sandbox.sqlite("SELECT group_concat(operator || ' ' || outcome || ' ' || detail, '; ') FROM audit_event WHERE action = 'transfer.list'")
-        == #"admin-spb denied {"org":"500112001"}; admin-xlk denied {"district":"500106"}"#)
+        == #"admin-spb denied {"command":"hr-transfer list --org 500112001","org":"500112001"}; "#
+        + #"admin-xlk denied {"command":"hr-transfer overdue --district 500106","district":"500106"}"#)
     #expect(try sandbox.run("hr-transfer", ["request", "--to", "599999999"]).status == 64)
     #expect(try sandbox.run("hr-transfer", ["request", "--reason", "bored"]).status == 64)
   }
