@@ -143,6 +143,24 @@ struct AmendmentTests {
     #expect(try fixture.scalar("SELECT count(*) FROM amendment") == 0)
   }
 
+  @Test func summaryPatchReplacesInPlaceRemovesOnNullAndAppendsNewKeys() {
+    let content = ServiceContent(type: "consultation", date: LocalDate("2026-11-20")!, summary: ["a": 1, "b": 2, "c": nil, "d": 4], restricted: false)
+    let patched = content.applying(["summary": ["b": 20, "d": nil, "e": 5, "f": nil]])
+    #expect(patched.summary == ["a": 1, "b": 20, "c": nil, "e": 5])
+  }
+
+  @Test(.timeLimit(.minutes(1)))
+  func patchRemovingEveryKeyOfAHugeSummaryTakesOnePass() {
+    var summary = JSONObject()
+    var patch = JSONObject()
+    for index in 0..<100_000 {
+      summary["k\(index)"] = .int(index)
+      patch["k\(index)"] = .null
+    }
+    let content = ServiceContent(type: "consultation", date: LocalDate("2026-11-20")!, summary: summary, restricted: false)
+    #expect(content.applying(["summary": .object(patch)]).summary.isEmpty)
+  }
+
   @Test func unknownServiceIsNotFound() throws {
     let (fixture, _) = try recordWithService()
     let rejection = try #require(try fixture.rejection(of: ["service_id": 9, "changes": ["type": "other"], "reason": "勘误", "approved_by": "admin-jfb"], by: "doc-li", amend: true))
