@@ -186,6 +186,7 @@ struct CreateTests {
     (#""division":"500103001001","created_on":"2026-11-27""#, "invalid_value: field 'created_on' is in the future (2026-11-27 is after 2026-11-26)"),
     (#""division":"500103001001","phone":"12345""#, "invalid_value: field 'phone' '12345' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code"),
     (#""division":"500103001001","tags":["elderly"]"#, "invalid_value: field 'tags' tag 'elderly' is derived from age and never set by hand"),
+    (#""division":"500103001001","tags":["weight_status:normal","diabetes","weight_status:obese"]"#, "invalid_value: field 'tags' gives both 'weight_status:normal' and 'weight_status:obese'; a resident has one 'weight_status' at a time"),
     (#""division":"500103001001","emergency_contact":{"name":"李","phone":"13800000000","age":3}"#, "unknown_field: unknown field 'emergency_contact.age'"),
   ])
   func fieldRules(fields: String, message: String) throws {
