@@ -127,6 +127,24 @@ struct CreateTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM division_sequence") == "0")
   }
 
+  @Test("--dry-run writes each batch's output without waiting for the end of the input")
+  func dryRunWritesBatchByBatch() throws {
+    let sandbox = try Sandbox()
+    let line = #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001","org":"500103001"}"#
+    let result = try sandbox.shell("""
+      mkfifo input
+      hr-create --dry-run --batch-size 1 < input > out.jsonl 2>/dev/null &
+      exec 3> input
+      echo '\(line)' >&3
+      for _ in $(seq 1 200); do [ -s out.jsonl ] && break; sleep 0.05; done
+      if [ -s out.jsonl ]; then echo early; else echo held; fi
+      exec 3>&-
+      wait
+      """)
+    #expect(result.lines == ["early"])
+    #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "0")
+  }
+
   @Test("The audit chain holds one event per created record and verifies")
   func auditChainRecordsEveryCreation() throws {
     let sandbox = try Sandbox()
