@@ -11,7 +11,8 @@ import HRCore
 ///
 /// Each batch is one `BEGIN IMMEDIATE` transaction and each line one savepoint inside it, so a
 /// rejected line undoes only its own changes; output is written once its batch has committed.
-/// With `--all-or-nothing` or `--dry-run` the whole run is one transaction.
+/// With `--all-or-nothing` or `--dry-run` the whole run is one transaction; a dry run still writes
+/// its output batch by batch, since it never commits.
 package struct LineRunner {
   package let tool: String
   package let options: LineOptions
@@ -71,6 +72,10 @@ package struct LineRunner {
             }
             if !wholeRun {
               try db.commit()
+              guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+            } else if options.dryRun {
+              // A dry run commits nothing, so nothing printed need wait for a commit: holding its
+              // whole output until the end would grow with the input.
               guard output.flush() else { throw RunError(.io, "cannot write standard output") }
             }
             if let error = reader.readError {

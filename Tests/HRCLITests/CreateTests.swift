@@ -127,6 +127,24 @@ struct CreateTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM division_sequence") == "0")
   }
 
+  @Test("--dry-run writes each batch's output without waiting for the end of the input")
+  func dryRunWritesBatchByBatch() throws {
+    let sandbox = try Sandbox()
+    let line = #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001","org":"500103001"}"#
+    let result = try sandbox.shell("""
+      mkfifo input
+      hr-create --dry-run --batch-size 1 < input > out.jsonl 2>/dev/null &
+      exec 3> input
+      echo '\(line)' >&3
+      for _ in $(seq 1 200); do [ -s out.jsonl ] && break; sleep 0.05; done
+      if [ -s out.jsonl ]; then echo early; else echo held; fi
+      exec 3>&-
+      wait
+      """)
+    #expect(result.lines == ["early"])
+    #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "0")
+  }
+
   @Test("The audit chain holds one event per created record and verifies")
   func auditChainRecordsEveryCreation() throws {
     let sandbox = try Sandbox()
@@ -186,6 +204,7 @@ struct CreateTests {
     (#""division":"500103001001","created_on":"2026-11-27""#, "invalid_value: field 'created_on' is in the future (2026-11-27 is after 2026-11-26)"),
     (#""division":"500103001001","phone":"12345""#, "invalid_value: field 'phone' '12345' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code"),
     (#""division":"500103001001","tags":["elderly"]"#, "invalid_value: field 'tags' tag 'elderly' is derived from age and never set by hand"),
+    (#""division":"500103001001","tags":["weight_status:normal","diabetes","weight_status:obese"]"#, "invalid_value: field 'tags' gives both 'weight_status:normal' and 'weight_status:obese'; a resident has one 'weight_status' at a time"),
     (#""division":"500103001001","emergency_contact":{"name":"李","phone":"13800000000","age":3}"#, "unknown_field: unknown field 'emergency_contact.age'"),
   ])
   func fieldRules(fields: String, message: String) throws {

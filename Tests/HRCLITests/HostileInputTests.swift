@@ -21,6 +21,12 @@ struct HostileInputTests {
     (Data(#"{"id_number":"11010519491231002X","name":"   ","division":"500103001001"}"#.utf8), "invalid_value"),
     (Data(#"{"id_number":"11010519491231002X","name":"a\u0007b","division":"500103001001"}"#.utf8), "invalid_value"),
     (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","sex":1e999}"#.utf8), "invalid_value"),
+    // One "character": a letter and 100,000 combining accents is not a 1-character name.
+    (Data(("{\"id_number\":\"11010519491231002X\",\"name\":\"a" + String(repeating: "\u{301}", count: 100_000) + "\",\"division\":\"500103001001\"}").utf8), "invalid_value"),
+    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","emergency_contact":{"name":1,"phone":"13800000000"}}"#.utf8), "invalid_value"),
+    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","past_history":[{"name":{}}]}"#.utf8), "invalid_value"),
+    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","tags":[[]]}"#.utf8), "invalid_value"),
+    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","sex":100000000000000000000000000000}"#.utf8), "invalid_value"),
   ] as [(Data, String)])
   func malformedLine(line: Data, code: String) throws {
     let sandbox = try Sandbox()

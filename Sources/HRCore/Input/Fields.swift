@@ -39,6 +39,11 @@ package struct Fields: Sendable {
     LineRejection(.invalidValue, "field '\(path)\(key)' \(reason)", details: ["field": .string(path + key)])
   }
 
+  /// The UTF-8 bytes one character may take: a Chinese character takes 3, the longest emoji
+  /// sequences about 25. Without a bound a single "character" of base letter and 100,000 combining
+  /// marks would pass any length limit.
+  static let maximumBytesPerCharacter = 32
+
   /// A trimmed, non-empty text without control characters, at most `maxLength` characters.
   package func text(_ key: String, maxLength: Int = 200) throws(LineRejection) -> String? {
     guard let value = value(key) else { return nil }
@@ -48,7 +53,9 @@ package struct Fields: Sendable {
     guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
       throw invalid(key, "contains a control character")
     }
-    guard text.count <= maxLength else { throw invalid(key, "is longer than \(maxLength) characters") }
+    guard text.utf8.count <= maxLength * Self.maximumBytesPerCharacter, text.count <= maxLength else {
+      throw invalid(key, "is longer than \(maxLength) characters")
+    }
     return text
   }
 

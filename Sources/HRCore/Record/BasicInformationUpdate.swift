@@ -116,7 +116,8 @@ extension Registry {
     var aliases: [String] = []
     if let upgrade {
       aliases = try upgradeIdentifiers(of: record.recordNo, to: upgrade, on: today, in: db)
-    } else if updated.name != record.name || updated.birthDate != record.birthDate {
+    }
+    if updated.name != record.name || updated.birthDate != record.birthDate {
       try relinkMother(of: record, as: updated, on: today, in: db)
     }
     try updated.updateChanges(db, from: record)
@@ -208,23 +209,24 @@ extension Registry {
   }
 
   /// Keeps a mother-linked record findable after its name or birth date is corrected: the link
-  /// under the new name and date becomes current and the old one stays as an alias. Refused as
+  /// under the new name and date is registered and the old one stays as an alias. Refused as
   /// `duplicate_record` when a sibling already holds the new link (twins are told apart by name).
+  /// The new link is current only while the record has no ID number; once it has one (upgraded
+  /// before or in the same line), every mother link is an alias, but still one the duplicate check
+  /// finds, so the renamed child cannot be created a second time through the mother.
   private static func relinkMother(of record: ResidentRecord, as updated: ResidentRecord, on date: LocalDate, in db: Database) throws {
-    guard updated.idNumber == nil, let motherText = record.motherIdNumber,
-      let mother = try? ResidentID(motherText, today: date)
-    else { return }
-    let old = MotherLink(mother: mother, name: record.name, birthDate: record.birthDate)
+    guard let motherText = record.motherIdNumber, let mother = try? ResidentID(motherText, today: date) else { return }
     let new = MotherLink(mother: mother, name: updated.name, birthDate: updated.birthDate)
+    let current = updated.idNumber == nil
     if let existing = try holder(of: .motherLink(new), in: db) {
       guard existing.recordNo == record.recordNo else { throw duplicate(existing) }
-      try db.cachedStatement(sql: "UPDATE identifier SET current = (value = ?) WHERE record_no = ? AND kind = 'mother_id_number'")
-        .execute(arguments: [new.key, record.recordNo])
+      try db.cachedStatement(sql: "UPDATE identifier SET current = (value = ? AND ?) WHERE record_no = ? AND kind = 'mother_id_number'")
+        .execute(arguments: [new.key, current, record.recordNo])
       return
     }
-    try db.cachedStatement(sql: "UPDATE identifier SET current = 0 WHERE kind = 'mother_id_number' AND value = ?")
-      .execute(arguments: [old.key])
-    try register(.motherLink(new), for: record.recordNo, on: date, in: db)
+    try db.cachedStatement(sql: "UPDATE identifier SET current = 0 WHERE record_no = ? AND kind = 'mother_id_number'")
+      .execute(arguments: [record.recordNo])
+    try register(.motherLink(new), for: record.recordNo, current: current, on: date, in: db)
   }
 
   /// The basic-information changes of a record, oldest first: what `set` kept in `record_history`.

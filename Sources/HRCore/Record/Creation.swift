@@ -117,7 +117,9 @@ extension Registry {
     return out
   }
 
-  /// Tags given at creation: codes, or objects with `code` (the source is the creating tool).
+  /// Tags given at creation: codes, or objects with `code` (the source is the creating tool). A
+  /// person has one value of a valued tag at a time (one weight status, one blood type), as a tag
+  /// line keeps it; two values in one line are refused rather than both set.
   static func tagCodes(in fields: Fields) throws(LineRejection) -> [TagCode] {
     guard let items = try fields.array("tags") else { return [] }
     var codes: [TagCode] = []
@@ -129,12 +131,17 @@ extension Registry {
         text = item.stringValue
       }
       guard let text else { throw fields.invalid("tags", "must hold tag codes, found \(item.compact)") }
+      let code: TagCode
       do {
-        let code = try TagCode(settable: text)
-        if !codes.contains(code) { codes.append(code) }
+        code = try TagCode(settable: text)
       } catch {
         throw fields.invalid("tags", error.description)
       }
+      if codes.contains(code) { continue }
+      if let kind = code.valuedKind, let other = codes.first(where: { $0.valuedKind == kind }) {
+        throw fields.invalid("tags", "gives both '\(other)' and '\(code)'; a resident has one '\(kind)' at a time")
+      }
+      codes.append(code)
     }
     return codes
   }

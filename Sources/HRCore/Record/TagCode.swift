@@ -28,6 +28,12 @@ package struct TagCode: Hashable, Sendable, CustomStringConvertible {
     value = text
   }
 
+  /// The kind of a valued tag (`weight_status` for `weight_status:overweight`), nil for the others.
+  package var valuedKind: Substring? {
+    guard let colon = value.firstIndex(of: ":") else { return nil }
+    return value[..<colon]
+  }
+
   /// Whether the tag makes its record restricted.
   package var isRestricting: Bool { Self.restricting.contains(value) }
 

@@ -101,6 +101,9 @@ extension ServiceLog {
         "approved_by": .string(approver),
       ]
     }
+    if service.free, after.type != before.type || after.date != before.date, let policy = configuration.services[after.type] {
+      try requireEligible(record, for: after.type, policy: policy, on: after.date)
+    }
     if service.free, after.type != before.type || after.date.year != before.date.year,
       let limit = configuration.services[after.type]?.freePerYear
     {

@@ -85,7 +85,7 @@ package enum HealthTags {
     }
     let tagID = try insert(record.recordNo, code: code.value, source: source, since: since, ended: nil, on: today, at: now, by: session.staff.id, in: db)
     var endedOthers: [JSONValue] = []
-    if let kind = code.value.split(separator: ":", maxSplits: 1).first, code.value.contains(":") {
+    if let kind = code.valuedKind {
       for other in try active(ofRecord: record.recordNo, in: db) where other.code != code.value && other.code.hasPrefix(kind + ":") {
         _ = try insert(record.recordNo, code: other.code, source: source, since: nil, ended: since, on: today, at: now, by: session.staff.id, in: db)
         endedOthers.append(.string(other.code))

@@ -65,12 +65,7 @@ package enum ServiceLog {
       return output(existing, result: "unchanged")
     }
     if free {
-      if let minAge = policy.minAge, record.birthDate.age(on: date) < minAge {
-        throw LineRejection(
-          .notEligible,
-          "free '\(type)' is for residents aged \(minAge) or over, and record '\(record.recordNo)' was \(record.birthDate.age(on: date)) on \(date); enter it with \"free\":false if it was not the free service",
-          details: ["field": "service.free"])
-      }
+      try requireEligible(record, for: type, policy: policy, on: date)
       if let limit = policy.freePerYear {
         let earlier = try ServiceHistory.freeServices(ofRecord: record.recordNo, type: type, year: date.year, in: db)
         if earlier.count >= limit, let last = earlier.last {
@@ -111,6 +106,18 @@ package enum ServiceLog {
     let defaults = Configuration.defaultServiceTypes.filter { configuration.services[$0] != nil }
     let others = configuration.services.keys.filter { !Configuration.defaultServiceTypes.contains($0) }.sorted()
     return (defaults + others).joined(separator: ", ")
+  }
+
+  /// Refuses a free service for a resident younger than the type's `min_age` on the service date
+  /// (e.g. the elderly exam, 65+), whether the service is entered or amended into that type or date.
+  static func requireEligible(_ record: ResidentRecord, for type: String, policy: ServicePolicy, on date: LocalDate) throws(LineRejection) {
+    guard let minAge = policy.minAge else { return }
+    let age = record.birthDate.age(on: date)
+    guard age < minAge else { return }
+    throw LineRejection(
+      .notEligible,
+      "free '\(type)' is for residents aged \(minAge) or over, and record '\(record.recordNo)' was \(age) on \(date); enter it with \"free\":false if it was not the free service",
+      details: ["field": "service.free"])
   }
 
   /// The refusal of a second free service in one year, naming the earlier one, with the audit

@@ -132,6 +132,35 @@ struct AmendmentTests {
     #expect(again.details["date"] == "2026-05-30")
   }
 
+  @Test func amendmentMakingAFreeServiceAnElderlyExamBelowTheMinimumAgeIsNotEligible() throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder(id: ServiceFixture.id("50010319620101001"))
+    try fixture.update(["record_no": .string(recordNo), "service": ["type": "health_exam", "date": "2026-11-20", "free": true]], by: "doc-li")
+    let rejection = try #require(
+      try fixture.rejection(of: ["service_id": 1, "changes": ["type": "elderly_exam"], "reason": "类型录错", "approved_by": "admin-jfb"], by: "doc-li", amend: true))
+    #expect(rejection.code == .notEligible)
+    #expect(rejection.message.contains("aged 65 or over"))
+    #expect(try fixture.scalar("SELECT count(*) FROM amendment") == 0)
+  }
+
+  @Test func summaryPatchReplacesInPlaceRemovesOnNullAndAppendsNewKeys() {
+    let content = ServiceContent(type: "consultation", date: LocalDate("2026-11-20")!, summary: ["a": 1, "b": 2, "c": nil, "d": 4], restricted: false)
+    let patched = content.applying(["summary": ["b": 20, "d": nil, "e": 5, "f": nil]])
+    #expect(patched.summary == ["a": 1, "b": 20, "c": nil, "e": 5])
+  }
+
+  @Test(.timeLimit(.minutes(1)))
+  func patchRemovingEveryKeyOfAHugeSummaryTakesOnePass() {
+    var summary = JSONObject()
+    var patch = JSONObject()
+    for index in 0..<100_000 {
+      summary["k\(index)"] = .int(index)
+      patch["k\(index)"] = .null
+    }
+    let content = ServiceContent(type: "consultation", date: LocalDate("2026-11-20")!, summary: summary, restricted: false)
+    #expect(content.applying(["summary": .object(patch)]).summary.isEmpty)
+  }
+
   @Test func unknownServiceIsNotFound() throws {
     let (fixture, _) = try recordWithService()
     let rejection = try #require(try fixture.rejection(of: ["service_id": 9, "changes": ["type": "other"], "reason": "勘误", "approved_by": "admin-jfb"], by: "doc-li", amend: true))

@@ -206,4 +206,30 @@ struct IdentifierUpgradeTests {
     #expect(found?.recordNo == second)
     #expect(try fixture.scalar("SELECT count(*) FROM identifier WHERE record_no = ? AND current = 0", [second]) == 1)
   }
+
+  @Test(arguments: [false, true])
+  func motherLinkedChildRenamedAfterOrWithItsUpgradeIsStillFoundThroughTheMother(sameLine: Bool) throws {
+    let fixture = try ServiceFixture()
+    let mother = ServiceFixture.id("50010319900202002")
+    let childID = ServiceFixture.id("50010320261001001")
+    let recordNo = try fixture.create([
+      "mother_id_number": .string(mother), "name": "大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001", "org": "500103001",
+    ])
+    if sameLine {
+      try fixture.update(["record_no": .string(recordNo), "set": ["id_number": .string(childID), "name": "王大宝"]])
+    } else {
+      try fixture.update(["record_no": .string(recordNo), "set": ["id_number": .string(childID)]])
+      try fixture.update(["record_no": .string(recordNo), "set": ["name": "王大宝"]])
+    }
+    let again: JSONObject = [
+      "mother_id_number": .string(mother), "name": "王大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001", "org": "500103001",
+    ]
+    let rejection = try #require(
+      throws: LineRejection.self, performing: { try fixture.create(again) })
+    #expect(rejection.code == .duplicateRecord)
+    #expect(rejection.details["record_no"] == .string(recordNo))
+    // The ID number is the one current identifier; both mother links are aliases.
+    #expect(try fixture.scalar("SELECT group_concat(kind || ':' || current, ',') FROM (SELECT * FROM identifier ORDER BY kind, current)")
+      == "id_number:1,mother_id_number:0,mother_id_number:0")
+  }
 }
