@@ -38,9 +38,13 @@ package struct LineRunner {
     defer { for input in inputs where input.fd != 0 { close(input.fd) } }
     var report = try RejectReport(tool: tool, path: options.rejects)
     defer { report.close() }
-    var output = OutputBuffer()
-    var progress = Progress(tool: tool, verb: verb)
     let wholeRun = options.allOrNothing || options.dryRun
+    // With --all-or-nothing nothing may be printed before the final commit: the results wait in an
+    // unlinked temporary file rather than in memory, which would grow with the input.
+    let spool = options.allOrNothing && !options.dryRun ? try Spool() : nil
+    defer { spool?.discard() }
+    var output = OutputBuffer(fd: spool?.fd ?? 1)
+    var progress = Progress(tool: tool, verb: verb)
     var accepted = 0
     // Refusals the trail must keep even if the whole run is rolled back (denials, already_served).
     var keptRefusals: [AuditEntry] = []
@@ -63,7 +67,7 @@ package struct LineRunner {
                 report.add(rejection, file: input.name, line: line)
                 if let audit = rejection.audit {
                   try AuditTrail.append(audit, by: session.staff, in: db)
-                  keptRefusals.append(audit)
+                  if spool != nil { keptRefusals.append(audit) }
                 }
               case .failed(let error):
                 throw error
@@ -73,9 +77,9 @@ package struct LineRunner {
             if !wholeRun {
               try db.commit()
               guard output.flush() else { throw RunError(.io, "cannot write standard output") }
-            } else if options.dryRun {
-              // A dry run commits nothing, so nothing printed need wait for a commit: holding its
-              // whole output until the end would grow with the input.
+            } else {
+              // A dry run commits nothing, so its results need not wait; an all-or-nothing run's
+              // go to the spool.
               guard output.flush() else { throw RunError(.io, "cannot write standard output") }
             }
             if let error = reader.readError {
@@ -88,9 +92,7 @@ package struct LineRunner {
             try db.rollback()
           } else {
             try db.commit()
-          }
-          if options.dryRun || report.count == 0 {
-            guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+            guard spool?.copy(to: 1) ?? true else { throw RunError(.io, "cannot write standard output") }
           }
         }
       } catch {
@@ -244,4 +246,37 @@ struct Progress {
   }
 
   private static func seconds() -> Int { Int(time(nil)) }
+}
+
+/// An unlinked temporary file that holds an all-or-nothing run's results until the final commit.
+struct Spool {
+  let fd: Int32
+
+  init() throws {
+    let directory = environment("TMPDIR") ?? "/tmp"
+    var template = Array("\(directory)/hr-output-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+      throw RunError(.cannotCreate, "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))")
+    }
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    self.fd = fd
+  }
+
+  /// Copies everything spooled to `target`; false on an I/O error.
+  func copy(to target: Int32) -> Bool {
+    guard lseek(fd, 0, SEEK_SET) == 0 else { return false }
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      if count < 0 { return false }
+      if count == 0 { return true }
+      guard chunk.withUnsafeBytes({ writeAll(target, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) else { return false }
+    }
+  }
+
+  func discard() {
+    close(fd)
+  }
 }

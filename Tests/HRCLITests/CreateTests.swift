@@ -111,8 +111,10 @@ struct CreateTests {
     #expect(result.errorLines.last == "hr-create: 20 created, 1 rejected (all or nothing: nothing committed)")
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "0")
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event") == "0")
-    let clean = try sandbox.run("hr-create", ["--all-or-nothing"], stdin: Sandbox.people(20))
+    let clean = try sandbox.run("hr-create", ["--all-or-nothing", "--batch-size", "3"], stdin: Sandbox.people(20))
     #expect(clean.status == 0)
+    #expect(clean.objects.count == 20)
+    #expect(Set(clean.objects.compactMap { $0["record_no"] as? String }).count == 20)
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "20")
   }
 
