@@ -231,3 +231,27 @@ struct CreateTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "1")
   }
 }
+
+@Suite("hr-create: one written form per name")
+struct NameFormTests {
+  @Test("A name typed decomposed is the same name as typed precomposed: the mother-linked child is a duplicate")
+  func decomposedNameIsTheSameName() throws {
+    let sandbox = try Sandbox()
+    let line = { (name: String) in
+      #"{"mother_id_number":"11010519491231002X","name":"\#(name)","sex":1,"birth_date":"2026-11-01","division":"500103001001"}"# + "\n"
+    }
+    let first = try sandbox.run("hr-create", stdin: line("Jos\u{E9}"), operator: "doc-li")
+    #expect(first.status == 0)
+    let second = try sandbox.run("hr-create", stdin: line("Jose\u{301}"), operator: "doc-li")
+    #expect(second.status == 65)
+    #expect(second.errorLines.first?.hasPrefix("hr-create:-:1: duplicate_record: ") == true)
+  }
+
+  @Test("An invisible format character in a name is refused, naming it")
+  func invisibleCharacterIsRefused() throws {
+    let line = #"{"id_number":"11010519491231002X","name":"王\u200B芳","division":"500103001001"}"# + "\n"
+    let result = try Sandbox().run("hr-create", stdin: line, operator: "doc-li")
+    #expect(result.status == 65)
+    #expect(result.errorLines.first == "hr-create:-:1: invalid_value: field 'name' contains an invisible control or format character (U+200B)")
+  }
+}

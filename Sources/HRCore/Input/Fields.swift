@@ -1,3 +1,5 @@
+import Foundation
+
 /// Typed, strict access to the fields of one input object, naming the field in every refusal.
 ///
 /// Creating it refuses any key outside `allowed`, so a misspelt field is an `unknown_field`
@@ -48,14 +50,18 @@ package struct Fields: Sendable {
   package func text(_ key: String, maxLength: Int = 200) throws(LineRejection) -> String? {
     guard let value = value(key) else { return nil }
     guard let raw = value.stringValue else { throw invalid(key, "must be a string, found \(value.typeName)") }
-    let text = raw.trimmingWhitespace()
-    guard !text.isEmpty else { throw invalid(key, "is empty") }
-    guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-      throw invalid(key, "contains a control character")
-    }
-    guard text.utf8.count <= maxLength * Self.maximumBytesPerCharacter, text.count <= maxLength else {
+    guard raw.utf8.count <= maxLength * Self.maximumBytesPerCharacter else {
       throw invalid(key, "is longer than \(maxLength) characters")
     }
+    // One written form per text: a name typed precomposed or decomposed is the same name to the
+    // duplicate check, which compares stored bytes.
+    let text = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
+    guard !text.isEmpty else { throw invalid(key, "is empty") }
+    if let scalar = text.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
+      let code = String(scalar.value, radix: 16, uppercase: true)
+      throw invalid(key, "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
+    }
+    guard text.count <= maxLength else { throw invalid(key, "is longer than \(maxLength) characters") }
     return text
   }
 
