@@ -24,19 +24,6 @@ package struct ArchiveCommand: ParsableCommand {
 
   package func run() throws { throw Self.missingSubcommand() }
 
-  /// Runs the line loop of one archiving subcommand under the operator's session.
-  static func runLines(
-    _ subcommand: String, verb: String, action: Action, common: CommonOptions, lines: LineOptions,
-    _ handle: (JSONObject, Session, Database) throws -> JSONObject
-  ) throws {
-    try runTool("hr-archive") {
-      let session = try common.session(requiring: action, for: "hr-archive \(subcommand)")
-      let store = try common.openStore()
-      let runner = LineRunner(tool: "hr-archive", options: lines, store: store, session: session, verb: verb)
-      return try runner.run { object, db in try handle(object, session, db) }
-    }
-  }
-
   /// Refuses an option given as empty text, which would otherwise reject every line.
   static func validateText(_ value: String?, option: String) throws {
     if let value, value.trimmingWhitespace().isEmpty { throw ValidationError("\(option) must not be empty") }
@@ -68,8 +55,8 @@ package struct ArchiveLostCommand: ParsableCommand {
 
   package func run() throws {
     let defaults = ArchiveDefaults(evidence: evidence)
-    try ArchiveCommand.runLines("lost", verb: "archived", action: .archive, common: common, lines: lines) { object, session, db in
-      try Archive.lost(object, defaults: defaults, session: session, in: db)
+    try LineRunner.run("hr-archive lost", action: .archive, verb: "archived", common: common, lines: lines) { session in
+      { object, db in try Archive.lost(object, defaults: defaults, session: session, in: db) }
     }
   }
 }
@@ -108,8 +95,8 @@ package struct ArchiveDeceasedCommand: ParsableCommand {
 
   package func run() throws {
     let defaults = ArchiveDefaults(evidence: evidence, deathDate: deathDate, deathCause: deathCause, reportedOn: reportedOn)
-    try ArchiveCommand.runLines("deceased", verb: "archived", action: .archive, common: common, lines: lines) { object, session, db in
-      try Archive.deceased(object, defaults: defaults, session: session, in: db)
+    try LineRunner.run("hr-archive deceased", action: .archive, verb: "archived", common: common, lines: lines) { session in
+      { object, db in try Archive.deceased(object, defaults: defaults, session: session, in: db) }
     }
   }
 }
@@ -141,8 +128,8 @@ package struct ArchiveMovedOutCommand: ParsableCommand {
 
   package func run() throws {
     let defaults = ArchiveDefaults(evidence: evidence, leftOn: leftOn)
-    try ArchiveCommand.runLines("moved-out", verb: "archived", action: .archive, common: common, lines: lines) { object, session, db in
-      try Archive.movedOut(object, defaults: defaults, session: session, in: db)
+    try LineRunner.run("hr-archive moved-out", action: .archive, verb: "archived", common: common, lines: lines) { session in
+      { object, db in try Archive.movedOut(object, defaults: defaults, session: session, in: db) }
     }
   }
 }
@@ -175,8 +162,8 @@ package struct ArchiveReactivateCommand: ParsableCommand {
 
   package func run() throws {
     let defaults = ArchiveDefaults(contactDate: contactDate, correction: correction)
-    try ArchiveCommand.runLines("reactivate", verb: "reactivated", action: .archive, common: common, lines: lines) { object, session, db in
-      try Archive.reactivate(object, defaults: defaults, session: session, in: db)
+    try LineRunner.run("hr-archive reactivate", action: .archive, verb: "reactivated", common: common, lines: lines) { session in
+      { object, db in try Archive.reactivate(object, defaults: defaults, session: session, in: db) }
     }
   }
 }

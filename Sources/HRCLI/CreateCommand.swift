@@ -22,11 +22,8 @@ package struct CreateCommand: ParsableCommand {
   package init() {}
 
   package func run() throws {
-    try runTool("hr-create") {
-      let session = try common.session(requiring: .write, for: "hr-create")
-      let store = try common.openStore()
-      let runner = LineRunner(tool: "hr-create", options: lines, store: store, session: session, verb: check ? "checked" : "created")
-      return try runner.run { object, db in
+    try LineRunner.run("hr-create", action: .write, verb: check ? "checked" : "created", common: common, lines: lines) { session in
+      { object, db in
         check
           ? try Registry.check(object, session: session, in: db)
           : try Registry.create(object, session: session, in: db)

@@ -183,6 +183,24 @@ package struct LineRunner {
   }
 }
 
+extension LineRunner {
+  /// Runs a command that reads lines, the same way for every tool: the operator's session for
+  /// `action` (exit 77 when the role may never take it), then `makeHandler`, which may check the
+  /// options against the session and returns what each line does, then the store and the loop.
+  package static func run(
+    _ command: String, action: Action, verb: String, common: CommonOptions, lines: LineOptions,
+    _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
+  ) throws {
+    let tool = String(command.prefix { $0 != " " })
+    try runTool(tool) {
+      let session = try common.session(requiring: action, for: command)
+      let handle = try makeHandler(session)
+      let runner = LineRunner(tool: tool, options: lines, store: try common.openStore(), session: session, verb: verb)
+      return try runner.run(handle)
+    }
+  }
+}
+
 /// Reports rejected lines: GNU-style messages on standard error and, with `--rejects`, JSON
 /// objects that keep the original line so a fixed file can be fed back (§2).
 struct RejectReport {

@@ -53,18 +53,13 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try runTool("hr-transfer") {
-        let session = try common.session(requiring: .requestTransfer, for: "hr-transfer request")
+      try LineRunner.run("hr-transfer request", action: .requestTransfer, verb: "requested", common: common, lines: lines) { session in
         if let toOrg, session.configuration.orgs[toOrg] == nil {
           throw RunError(.usage, "--to: unknown organisation '\(toOrg)'")
         }
         let ref = try optionText(consentRef, option: "consent-ref", maxLength: TransferRequest.maximumReferenceLength)
         let defaults = TransferRequest.Defaults(toOrg: toOrg, reason: reason, consentMethod: consentMethod, consentRef: ref)
-        let store = try common.openStore()
-        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "requested")
-        return try runner.run { object, db in
-          try Transfers.request(object, defaults: defaults, session: session, in: db)
-        }
+        return { object, db in try Transfers.request(object, defaults: defaults, session: session, in: db) }
       }
     }
   }
@@ -85,11 +80,8 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try runTool("hr-transfer") {
-        let session = try common.session(requiring: .decideTransfer, for: "hr-transfer confirm")
-        let store = try common.openStore()
-        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "confirmed")
-        return try runner.run { object, db in try Transfers.confirm(object, session: session, in: db) }
+      try LineRunner.run("hr-transfer confirm", action: .decideTransfer, verb: "confirmed", common: common, lines: lines) { session in
+        { object, db in try Transfers.confirm(object, session: session, in: db) }
       }
     }
   }
@@ -113,14 +105,9 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try runTool("hr-transfer") {
-        let session = try common.session(requiring: .decideTransfer, for: "hr-transfer reject")
+      try LineRunner.run("hr-transfer reject", action: .decideTransfer, verb: "declined", common: common, lines: lines) { session in
         let because = try optionText(rejectionReason, option: "rejection-reason", maxLength: Transfers.maximumRejectionReasonLength)
-        let store = try common.openStore()
-        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "declined")
-        return try runner.run { object, db in
-          try Transfers.reject(object, defaultReason: because, session: session, in: db)
-        }
+        return { object, db in try Transfers.reject(object, defaultReason: because, session: session, in: db) }
       }
     }
   }
@@ -141,11 +128,8 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try runTool("hr-transfer") {
-        let session = try common.session(requiring: .requestTransfer, for: "hr-transfer cancel")
-        let store = try common.openStore()
-        let runner = LineRunner(tool: "hr-transfer", options: lines, store: store, session: session, verb: "cancelled")
-        return try runner.run { object, db in try Transfers.cancel(object, session: session, in: db) }
+      try LineRunner.run("hr-transfer cancel", action: .requestTransfer, verb: "cancelled", common: common, lines: lines) { session in
+        { object, db in try Transfers.cancel(object, session: session, in: db) }
       }
     }
   }

@@ -30,11 +30,8 @@ package struct UpdateCommand: ParsableCommand {
     package init() {}
 
     package func run() throws {
-      try runTool("hr-update") {
-        let session = try common.session(requiring: .write, for: "hr-update")
-        let store = try common.openStore()
-        let runner = LineRunner(tool: "hr-update", options: lines, store: store, session: session, verb: "updated")
-        return try runner.run { object, db in try RecordUpdate.apply(object, session: session, in: db) }
+      try LineRunner.run("hr-update", action: .write, verb: "updated", common: common, lines: lines) { session in
+        { object, db in try RecordUpdate.apply(object, session: session, in: db) }
       }
     }
   }
@@ -55,11 +52,8 @@ package struct UpdateCommand: ParsableCommand {
     package init() {}
 
     package func run() throws {
-      try runTool("hr-update") {
-        let session = try common.session(requiring: .write, for: "hr-update amend")
-        let store = try common.openStore()
-        let runner = LineRunner(tool: "hr-update", options: lines, store: store, session: session, verb: "amended")
-        return try runner.run { object, db in try ServiceLog.amend(object, session: session, in: db) }
+      try LineRunner.run("hr-update amend", action: .write, verb: "amended", common: common, lines: lines) { session in
+        { object, db in try ServiceLog.amend(object, session: session, in: db) }
       }
     }
   }
