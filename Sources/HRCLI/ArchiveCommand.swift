@@ -1,5 +1,4 @@
 import ArgumentParser
-import GRDB
 import HRCore
 
 /// `hr-archive`: ends a record's active management (lost, deceased, moved out), reactivates it,
