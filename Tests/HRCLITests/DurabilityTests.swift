@@ -51,3 +51,22 @@ struct DurabilityTests {
     #expect(try sandbox.auditChain().intact)
   }
 }
+
+@Suite("Progress")
+struct ProgressTests {
+  @Test("On a terminal a long run shows a progress line every second; in a pipe only the summary")
+  func progressOnlyOnATerminal() throws {
+    let sandbox = try Sandbox()
+    try sandbox.write("people.jsonl", Sandbox.people(8_000, seed: 5))
+    // script(1) gives the tool a pseudo-terminal as its standard error, as a person at a shell has.
+    let terminal = try sandbox.shell(#"script -qfec "hr-create --batch-size 100 people.jsonl > out.jsonl" /dev/null"#)
+    #expect(terminal.status == 0)
+    #expect(terminal.stdout.contains("\rhr-create: "))
+    #expect(terminal.stdout.contains(" created, 0 rejected…"))
+    #expect(terminal.stdout.hasSuffix("hr-create: 8000 created, 0 rejected\r\n"))
+    #expect(try sandbox.read("out.jsonl").split(separator: "\n").count == 8_000)
+
+    let piped = try sandbox.shell("hr-create --store piped.sqlite people.jsonl > /dev/null")
+    #expect(piped.stderr == "hr-create: 8000 created, 0 rejected\n")
+  }
+}
