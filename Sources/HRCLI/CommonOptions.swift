@@ -59,7 +59,11 @@ package struct CommonOptions: ParsableArguments {
   /// `action`: a clinician cannot run `hr-archive purge` at all.
   package func session(requiring action: Action, for command: String) throws -> Session {
     let session = try session()
-    if !session.staff.role.mayEver(action) { try refuse(session, command: command) }
+    do {
+      try session.require(action, for: command)
+    } catch {
+      try refuse(session, command: command)
+    }
     return session
   }
 

@@ -79,17 +79,13 @@ package final class Store: Sendable {
 
   /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing unless `commit` is false.
   package func write<T>(commit: Bool = true, _ work: (Database) throws -> T) throws -> T {
-    do {
-      return try pool.writeWithoutTransaction { db in
-        var result: T?
-        try db.inTransaction(.immediate) {
-          result = try work(db)
-          return commit ? .commit : .rollback
-        }
-        return result!
+    try writeWithoutTransaction { db in
+      var result: T?
+      try db.inTransaction(.immediate) {
+        result = try work(db)
+        return commit ? .commit : .rollback
       }
-    } catch let error as DatabaseError {
-      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+      return result!
     }
   }
 
