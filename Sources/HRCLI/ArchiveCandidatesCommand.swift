@@ -15,11 +15,9 @@ package struct ArchiveCandidatesCommand: ParsableCommand {
 
   @OptionGroup package var common: CommonOptions
 
-  @Option(help: ArgumentHelp("Only records managed by this organisation.", valueName: "org"))
-  package var org: String?
+  @OptionGroup package var scope: ScopeOptions
 
-  @Option(help: ArgumentHelp("Only records managed by organisations of this district.", valueName: "district"))
-  package var district: String?
+  @OptionGroup package var listing: ListingOptions
 
   package init() {}
 
@@ -27,13 +25,15 @@ package struct ArchiveCandidatesCommand: ParsableCommand {
     try runTool("hr-archive") {
       let session = try common.session(requiring: .archive, for: "hr-archive candidates")
       let store = try common.openStore()
-      var output = OutputBuffer()
+      var writer = ListingWriter(format: listing.format, columns: ["record_no", "managing_org", "last_contact", "days_since"])
       do {
-        try store.archiveCandidates(CandidateFilter(org: org, district: district), session: session) { output.append($0) }
+        try store.archiveCandidates(CandidateFilter(org: scope.org, district: scope.district), session: session) {
+          try writer.append($0)
+        }
       } catch let error as ArchiveError {
         throw RunError(.usage, error.description)
       }
-      guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+      try writer.finish()
       return .ok
     }
   }

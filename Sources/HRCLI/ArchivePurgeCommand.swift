@@ -42,8 +42,8 @@ package struct ArchivePurgeCommand: ParsableCommand {
       let purged: Int
       do {
         purged = try store.purgeArchived(before: before, session: session, batchSize: batchSize, dryRun: dryRun) { batch in
-          for line in batch { output.append(line) }
-          guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+          for line in batch { try output.append(line) }
+          try output.flush()
         }
       } catch let error as ArchiveError {
         throw RunError(.dataError, error.description)

@@ -58,36 +58,3 @@ struct AuditRun {
     }
   }
 }
-
-/// Standard output for a listing: lines buffered and written out a thousand at a time, so a long
-/// listing streams without a write per line.
-struct ListingOutput {
-  private var bytes: [UInt8] = []
-  private var pending = 0
-
-  /// Appends an object as one compact JSON line.
-  mutating func append(_ object: JSONObject) throws {
-    JSONValue.object(object).write(compactTo: &bytes)
-    bytes.append(UInt8(ascii: "\n"))
-    try countLine()
-  }
-
-  /// Appends a line of text (a table or CSV row).
-  mutating func append(line: String) throws {
-    bytes.append(contentsOf: line.utf8)
-    bytes.append(UInt8(ascii: "\n"))
-    try countLine()
-  }
-
-  private mutating func countLine() throws {
-    pending += 1
-    if pending == 1000 { try flush() }
-  }
-
-  /// Writes what is buffered.
-  mutating func flush() throws {
-    pending = 0
-    defer { bytes.removeAll(keepingCapacity: true) }
-    guard bytes.withUnsafeBytes({ writeAll(1, $0) }) else { throw RunError(.io, "cannot write standard output") }
-  }
-}

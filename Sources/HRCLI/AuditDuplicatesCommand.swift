@@ -16,32 +16,22 @@ struct AuditDuplicatesCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: ArgumentHelp("Only pairs with a record managed by this organisation.", valueName: "org"))
-  var org: String?
+  @OptionGroup var scope: ScopeOptions
 
-  @Option(help: ArgumentHelp("Only pairs with a record managed in this district.", valueName: "district"))
-  var district: String?
-
-  @Option(help: ArgumentHelp("Output format.", valueName: "jsonl|csv|table"))
-  var format: ListingFormat = .jsonl
-
-  func validate() throws {
-    if org != nil, district != nil { throw ValidationError("give --org or --district, not both") }
-  }
+  @OptionGroup var listing: ListingOptions
 
   func run() throws {
     try runTool("hr-audit") {
       let run = try AuditRun(common, command: "hr-audit duplicates")
       let coverage = try run.check {
-        try AuditReading.coverage(org: org, district: district, session: run.session, auditAs: "audit.duplicates")
+        try AuditReading.coverage(org: scope.org, district: scope.district, session: run.session, auditAs: "audit.duplicates")
       }
       try AuditReading.record(
         AuditEntry(action: "audit.duplicates", recordNo: nil, detail: coverage.detail), by: run.session.staff, in: run.store)
       let pairs = try run.store.read { db in try ProbableDuplicates.pairs(coverage: coverage, in: db) }
       var writer = ListingWriter(
-        format: format,
-        columns: ["record_no_a", "record_no_b", "score", "reasons", "managing_org_a", "status_a", "managing_org_b", "status_b"],
-        widths: [17, 17, 5, 60, 14, 8, 14])
+        format: listing.format,
+        columns: ["record_no_a", "record_no_b", "score", "reasons", "managing_org_a", "status_a", "managing_org_b", "status_b"])
       for pair in pairs { try writer.append(pair.json) }
       try writer.finish()
       return .ok

@@ -34,6 +34,8 @@ struct AuditLogCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Only events on or before this day.", valueName: "YYYY-MM-DD"))
   var until: LocalDate?
 
+  @OptionGroup var listing: ListingOptions
+
   func validate() throws {
     if let record, (try? RecordNumber(record)) == nil { throw ValidationError("--record '\(record)' is not a record number of 17 digits") }
     if let action, action.isEmpty || action == ".*" { throw ValidationError("--action must name an action or 'area.*'") }
@@ -62,13 +64,13 @@ struct AuditLogCommand: ParsableCommand {
       if let until { detail["until"] = .string(until.description) }
       filter.beforeSeq = try AuditReading.record(
         AuditEntry(action: "audit.log", recordNo: record, detail: detail), by: run.session.staff, in: run.store)
-      var output = ListingOutput()
+      var writer = ListingWriter(format: listing.format, columns: AuditEvent.outputKeys)
       try run.store.read { db in
         try AuditLog.events(filter, coverage: run.session.staff.coverage(for: .audit), in: db) { event in
-          try output.append(event.json)
+          try writer.append(event.json)
         }
       }
-      try output.flush()
+      try writer.finish()
       return .ok
     }
   }
@@ -92,6 +94,8 @@ struct AuditAccessCommand: ParsableCommand {
 
   @Option(name: .customLong("id-number"), help: ArgumentHelp("The resident's ID number, instead of the record number (any ID number the record ever held).", valueName: "id"))
   var idNumber: String?
+
+  @OptionGroup var listing: ListingOptions
 
   func validate() throws {
     guard (record == nil) != (idNumber == nil) else { throw ValidationError("name the record with exactly one of --record and --id-number") }
@@ -121,13 +125,13 @@ struct AuditAccessCommand: ParsableCommand {
       }
       let seq = try AuditReading.record(
         AuditEntry(action: "audit.access", recordNo: recordNo), by: run.session.staff, in: run.store)
-      var output = ListingOutput()
+      var writer = ListingWriter(format: listing.format, columns: AccessReport.outputKeys)
       try run.store.read { db in
         try AccessReport.entries(for: recordNo, before: seq, configuration: run.session.configuration, in: db) { entry in
-          try output.append(entry)
+          try writer.append(entry)
         }
       }
-      try output.flush()
+      try writer.finish()
       return .ok
     }
   }

@@ -28,7 +28,7 @@ struct AuditVerifyCommand: ParsableCommand {
     try runTool("hr-audit") {
       let run = try AuditRun(common, command: "hr-audit verify")
       let verdict = try run.store.read { db in try AuditChain.verify(in: db, expecting: expectHead) }
-      var output = ListingOutput()
+      var output = OutputBuffer()
       try output.append(verdict.json)
       try output.flush()
       guard let broken = verdict.broken else { return .ok }
@@ -51,7 +51,7 @@ struct AuditHeadCommand: ParsableCommand {
     try runTool("hr-audit") {
       let run = try AuditRun(common, command: "hr-audit head")
       let head = try run.store.read { db in try AuditChain.head(in: db) }
-      var output = ListingOutput()
+      var output = OutputBuffer()
       try output.append(head.json)
       try output.flush()
       return .ok

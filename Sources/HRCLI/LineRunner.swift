@@ -61,7 +61,7 @@ package struct LineRunner {
             for line in batch {
               switch handleLine(line, handle, db: db) {
               case .accepted(let result):
-                output.append(result)
+                try output.append(result)
                 accepted += 1
               case .rejected(let rejection):
                 report.add(rejection, file: input.name, line: line)
@@ -76,11 +76,11 @@ package struct LineRunner {
             }
             if !wholeRun {
               try db.commit()
-              guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+              try output.flush()
             } else {
               // A dry run commits nothing, so its results need not wait; an all-or-nothing run's
               // go to the spool.
-              guard output.flush() else { throw RunError(.io, "cannot write standard output") }
+              try output.flush()
             }
             if let error = reader.readError {
               throw RunError(.io, "cannot read '\(input.name)': \(String(cString: strerror(error)))")

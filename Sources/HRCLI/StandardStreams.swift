@@ -30,22 +30,44 @@ package enum StandardError {
   package static var isTerminal: Bool { isatty(2) == 1 }
 }
 
-/// Standard output, buffered and flushed once a batch has committed, so that every printed
-/// result is durable (§2).
+/// Standard output (or the spool of an all-or-nothing run), buffered: the line loop flushes once
+/// a batch has committed, so that every printed result is durable; a listing flushes every
+/// `flushEvery` lines, so that a long one streams without a write per line.
 package struct OutputBuffer {
   private var bytes: [UInt8] = []
   private let fd: Int32
+  private let flushEvery: Int?
+  private var pending = 0
 
-  package init(fd: Int32 = 1) { self.fd = fd }
-
-  package mutating func append(_ object: JSONObject) {
-    JSONValue.object(object).write(compactTo: &bytes)
-    bytes.append(UInt8(ascii: "\n"))
+  package init(fd: Int32 = 1, flushEvery: Int? = nil) {
+    self.fd = fd
+    self.flushEvery = flushEvery
   }
 
-  /// Writes what is buffered; false on an I/O error.
-  package mutating func flush() -> Bool {
+  /// Appends an object as one compact JSON line.
+  package mutating func append(_ object: JSONObject) throws {
+    JSONValue.object(object).write(compactTo: &bytes)
+    bytes.append(UInt8(ascii: "\n"))
+    try countLine()
+  }
+
+  /// Appends a line of text (a table or CSV row).
+  package mutating func append(line: String) throws {
+    bytes.append(contentsOf: line.utf8)
+    bytes.append(UInt8(ascii: "\n"))
+    try countLine()
+  }
+
+  private mutating func countLine() throws {
+    guard let flushEvery else { return }
+    pending += 1
+    if pending == flushEvery { try flush() }
+  }
+
+  /// Writes what is buffered; an I/O error ends the run (exit 74).
+  package mutating func flush() throws {
+    pending = 0
     defer { bytes.removeAll(keepingCapacity: true) }
-    return bytes.withUnsafeBytes { writeAll(fd, $0) }
+    guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else { throw RunError(.io, "cannot write standard output") }
   }
 }

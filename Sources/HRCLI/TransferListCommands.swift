@@ -22,8 +22,7 @@ extension TransferCommand {
     @Option(help: ArgumentHelp("Only transfers of this record.", valueName: "record-no"))
     package var record: String?
 
-    @Option(help: ArgumentHelp("Output format.", valueName: "format"))
-    package var format: TransferListFormat = .jsonl
+    @OptionGroup package var listing: ListingOptions
 
     package init() {}
 
@@ -47,7 +46,7 @@ extension TransferCommand {
         }
         let filter = TransferFilter(org: org, status: status, recordNo: record)
         let transfers = try common.openStore().read { db in try Transfers.list(filter, session: session, in: db) }
-        try format.print(transfers)
+        try printTransfers(transfers, format: listing.format)
         return .ok
       }
     }
@@ -67,8 +66,7 @@ extension TransferCommand {
     @Option(help: ArgumentHelp("Only transfers from or to organisations of this district.", valueName: "district"))
     package var district: String?
 
-    @Option(help: ArgumentHelp("Output format.", valueName: "format"))
-    package var format: TransferListFormat = .jsonl
+    @OptionGroup package var listing: ListingOptions
 
     package init() {}
 
@@ -87,7 +85,7 @@ extension TransferCommand {
         }
         let filter = TransferFilter(district: district, overdueOn: session.today)
         let transfers = try common.openStore().read { db in try Transfers.list(filter, session: session, in: db) }
-        try format.print(transfers)
+        try printTransfers(transfers, format: listing.format)
         return .ok
       }
     }
@@ -105,81 +103,9 @@ private func refuseListing(_ session: Session, common: CommonOptions, command: S
   try common.refuse(session, command: command, action: "transfer.list", detail: detail)
 }
 
-/// How `hr-transfer list` and `overdue` print: JSON Lines for pipes, CSV for spreadsheets, an
-/// aligned table for people (§2).
-package enum TransferListFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
-  case jsonl
-  case csv
-  case table
-
-  /// Writes the transfers to standard output.
-  func print(_ transfers: [Transfer]) throws {
-    var output: [UInt8] = []
-    switch self {
-    case .jsonl:
-      for transfer in transfers {
-        JSONValue.object(transfer.output).write(compactTo: &output)
-        output.append(UInt8(ascii: "\n"))
-      }
-    case .csv:
-      output.append(line: Transfer.outputKeys.map(Self.csvField).joined(separator: ","))
-      for transfer in transfers {
-        output.append(line: Self.cells(of: transfer).map(Self.csvField).joined(separator: ","))
-      }
-    case .table:
-      let rows = [Transfer.outputKeys] + transfers.map { Self.cells(of: $0).map { $0.isEmpty ? "-" : $0 } }
-      var widths = Array(repeating: 0, count: Transfer.outputKeys.count)
-      for row in rows {
-        for (column, cell) in row.enumerated() { widths[column] = max(widths[column], Self.displayWidth(cell)) }
-      }
-      for row in rows {
-        var line = ""
-        for (column, cell) in row.enumerated() {
-          line += cell
-          if column < row.count - 1 { line += String(repeating: " ", count: widths[column] - Self.displayWidth(cell) + 2) }
-        }
-        output.append(line: line)
-      }
-    }
-    guard output.withUnsafeBytes({ writeAll(1, $0) }) else { throw RunError(.io, "cannot write standard output") }
-  }
-
-  /// The values of a transfer's output as text, in the order of `Transfer.outputKeys`; null is empty.
-  private static func cells(of transfer: Transfer) -> [String] {
-    let object = transfer.output
-    return Transfer.outputKeys.map { key in
-      switch object[key] {
-      case .string(let text): text
-      case .bool(let flag): flag ? "true" : "false"
-      case nil, .null: ""
-      case let value?: value.compact
-      }
-    }
-  }
-
-  /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-  private static func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-  }
-
-  /// Columns a text takes in a terminal: East Asian wide characters (Chinese text) take two.
-  private static func displayWidth(_ text: String) -> Int {
-    text.unicodeScalars.reduce(0) { width, scalar in
-      switch scalar.value {
-      case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-        0xFFE0...0xFFE6, 0x20000...0x3FFFD:
-        width + 2
-      default: width + 1
-      }
-    }
-  }
-}
-
-extension [UInt8] {
-  /// Appends a line of text and its line feed.
-  fileprivate mutating func append(line: String) {
-    append(contentsOf: line.utf8)
-    append(UInt8(ascii: "\n"))
-  }
+/// Prints transfers as a listing: the same objects every `hr-transfer` subcommand prints.
+private func printTransfers(_ transfers: [Transfer], format: ListingFormat) throws {
+  var writer = ListingWriter(format: format, columns: Transfer.outputKeys)
+  for transfer in transfers { try writer.append(transfer.output) }
+  try writer.finish()
 }

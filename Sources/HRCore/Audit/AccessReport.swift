@@ -46,6 +46,11 @@ package enum AccessReport {
     }
   }
 
+  /// The keys of `entry`, in order: the header of `--format csv` and `table`.
+  package static let outputKeys = [
+    "record_no", "at", "use", "action", "outcome", "operator", "operator_name", "role", "org", "org_name", "detail",
+  ]
+
   /// One line of the report: `{"record_no","at","use","action","outcome","operator",
   /// "operator_name","role","org","org_name","detail"}`, names as the configuration declares them
   /// (null for an operator or organisation no longer declared).

@@ -70,6 +70,11 @@ package struct AuditLogFilter: Sendable, Equatable {
 }
 
 extension AuditEvent {
+  /// The keys of `json`, in order: the header of `--format csv` and `table`.
+  package static let outputKeys = [
+    "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
+  ]
+
   /// The event as `hr-audit log` prints it: the keys of §11 in their order, `detail` as an object.
   package var json: JSONObject {
     [
