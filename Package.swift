@@ -10,6 +10,7 @@ let package = Package(
     .executable(name: "hr-audit", targets: ["hr-audit"]),
     .executable(name: "hr-transfer", targets: ["hr-transfer"]),
     .executable(name: "hr-update", targets: ["hr-update"]),
+    .executable(name: "hr-export", targets: ["hr-export"]),
     .library(name: "HRCore", targets: ["HRCore"]),
   ],
   dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
     .executableTarget(name: "hr-audit", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-transfer", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-update", dependencies: ["HRCLI"]),
+    .executableTarget(name: "hr-export", dependencies: ["HRCLI"]),
     .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",
