@@ -24,7 +24,7 @@ package struct ArchiveCandidatesCommand: ParsableCommand {
   package func run() throws {
     try runTool("hr-archive") {
       let session = try common.session(requiring: .archive, for: "hr-archive candidates")
-      let store = try common.openStore()
+      let store = try common.openStore(tool: "hr-archive")
       var writer = ListingWriter(format: listing.format, columns: ["record_no", "managing_org", "last_contact", "days_since"])
       do {
         try store.archiveCandidates(CandidateFilter(org: scope.org, district: scope.district), session: session) {

@@ -37,7 +37,7 @@ package struct ArchivePurgeCommand: ParsableCommand {
   package func run() throws {
     try runTool("hr-archive") {
       let session = try common.session(requiring: .purge, for: "hr-archive purge")
-      let store = try common.openStore()
+      let store = try common.openStore(tool: "hr-archive")
       var output = OutputBuffer()
       let purged: Int
       do {

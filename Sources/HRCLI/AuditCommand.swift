@@ -33,11 +33,7 @@ struct AuditRun {
 
   init(_ common: CommonOptions, command: String) throws {
     session = try common.session(requiring: .audit, for: command)
-    let path = common.storePath
-    guard FileManager.default.fileExists(atPath: path) else {
-      throw InputError(path: path, reason: "no such store")
-    }
-    store = try common.openStore()
+    store = try common.openStore(tool: "hr-audit")
   }
 
   /// Runs `body`, turning a refused reading into its audited denial and exit 77, an unknown

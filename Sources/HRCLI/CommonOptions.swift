@@ -55,6 +55,13 @@ package struct CommonOptions: ParsableArguments {
   /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.
   package var storePath: String { store ?? environment("HR_STORE") ?? "hr.sqlite" }
 
+  /// How the store path was chosen, for messages about a store that is missing or new.
+  package var storeOrigin: String {
+    if store != nil { return "given by --store" }
+    if environment("HR_STORE") != nil { return "given by $HR_STORE" }
+    return "the default ./hr.sqlite, as neither --store nor $HR_STORE is set"
+  }
+
   /// The session of the named operator, refused with exit 77 when its role may never take
   /// `action`: a clinician cannot run `hr-archive purge` at all.
   package func session(requiring action: Action, for command: String) throws -> Session {
@@ -76,14 +83,23 @@ package struct CommonOptions: ParsableArguments {
       var detail = detail
       detail["command"] = .string(command)
       let entry = AuditEntry(action: action, recordNo: nil, outcome: .denied, detail: detail)
-      try openStore().write { db in _ = try AuditTrail.append(entry, by: session.staff, in: db) }
+      try openStore(tool: String(command.prefix { $0 != " " })).write { db in _ = try AuditTrail.append(entry, by: session.staff, in: db) }
     }
     throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
   }
 
-  /// Opens (creating and migrating as needed) the store.
-  package func openStore() throws -> Store {
-    try Store(path: storePath, busyTimeout: busyTimeout)
+  /// Opens the store, migrating it forward as needed. Only `hr-create` passes `creating`: every
+  /// other tool refuses a missing store (exit 66), since a mistyped path would otherwise answer
+  /// from a new, empty store that nothing is in.
+  package func openStore(creating: Bool = false, tool: String) throws -> Store {
+    if !FileManager.default.fileExists(atPath: storePath) {
+      guard creating else {
+        throw InputError(
+          path: storePath, reason: "no such store (\(storeOrigin)); only hr-create creates a store")
+      }
+      StandardError.write("\(tool): creating a new store '\(storePath)' (\(storeOrigin))\n")
+    }
+    return try Store(path: storePath, busyTimeout: busyTimeout)
   }
 }
 

@@ -22,7 +22,12 @@ package struct CreateCommand: ParsableCommand {
   package init() {}
 
   package func run() throws {
-    try LineRunner.run("hr-create", action: .write, verb: check ? "checked" : "created", common: common, lines: lines) { session in
+    // Only a run that creates records creates a missing store: a check or a dry run against a
+    // mistyped path would report that nobody has a record.
+    try LineRunner.run(
+      "hr-create", action: .write, verb: check ? "checked" : "created", common: common, lines: lines,
+      createsStore: !check && !lines.dryRun
+    ) { session in
       { object, db in
         check
           ? try Registry.check(object, session: session, in: db)

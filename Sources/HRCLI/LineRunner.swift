@@ -16,26 +16,25 @@ import HRCore
 package struct LineRunner {
   package let tool: String
   package let options: LineOptions
-  package let store: Store
   package let session: Session
   /// The word of the summary line: `created`, `updated` …
   package let verb: String
+  /// Opens the store once the first input has arrived: in a pipeline the tool before this one may be
+  /// creating it.
+  let openStore: () throws -> Store
 
-  /// A batch closes at `--batch-size` lines or at this many bytes of input, whichever comes first.
-  static let maximumBatchBytes = 16 << 20
-
-  package init(tool: String, options: LineOptions, store: Store, session: Session, verb: String) {
+  init(tool: String, options: LineOptions, session: Session, verb: String, openStore: @escaping () throws -> Store) {
     self.tool = tool
     self.options = options
-    self.store = store
     self.session = session
     self.verb = verb
+    self.openStore = openStore
   }
 
   /// Runs `handle` on every input line; returns 0 when every line was accepted, 65 otherwise.
   package func run(_ handle: (JSONObject, Database) throws -> JSONObject) throws -> ExitStatus {
-    let inputs = try openInputs()
-    defer { for input in inputs where input.fd != 0 { close(input.fd) } }
+    var batches = try InputBatches(files: options.files, batchSize: options.batchSize)
+    defer { batches.closeFiles() }
     var report = try RejectReport(tool: tool, path: options.rejects)
     defer { report.close() }
     let wholeRun = options.allOrNothing || options.dryRun
@@ -49,43 +48,33 @@ package struct LineRunner {
     // Refusals the trail must keep even if the whole run is rolled back (denials, already_served).
     var keptRefusals: [AuditEntry] = []
 
-    try store.writeWithoutTransaction { db in
+    var batch = try batches.next()
+    try openStore().writeWithoutTransaction { db in
       do {
         if wholeRun { try db.beginTransaction(.immediate) }
-        for input in inputs {
-          var reader = LineReader(fileDescriptor: input.fd)
-          while true {
-            let batch = readBatch(&reader)
-            if batch.isEmpty { break }
-            if !wholeRun { try db.beginTransaction(.immediate) }
-            for line in batch {
-              switch handleLine(line, handle, db: db) {
-              case .accepted(let result):
-                try output.append(result)
-                accepted += 1
-              case .rejected(let rejection):
-                report.add(rejection, file: input.name, line: line)
-                if let audit = rejection.audit {
-                  try AuditTrail.append(audit, by: session.staff, in: db)
-                  if spool != nil { keptRefusals.append(audit) }
-                }
-              case .failed(let error):
-                throw error
+        while let (file, lines) = batch {
+          if !wholeRun { try db.beginTransaction(.immediate) }
+          for line in lines {
+            switch handleLine(line, handle, db: db) {
+            case .accepted(let result):
+              try output.append(result)
+              accepted += 1
+            case .rejected(let rejection):
+              report.add(rejection, file: file, line: line)
+              if let audit = rejection.audit {
+                try AuditTrail.append(audit, by: session.staff, in: db)
+                if spool != nil { keptRefusals.append(audit) }
               }
-              progress.tick(accepted: accepted, rejected: report.count)
+            case .failed(let error):
+              throw error
             }
-            if !wholeRun {
-              try db.commit()
-              try output.flush()
-            } else {
-              // A dry run commits nothing, so its results need not wait; an all-or-nothing run's
-              // go to the spool.
-              try output.flush()
-            }
-            if let error = reader.readError {
-              throw RunError(.io, "cannot read '\(input.name)': \(String(cString: strerror(error)))")
-            }
+            progress.tick(accepted: accepted, rejected: report.count)
           }
+          // A batch's results are printed once it has committed; a dry run commits nothing, so its
+          // results need not wait; an all-or-nothing run's go to the spool.
+          if !wholeRun { try db.commit() }
+          try output.flush()
+          batch = try batches.next()
         }
         if wholeRun {
           if options.dryRun || report.count > 0 {
@@ -150,37 +139,6 @@ package struct LineRunner {
       return .failed(error)
     }
   }
-
-  /// Reads up to a batch of lines, bounded in count and bytes.
-  private func readBatch(_ reader: inout LineReader) -> [InputLine] {
-    var batch: [InputLine] = []
-    var bytes = 0
-    while batch.count < options.batchSize, bytes < Self.maximumBatchBytes, let line = reader.next() {
-      bytes += line.bytes.count
-      batch.append(line)
-    }
-    return batch
-  }
-
-  /// Opens every input before anything is read, so a missing file stops the run at once (exit 66).
-  private func openInputs() throws -> [(name: String, fd: Int32)] {
-    let names = options.files.isEmpty ? ["-"] : options.files
-    var inputs: [(name: String, fd: Int32)] = []
-    for name in names {
-      if name == "-" {
-        inputs.append((name, 0))
-        continue
-      }
-      let fd = open(name, O_RDONLY)
-      guard fd >= 0 else {
-        let reason = String(cString: strerror(errno))
-        for input in inputs where input.fd != 0 { close(input.fd) }
-        throw InputError(path: name, reason: reason)
-      }
-      inputs.append((name, fd))
-    }
-    return inputs
-  }
 }
 
 extension LineRunner {
@@ -189,13 +147,15 @@ extension LineRunner {
   /// options against the session and returns what each line does, then the store and the loop.
   package static func run(
     _ command: String, action: Action, verb: String, common: CommonOptions, lines: LineOptions,
-    _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
+    createsStore: Bool = false, _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
   ) throws {
     let tool = String(command.prefix { $0 != " " })
     try runTool(tool) {
       let session = try common.session(requiring: action, for: command)
       let handle = try makeHandler(session)
-      let runner = LineRunner(tool: tool, options: lines, store: try common.openStore(), session: session, verb: verb)
+      let runner = LineRunner(tool: tool, options: lines, session: session, verb: verb) {
+        try common.openStore(creating: createsStore, tool: tool)
+      }
       return try runner.run(handle)
     }
   }

@@ -108,7 +108,8 @@ struct ExitStatusTests {
   func storeCannotBeCreated() throws {
     let result = try Sandbox().run("hr-create", ["--store", "/nonexistent/dir/hr.sqlite"])
     #expect(result.status == 73)
-    #expect(result.stderr.hasPrefix("hr-create: cannot open store '/nonexistent/dir/hr.sqlite': "))
+    #expect(result.errorLines.first == "hr-create: creating a new store '/nonexistent/dir/hr.sqlite' (given by --store)")
+    #expect(result.errorLines.last?.hasPrefix("hr-create: cannot open store '/nonexistent/dir/hr.sqlite': ") == true)
   }
 
   @Test("A store written by a newer version exits 78 and is left alone")
@@ -198,9 +199,60 @@ struct CommandRefusalTests {
     #expect(try sandbox.auditChain().intact)
   }
 
+  /// Each tool but `hr-create`, on a store path that does not exist: a mistyped `--store` or a cron
+  /// job run from another directory must not answer from a new, empty store.
+  static let readersOfAMissingStore: [(tool: String, arguments: [String])] = [
+    ("hr-update", []), ("hr-transfer", ["list"]), ("hr-transfer", ["overdue"]), ("hr-transfer", ["confirm"]),
+    ("hr-archive", ["candidates"]), ("hr-archive", ["lost", "--evidence", "calls"]), ("hr-audit", ["log"]),
+    ("hr-create", ["--check"]), ("hr-create", ["--dry-run"]),
+  ]
+
+  @Test("Every tool but hr-create refuses a missing store with exit 66, naming the path and how it was chosen")
+  func missingStoreIsRefused() throws {
+    let sandbox = try Sandbox(newStore: false)
+    for (tool, arguments) in Self.readersOfAMissingStore {
+      let byOption = try sandbox.run(tool, arguments + ["--store", "typo.sqlite"], stdin: "")
+      #expect(byOption.status == 66, "\(tool) \(arguments)")
+      #expect(
+        byOption.stderr
+          == "\(tool): cannot open 'typo.sqlite': no such store (given by --store); only hr-create creates a store\n")
+      let byEnvironment = try sandbox.run(tool, arguments, stdin: "")
+      #expect(byEnvironment.status == 66)
+      #expect(byEnvironment.stderr.contains("'\(sandbox.store)': no such store (given by $HR_STORE)"))
+    }
+    let byDefault = try sandbox.shell("env -u HR_STORE hr-transfer list")
+    #expect(byDefault.status == 66)
+    #expect(byDefault.stderr.contains("'hr.sqlite': no such store (the default ./hr.sqlite, as neither --store nor $HR_STORE is set)"))
+    #expect(!FileManager.default.fileExists(atPath: sandbox.store))
+    #expect(!FileManager.default.fileExists(atPath: sandbox.directory.appendingPathComponent("typo.sqlite").path))
+  }
+
+  @Test("The README's pipeline on a brand-new store: the tool after hr-create waits for its input before it opens the store")
+  func pipelineOnANewStore() throws {
+    for round in 1...5 {
+      let sandbox = try Sandbox(newStore: false)
+      try sandbox.write("people.jsonl", Sandbox.people(3, seed: UInt64(round), places: [Sandbox.examplePlaces[0]]))
+      let result = try sandbox.shell(
+        "hr-create --quiet people.jsonl | hr-transfer request --quiet --to 500229001 --reason residence_change"
+          + " --consent-method sms_phone --consent-ref R | hr-transfer confirm --quiet")
+      #expect(result.status == 0, "round \(round): \(result.stderr)")
+      #expect(result.objects.map { $0["status"] as? String } == ["completed", "completed", "completed"])
+    }
+  }
+
+  @Test("hr-create says on standard error that it creates a new store")
+  func createAnnouncesANewStore() throws {
+    let sandbox = try Sandbox(newStore: false)
+    let result = try sandbox.run("hr-create", stdin: Sandbox.people(2))
+    #expect(result.status == 0)
+    #expect(result.errorLines == ["hr-create: creating a new store '\(sandbox.store)' (given by $HR_STORE)", "hr-create: 2 created, 0 rejected"])
+    let again = try sandbox.run("hr-create", stdin: "")
+    #expect(again.errorLines == ["hr-create: 0 created, 0 rejected"])
+  }
+
   @Test("A refusal never creates a store")
   func refusalCreatesNoStore() throws {
-    let sandbox = try Sandbox()
+    let sandbox = try Sandbox(newStore: false)
     #expect(try sandbox.run("hr-create", operator: "auditor-1").status == 77)
     #expect(!FileManager.default.fileExists(atPath: sandbox.store))
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// What a finished process left: its standard output and error and its exit status.
@@ -45,12 +46,29 @@ final class Sandbox {
     return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
   }()
 
-  /// Creates a sandbox with `configuration` (default: the example one) as `hr.yaml`.
-  init(configuration: String = Sandbox.exampleConfiguration) throws {
+  /// Creates a sandbox with `configuration` (default: the example one) as `hr.yaml` and, unless
+  /// `newStore` is false, an empty store, as a district has once `hr-create` has first run.
+  init(configuration: String = Sandbox.exampleConfiguration, newStore: Bool = true) throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     try configuration.write(toFile: config, atomically: true, encoding: .utf8)
+    if newStore { try FileManager.default.copyItem(atPath: try Sandbox.emptyStore(), toPath: store) }
   }
+
+  /// An empty store made once by `hr-create` on no input, copied into every sandbox that wants one.
+  private static func emptyStore() throws -> String {
+    try emptyStoreLock.withLock { path in
+      if let path { return path }
+      let template = try Sandbox(newStore: false)
+      let made = try template.run("hr-create", ["--quiet"])
+      #expect(made.status == 0, "\(made.stderr)")
+      let copy = FileManager.default.temporaryDirectory.appendingPathComponent("hr-empty-\(UUID().uuidString).sqlite").path
+      try FileManager.default.copyItem(atPath: template.store, toPath: copy)
+      path = copy
+      return copy
+    }
+  }
+  private static let emptyStoreLock = Mutex<String?>(nil)
 
   deinit {
     try? FileManager.default.removeItem(at: directory)
