@@ -68,7 +68,7 @@ package enum Archive {
     let evidence = try fields.requiredText("evidence", maxLength: maximumTextLength)
     var record = try Registry.record(selectedBy: fields, session: session, in: db)
     try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
-    try requireActive(record)
+    try record.requireActive(for: "archiving")
 
     let waiting = session.configuration.rules.lostAfterDays
     let possibleOn = record.lastContact.adding(days: waiting)
@@ -107,7 +107,10 @@ package enum Archive {
     try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
     switch (record.status, record.archiveReason) {
     case (.active, _), (.archived, .lost?), (.archived, .movedOut?): break
-    default: throw archived(record)
+    default:
+      throw ActiveManagement.refusal(
+        of: "archiving", recordNo: record.recordNo, status: record.status, archiveReason: record.archiveReason,
+        archivedOn: record.archivedOn)
     }
     guard deathDate >= record.birthDate else {
       throw fields.invalid("death_date", "is before the birth date \(record.birthDate)")
@@ -138,7 +141,7 @@ package enum Archive {
     let evidence = try fields.text("evidence", maxLength: maximumTextLength)
     var record = try Registry.record(selectedBy: fields, session: session, in: db)
     try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
-    try requireActive(record)
+    try record.requireActive(for: "archiving")
     guard leftOn >= record.birthDate else {
       throw fields.invalid("left_on", "is before the birth date \(record.birthDate)")
     }
@@ -236,21 +239,6 @@ package enum Archive {
       "archive_reason": record.archiveReason.map { .string($0.rawValue) } ?? .null,
       "archived_on": record.archivedOn.map { .string($0.description) } ?? .null,
     ]
-  }
-
-  /// Refuses a record that is no longer in active management (第十四条: its updates have stopped).
-  static func requireActive(_ record: ResidentRecord) throws(LineRejection) {
-    guard record.status == .active else { throw archived(record) }
-  }
-
-  /// The `record_archived` rejection, naming why and since when.
-  static func archived(_ record: ResidentRecord) -> LineRejection {
-    var details: JSONObject = ["record_no": .string(record.recordNo), "status": .string(record.status.rawValue)]
-    if let reason = record.archiveReason { details["archive_reason"] = .string(reason.rawValue) }
-    if let archivedOn = record.archivedOn { details["archived_on"] = .string(archivedOn.description) }
-    let why = record.archiveReason.map { " as \($0.rawValue)" } ?? ""
-    let since = record.archivedOn.map { " on \($0)" } ?? ""
-    return LineRejection(.recordArchived, "record '\(record.recordNo)' is already archived\(why)\(since)", details: details)
   }
 
   /// Takes the record out of active management today (保存归档): its status, reason and date, the

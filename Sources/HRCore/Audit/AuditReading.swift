@@ -89,7 +89,7 @@ package enum AuditReading {
     _ staff: OperatorEntry, _ target: String, action: String, recordNo: String? = nil, detail: JSONObject
   ) -> AuditReadError {
     .forbidden(
-      "operator '\(staff.id)' (\(staff.role.rawValue)) may not audit \(target)",
+      staff.mayNot("audit \(target)"),
       audit: AuditEntry(action: action, recordNo: recordNo, outcome: .denied, detail: detail))
   }
 }

@@ -63,7 +63,7 @@ extension Registry {
       throw LineRejection(.missingField, "'set' names no field to change", details: ["field": "set"])
     }
     try session.authorize(.write, in: record.scope, auditAs: "record.update", recordNo: record.recordNo)
-    try UpdateRules.requireActive(record, refusing: "update")
+    try record.requireActive(for: "update")
 
     let today = session.today
     var updated = record

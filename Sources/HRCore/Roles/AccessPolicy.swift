@@ -35,6 +35,11 @@ private enum Reach {
 }
 
 extension Role {
+  /// The words of every refusal of an operator, from its id and role.
+  package static func refusal(of id: String, _ role: Role, title: String = "operator", _ what: String) -> String {
+    "\(title) '\(id)' (\(role.rawValue)) may not \(what)"
+  }
+
   /// The one table of the contract's §9: how far this role reaches for `action`.
   fileprivate func reach(for action: Action) -> Reach {
     switch (self, action) {
@@ -63,6 +68,11 @@ extension Role {
 }
 
 extension OperatorEntry {
+  /// The words of every refusal: `operator 'doc-li' (clinician) may not …` (or `approver …`).
+  package func mayNot(_ what: String, as title: String = "operator") -> String {
+    Role.refusal(of: id, role, title: title, what)
+  }
+
   /// Whether this operator may take `action` on a record in `scope`: the single place that decides.
   package func may(_ action: Action, in scope: Scope) -> Bool {
     switch role.reach(for: action) {

@@ -49,12 +49,12 @@ extension ServiceLog {
     guard staff.may(.write, in: serving) else {
       throw LineRejection(
         .forbidden,
-        "operator '\(staff.id)' (\(staff.role.rawValue)) may not amend services of organisation '\(service.org)'",
+        staff.mayNot("amend services of organisation '\(service.org)'"),
         audit: AuditEntry(
           action: "service.amend", recordNo: record.recordNo, outcome: .denied,
           detail: ["service_id": .int(serviceID), "serving_org": .string(service.org)]))
     }
-    try UpdateRules.requireActive(record, refusing: "amendment")
+    try record.requireActive(for: "amendment")
     let approver = try requireApprover(approverID, for: service, serving: serving, session: session)
 
     let before = service.current
@@ -150,7 +150,7 @@ extension ServiceLog {
         if approver.id == staff.id {
           problem = "the approver must be someone other than the operator '\(staff.id)'"
         } else if !approver.may(.approveAmendment, in: serving) {
-          problem = "approver '\(id)' (\(approver.role.rawValue)) may not approve amendments for organisation '\(service.org)'"
+          problem = approver.mayNot("approve amendments for organisation '\(service.org)'", as: "approver")
         } else {
           return approver.id
         }

@@ -19,7 +19,7 @@ package enum FamilyDoctor {
     let team = try fields.text("team", maxLength: 100)
     guard let signedOn = try fields.pastDate("signed_on", today: session.today) else { throw fields.missing("signed_on") }
     try session.authorize(.write, in: record.scope, auditAs: "contract.add", recordNo: record.recordNo)
-    try UpdateRules.requireActive(record, refusing: "contract")
+    try record.requireActive(for: "contract")
     try UpdateRules.requireWithinLifetime(signedOn, of: record, key: "signed_on", in: fields)
 
     let existing = try Int.fetchOne(
@@ -60,7 +60,7 @@ package enum FamilyDoctor {
       throw fields.invalid("method", "'\(method)' is not one of \(contactMethods.joined(separator: ", "))")
     }
     try session.authorize(.write, in: record.scope, auditAs: "contact.add", recordNo: record.recordNo)
-    try UpdateRules.requireActive(record, refusing: "contact")
+    try record.requireActive(for: "contact")
     try UpdateRules.requireWithinLifetime(date, of: record, key: "date", in: fields)
 
     let existing = try Int.fetchOne(

@@ -57,7 +57,7 @@ package enum HealthTags {
     let source = try fields.text("source", maxLength: 100) ?? defaultSource
     let action = ending ? "tag.end" : "tag.add"
     try session.authorize(.write, in: record.scope, auditAs: action, recordNo: record.recordNo)
-    try UpdateRules.requireActive(record, refusing: "tag")
+    try record.requireActive(for: "tag")
     let now = Timestamp.now()
 
     if ending {

@@ -48,19 +48,6 @@ package enum RecordUpdate {
 
 /// The checks every kind of `hr-update` change shares.
 enum UpdateRules {
-  /// Refuses any change to a record that is not in active management (§7): an archived record
-  /// takes no update, service, tag or contact until it is reactivated.
-  static func requireActive(_ record: ResidentRecord, refusing what: String) throws(LineRejection) {
-    guard record.status != .active else { return }
-    let state =
-      record.status == .purging
-      ? "is being purged"
-      : "is archived (\(record.archiveReason?.rawValue ?? "archived"))"
-    throw LineRejection(
-      .recordArchived, "record '\(record.recordNo)' \(state) and takes no \(what)",
-      details: ["record_no": .string(record.recordNo), "status": .string(record.status.rawValue)])
-  }
-
   /// Refuses a date of care outside the resident's life: before the birth date or after a
   /// recorded death (§5). Dates after today are refused where they are read.
   static func requireWithinLifetime(_ date: LocalDate, of record: ResidentRecord, key: String, in fields: Fields) throws(LineRejection) {
@@ -78,7 +65,7 @@ enum UpdateRules {
     guard !staff.may(.write, in: Scope(org: org.code, district: org.district)) else { return }
     throw LineRejection(
       .forbidden,
-      "operator '\(staff.id)' (\(staff.role.rawValue)) may not record services in the name of organisation '\(org.code)'",
+      staff.mayNot("record services in the name of organisation '\(org.code)'"),
       details: ["field": "service.org"],
       audit: AuditEntry(
         action: action, recordNo: record.recordNo, outcome: .denied,

@@ -55,7 +55,7 @@ package enum ServiceLog {
     if offSite {
       try session.authorize(.offSiteService, in: record.scope, auditAs: action, recordNo: record.recordNo)
     }
-    try UpdateRules.requireActive(record, refusing: "service")
+    try record.requireActive(for: "service")
     try UpdateRules.requireWithinLifetime(date, of: record, key: "date", in: fields)
 
     let summaryText = summary.compact

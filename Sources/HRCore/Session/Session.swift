@@ -8,7 +8,7 @@ package enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .noOperator: "no operator: name one with --operator or HR_OPERATOR"
     case .unknownOperator(let id): "unknown operator '\(id)': operators are declared in the configuration"
-    case .notAllowed(let id, let role, let command): "operator '\(id)' (\(role.rawValue)) may not run \(command)"
+    case .notAllowed(let id, let role, let command): Role.refusal(of: id, role, "run \(command)")
     }
   }
 }
@@ -43,7 +43,7 @@ package struct Session: Sendable {
       let target = recordNo.map { "record '\($0)'" } ?? "organisation '\(scope.org)'"
       throw LineRejection(
         .forbidden,
-        "operator '\(staff.id)' (\(staff.role.rawValue)) may not \(action.phrase) \(target) managed by '\(scope.org)'",
+        staff.mayNot("\(action.phrase) \(target) managed by '\(scope.org)'"),
         audit: AuditEntry(
           action: auditAction, recordNo: recordNo, outcome: .denied,
           detail: ["managing_org": .string(scope.org), "district": .string(scope.district)]))

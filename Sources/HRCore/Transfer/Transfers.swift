@@ -77,7 +77,8 @@ package enum Transfers {
     guard staff.may(.requestTransfer, in: subject.scope) || staff.may(.requestTransfer, in: toScope) else {
       throw LineRejection(
         .forbidden,
-        "operator '\(staff.id)' (\(staff.role.rawValue)) may not request a transfer of record '\(subject.recordNo)' from '\(subject.managingOrg)' to '\(request.toOrg.code)'",
+        staff.mayNot(
+          "request a transfer of record '\(subject.recordNo)' from '\(subject.managingOrg)' to '\(request.toOrg.code)'"),
         audit: AuditEntry(
           action: "transfer.request", recordNo: subject.recordNo, outcome: .denied,
           detail: ["from_org": .string(subject.managingOrg), "to_org": .string(request.toOrg.code)]))
@@ -88,7 +89,8 @@ package enum Transfers {
         .deceased, "record '\(subject.recordNo)' is archived as deceased and is no longer transferred",
         details: ["record_no": .string(subject.recordNo)])
     case (.purging, _):
-      throw LineRejection(.recordArchived, "record '\(subject.recordNo)' is being purged", details: ["record_no": .string(subject.recordNo)])
+      throw ActiveManagement.refusal(
+        of: "transfer", recordNo: subject.recordNo, status: subject.status, archiveReason: nil, archivedOn: nil)
     default:
       break
     }
@@ -224,7 +226,8 @@ package enum Transfers {
     guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: transfer.toScope) else {
       throw LineRejection(
         .forbidden,
-        "operator '\(staff.id)' (\(staff.role.rawValue)) may not cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'",
+        staff.mayNot(
+          "cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'"),
         audit: AuditEntry(
           action: "transfer.cancel", recordNo: transfer.recordNo, outcome: .denied,
           detail: ["transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg)]))

@@ -117,7 +117,7 @@ struct BasicInformationUpdateTests {
     try fixture.archive(recordNo, reason: reason)
     let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["phone": "13800000000"]]))
     #expect(rejection.code == .recordArchived)
-    #expect(rejection.message == "record '\(recordNo)' is archived (\(reason)) and takes no update")
+    #expect(rejection.message == "record '\(recordNo)' is archived as \(reason) on 2026-11-01 and takes no update")
   }
 }
 
