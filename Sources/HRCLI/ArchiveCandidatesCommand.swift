@@ -25,14 +25,10 @@ package struct ArchiveCandidatesCommand: ParsableCommand {
     try runTool("hr-archive") {
       let session = try common.session(requiring: .archive, for: "hr-archive candidates")
       let store = try common.openStore(tool: "hr-archive")
+      let coverage = try scope.coverage(
+        for: .archive, session: session, common: common, command: "hr-archive candidates", auditAs: "record.candidates")
       var writer = ListingWriter(format: listing.format, columns: ["record_no", "managing_org", "last_contact", "days_since"])
-      do {
-        try store.archiveCandidates(CandidateFilter(org: scope.org, district: scope.district), session: session) {
-          try writer.append($0)
-        }
-      } catch let error as ArchiveError {
-        throw RunError(.usage, error.description)
-      }
+      try store.archiveCandidates(coverage, session: session) { try writer.append($0) }
       try writer.finish()
       return .ok
     }

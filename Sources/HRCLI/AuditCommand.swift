@@ -46,8 +46,6 @@ struct AuditRun {
       case .forbidden(_, let audit):
         try AuditReading.record(audit, by: session.staff, in: store)
         throw RunError(.noPermission, error.description)
-      case .unknownOrg, .unknownDistrict:
-        throw RunError(.usage, error.description)
       case .recordNotFound, .idNumberNotFound:
         throw RunError(.dataError, error.description)
       }

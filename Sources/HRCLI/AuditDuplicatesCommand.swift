@@ -23,9 +23,8 @@ struct AuditDuplicatesCommand: ParsableCommand {
   func run() throws {
     try runTool("hr-audit") {
       let run = try AuditRun(common, command: "hr-audit duplicates")
-      let coverage = try run.check {
-        try AuditReading.coverage(org: scope.org, district: scope.district, session: run.session, auditAs: "audit.duplicates")
-      }
+      let coverage = try scope.coverage(
+        for: .audit, session: run.session, common: common, command: "hr-audit duplicates", auditAs: "audit.duplicates")
       try AuditReading.record(
         AuditEntry(action: "audit.duplicates", recordNo: nil, detail: coverage.detail), by: run.session.staff, in: run.store)
       let pairs = try run.store.read { db in try ProbableDuplicates.pairs(coverage: coverage, in: db) }

@@ -26,9 +26,8 @@ struct AuditQualityCommand: ParsableCommand {
   func run() throws {
     try runTool("hr-audit") {
       let run = try AuditRun(common, command: "hr-audit quality")
-      let coverage = try run.check {
-        try AuditReading.coverage(org: scope.org, district: scope.district, session: run.session, auditAs: "audit.quality")
-      }
+      let coverage = try scope.coverage(
+        for: .audit, session: run.session, common: common, command: "hr-audit quality", auditAs: "audit.quality")
       let check = QualityCheck(
         rules: run.session.configuration.rules, today: run.session.today, coverage: coverage,
         kinds: findings.isEmpty ? Set(FindingKind.allCases) : Set(findings))
@@ -40,18 +39,6 @@ struct AuditQualityCommand: ParsableCommand {
       }
       try writer.finish()
       return .ok
-    }
-  }
-}
-
-extension Coverage {
-  /// The coverage as the detail of the event that records a reading.
-  var detail: JSONObject {
-    switch self {
-    case .nothing: ["scope": "none"]
-    case .org(let org): ["org": .string(org)]
-    case .district(let district): ["district": .string(district)]
-    case .city: ["scope": "city"]
     }
   }
 }

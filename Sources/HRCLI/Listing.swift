@@ -33,6 +33,22 @@ package struct ScopeOptions: ParsableArguments {
   package func validate() throws {
     if org != nil, district != nil { throw ValidationError("give --org or --district, not both") }
   }
+
+  /// The records the listing covers for `action` (`Session.coverage(for:org:district:)`): an
+  /// unknown organisation or district is a usage error (exit 64); one beyond the operator's reach
+  /// refuses the command (exit 77), with the denial kept in the audit trail as `auditAs`.
+  package func coverage(
+    for action: Action, session: Session, common: CommonOptions, command: String, auditAs: String
+  ) throws -> Coverage {
+    do {
+      return try session.coverage(for: action, org: org, district: district)
+    } catch .beyondReach(let detail) {
+      let named = command + (org.map { " --org \($0)" } ?? "") + (district.map { " --district \($0)" } ?? "")
+      try common.refuse(session, command: named, action: auditAs, detail: detail)
+    } catch {
+      throw RunError(.usage, org != nil ? "--org: \(error)" : "--district: \(error)")
+    }
+  }
 }
 
 /// Writes the rows of a listing to standard output in the chosen format; the columns are keys of

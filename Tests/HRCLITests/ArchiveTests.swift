@@ -216,7 +216,7 @@ struct ArchiveTests {
     #expect(try sandbox.sqlite("SELECT outcome FROM audit_event WHERE action = 'record.candidates'") == "denied")
     let unknown = try sandbox.run("hr-archive", ["candidates", "--org", "999"], operator: "admin-city")
     #expect(unknown.status == 64)
-    #expect(unknown.stderr == "hr-archive: unknown organisation '999'\n")
+    #expect(unknown.stderr == "hr-archive: --org: unknown organisation '999'\n")
   }
 
   @Test func aDryRunArchivesNothing() throws {

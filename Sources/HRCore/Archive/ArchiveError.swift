@@ -13,18 +13,12 @@ package enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
   /// `purge --before` names a date inside the retention period: records archived on or after
   /// `latestAllowed` are still being kept (annex 1, 六(二)4).
   case withinRetention(before: LocalDate, latestAllowed: LocalDate, years: Int)
-  /// `--org` names an organisation the configuration does not declare.
-  case unknownOrganisation(String)
-  /// `--district` names a district the configuration does not declare.
-  case unknownDistrict(String)
 
   /// The message for people: lower-case, user values quoted.
   package var description: String {
     switch self {
     case .withinRetention(let before, let latestAllowed, let years):
       "purge before '\(before)' would delete records kept less than \(years) years: the latest date allowed today is \(latestAllowed); nothing was deleted"
-    case .unknownOrganisation(let org): "unknown organisation '\(org)'"
-    case .unknownDistrict(let district): "unknown district '\(district)'"
     }
   }
 }

@@ -4,8 +4,6 @@ import GRDB
 package enum AuditReadError: Error, Sendable, CustomStringConvertible {
   /// The operator asked for records beyond their reach (§9); `audit` is the denial to keep.
   case forbidden(String, audit: AuditEntry)
-  case unknownOrg(String)
-  case unknownDistrict(String)
   /// No record has this number, and no event names it that the operator may see.
   case recordNotFound(String)
   /// No record holds, or ever held, this ID number.
@@ -15,8 +13,6 @@ package enum AuditReadError: Error, Sendable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .forbidden(let message, _): "forbidden: \(message)"
-    case .unknownOrg(let org): "unknown organisation '\(org)'"
-    case .unknownDistrict(let district): "unknown district '\(district)'"
     case .recordNotFound(let recordNo): "not_found: no record '\(recordNo)'"
     case .idNumberNotFound(let number): "not_found: no record holds id number '\(number)'"
     }
@@ -31,28 +27,6 @@ package enum AuditReadError: Error, Sendable, CustomStringConvertible {
 /// refusal a denied one. `verify` and `head` show no record and append nothing, so that checking the
 /// chain never moves its head.
 package enum AuditReading {
-  /// The records a listing covers: the organisation or else the district asked for, which must lie
-  /// within the operator's reach, or else all the operator reaches.
-  package static func coverage(org: String?, district: String?, session: Session, auditAs action: String) throws(AuditReadError) -> Coverage {
-    let staff = session.staff
-    let configuration = session.configuration
-    if let org {
-      guard let organisation = configuration.orgs[org] else { throw .unknownOrg(org) }
-      guard staff.may(.audit, in: Scope(org: org, district: organisation.district)) else {
-        throw denial(staff, "organisation '\(org)'", action: action, detail: ["org": .string(org)])
-      }
-      return .org(org)
-    }
-    if let district {
-      guard configuration.districts[district] != nil else { throw .unknownDistrict(district) }
-      guard staff.may(.audit, inDistrict: district) else {
-        throw denial(staff, "district '\(district)'", action: action, detail: ["district": .string(district)])
-      }
-      return .district(district)
-    }
-    return staff.coverage(for: .audit)
-  }
-
   /// Checks that the operator may read the trail of `recordNo`: the record must be managed within
   /// their reach. A purged record's events remain and only city-wide readers see them.
   package static func authorizeRecord(_ recordNo: String, session: Session, auditAs action: String, in db: Database) throws -> Void {

@@ -40,16 +40,3 @@ package enum CoverField: String, CaseIterable, Sendable {
     "(" + allCases.map { $0.emptySQL(alias: alias) }.joined(separator: " OR ") + ")"
   }
 }
-
-extension Coverage {
-  /// An SQL condition, on the `record` table named `alias`, that holds for the records this
-  /// coverage reaches, with its arguments.
-  package func recordFilter(alias: String) -> (sql: String, arguments: StatementArguments) {
-    switch self {
-    case .nothing: ("0", [])
-    case .org(let org): ("\(alias).managing_org = ?", [org])
-    case .district(let district): ("\(alias).managing_district = ?", [district])
-    case .city: ("1", [])
-    }
-  }
-}

@@ -4,9 +4,18 @@ import Testing
 
 @Suite("Candidates for archiving as lost (annex 1, 六(一)1)")
 struct CandidatesTests {
-  func list(_ fixture: ArchiveFixture, _ filter: CandidateFilter = CandidateFilter(), operator operatorID: String = "admin-city", today: String = "2026-11-26") throws -> [String] {
+  /// `--org` or `--district`.
+  struct Filter: Sendable, CustomTestStringConvertible {
+    var org: String?
+    var district: String?
+    var testDescription: String { org.map { "--org \($0)" } ?? district.map { "--district \($0)" } ?? "all" }
+  }
+
+  func list(_ fixture: ArchiveFixture, _ filter: Filter = Filter(), operator operatorID: String = "admin-city", today: String = "2026-11-26") throws -> [String] {
     var lines: [String] = []
-    try fixture.store.archiveCandidates(filter, session: try fixture.session(operatorID, today: today)) { lines.append($0.compact) }
+    let session = try fixture.session(operatorID, today: today)
+    let coverage = try session.coverage(for: .archive, org: filter.org, district: filter.district)
+    try fixture.store.archiveCandidates(coverage, session: session) { lines.append($0.compact) }
     return lines
   }
 
@@ -47,35 +56,35 @@ struct CandidatesTests {
   @Test func orgAndDistrictNarrowTheListing() throws {
     let fixture = try ArchiveFixture()
     for org in ["500103001", "500103002", "500106001"] { try fixture.createRecord(org: org, createdOn: "2020-01-01") }
-    #expect(try list(fixture, CandidateFilter(org: "500103002")).count == 1)
-    #expect(try list(fixture, CandidateFilter(district: "500103")).count == 2)
-    #expect(try list(fixture, CandidateFilter(district: "500103"), operator: "admin-jfb").count == 1)
-    #expect(try list(fixture, CandidateFilter(org: "500106001", district: "500103")).isEmpty)
+    #expect(try list(fixture, Filter(org: "500103002")).count == 1)
+    #expect(try list(fixture, Filter(district: "500103")).count == 2)
+    #expect(try list(fixture, Filter(district: "500103"), operator: "admin-jfb").count == 1)
   }
 
   @Test(
-    "naming an organisation or district outside the reach is refused and audited",
+    "naming an organisation or district outside the reach is refused",
     arguments: [
-      ("admin-jfb", CandidateFilter(org: "500103002")), ("admin-jfb", CandidateFilter(district: "500106")),
-      ("admin-yz", CandidateFilter(org: "500106001")), ("admin-yz", CandidateFilter(district: "500106")),
+      ("admin-jfb", Filter(org: "500103002")), ("admin-jfb", Filter(district: "500106")),
+      ("admin-yz", Filter(org: "500106001")), ("admin-yz", Filter(district: "500106")),
     ])
-  func candidatesOutsideTheReachAreRefused(operatorID: String, filter: CandidateFilter) throws {
+  func candidatesOutsideTheReachAreRefused(operatorID: String, filter: Filter) throws {
     let fixture = try ArchiveFixture()
     try fixture.createRecord(org: "500106001", createdOn: "2020-01-01")
-    #expect(throws: SessionError.self) { try list(fixture, filter, operator: operatorID) }
-    #expect(try fixture.count("SELECT count(*) FROM audit_event WHERE action = 'record.candidates' AND outcome = 'denied' AND operator = ?", [operatorID]) == 1)
+    let named: JSONObject = filter.org.map { ["org": .string($0)] } ?? ["district": .string(filter.district ?? "")]
+    #expect(throws: ScopeError.beyondReach(detail: named)) { try list(fixture, filter, operator: operatorID) }
+    #expect(try fixture.count("SELECT count(*) FROM audit_event WHERE action = 'record.candidates'") == 0)
   }
 
   @Test func unknownOrganisationsAndDistrictsAreNamed() throws {
     let fixture = try ArchiveFixture()
-    #expect(throws: ArchiveError.unknownOrganisation("500103999")) { try list(fixture, CandidateFilter(org: "500103999")) }
-    #expect(throws: ArchiveError.unknownDistrict("500199")) { try list(fixture, CandidateFilter(district: "500199")) }
+    #expect(throws: ScopeError.unknownOrganisation("500103999")) { try list(fixture, Filter(org: "500103999")) }
+    #expect(throws: ScopeError.unknownDistrict("500199")) { try list(fixture, Filter(district: "500199")) }
   }
 
   @Test func eachListingIsAuditedOnceWithItsCount() throws {
     let fixture = try ArchiveFixture()
     for _ in 0..<3 { try fixture.createRecord(createdOn: "2020-01-01") }
-    _ = try list(fixture, CandidateFilter(org: "500103001"), operator: "admin-jfb")
+    _ = try list(fixture, Filter(org: "500103001"), operator: "admin-jfb")
     let detail = try fixture.store.read { db in
       try String.fetchAll(db, sql: "SELECT detail FROM audit_event WHERE action = 'record.candidates'")
     }
