@@ -14,9 +14,4 @@ package enum ChongqingDistricts {
     ("500240", "石柱土家族自治县"), ("500241", "秀山土家族苗族自治县"),
     ("500242", "酉阳土家族苗族自治县"), ("500243", "彭水苗族土家族自治县"),
   ]
-
-  /// The two-digit province codes GB/T 2260 assigns (11–15, 21–23, 31–37, 41–46, 50–54, 61–65, 71, 81, 82).
-  package static let provinceCodes: Set<Int> = Set(
-    Array(11...15) + Array(21...23) + Array(31...37) + Array(41...46) + Array(50...54) + Array(61...65) + [71, 81, 82]
-  )
 }

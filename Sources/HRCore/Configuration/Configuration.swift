@@ -29,23 +29,8 @@ package struct Rules: Sendable, Equatable {
   /// The years a closed record is retained.
   package var retentionYears = 15
 
-  /// Creates rules, each defaulting to the city's value.
-  package init(
-    transferConfirmDays: Int = 7, crossDistrictProtectionDays: Int = 180, intraDistrictProtectionDays: Int = 0,
-    lostAfterDays: Int = 365, movedOutAfterDays: Int = 365, serviceEntryDays: Int = 5, deathEntryDays: Int = 30,
-    signedContactDays: Int = 182, newbornIdUpdateDays: Int = 90, retentionYears: Int = 15
-  ) {
-    self.transferConfirmDays = transferConfirmDays
-    self.crossDistrictProtectionDays = crossDistrictProtectionDays
-    self.intraDistrictProtectionDays = intraDistrictProtectionDays
-    self.lostAfterDays = lostAfterDays
-    self.movedOutAfterDays = movedOutAfterDays
-    self.serviceEntryDays = serviceEntryDays
-    self.deathEntryDays = deathEntryDays
-    self.signedContactDays = signedContactDays
-    self.newbornIdUpdateDays = newbornIdUpdateDays
-    self.retentionYears = retentionYears
-  }
+  /// Creates the city's rules; the configuration's `rules:` changes any of them.
+  package init() {}
 }
 
 /// A district or county identified by its GB/T 2260 code.

@@ -436,7 +436,7 @@ package struct ConfigurationParser {
     guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
       throw error(at: node, path, "district code '\(code)' is not 6 digits")
     }
-    guard let province = Int(code.prefix(2)), ChongqingDistricts.provinceCodes.contains(province) else {
+    guard let province = Int(code.prefix(2)), DivisionCode.provinces.contains(province) else {
       throw error(at: node, path, "district code '\(code)' does not start with a valid province code")
     }
     return code

@@ -53,3 +53,11 @@ package struct RecordNumber: Hashable, Sendable, CustomStringConvertible {
 
   package var description: String { value }
 }
+
+extension DivisionCode {
+  /// The two-digit province-level codes GB/T 2260 assigns (11–15, 21–23, 31–37, 41–46, 50–54,
+  /// 61–65, 71, 81, 82): the first two digits of every division code and every ID number.
+  package static let provinces: Set<Int> = Set(
+    Array(11...15) + Array(21...23) + Array(31...37) + Array(41...46) + Array(50...54) + Array(61...65) + [71, 81, 82]
+  )
+}

@@ -12,10 +12,6 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
 
   private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
-  /// Province-level codes of GB/T 2260, the first two digits of every valid number.
-  private static let provinces: Set<Int> = Set(
-    [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-     50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82])
 
   /// Validates a number against GB 11643, refusing birth dates after `today`.
   package init(_ text: String, today: LocalDate) throws(IdentityError) {
@@ -31,7 +27,7 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
       guard isDigit(digits[17]) || digits[17] == UInt8(ascii: "X") else { throw .malformedResidentID(text) }
     }
     let numbers = digits[0..<17].map { Int($0 - UInt8(ascii: "0")) }
-    guard Self.provinces.contains(numbers[0] * 10 + numbers[1]) else { throw .unknownProvince(text) }
+    guard DivisionCode.provinces.contains(numbers[0] * 10 + numbers[1]) else { throw .unknownProvince(text) }
     let expected = Self.checkCharacter(numbers)
     if converted {
       digits.append(expected.asciiValue!)

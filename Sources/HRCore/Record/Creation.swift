@@ -78,12 +78,9 @@ extension Registry {
       try register(identifier, for: recordNo.value, on: today, in: db)
     }
     for tag in tags {
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO tag (record_no, code, source, since, entered_on, entered_at, entered_by)
-          VALUES (?, ?, 'hr-create', ?, ?, ?, ?)
-          """
-      ).execute(arguments: [recordNo.value, tag.value, createdOn, today, now, session.staff.id])
+      _ = try HealthTags.insert(
+        recordNo.value, code: tag.value, source: "hr-create", since: createdOn, ended: nil, on: today, at: now,
+        by: session.staff.id, in: db)
     }
     try AuditTrail.append(
       AuditEntry(

@@ -56,14 +56,6 @@ package struct ResidentRecord: Sendable, Equatable {
   package var createdBy: String
   package var createdAt: String
 
-  package enum Columns {
-    package static let recordNo = Column("record_no")
-    package static let managingOrg = Column("managing_org")
-    package static let managingDistrict = Column("managing_district")
-    package static let status = Column("status")
-    package static let lastContact = Column("last_contact")
-  }
-
   /// Where the record is managed, for the role checks of §9.
   package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
 
@@ -193,22 +185,5 @@ extension ResidentRecord: FetchableRecord, PersistableRecord {
       createdBy,
       createdAt,
     ]
-  }
-}
-
-extension DerivableRequest<ResidentRecord> {
-  /// Records in active management (在管).
-  package func active() -> Self {
-    filter(ResidentRecord.Columns.status == RecordStatus.active.rawValue)
-  }
-
-  /// Records managed by `org`.
-  package func managed(by org: String) -> Self {
-    filter(ResidentRecord.Columns.managingOrg == org)
-  }
-
-  /// Records managed by organisations of `district`.
-  package func managed(inDistrict district: String) -> Self {
-    filter(ResidentRecord.Columns.managingDistrict == district)
   }
 }

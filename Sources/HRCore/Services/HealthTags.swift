@@ -130,7 +130,8 @@ package enum HealthTags {
     return (row[0], row[1], nil)
   }
 
-  private static func insert(
+  /// Appends one tag row: a tag begun `since`, or ended on `ended` (tags are append-only, 附件1 二(三)).
+  static func insert(
     _ recordNo: String, code: String, source: String, since: LocalDate?, ended: LocalDate?, on today: LocalDate, at now: String,
     by staff: String, in db: Database
   ) throws -> Int {

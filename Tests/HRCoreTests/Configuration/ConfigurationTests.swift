@@ -61,7 +61,6 @@ struct ConfigurationDefaultsTests {
   func defaultsContent() {
     let defaults = Configuration.defaults
     #expect(defaults.rules == Rules())
-    #expect(Rules(lostAfterDays: 30).lostAfterDays == 30)
     #expect(defaults.rules.transferConfirmDays == 7)
     #expect(defaults.rules.crossDistrictProtectionDays == 180)
     #expect(defaults.rules.retentionYears == 15)
