@@ -38,11 +38,17 @@ package struct CommonOptions: ParsableArguments {
     }
   }
 
+  /// The configuration file named by `--config`, `$HR_CONFIG` or `./hr.yaml` if it exists; nil
+  /// for the built-in defaults.
+  package var configurationPath: String? {
+    if let path = config ?? environment("HR_CONFIG") { return path }
+    return FileManager.default.fileExists(atPath: "hr.yaml") ? "hr.yaml" : nil
+  }
+
   /// The configuration named by `--config`, `$HR_CONFIG` or `./hr.yaml`, else the defaults.
   package func loadConfiguration() throws -> Configuration {
-    if let path = config ?? environment("HR_CONFIG") { return try Configuration.load(path: path) }
-    if FileManager.default.fileExists(atPath: "hr.yaml") { return try Configuration.load(path: "hr.yaml") }
-    return Configuration.defaults
+    guard let path = configurationPath else { return Configuration.defaults }
+    return try Configuration.load(path: path)
   }
 
   /// The session of the named operator, on today's date in China.

@@ -22,7 +22,10 @@ package struct CreateCommand: ParsableCommand {
   package init() {}
 
   package func run() throws {
-    try LineRunner.run("hr-create", action: .write, verb: check ? "checked" : "created", common: common, lines: lines) { session in
+    // A record that exists is a duplicate_record rejection: feeding the same input again is safe.
+    try LineRunner.run(
+      "hr-create", action: .write, verb: check ? "checked" : "created", rerunIsSafe: true, common: common, lines: lines
+    ) { session in
       { object, db in
         check
           ? try Registry.check(object, session: session, in: db)
