@@ -17,7 +17,7 @@ package struct CommonOptions: ParsableArguments {
   @Option(name: .customLong("operator"), help: ArgumentHelp("The operator, as declared in the configuration (else $HR_OPERATOR).", valueName: "id"))
   package var operatorID: String?
 
-  @Option(help: ArgumentHelp("Today's date for every date rule (else $HR_TODAY, else today in China Standard Time).", valueName: "YYYY-MM-DD"))
+  @Option(help: ArgumentHelp("Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time).", valueName: "YYYY-MM-DD"))
   package var today: LocalDate?
 
   @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
@@ -34,7 +34,7 @@ package struct CommonOptions: ParsableArguments {
       throw ValidationError("--busy-timeout must be a number of seconds from 0 to \(Int(Self.maximumBusyTimeout))")
     }
     if today == nil, let text = environment("HR_TODAY"), LocalDate(text) == nil {
-      throw ValidationError("HR_TODAY '\(text)' is not a date YYYY-MM-DD")
+      throw ValidationError("HR_TODAY '\(text)' is not a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)")
     }
   }
 

@@ -183,6 +183,10 @@ package struct LineRunner {
       return .accepted(result!)
     } catch let rejection as LineRejection {
       return .rejected(rejection)
+    } catch let error as StoredValueError {
+      // One unreadable record stops only the lines that need it.
+      return .rejected(
+        LineRejection(.unreadableRecord, error.description, details: error.recordNo.map { ["record_no": .string($0)] } ?? [:]))
     } catch {
       return .failed(error)
     }

@@ -99,13 +99,29 @@ struct LocalDateTests {
   @Test("Day arithmetic crosses months, years and leap days")
   func arithmetic() {
     let date = LocalDate("2024-02-28")!
-    #expect(date.adding(days: 1).description == "2024-02-29")
-    #expect(date.adding(days: 2).description == "2024-03-01")
-    #expect(date.adding(days: 366).description == "2025-02-28")
+    #expect(date.adding(days: 1)?.description == "2024-02-29")
+    #expect(date.adding(days: 2)?.description == "2024-03-01")
+    #expect(date.adding(days: 366)?.description == "2025-02-28")
     #expect(LocalDate("2026-11-26")!.days(since: LocalDate("2025-11-26")!) == 365)
     #expect(LocalDate("1970-01-01")!.daysSinceEpoch == 0)
-    #expect(LocalDate(daysSinceEpoch: -1).description == "1969-12-31")
-    #expect(LocalDate("2024-02-29")!.adding(years: 1).description == "2025-02-28")
+    #expect(LocalDate(daysSinceEpoch: -1)?.description == "1969-12-31")
+    #expect(LocalDate("2024-02-29")!.adding(years: 1)?.description == "2025-02-28")
+  }
+
+  @Test("Every date lies in years 1000–9999: parsing, day and year arithmetic never leave them")
+  func calendarBounds() {
+    #expect(LocalDate("0999-12-31") == nil)
+    #expect(LocalDate("1000-01-01") == LocalDate.earliest)
+    #expect(LocalDate("9999-12-31") == LocalDate.latest)
+    #expect(LocalDate.latest.adding(days: 1) == nil)
+    #expect(LocalDate.latest.adding(days: 0) == LocalDate.latest)
+    #expect(LocalDate.earliest.adding(days: -1) == nil)
+    #expect(LocalDate.latest.adding(days: Int.max) == nil)
+    #expect(LocalDate.earliest.adding(days: Int.min) == nil)
+    #expect(LocalDate("9999-06-30")!.adding(years: 1) == nil)
+    #expect(LocalDate("1000-06-30")!.adding(years: -1) == nil)
+    #expect(LocalDate(daysSinceEpoch: LocalDate.latest.daysSinceEpoch + 1) == nil)
+    #expect(throws: LineRejection.self) { try LocalDate.latest.adding(days: 7, for: "the due date") }
   }
 
   @Test("Age counts completed years")
