@@ -12,6 +12,9 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
 
   private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+  /// The earliest birth year a number is accepted with: no resident alive was born before it.
+  package static let earliestBirthYear = 1880
+
   /// Province-level codes of GB/T 2260, the first two digits of every valid number.
   private static let provinces: Set<Int> = Set(
     [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
@@ -41,9 +44,8 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
     let year = numbers[6] * 1000 + numbers[7] * 100 + numbers[8] * 10 + numbers[9]
     let month = numbers[10] * 10 + numbers[11]
     let day = numbers[12] * 10 + numbers[13]
-    guard let birth = LocalDate(year: year, month: month, day: day), year >= 1880 else {
-      throw .impossibleBirthDate(text)
-    }
+    guard year >= Self.earliestBirthYear else { throw .birthYearTooEarly(text, year: year) }
+    guard let birth = LocalDate(year: year, month: month, day: day) else { throw .impossibleBirthDate(text) }
     guard birth <= today else { throw .futureBirthDate(text) }
     self.value = String(decoding: digits, as: UTF8.self)
     self.wasConverted = converted

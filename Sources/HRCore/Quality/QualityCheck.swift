@@ -151,7 +151,7 @@ package struct QualityCheck: Sendable {
     } catch {
       switch error {
       case .checkDigit: return "check_digit"
-      case .impossibleBirthDate: return "impossible_birth_date"
+      case .impossibleBirthDate, .birthYearTooEarly: return "impossible_birth_date"
       case .futureBirthDate: return "future_birth_date"
       case .unknownProvince: return "unknown_province"
       default: return "malformed"

@@ -30,6 +30,8 @@ struct ResidentIDTests {
       ("500103198002300015", IdentityError.impossibleBirthDate("500103198002300015")),
       ("500103200102290045", IdentityError.impossibleBirthDate("500103200102290045")),
       ("500229202611270016", IdentityError.futureBirthDate("500229202611270016")),
+      ("500103185001010013", IdentityError.birthYearTooEarly("500103185001010013", year: 1850)),
+      ("500103187901010018", IdentityError.birthYearTooEarly("500103187901010018", year: 1879)),
       ("990103198001010013", IdentityError.unknownProvince("990103198001010013")),
       ("50010319800101001", IdentityError.malformedResidentID("50010319800101001")),
       ("5001031980010100161", IdentityError.malformedResidentID("5001031980010100161")),
@@ -39,6 +41,14 @@ struct ResidentIDTests {
     ])
   func invalidNumber(text: String, error: IdentityError) {
     #expect(throws: error) { try ResidentID(text, today: today) }
+  }
+
+  @Test("A birth year before 1880 is refused as too early, not as a date that does not exist")
+  func birthYearBefore1880() throws {
+    #expect(
+      IdentityError.birthYearTooEarly("500103185001010013", year: 1850).description
+        == "id number '500103185001010013' carries birth year 1850, before 1880")
+    #expect(try ResidentID("500103188001010017", today: today).birthDate == LocalDate("1880-01-01"))
   }
 
   @Test("A 15-digit legacy number is converted to 18 digits with century 19 and its check digit")
