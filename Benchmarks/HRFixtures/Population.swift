@@ -47,9 +47,11 @@ package struct Population: Sequence, IteratorProtocol {
     let division = place.district + pad(township, 3) + pad(committee, 3)
     let isChild = random.nextDouble() < birthCertificateShare
     let age = isChild ? random.next(below: 60) : random.next(below: 95)
-    let birth = isChild
-      ? today.adding(days: -(1 + age))
-      : today.adding(years: -age).adding(days: -random.next(below: 365))
+    // Ages of at most 95 years from a present-day `today` stay within the calendar.
+    let birth =
+      (isChild
+        ? today.adding(days: -(1 + age))
+        : today.adding(years: -age)?.adding(days: -random.next(below: 365))) ?? today
     let female = random.next(below: 2) == 0
     let name = String(Population.surnames[random.next(below: Population.surnames.count)])
       + String((0..<(1 + random.next(below: 2))).map { _ in Population.givenCharacters[random.next(below: Population.givenCharacters.count)] })

@@ -61,7 +61,7 @@ struct ServiceBenchmark: ParsableCommand {
         let others = samplePlaces.filter { $0.org != resident.org }
         org = others[random.next(below: others.count)].org
       }
-      let date = max(resident.birth, today.adding(days: -random.next(below: 365)))
+      let date = max(resident.birth, today.adding(days: -random.next(below: 365)) ?? today)
       let line: JSONObject = [
         "record_no": .string(resident.recordNo),
         "service": [

@@ -17,7 +17,7 @@ package struct CommonOptions: ParsableArguments {
   @Option(name: .customLong("operator"), help: ArgumentHelp("The operator, as declared in the configuration (else $HR_OPERATOR).", valueName: "id"))
   package var operatorID: String?
 
-  @Option(help: ArgumentHelp("Today's date for every date rule (else $HR_TODAY, else today in China Standard Time).", valueName: "YYYY-MM-DD"))
+  @Option(help: ArgumentHelp("Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time).", valueName: "YYYY-MM-DD"))
   package var today: LocalDate?
 
   @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
@@ -34,15 +34,21 @@ package struct CommonOptions: ParsableArguments {
       throw ValidationError("--busy-timeout must be a number of seconds from 0 to \(Int(Self.maximumBusyTimeout))")
     }
     if today == nil, let text = environment("HR_TODAY"), LocalDate(text) == nil {
-      throw ValidationError("HR_TODAY '\(text)' is not a date YYYY-MM-DD")
+      throw ValidationError("HR_TODAY '\(text)' is not a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)")
     }
+  }
+
+  /// The configuration file named by `--config`, `$HR_CONFIG` or `./hr.yaml` if it exists; nil
+  /// for the built-in defaults.
+  package var configurationPath: String? {
+    if let path = config ?? environment("HR_CONFIG") { return path }
+    return FileManager.default.fileExists(atPath: "hr.yaml") ? "hr.yaml" : nil
   }
 
   /// The configuration named by `--config`, `$HR_CONFIG` or `./hr.yaml`, else the defaults.
   package func loadConfiguration() throws -> Configuration {
-    if let path = config ?? environment("HR_CONFIG") { return try Configuration.load(path: path) }
-    if FileManager.default.fileExists(atPath: "hr.yaml") { return try Configuration.load(path: "hr.yaml") }
-    return Configuration.defaults
+    guard let path = configurationPath else { return Configuration.defaults }
+    return try Configuration.load(path: path)
   }
 
   /// The session of the named operator, on today's date in China.

@@ -23,9 +23,10 @@ package struct CreateCommand: ParsableCommand {
 
   package func run() throws {
     // Only a run that creates records creates a missing store: a check or a dry run against a
-    // mistyped path would report that nobody has a record.
+    // mistyped path would report that nobody has a record. A record that exists is a
+    // duplicate_record rejection: feeding the same input again is safe.
     try LineRunner.run(
-      "hr-create", action: .write, verb: check ? "checked" : "created", common: common, lines: lines,
+      "hr-create", action: .write, verb: check ? "checked" : "created", rerunIsSafe: true, common: common, lines: lines,
       createsStore: !check && !lines.dryRun
     ) { session in
       { object, db in

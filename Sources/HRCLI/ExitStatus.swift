@@ -27,6 +27,7 @@ package enum ExitStatus: Int32, Sendable {
       case .locked: self = .temporaryFailure
       case .io: self = .io
       }
+    case is StoredValueError: self = .io
     case is ConfigurationError: self = .configuration
     case is SessionError: self = .noPermission
     case is InputError: self = .noInput

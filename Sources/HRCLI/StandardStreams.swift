@@ -66,8 +66,14 @@ package struct OutputBuffer {
 
   /// Writes what is buffered; an I/O error ends the run (exit 74).
   package mutating func flush() throws {
+    guard write() else { throw RunError(.io, "cannot write standard output: \(String(cString: strerror(errno)))") }
+  }
+
+  /// Writes what is buffered; false on an I/O error, with `errno` set, for a caller that says more
+  /// about what the error leaves behind.
+  package mutating func write() -> Bool {
     pending = 0
     defer { bytes.removeAll(keepingCapacity: true) }
-    guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else { throw RunError(.io, "cannot write standard output") }
+    return bytes.withUnsafeBytes { writeAll(fd, $0) }
   }
 }

@@ -184,11 +184,11 @@ struct AuditTests {
     // Days are China Standard Time days: an event stamped 16:00 UTC or later falls on the next day.
     let at = Self.object(try sandbox.run("hr-audit", ["log", "--record", record]).lines[0])["at"] as? String ?? ""
     var day = LocalDate(String(at.prefix(10)))!
-    if Int(at.dropFirst(11).prefix(2))! >= 16 { day = day.adding(days: 1) }
+    if Int(at.dropFirst(11).prefix(2))! >= 16 { day = day.adding(days: 1)! }
     let create = ["--action", "record.create"]
     #expect(try sandbox.run("hr-audit", ["log", "--since", "\(day)", "--until", "\(day)"] + create).lines.count == 4)
-    #expect(try sandbox.run("hr-audit", ["log", "--since", "\(day.adding(days: 1))"] + create).lines.isEmpty)
-    #expect(try sandbox.run("hr-audit", ["log", "--until", "\(day.adding(days: -1))"] + create).lines.isEmpty)
+    #expect(try sandbox.run("hr-audit", ["log", "--since", "\(day.adding(days: 1)!)"] + create).lines.isEmpty)
+    #expect(try sandbox.run("hr-audit", ["log", "--until", "\(day.adding(days: -1)!)"] + create).lines.isEmpty)
   }
 
   @Test func logShowsAnOrganisationOnlyTheEventsAboutItsOwnRecords() throws {

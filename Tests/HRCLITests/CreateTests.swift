@@ -255,3 +255,31 @@ struct NameFormTests {
     #expect(result.errorLines.first == "hr-create:-:1: invalid_value: field 'name' contains an invisible control or format character (U+200B)")
   }
 }
+
+@Suite("Identity details end to end")
+struct IdentityDetailTests {
+  @Test("A birth year before 1880 is refused with that reason")
+  func birthYearBefore1880() throws {
+    let result = try Sandbox().run(
+      "hr-create", stdin: #"{"id_number":"500103185001010013","name":"王老","division":"500103001001","org":"500103001"}"# + "\n")
+    #expect(result.status == 65)
+    #expect(result.errorLines.first == "hr-create:-:1: invalid_id: id number '500103185001010013' carries birth year 1850, before 1880")
+  }
+
+  /// The number is a man's: `1` is created, `0`, `2` and `9` are codes that contradict it, and
+  /// anything else is not a code at all.
+  @Test("Sex is exactly one of the codes 0, 1, 2 and 9, as a number or a string", arguments: [
+    (#""1""#, nil), ("1", nil), (#""2""#, "id_mismatch"), ("9", "id_mismatch"), (#""0""#, "id_mismatch"),
+    (#""+1""#, "invalid_value"), (#""01""#, "invalid_value"), (#""-0""#, "invalid_value"), ("-0", "invalid_value"),
+    ("1.0", "invalid_value"), ("1e0", "invalid_value"), (#"" 1""#, "invalid_value"), (#""3""#, "invalid_value"),
+    ("true", "invalid_value"),
+  ] as [(String, String?)])
+  func sexCodes(sex: String, code: String?) throws {
+    let line = #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","org":"500103001","sex":\#(sex)}"#
+    let result = try Sandbox().run("hr-create", stdin: line + "\n")
+    #expect(result.status == (code == nil ? 0 : 65), "\(result.stderr)")
+    if let code {
+      #expect(result.errorLines.first?.hasPrefix("hr-create:-:1: \(code): ") == true, "\(result.stderr)")
+    }
+  }
+}

@@ -88,3 +88,24 @@ struct StoreTests {
     #expect(try sandbox.sqlite("SELECT created_on FROM record") == "2026-01-05")
   }
 }
+
+/// Every printed line is durable: each committed batch reaches the disk before its results are
+/// printed, which `synchronous=FULL` gives and WAL's default `NORMAL` does not.
+@Suite("Durable commits")
+struct DurableCommitTests {
+  @Test("Fifty batches of one line each sync the store at least fifty times")
+  func everyBatchIsSynced() throws {
+    let sandbox = try Sandbox()
+    #expect(try sandbox.run("hr-create", stdin: "").status == 0)
+    try sandbox.write("people.jsonl", Sandbox.people(50, seed: 41))
+    let result = try sandbox.shell(
+      "strace -f -c -e trace=fsync,fdatasync -o syncs.txt hr-create --quiet --batch-size 1 people.jsonl > /dev/null")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "50")
+    let table = try sandbox.read("syncs.txt")
+    // The summary's last row: "100.00  0.001  20  57  total", the calls in the fourth column.
+    let total = table.split(separator: "\n").last { $0.hasSuffix(" total") }
+      .map { $0.split(separator: " ") }.flatMap { $0.count > 3 ? Int($0[3]) : nil }
+    #expect((total ?? 0) >= 50, "\(table)")
+  }
+}

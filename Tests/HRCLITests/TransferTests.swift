@@ -68,14 +68,14 @@ struct TransferTests {
       "hr-transfer", ["confirm", "--today", "2026-01-06"], stdin: requested.stdout, operator: walk.confirmer, today: nil)
     #expect(confirmed.status == 0, "\(confirmed.stderr)")
     let completion = LocalDate("2026-01-06")!
-    let until = walk.days == 0 ? nil : completion.adding(days: walk.days).description
+    let until = walk.days == 0 ? nil : completion.adding(days: walk.days)!.description
     #expect(confirmed.objects.first?["status"] as? String == "completed")
     #expect(confirmed.objects.first?["protected_until"] as? String == until)
     #expect(try sandbox.sqlite("SELECT managing_org FROM record WHERE record_no = '\(recordNo)'") == walk.to)
 
     let back = requestLine(recordNo, to: walk.from)
     if walk.days > 0 {
-      let lastDay = completion.adding(days: walk.days - 1).description
+      let lastDay = completion.adding(days: walk.days - 1)!.description
       let refused = try sandbox.run(
         "hr-transfer", ["request", "--today", lastDay, "--rejects", "rejects.jsonl"], stdin: back, today: nil)
       #expect(refused.status == 65)
@@ -85,7 +85,7 @@ struct TransferTests {
       #expect(reject?["code"] as? String == "protected")
       #expect(reject?["protected_until"] as? String == until)
     }
-    let acceptedOn = completion.adding(days: walk.days).description
+    let acceptedOn = completion.adding(days: walk.days)!.description
     let accepted = try sandbox.run("hr-transfer", ["request", "--today", acceptedOn], stdin: back, today: nil)
     #expect(accepted.status == 0, "\(accepted.stderr)")
     #expect(accepted.objects.first?["status"] as? String == "pending")

@@ -96,11 +96,14 @@ package struct ArchiveEvent: Sendable, Equatable {
           """),
       arguments: [recordNo]
     ).map { row in
-      ArchiveEvent(
-        recordNo: recordNo, action: row["action"], effectiveOn: row["effective_on"],
-        evidence: row["evidence"], deathDate: row["death_date"], deathCause: row["death_cause"],
-        reportedOn: row["reported_on"], leftOn: row["left_on"], contactDate: row["contact_date"],
-        correction: row["correction"], late: row["late"])
+      func value<T: DatabaseValueConvertible>(_ column: String) throws(StoredValueError) -> T {
+        try row.stored(column, in: "archive_event", record: recordNo)
+      }
+      return ArchiveEvent(
+        recordNo: recordNo, action: try ArchiveAction(stored: try value("action"), in: "archive_event", column: "action", record: recordNo),
+        effectiveOn: try value("effective_on"), evidence: try value("evidence"), deathDate: try value("death_date"),
+        deathCause: try value("death_cause"), reportedOn: try value("reported_on"), leftOn: try value("left_on"),
+        contactDate: try value("contact_date"), correction: try value("correction"), late: try value("late"))
     }
   }
 }

@@ -58,6 +58,11 @@ package enum Archive {
   /// The longest free text an archive field takes (evidence, cause of death, correction).
   static let maximumTextLength = 500
 
+  /// When a waiting period ends, for a message: `from 2027-03-01`, or never within the calendar.
+  static func from(_ day: LocalDate?) -> String {
+    day.map { "from \($0)" } ?? "only after \(LocalDate.latest)"
+  }
+
   // MARK: Archiving
 
   /// Archives a record as lost to follow-up (失访): allowed only once the last service or contact
@@ -71,12 +76,13 @@ package enum Archive {
     try record.requireActive(for: "archiving")
 
     let waiting = session.configuration.rules.lostAfterDays
+    // A day past 9999-12-31 is never reached: the record cannot be archived yet.
     let possibleOn = record.lastContact.adding(days: waiting)
-    guard session.today >= possibleOn else {
+    guard let possibleOn, session.today >= possibleOn else {
       throw LineRejection(
         .tooEarly,
-        "record '\(record.recordNo)' was last served or contacted on \(record.lastContact), \(session.today.days(since: record.lastContact)) days ago; it may be archived as lost from \(possibleOn), after \(waiting) days without contact",
-        details: ["record_no": .string(record.recordNo), "last_contact": .string(record.lastContact.description), "possible_on": .string(possibleOn.description)])
+        "record '\(record.recordNo)' was last served or contacted on \(record.lastContact), \(session.today.days(since: record.lastContact)) days ago; it may be archived as lost \(Archive.from(possibleOn)), after \(waiting) days without contact",
+        details: ["record_no": .string(record.recordNo), "last_contact": .string(record.lastContact.description), "possible_on": possibleOn.map { .string($0.description) } ?? .null])
     }
     try close(
       &record, as: .lost,
@@ -147,11 +153,11 @@ package enum Archive {
     }
     let waiting = session.configuration.rules.movedOutAfterDays
     let possibleOn = leftOn.adding(days: waiting)
-    guard session.today >= possibleOn else {
+    guard let possibleOn, session.today >= possibleOn else {
       throw LineRejection(
         .tooEarly,
-        "the resident of record '\(record.recordNo)' left on \(leftOn), \(session.today.days(since: leftOn)) days ago; the record may be archived as moved out from \(possibleOn), after \(waiting) days away",
-        details: ["record_no": .string(record.recordNo), "left_on": .string(leftOn.description), "possible_on": .string(possibleOn.description)])
+        "the resident of record '\(record.recordNo)' left on \(leftOn), \(session.today.days(since: leftOn)) days ago; the record may be archived as moved out \(Archive.from(possibleOn)), after \(waiting) days away",
+        details: ["record_no": .string(record.recordNo), "left_on": .string(leftOn.description), "possible_on": possibleOn.map { .string($0.description) } ?? .null])
     }
     try close(
       &record, as: .movedOut,

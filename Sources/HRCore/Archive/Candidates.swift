@@ -14,7 +14,8 @@ extension Store {
   @discardableResult
   package func archiveCandidates(_ coverage: Coverage, session: Session, each: (JSONObject) throws -> Void) throws -> Int {
     let today = session.today
-    let cutoff = today.adding(days: -session.configuration.rules.lostAfterDays)
+    // Before 1000-01-01 there is no date, so no contact is older than that cutoff.
+    let cutoff = today.adding(days: -session.configuration.rules.lostAfterDays) ?? LocalDate.earliest
     var detail = coverage.detail
     detail["last_contact_on_or_before"] = .string(cutoff.description)
     let scope = coverage.recordFilter(alias: "record")
@@ -32,10 +33,11 @@ extension Store {
         arguments: arguments)
       var count = 0
       while let row = try rows.next() {
-        let lastContact: LocalDate = row[2]
+        let recordNo: String = try row.stored(0, in: "record", record: nil)
+        let lastContact: LocalDate = try row.stored(2, in: "record", record: recordNo)
         try each([
-          "record_no": .string(row[0]),
-          "managing_org": .string(row[1]),
+          "record_no": .string(recordNo),
+          "managing_org": .string(try row.stored(1, in: "record", record: recordNo)),
           "last_contact": .string(lastContact.description),
           "days_since": .int(today.days(since: lastContact)),
         ])

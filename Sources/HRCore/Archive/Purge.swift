@@ -4,10 +4,9 @@ extension Archive {
   /// The latest `--before` date a purge may name on `today`: archived records are kept at least
   /// `retention_years` (annex 1, 六(二)4: 已保存归档的档案至少保存 15 年).
   package static func latestPurgeDate(today: LocalDate, rules: Rules) -> LocalDate {
-    // A retention reaching back past the first calendar year keeps everything; the year
-    // arithmetic would otherwise fall back to today and allow every archive to go.
-    guard rules.retentionYears < today.year else { return LocalDate(year: 1, month: 1, day: 1)! }
-    return today.adding(years: -rules.retentionYears)
+    // A retention reaching back past the first year a date may have keeps everything: no record
+    // was archived before 1000-01-01.
+    today.adding(years: -rules.retentionYears) ?? LocalDate.earliest
   }
 
   /// The tables that hold a record's own rows, in the order a purge empties them (amendments before

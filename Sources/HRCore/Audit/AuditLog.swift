@@ -51,9 +51,10 @@ package struct AuditLogFilter: Sendable, Equatable {
       clauses.append("e.at >= ?")
       arguments += [AuditLogFilter.startInUTC(of: since)]
     }
-    if let until {
+    // The last day a date may have has no day after it: nothing is later.
+    if let until, let next = until.adding(days: 1) {
       clauses.append("e.at < ?")
-      arguments += [AuditLogFilter.startInUTC(of: until.adding(days: 1))]
+      arguments += [AuditLogFilter.startInUTC(of: next)]
     }
     if let beforeSeq {
       clauses.append("e.seq < ?")
@@ -65,7 +66,9 @@ package struct AuditLogFilter: Sendable, Equatable {
   /// The instant a China Standard Time day starts, as the RFC 3339 UTC text events are stamped with
   /// (midnight in Chongqing is 16:00 UTC the day before).
   static func startInUTC(of day: LocalDate) -> String {
-    "\(day.adding(days: -1))T16:00:00.000Z"
+    // The day before the first a date may have: every timestamp sorts after the empty text.
+    guard let before = day.adding(days: -1) else { return "" }
+    return "\(before)T16:00:00.000Z"
   }
 }
 

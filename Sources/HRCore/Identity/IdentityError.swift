@@ -5,6 +5,8 @@ package enum IdentityError: Error, Equatable, Sendable, CustomStringConvertible 
   case malformedResidentID(String)
   case checkDigit(String, expected: Character)
   case impossibleBirthDate(String)
+  /// The number's birth year is before `ResidentID.earliestBirthYear`.
+  case birthYearTooEarly(String, year: Int)
   case futureBirthDate(String)
   case unknownProvince(String)
   case malformedBirthCertificate(String)
@@ -20,6 +22,8 @@ package enum IdentityError: Error, Equatable, Sendable, CustomStringConvertible 
       "id number '\(text)' has a wrong check digit (expected '\(expected)')"
     case .impossibleBirthDate(let text):
       "id number '\(text)' carries a birth date that does not exist"
+    case .birthYearTooEarly(let text, let year):
+      "id number '\(text)' carries birth year \(year), before \(ResidentID.earliestBirthYear)"
     case .futureBirthDate(let text):
       "id number '\(text)' carries a birth date in the future"
     case .unknownProvince(let text):

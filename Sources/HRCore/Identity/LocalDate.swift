@@ -13,11 +13,26 @@ package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertibl
   package let month: Int
   package let day: Int
 
-  /// Creates a date from its parts, or nil when the parts do not name a real day.
+  /// The years a date may have. Every date given or derived stays within them, so that each is
+  /// written as exactly `YYYY-MM-DD` and reads back from the store as it was written.
+  package static let years = 1000...9999
+
+  /// The first day a date may be, 1000-01-01.
+  package static let earliest = LocalDate(checkedYear: 1000, month: 1, day: 1)
+  /// The last day a date may be, 9999-12-31.
+  package static let latest = LocalDate(checkedYear: 9999, month: 12, day: 31)
+
+  /// Creates a date from its parts, or nil when the parts do not name a real day in years
+  /// 1000–9999.
   package init?(year: Int, month: Int, day: Int) {
-    guard (1...9999).contains(year), (1...12).contains(month),
+    guard LocalDate.years.contains(year), (1...12).contains(month),
       (1...LocalDate.daysIn(month: month, year: year)).contains(day)
     else { return nil }
+    self.init(checkedYear: year, month: month, day: day)
+  }
+
+  /// Creates a date from parts already known to be valid.
+  private init(checkedYear year: Int, month: Int, day: Int) {
     self.year = year
     self.month = month
     self.day = day
@@ -39,8 +54,17 @@ package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     self.init(year: year, month: month, day: day)
   }
 
-  /// Creates the date that lies a number of days after 1970-01-01.
-  package init(daysSinceEpoch: Int) {
+  /// Creates the date that lies a number of days after 1970-01-01, or nil when it falls outside
+  /// years 1000–9999.
+  package init?(daysSinceEpoch: Int) {
+    guard (LocalDate.earliest.daysSinceEpoch...LocalDate.latest.daysSinceEpoch).contains(daysSinceEpoch) else {
+      return nil
+    }
+    self.init(civilDaysSinceEpoch: daysSinceEpoch)
+  }
+
+  /// Creates the date of a day count, whatever its year.
+  fileprivate init(civilDaysSinceEpoch daysSinceEpoch: Int) {
     // Howard Hinnant's civil_from_days.
     let z = daysSinceEpoch + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -66,16 +90,19 @@ package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     return era * 146_097 + doe - 719_468
   }
 
-  /// The date a number of days later (or earlier, for a negative count).
-  package func adding(days: Int) -> LocalDate {
-    LocalDate(daysSinceEpoch: daysSinceEpoch + days)
+  /// The date a number of days later (or earlier, for a negative count), or nil when it would
+  /// fall outside years 1000–9999.
+  package func adding(days: Int) -> LocalDate? {
+    let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
+    return overflow ? nil : LocalDate(daysSinceEpoch: sum)
   }
 
-  /// The same month and day some years later; 29 February becomes 28 February in a common year.
-  package func adding(years: Int) -> LocalDate {
-    let target = year + years
+  /// The same month and day some years later (or earlier), or nil when that year falls outside
+  /// 1000–9999; 29 February becomes 28 February in a common year.
+  package func adding(years: Int) -> LocalDate? {
+    let (target, overflow) = year.addingReportingOverflow(years)
+    guard !overflow, LocalDate.years.contains(target) else { return nil }
     return LocalDate(year: target, month: month, day: min(day, LocalDate.daysIn(month: month, year: target)))
-      ?? self
   }
 
   /// Full days from `other` to this date (negative when `other` is later).
@@ -91,12 +118,12 @@ package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertibl
   }
 
   /// The first day of this date's year.
-  package var startOfYear: LocalDate { LocalDate(year: year, month: 1, day: 1)! }
+  package var startOfYear: LocalDate { LocalDate(checkedYear: year, month: 1, day: 1) }
 
   /// Today's date in China Standard Time (UTC+8), the regulation's calendar.
   package static func todayInChina() -> LocalDate {
     let seconds = Int(time(nil)) + 8 * 3600
-    return LocalDate(daysSinceEpoch: Int((Double(seconds) / 86_400).rounded(.down)))
+    return LocalDate(civilDaysSinceEpoch: Int((Double(seconds) / 86_400).rounded(.down)))
   }
 
   package var description: String {
@@ -120,6 +147,21 @@ package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertibl
   }
 }
 
+extension LocalDate {
+  /// The date a number of days later, or a `date_out_of_range` rejection saying what that date
+  /// would have been for (`"the transfer's due date"`).
+  package func adding(days: Int, for what: String, details: JSONObject = [:]) throws(LineRejection) -> LocalDate {
+    guard let date = adding(days: days) else {
+      let position = days < 0 ? "\(-days) days before \(self), before \(LocalDate.earliest)" : "\(days) days after \(self), past \(LocalDate.latest)"
+      throw LineRejection(
+        .dateOutOfRange,
+        "\(what) would be \(position): dates are limited to years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)",
+        details: details)
+    }
+    return date
+  }
+}
+
 /// An instant written as RFC 3339 in UTC with milliseconds, the form of every stored timestamp.
 package enum Timestamp {
   /// The current instant, e.g. `2026-11-26T08:15:02.117Z`.
@@ -128,7 +170,7 @@ package enum Timestamp {
     clock_gettime(CLOCK_REALTIME, &spec)
     let seconds = Int(spec.tv_sec)
     let days = Int((Double(seconds) / 86_400).rounded(.down))
-    let date = LocalDate(daysSinceEpoch: days)
+    let date = LocalDate(civilDaysSinceEpoch: days)
     let inDay = seconds - days * 86_400
     let millis = Int(spec.tv_nsec) / 1_000_000
     func pad(_ value: Int, _ width: Int) -> String {

@@ -12,6 +12,8 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
 
   private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+  /// The earliest birth year a number is accepted with: no resident alive was born before it.
+  package static let earliestBirthYear = 1880
 
   /// Validates a number against GB 11643, refusing birth dates after `today`.
   package init(_ text: String, today: LocalDate) throws(IdentityError) {
@@ -37,9 +39,8 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
     let year = numbers[6] * 1000 + numbers[7] * 100 + numbers[8] * 10 + numbers[9]
     let month = numbers[10] * 10 + numbers[11]
     let day = numbers[12] * 10 + numbers[13]
-    guard let birth = LocalDate(year: year, month: month, day: day), year >= 1880 else {
-      throw .impossibleBirthDate(text)
-    }
+    guard year >= Self.earliestBirthYear else { throw .birthYearTooEarly(text, year: year) }
+    guard let birth = LocalDate(year: year, month: month, day: day) else { throw .impossibleBirthDate(text) }
     guard birth <= today else { throw .futureBirthDate(text) }
     self.value = String(decoding: digits, as: UTF8.self)
     self.wasConverted = converted

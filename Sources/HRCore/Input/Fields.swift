@@ -75,7 +75,7 @@ package struct Fields: Sendable {
   package func date(_ key: String) throws(LineRejection) -> LocalDate? {
     guard let value = value(key) else { return nil }
     guard let text = value.stringValue, let date = LocalDate(text) else {
-      throw invalid(key, "must be a date 'YYYY-MM-DD', found \(value.compact)")
+      throw invalid(key, "must be a date 'YYYY-MM-DD' in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound), found \(value.compact)")
     }
     return date
   }

@@ -22,6 +22,12 @@ extension RejectionCode {
   package static let forbidden = RejectionCode("forbidden")
   /// The record is archived and takes no update, service or transfer request (§7).
   package static let recordArchived = RejectionCode("record_archived")
+  /// A date the line would store (a due date, the end of a protection period …) falls outside
+  /// years 1000–9999, where no date may be.
+  package static let dateOutOfRange = RejectionCode("date_out_of_range")
+  /// A stored row the line needs cannot be read back (a value outside its type or its range):
+  /// the line is refused rather than acted on from a guess.
+  package static let unreadableRecord = RejectionCode("unreadable_record")
 }
 
 /// Why one input line was not accepted: a stable code, a message for people, the fields a script

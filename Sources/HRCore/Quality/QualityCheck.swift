@@ -151,7 +151,7 @@ package struct QualityCheck: Sendable {
     } catch {
       switch error {
       case .checkDigit: return "check_digit"
-      case .impossibleBirthDate: return "impossible_birth_date"
+      case .impossibleBirthDate, .birthYearTooEarly: return "impossible_birth_date"
       case .futureBirthDate: return "future_birth_date"
       case .unknownProvince: return "unknown_province"
       default: return "malformed"
@@ -215,7 +215,7 @@ package struct QualityCheck: Sendable {
           AND r.birth_date < ?
         ORDER BY r.record_no
         """,
-      arguments: scope.arguments + [today.adding(days: -limit)])
+      arguments: scope.arguments + [today.adding(days: -limit) ?? LocalDate.earliest])
     while let row = try rows.next() {
       let birth: String = row[1]
       let byCertificate: Bool = row[2]
@@ -275,7 +275,7 @@ package struct QualityCheck: Sendable {
         WHERE max(signed_on, ifnull(last_service, ''), ifnull(last_contact, '')) < ?
         ORDER BY record_no
         """,
-      arguments: scope.arguments + [today.adding(days: -limit)])
+      arguments: scope.arguments + [today.adding(days: -limit) ?? LocalDate.earliest])
     while let row = try rows.next() {
       let signedOn: String = row[1]
       let lastService: String? = row[2]

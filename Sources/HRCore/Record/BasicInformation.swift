@@ -59,10 +59,18 @@ package enum BasicInformation {
   }
 
   /// 性别: a GB/T 2261.1 code given as a number or a one-digit string; nil when absent.
+  ///
+  /// Only the code itself is taken, `1` or `"1"`: `"+1"`, `"01"`, `-0` or `1.0` are not codes, and
+  /// a spreadsheet that writes them has mangled the column.
   package static func sex(in fields: Fields) throws(LineRejection) -> Sex? {
     guard let value = fields.value("sex") else { return nil }
-    let code = value.intValue ?? value.stringValue.flatMap { Int($0) }
-    guard let code, let sex = Sex(rawValue: code) else {
+    let text: String? =
+      switch value {
+      case .number(let number): number.text
+      case .string(let string): string
+      default: nil
+      }
+    guard let text, text.utf8.count == 1, let code = Int(text), let sex = Sex(rawValue: code) else {
       throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)")
     }
     return sex

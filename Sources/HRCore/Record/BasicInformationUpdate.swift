@@ -236,7 +236,10 @@ extension Registry {
         sql: "SELECT field, old_value, new_value, changed_on, changed_by FROM record_history WHERE record_no = ? ORDER BY id"),
       arguments: [recordNo]
     ).map { row in
-      (FieldChange(field: row[0], old: row[1], new: row[2]), row[3], row[4])
+      func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
+        try row.stored(index, in: "record_history", record: recordNo)
+      }
+      return (FieldChange(field: try value(0), old: try value(1), new: try value(2)), try value(3), try value(4))
     }
   }
 }

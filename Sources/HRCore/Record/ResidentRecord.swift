@@ -69,38 +69,45 @@ package struct ResidentRecord: Sendable, Equatable {
 extension ResidentRecord: FetchableRecord, PersistableRecord {
   package static let databaseTableName = "record"
 
-  package init(row: Row) {
-    recordNo = row["record_no"]
-    division = row["division"]
-    name = row["name"]
-    sex = row["sex"]
-    birthDate = row["birth_date"]
-    idNumber = row["id_number"]
-    birthCertNo = row["birth_cert_no"]
-    motherIdNumber = row["mother_id_number"]
-    managingOrg = row["managing_org"]
-    managingDistrict = row["managing_district"]
-    status = RecordStatus(rawValue: row["status"]) ?? .active
-    archiveReason = (row["archive_reason"] as String?).flatMap(ArchiveReason.init(rawValue:))
-    archivedOn = row["archived_on"]
-    deathDate = row["death_date"]
-    phone = row["phone"]
-    currentAddress = row["current_address"]
-    registeredAddress = row["registered_address"]
-    ethnicity = row["ethnicity"]
-    workUnit = row["work_unit"]
-    emergencyContact = row["emergency_contact"]
-    responsibleDoctor = row["responsible_doctor"]
-    pastHistory = row["past_history"]
-    familyHistory = row["family_history"]
-    bloodType = row["blood_type"]
-    paymentMethods = row["payment_methods"]
-    restricted = row["restricted"]
-    lastContact = row["last_contact"]
-    protectedUntil = row["protected_until"]
-    createdOn = row["created_on"]
-    createdBy = row["created_by"]
-    createdAt = row["created_at"]
+  /// Reads a row of `record`; a value that does not read back as its type is a
+  /// `StoredValueError` naming the record, never a trap.
+  package init(row: Row) throws {
+    let recordNo: String = try row.stored("record_no", in: "record", record: nil)
+    func value<T: DatabaseValueConvertible>(_ column: String) throws(StoredValueError) -> T {
+      try row.stored(column, in: "record", record: recordNo)
+    }
+    self.recordNo = recordNo
+    division = try value("division")
+    name = try value("name")
+    sex = try value("sex")
+    birthDate = try value("birth_date")
+    idNumber = try value("id_number")
+    birthCertNo = try value("birth_cert_no")
+    motherIdNumber = try value("mother_id_number")
+    managingOrg = try value("managing_org")
+    managingDistrict = try value("managing_district")
+    status = try RecordStatus(stored: try value("status"), in: "record", column: "status", record: recordNo)
+    let reason: String? = try value("archive_reason")
+    archiveReason = try reason.map { try ArchiveReason(stored: $0, in: "record", column: "archive_reason", record: recordNo) }
+    archivedOn = try value("archived_on")
+    deathDate = try value("death_date")
+    phone = try value("phone")
+    currentAddress = try value("current_address")
+    registeredAddress = try value("registered_address")
+    ethnicity = try value("ethnicity")
+    workUnit = try value("work_unit")
+    emergencyContact = try value("emergency_contact")
+    responsibleDoctor = try value("responsible_doctor")
+    pastHistory = try value("past_history")
+    familyHistory = try value("family_history")
+    bloodType = try value("blood_type")
+    paymentMethods = try value("payment_methods")
+    restricted = try value("restricted")
+    lastContact = try value("last_contact")
+    protectedUntil = try value("protected_until")
+    createdOn = try value("created_on")
+    createdBy = try value("created_by")
+    createdAt = try value("created_at")
   }
 
   package func encode(to container: inout PersistenceContainer) {

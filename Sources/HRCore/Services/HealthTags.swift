@@ -109,7 +109,11 @@ package enum HealthTags {
           ORDER BY t.code
           """),
       arguments: [recordNo]
-    ).map { row in ActiveTag(tagID: row[0], code: row[1], source: row[2], since: row[3]) }
+    ).map { row in
+      ActiveTag(
+        tagID: try row.stored(0, in: "tag", record: recordNo), code: try row.stored(1, in: "tag", record: recordNo),
+        source: try row.stored(2, in: "tag", record: recordNo), since: try row.stored(3, in: "tag", record: recordNo))
+    }
   }
 
   /// Every tag of a record on `date`: the derived age tags first, then the set tags in force, by code.
@@ -123,11 +127,12 @@ package enum HealthTags {
       db.cachedStatement(sql: "SELECT tag_id, since, ended FROM tag WHERE record_no = ? AND code = ? ORDER BY tag_id DESC LIMIT 1"),
       arguments: [recordNo, code])
     guard let row else { return nil }
-    if row[2] as LocalDate? != nil {
+    let tagID: Int = try row.stored(0, in: "tag", record: recordNo)
+    if let ended: LocalDate = try row.stored(2, in: "tag", record: recordNo) {
       // An end row has no `since`; the start is on the row it ended.
-      return (row[0], nil, row[2])
+      return (tagID, nil, ended)
     }
-    return (row[0], row[1], nil)
+    return (tagID, try row.stored(1, in: "tag", record: recordNo), nil)
   }
 
   /// Appends one tag row: a tag begun `since`, or ended on `ended` (tags are append-only, 附件1 二(三)).

@@ -141,7 +141,7 @@ package enum ServiceHistory {
     let services = try Row.fetchAll(
       db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE record_no = ? ORDER BY date, service_id"),
       arguments: [recordNo]
-    ).map(RecordedService.init(row:))
+    ).map { row in try RecordedService(row: row) }
     return try attachingAmendments(to: services, recordNo: recordNo, in: db)
   }
 
@@ -151,7 +151,7 @@ package enum ServiceHistory {
       let row = try Row.fetchOne(
         db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE service_id = ?"), arguments: [id])
     else { return nil }
-    var service = RecordedService(row: row)
+    var service = try RecordedService(row: row)
     service.amendments = try amendments(ofService: id, in: db)
     return service
   }
@@ -162,8 +162,9 @@ package enum ServiceHistory {
   package static func freeServices(
     ofRecord recordNo: String, type: String, year: Int, excluding: Int? = nil, in db: Database
   ) throws -> [RecordedService] {
-    let first = LocalDate(year: year, month: 1, day: 1)!
-    let last = LocalDate(year: year, month: 12, day: 31)!
+    guard let first = LocalDate(year: year, month: 1, day: 1), let last = LocalDate(year: year, month: 12, day: 31) else {
+      return []
+    }
     // Amended services are read too: an amendment may have moved one into this type or year.
     let candidates = try Row.fetchAll(
       db.cachedStatement(
@@ -175,7 +176,7 @@ package enum ServiceHistory {
           ORDER BY date, service_id
           """),
       arguments: [recordNo, type, first, last]
-    ).map(RecordedService.init(row:))
+    ).map { row in try RecordedService(row: row) }
     guard !candidates.isEmpty else { return [] }
     return try attachingAmendments(to: candidates, recordNo: recordNo, in: db).filter { service in
       let content = service.current
@@ -195,8 +196,8 @@ package enum ServiceHistory {
           WHERE r.managing_org = ? AND s.org <> r.managing_org AND s.date >= ?
           ORDER BY s.date, s.service_id
           """),
-      arguments: [org, since ?? LocalDate(year: 1, month: 1, day: 1)!])
-    var services = rows.map(RecordedService.init(row:))
+      arguments: [org, since ?? LocalDate.earliest])
+    var services = try rows.map { row in try RecordedService(row: row) }
     for index in services.indices {
       services[index].amendments = try amendments(ofService: services[index].serviceID, in: db)
     }
@@ -212,7 +213,7 @@ package enum ServiceHistory {
           FROM amendment WHERE service_id = ? ORDER BY amendment_id
           """),
       arguments: [id]
-    ).map { ServiceAmendment(row: $0) }
+    ).map { row in try ServiceAmendment(row: row) }
   }
 
   /// Attaches each record's amendments, read in one query, and orders by current date.
@@ -227,7 +228,8 @@ package enum ServiceHistory {
     guard !rows.isEmpty else { return services }
     var byService: [Int: [ServiceAmendment]] = [:]
     for row in rows {
-      byService[row[0], default: []].append(ServiceAmendment(row: row, offset: 1))
+      let serviceID: Int = try row.stored(0, in: "amendment", record: recordNo)
+      byService[serviceID, default: []].append(try ServiceAmendment(row: row, offset: 1, recordNo: recordNo))
     }
     var result = services
     for index in result.indices {
@@ -239,23 +241,31 @@ package enum ServiceHistory {
 
 extension RecordedService {
   /// Reads the columns of `ServiceHistory.serviceColumns`, in that order.
-  init(row: Row) {
-    let summaryText: String = row[6]
+  init(row: Row) throws(StoredValueError) {
+    let recordNo: String = try row.stored(1, in: "service", record: nil)
+    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
+      try row.stored(index, in: "service", record: recordNo)
+    }
+    let summaryText: String = try value(6)
     self.init(
-      serviceID: row[0], recordNo: row[1], org: row[4], free: row[5], late: row[8], offSite: row[9],
-      enteredOn: row[10], enteredAt: row[11], enteredBy: row[12],
-      original: ServiceContent(type: row[2], date: row[3], summary: ServiceHistory.storedObject(summaryText), restricted: row[7]),
+      serviceID: try value(0), recordNo: recordNo, org: try value(4), free: try value(5), late: try value(8),
+      offSite: try value(9), enteredOn: try value(10), enteredAt: try value(11), enteredBy: try value(12),
+      original: ServiceContent(
+        type: try value(2), date: try value(3), summary: ServiceHistory.storedObject(summaryText), restricted: try value(7)),
       amendments: [])
   }
 }
 
 extension ServiceAmendment {
   /// Reads `amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by` from `offset`.
-  init(row: Row, offset: Int = 0) {
-    let changesText: String = row[offset + 1]
+  init(row: Row, offset: Int = 0, recordNo: String? = nil) throws(StoredValueError) {
+    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
+      try row.stored(offset + index, in: "amendment", record: recordNo)
+    }
+    let changesText: String = try value(1)
     self.init(
-      amendmentID: row[offset], changes: ServiceHistory.storedObject(changesText), reason: row[offset + 2],
-      approvedBy: row[offset + 3], enteredOn: row[offset + 4], enteredAt: row[offset + 5], enteredBy: row[offset + 6])
+      amendmentID: try value(0), changes: ServiceHistory.storedObject(changesText), reason: try value(2),
+      approvedBy: try value(3), enteredOn: try value(4), enteredAt: try value(5), enteredBy: try value(6))
   }
 }
 

@@ -27,7 +27,7 @@ extension StoreError: LocalizedError {
   package var errorDescription: String? { description }
 }
 
-/// The one SQLite file that holds every record, its history and the audit trail (§2).
+/// The one SQLite file that holds every record, its history and the audit trail (hr(7)).
 ///
 /// WAL journal, foreign keys, `synchronous=FULL` and a busy timeout, so that several tools can write
 /// at once; every write transaction is `BEGIN IMMEDIATE`, so none fails half-way on `SQLITE_BUSY`.
@@ -36,6 +36,10 @@ package final class Store: Sendable {
   package let pool: DatabasePool
   let busyTimeout: Double
 
+  /// The size, in bytes, to which a checkpoint truncates the write-ahead log: a reader that held
+  /// a snapshot through a long import lets the log grow, and it should not stay that large.
+  package static let journalSizeLimit = 64 << 20
+
   /// Opens the store at `path`, creating it and migrating its schema forward as needed.
   package init(path: String, busyTimeout: Double = 30) throws(StoreError) {
     self.path = path
@@ -43,11 +47,15 @@ package final class Store: Sendable {
     var configuration = GRDB.Configuration()
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
-    configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA synchronous = FULL")
-    }
     do {
       pool = try DatabasePool(path: path, configuration: configuration)
+      // Only the writer's settings matter, and they must come after the pool is open: GRDB's WAL
+      // set-up runs after `prepareDatabase` and sets the writer to `synchronous=NORMAL`, under
+      // which a commit can be lost in a power failure although its results were printed.
+      try pool.writeWithoutTransaction { db in
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        try db.execute(sql: "PRAGMA journal_size_limit = \(Store.journalSizeLimit)")
+      }
     } catch {
       throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: true)
     }

@@ -25,7 +25,8 @@ package struct ProtectionPeriod: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// The first day a new request is accepted after a transfer completed on `completion`, or nil
-  /// when the period is empty and the record is not protected at all.
+  /// when the period is empty and the record is not protected at all, or when that day would fall
+  /// past 9999-12-31 (the transfers refuse such a completion).
   package func end(afterCompletionOn completion: LocalDate) -> LocalDate? {
     days == 0 ? nil : completion.adding(days: days)
   }

@@ -84,34 +84,36 @@ extension Transfer: FetchableRecord {
     decision_reason, late, protected_until
     """
 
+  /// Reads a row of `selection`; a value that does not read back as its type is a
+  /// `StoredValueError` naming the record, never a trap.
   package init(row: Row) throws {
-    transferID = row[0]
-    recordNo = row[1]
-    fromOrg = row[2]
-    toOrg = row[3]
-    fromDistrict = row[4]
-    toDistrict = row[5]
-    kind = try Transfer.decode(TransferKind.self, row[6], column: "kind")
-    reason = try Transfer.decode(TransferReason.self, row[7], column: "reason")
-    consent = Consent(method: try Transfer.decode(ConsentMethod.self, row[8], column: "consent_method"), ref: row[9])
-    status = try Transfer.decode(TransferStatus.self, row[10], column: "status")
-    requestedOn = row[11]
-    requestedAt = row[12]
-    requestedBy = row[13]
-    due = row[14]
-    decidedOn = row[15]
-    decidedAt = row[16]
-    decidedBy = row[17]
-    decisionReason = row[18]
-    late = row[19]
-    protectedUntil = row[20]
-  }
-
-  private static func decode<T: RawRepresentable<String>>(_ type: T.Type, _ text: String, column: String) throws -> T {
-    guard let value = T(rawValue: text) else {
-      throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "transfer.\(column) holds an unknown value '\(text)'")
+    let recordNo: String = try row.stored(1, in: "transfer", record: nil)
+    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
+      try row.stored(index, in: "transfer", record: recordNo)
     }
-    return value
+    func named<T: RawRepresentable<String>>(_ index: Int, _ column: String) throws(StoredValueError) -> T {
+      try T(stored: try value(index), in: "transfer", column: column, record: recordNo)
+    }
+    transferID = try value(0)
+    self.recordNo = recordNo
+    fromOrg = try value(2)
+    toOrg = try value(3)
+    fromDistrict = try value(4)
+    toDistrict = try value(5)
+    kind = try named(6, "kind")
+    reason = try named(7, "reason")
+    consent = Consent(method: try named(8, "consent_method"), ref: try value(9))
+    status = try named(10, "status")
+    requestedOn = try value(11)
+    requestedAt = try value(12)
+    requestedBy = try value(13)
+    due = try value(14)
+    decidedOn = try value(15)
+    decidedAt = try value(16)
+    decidedBy = try value(17)
+    decisionReason = try value(18)
+    late = try value(19)
+    protectedUntil = try value(20)
   }
 }
 

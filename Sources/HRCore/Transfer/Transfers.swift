@@ -20,13 +20,20 @@ struct TransferSubject: Sendable {
     protectedUntil = record.protectedUntil
   }
 
-  init(row: Row) {
-    recordNo = row[0]
-    managingOrg = row[1]
-    managingDistrict = row[2]
-    status = RecordStatus(rawValue: row[3]) ?? .active
-    archiveReason = (row[4] as String?).flatMap(ArchiveReason.init)
-    protectedUntil = row[5]
+  init(row: Row) throws(StoredValueError) {
+    let recordNo: String = try row.stored(0, in: "record", record: nil)
+    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
+      try row.stored(index, in: "record", record: recordNo)
+    }
+    self.recordNo = recordNo
+    managingOrg = try value(1)
+    managingDistrict = try value(2)
+    status = try RecordStatus(stored: try value(3), in: "record", column: "status", record: recordNo)
+    let reason: String? = try value(4)
+    archiveReason = try reason.map { text throws(StoredValueError) in
+      try ArchiveReason(stored: text, in: "record", column: "archive_reason", record: recordNo)
+    }
+    protectedUntil = try value(5)
   }
 
   /// The record with this number.
@@ -38,7 +45,7 @@ struct TransferSubject: Sendable {
           FROM record WHERE record_no = ?
           """),
       arguments: [recordNo]
-    ).map(TransferSubject.init(row:))
+    ).map { row in try TransferSubject(row: row) }
   }
 
   /// The record a selecting line names by `record_no` or `id_number` (§2).
@@ -117,19 +124,24 @@ package enum Transfers {
     // 四(三)3: a record archived as lost or moved out needs no confirmation from its former
     // organisation; the receiving one reactivates it once the resident is found.
     let direct = subject.status == .archived
+    let due = direct
+      ? nil
+      : try today.adding(
+        days: session.configuration.rules.transferConfirmDays, for: "the due date of the transfer of record '\(subject.recordNo)'",
+        details: ["record_no": .string(subject.recordNo)])
     var transfer = Transfer(
       transferID: 0, recordNo: subject.recordNo, fromOrg: subject.managingOrg, toOrg: request.toOrg.code,
       fromDistrict: subject.managingDistrict, toDistrict: request.toOrg.district,
       kind: TransferKind(from: subject.managingDistrict, to: request.toOrg.district), reason: request.reason,
       consent: request.consent, status: .pending, requestedOn: today, requestedAt: now, requestedBy: staff.id,
-      due: direct ? nil : today.adding(days: session.configuration.rules.transferConfirmDays),
+      due: due,
       decidedOn: nil, decidedAt: nil, decidedBy: nil, decisionReason: nil, late: false, protectedUntil: nil)
     if direct {
       transfer.status = .completed
       transfer.decidedOn = today
       transfer.decidedAt = now
       transfer.decidedBy = staff.id
-      transfer.protectedUntil = protectionEnd(of: transfer, on: today, configuration: session.configuration)
+      transfer.protectedUntil = try protectionEnd(of: transfer, on: today, configuration: session.configuration)
     }
     try transfer.insert(in: db)
     if direct { try moveRecord(of: transfer, in: db) }
@@ -161,7 +173,7 @@ package enum Transfers {
     }
     let today = session.today
     decide(&transfer, as: .completed, on: today, by: session.staff)
-    transfer.protectedUntil = protectionEnd(of: transfer, on: today, configuration: session.configuration)
+    transfer.protectedUntil = try protectionEnd(of: transfer, on: today, configuration: session.configuration)
     try transfer.saveDecision(in: db)
     try moveRecord(of: transfer, in: db)
     try AuditTrail.append(
@@ -288,9 +300,14 @@ package enum Transfers {
   }
 
   /// The first day a new request is accepted after `transfer` completes on `day`.
-  private static func protectionEnd(of transfer: Transfer, on day: LocalDate, configuration: Configuration) -> LocalDate? {
-    ProtectionPeriod(after: transfer.kind, into: transfer.toDistrict, configuration: configuration)
-      .end(afterCompletionOn: day)
+  private static func protectionEnd(
+    of transfer: Transfer, on day: LocalDate, configuration: Configuration
+  ) throws(LineRejection) -> LocalDate? {
+    let period = ProtectionPeriod(after: transfer.kind, into: transfer.toDistrict, configuration: configuration)
+    guard period.days > 0 else { return nil }
+    return try day.adding(
+      days: period.days, for: "the end of the protection period of record '\(transfer.recordNo)'",
+      details: ["record_no": .string(transfer.recordNo), "transfer_id": .int(Int(transfer.transferID))])
   }
 
   /// Hands the record to the receiving organisation and starts its protection period. From here

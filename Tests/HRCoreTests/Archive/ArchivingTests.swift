@@ -12,7 +12,7 @@ struct ArchivingTests {
     let recordNo = try fixture.createRecord(createdOn: "2024-01-10")
     // A service after creation moves the start of the year (hr-update keeps last_contact).
     try fixture.serve(recordNo, on: "2025-03-01")
-    let today = LocalDate("2025-03-01")!.adding(days: daysSince).description
+    let today = LocalDate("2025-03-01")!.adding(days: daysSince)!.description
     let result = try fixture.line(
       Archive.lost, ["record_no": .string(recordNo), "evidence": "3 calls unanswered"], today: today)
     #expect(result.code == code)
@@ -207,7 +207,7 @@ struct ArchivingTests {
   func movedOutNeedsAYearAway(daysAway: Int, code: String?) throws {
     let fixture = try ArchiveFixture()
     let recordNo = try fixture.createRecord(createdOn: "2020-01-01")
-    let today = LocalDate("2025-05-01")!.adding(days: daysAway).description
+    let today = LocalDate("2025-05-01")!.adding(days: daysAway)!.description
     let result = try fixture.line(
       Archive.movedOut, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(leftOn: LocalDate("2025-05-01")), today: today)
     #expect(result.code == code)

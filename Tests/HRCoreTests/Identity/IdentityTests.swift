@@ -30,6 +30,8 @@ struct ResidentIDTests {
       ("500103198002300015", IdentityError.impossibleBirthDate("500103198002300015")),
       ("500103200102290045", IdentityError.impossibleBirthDate("500103200102290045")),
       ("500229202611270016", IdentityError.futureBirthDate("500229202611270016")),
+      ("500103185001010013", IdentityError.birthYearTooEarly("500103185001010013", year: 1850)),
+      ("500103187901010018", IdentityError.birthYearTooEarly("500103187901010018", year: 1879)),
       ("990103198001010013", IdentityError.unknownProvince("990103198001010013")),
       ("50010319800101001", IdentityError.malformedResidentID("50010319800101001")),
       ("5001031980010100161", IdentityError.malformedResidentID("5001031980010100161")),
@@ -39,6 +41,14 @@ struct ResidentIDTests {
     ])
   func invalidNumber(text: String, error: IdentityError) {
     #expect(throws: error) { try ResidentID(text, today: today) }
+  }
+
+  @Test("A birth year before 1880 is refused as too early, not as a date that does not exist")
+  func birthYearBefore1880() throws {
+    #expect(
+      IdentityError.birthYearTooEarly("500103185001010013", year: 1850).description
+        == "id number '500103185001010013' carries birth year 1850, before 1880")
+    #expect(try ResidentID("500103188001010017", today: today).birthDate == LocalDate("1880-01-01"))
   }
 
   @Test("A 15-digit legacy number is converted to 18 digits with century 19 and its check digit")
@@ -99,13 +109,29 @@ struct LocalDateTests {
   @Test("Day arithmetic crosses months, years and leap days")
   func arithmetic() {
     let date = LocalDate("2024-02-28")!
-    #expect(date.adding(days: 1).description == "2024-02-29")
-    #expect(date.adding(days: 2).description == "2024-03-01")
-    #expect(date.adding(days: 366).description == "2025-02-28")
+    #expect(date.adding(days: 1)?.description == "2024-02-29")
+    #expect(date.adding(days: 2)?.description == "2024-03-01")
+    #expect(date.adding(days: 366)?.description == "2025-02-28")
     #expect(LocalDate("2026-11-26")!.days(since: LocalDate("2025-11-26")!) == 365)
     #expect(LocalDate("1970-01-01")!.daysSinceEpoch == 0)
-    #expect(LocalDate(daysSinceEpoch: -1).description == "1969-12-31")
-    #expect(LocalDate("2024-02-29")!.adding(years: 1).description == "2025-02-28")
+    #expect(LocalDate(daysSinceEpoch: -1)?.description == "1969-12-31")
+    #expect(LocalDate("2024-02-29")!.adding(years: 1)?.description == "2025-02-28")
+  }
+
+  @Test("Every date lies in years 1000–9999: parsing, day and year arithmetic never leave them")
+  func calendarBounds() {
+    #expect(LocalDate("0999-12-31") == nil)
+    #expect(LocalDate("1000-01-01") == LocalDate.earliest)
+    #expect(LocalDate("9999-12-31") == LocalDate.latest)
+    #expect(LocalDate.latest.adding(days: 1) == nil)
+    #expect(LocalDate.latest.adding(days: 0) == LocalDate.latest)
+    #expect(LocalDate.earliest.adding(days: -1) == nil)
+    #expect(LocalDate.latest.adding(days: Int.max) == nil)
+    #expect(LocalDate.earliest.adding(days: Int.min) == nil)
+    #expect(LocalDate("9999-06-30")!.adding(years: 1) == nil)
+    #expect(LocalDate("1000-06-30")!.adding(years: -1) == nil)
+    #expect(LocalDate(daysSinceEpoch: LocalDate.latest.daysSinceEpoch + 1) == nil)
+    #expect(throws: LineRejection.self) { try LocalDate.latest.adding(days: 7, for: "the due date") }
   }
 
   @Test("Age counts completed years")

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file as the system sees it: its path with every symbolic link, `.` and `..` resolved, and,
+/// when it exists, its device and inode, so that `./a`, `a`, a link to `a` and a hard link to `a`
+/// all compare equal.
+struct FileIdentity: Equatable {
+  let resolvedPath: String
+  let device: UInt64?
+  let inode: UInt64?
+
+  /// The identity of the file `path` names, whether or not it exists yet.
+  init(path: String) {
+    resolvedPath = FileIdentity.resolve(path)
+    var info = stat()
+    if stat(path, &info) == 0 {
+      device = UInt64(info.st_dev)
+      inode = UInt64(info.st_ino)
+    } else {
+      device = nil
+      inode = nil
+    }
+  }
+
+  /// The identity of an open file descriptor, or nil when it is not a regular file (a pipe or a
+  /// terminal cannot be overwritten by name).
+  init?(fileDescriptor fd: Int32) {
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    resolvedPath = ""
+    device = UInt64(info.st_dev)
+    inode = UInt64(info.st_ino)
+  }
+
+  /// Whether both name the same file: the same inode when both exist, else the same resolved path.
+  func isSameFile(as other: FileIdentity) -> Bool {
+    if let device, let inode, let otherDevice = other.device, let otherInode = other.inode {
+      return device == otherDevice && inode == otherInode
+    }
+    return !resolvedPath.isEmpty && resolvedPath == other.resolvedPath
+  }
+
+  /// The absolute path with links resolved; for a file that does not exist yet, its resolved
+  /// directory and its name, following a dangling link to where the file would be created.
+  static func resolve(_ path: String, depth: Int = 0) -> String {
+    if let resolved = realpath(path, nil) {
+      defer { free(resolved) }
+      return String(cString: resolved)
+    }
+    let (directory, name) = split(path)
+    var info = stat()
+    if depth < 40, lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+      var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let count = readlink(path, &target, target.count - 1)
+      if count > 0 {
+        let link = String(decoding: target[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return resolve(link.hasPrefix("/") ? link : directory + "/" + link, depth: depth + 1)
+      }
+    }
+    if directory != path, let resolved = realpath(directory, nil) {
+      defer { free(resolved) }
+      return String(cString: resolved) + "/" + name
+    }
+    return lexicallyAbsolute(path)
+  }
+
+  /// The directory part (`.` when there is none) and the last component of a path.
+  private static func split(_ path: String) -> (directory: String, name: String) {
+    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+    let directory = String(path[..<slash])
+    return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+  }
+
+  /// `path` made absolute against the working directory, without touching the file system further.
+  private static func lexicallyAbsolute(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    guard let cwd = getcwd(nil, 0) else { return path }
+    defer { free(cwd) }
+    return String(cString: cwd) + "/" + path
+  }
+}
+
+/// Refuses an output file that would overwrite what the run reads or writes: the store, one of
+/// the files SQLite keeps beside it, the configuration, or an input. Opening it for writing would
+/// truncate that file before the run had read a line.
+///
+/// - Parameters:
+///   - option: The option that names the output, for the message (`--rejects`).
+///   - output: The output path as given.
+///   - store: The store path as chosen.
+///   - inputs: The input operands; `-` or none at all is standard input.
+///   - configuration: The configuration file, when one is read.
+func refuseOverwriting(
+  _ option: String, output: String, store: String, inputs: [String], configuration: String?
+) throws(RunError) {
+  let target = FileIdentity(path: output)
+  func refuse(_ what: String) throws(RunError) -> Never {
+    throw RunError(.usage, "\(option) '\(output)' is \(what): name another file")
+  }
+  // SQLite names the companion files after the path it opens, and resolves a linked store first:
+  // both spellings count.
+  for base in [store, FileIdentity.resolve(store)] {
+    if target.isSameFile(as: FileIdentity(path: base)) { try refuse("the store '\(store)'") }
+    for suffix in ["-wal", "-shm", "-journal"] where target.isSameFile(as: FileIdentity(path: base + suffix)) {
+      try refuse("the store's companion file '\(base + suffix)'")
+    }
+  }
+  if let configuration, target.isSameFile(as: FileIdentity(path: configuration)) {
+    try refuse("the configuration '\(configuration)'")
+  }
+  for input in inputs.isEmpty ? ["-"] : inputs {
+    if input == "-" {
+      if let standardInput = FileIdentity(fileDescriptor: 0), target.isSameFile(as: standardInput) {
+        try refuse("the file read as standard input")
+      }
+    } else if target.isSameFile(as: FileIdentity(path: input)) {
+      try refuse("the input file '\(input)'")
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import GRDB
+
+/// A value in the store that does not read back as its type: a date outside years 1000–9999
+/// (written by an earlier version of hr), or a cell edited by hand.
+///
+/// GRDB's `row[…]` subscripts stop the process on such a value, taking every tool that reads the
+/// record down with it; read through `Row.stored`, it is an error for the line that needs the
+/// record (`unreadable_record`) or for the run (exit 74), naming the record.
+package struct StoredValueError: Error, Sendable, Equatable, CustomStringConvertible {
+  package let table: String
+  package let column: String
+  /// The stored value as SQL shows it: `'10000-01-07'`, `NULL`, `3`.
+  package let value: String
+  /// What the column must hold: `a date YYYY-MM-DD in years 1000–9999`.
+  package let expected: String
+  package let recordNo: String?
+
+  package var description: String {
+    let record = recordNo.map { "record '\($0)': " } ?? ""
+    return "\(record)stored \(table).\(column) \(value) is not \(expected); correct or restore the store"
+  }
+}
+
+extension Row {
+  /// The value at `index` as `T`, or a `StoredValueError` naming the record, table and column.
+  func stored<T: DatabaseValueConvertible>(
+    _ index: Int, in table: String, record recordNo: String?
+  ) throws(StoredValueError) -> T {
+    let value: DatabaseValue = self[index]
+    guard let decoded = T.fromDatabaseValue(value) else {
+      let columns = Array(columnNames)
+      throw StoredValueError(
+        table: table, column: index < columns.count ? columns[index] : "#\(index)", value: Row.sqlText(value),
+        expected: Row.expectation(T.self), recordNo: recordNo)
+    }
+    return decoded
+  }
+
+  /// The value of `column` as `T`, or a `StoredValueError` naming the record, table and column.
+  func stored<T: DatabaseValueConvertible>(
+    _ column: String, in table: String, record recordNo: String?
+  ) throws(StoredValueError) -> T {
+    guard hasColumn(column) else {
+      if let missing = T.fromMissingColumn() { return missing }
+      throw StoredValueError(table: table, column: column, value: "(missing)", expected: Row.expectation(T.self), recordNo: recordNo)
+    }
+    let value: DatabaseValue = self[column]
+    guard let decoded = T.fromDatabaseValue(value) else {
+      throw StoredValueError(
+        table: table, column: column, value: Row.sqlText(value), expected: Row.expectation(T.self), recordNo: recordNo)
+    }
+    return decoded
+  }
+
+  private static func sqlText(_ value: DatabaseValue) -> String {
+    switch value.storage {
+    case .null: "NULL"
+    case .string(let text): "'\(text)'"
+    case .int64(let number): "\(number)"
+    case .double(let number): "\(number)"
+    case .blob(let data): "a blob of \(data.count) bytes"
+    }
+  }
+
+  private static func expectation(_ type: Any.Type) -> String {
+    switch type {
+    case is LocalDate.Type, is LocalDate?.Type:
+      "a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)"
+    case is Bool.Type, is Bool?.Type: "a boolean"
+    case is Int.Type, is Int?.Type, is Int64.Type, is Int64?.Type: "an integer"
+    case is String.Type, is String?.Type: "text"
+    default: "a valid \(type)"
+    }
+  }
+}
+
+extension RawRepresentable where RawValue == String {
+  /// The case a stored text names, or a `StoredValueError` naming the record, table and column.
+  init(stored text: String, in table: String, column: String, record recordNo: String?) throws(StoredValueError) {
+    guard let value = Self(rawValue: text) else {
+      throw StoredValueError(table: table, column: column, value: "'\(text)'", expected: "a known \(column)", recordNo: recordNo)
+    }
+    self = value
+  }
+}
