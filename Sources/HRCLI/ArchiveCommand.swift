@@ -22,11 +22,6 @@ package struct ArchiveCommand: ParsableCommand {
   package init() {}
 
   package func run() throws { throw Self.missingSubcommand() }
-
-  /// Refuses an option given as empty text, which would otherwise reject every line.
-  static func validateText(_ value: String?, option: String) throws {
-    if let value, value.trimmingWhitespace().isEmpty { throw ValidationError("\(option) must not be empty") }
-  }
 }
 
 /// `hr-archive lost`: 失访终止 (annex 1, 六(一)1).
@@ -48,14 +43,11 @@ package struct ArchiveLostCommand: ParsableCommand {
 
   package init() {}
 
-  package func validate() throws {
-    try ArchiveCommand.validateText(evidence, option: "--evidence")
-  }
 
   package func run() throws {
-    let defaults = ArchiveDefaults(evidence: evidence)
     try LineRunner.run("hr-archive lost", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      { object, db in try Archive.lost(object, defaults: defaults, session: session, in: db) }
+      let defaults = ArchiveDefaults(evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength))
+      return { object, db in try Archive.lost(object, defaults: defaults, session: session, in: db) }
     }
   }
 }
@@ -87,15 +79,15 @@ package struct ArchiveDeceasedCommand: ParsableCommand {
 
   package init() {}
 
-  package func validate() throws {
-    try ArchiveCommand.validateText(deathCause, option: "--death-cause")
-    try ArchiveCommand.validateText(evidence, option: "--evidence")
-  }
 
   package func run() throws {
-    let defaults = ArchiveDefaults(evidence: evidence, deathDate: deathDate, deathCause: deathCause, reportedOn: reportedOn)
     try LineRunner.run("hr-archive deceased", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      { object, db in try Archive.deceased(object, defaults: defaults, session: session, in: db) }
+      let defaults = ArchiveDefaults(
+        evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength),
+        deathDate: try OptionError.pastDate(deathDate, option: "death-date", today: session.today),
+        deathCause: try OptionError.text(deathCause, option: "death-cause", maxLength: Archive.maximumTextLength),
+        reportedOn: try OptionError.pastDate(reportedOn, option: "reported-on", today: session.today))
+      return { object, db in try Archive.deceased(object, defaults: defaults, session: session, in: db) }
     }
   }
 }
@@ -121,14 +113,13 @@ package struct ArchiveMovedOutCommand: ParsableCommand {
 
   package init() {}
 
-  package func validate() throws {
-    try ArchiveCommand.validateText(evidence, option: "--evidence")
-  }
 
   package func run() throws {
-    let defaults = ArchiveDefaults(evidence: evidence, leftOn: leftOn)
     try LineRunner.run("hr-archive moved-out", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      { object, db in try Archive.movedOut(object, defaults: defaults, session: session, in: db) }
+      let defaults = ArchiveDefaults(
+        evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength),
+        leftOn: try OptionError.pastDate(leftOn, option: "left-on", today: session.today))
+      return { object, db in try Archive.movedOut(object, defaults: defaults, session: session, in: db) }
     }
   }
 }
@@ -155,14 +146,13 @@ package struct ArchiveReactivateCommand: ParsableCommand {
 
   package init() {}
 
-  package func validate() throws {
-    try ArchiveCommand.validateText(correction, option: "--correction")
-  }
 
   package func run() throws {
-    let defaults = ArchiveDefaults(contactDate: contactDate, correction: correction)
     try LineRunner.run("hr-archive reactivate", action: .archive, verb: "reactivated", common: common, lines: lines) { session in
-      { object, db in try Archive.reactivate(object, defaults: defaults, session: session, in: db) }
+      let defaults = ArchiveDefaults(
+        contactDate: try OptionError.pastDate(contactDate, option: "contact-date", today: session.today),
+        correction: try OptionError.text(correction, option: "correction", maxLength: Archive.maximumTextLength))
+      return { object, db in try Archive.reactivate(object, defaults: defaults, session: session, in: db) }
     }
   }
 }

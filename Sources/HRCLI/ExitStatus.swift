@@ -31,6 +31,7 @@ package enum ExitStatus: Int32, Sendable {
     case is ConfigurationError: self = .configuration
     case is SessionError: self = .noPermission
     case is InputError: self = .noInput
+    case is OptionError: self = .usage
     case let error as RunError: self = error.status
     default: self = .software
     }

@@ -57,7 +57,7 @@ extension TransferCommand {
         if let toOrg, session.configuration.orgs[toOrg] == nil {
           throw RunError(.usage, "--to: unknown organisation '\(toOrg)'")
         }
-        let ref = try optionText(consentRef, option: "consent-ref", maxLength: TransferRequest.maximumReferenceLength)
+        let ref = try OptionError.text(consentRef, option: "consent-ref", maxLength: TransferRequest.maximumReferenceLength)
         let defaults = TransferRequest.Defaults(toOrg: toOrg, reason: reason, consentMethod: consentMethod, consentRef: ref)
         return { object, db in try Transfers.request(object, defaults: defaults, session: session, in: db) }
       }
@@ -106,7 +106,7 @@ extension TransferCommand {
 
     package func run() throws {
       try LineRunner.run("hr-transfer reject", action: .decideTransfer, verb: "declined", common: common, lines: lines) { session in
-        let because = try optionText(rejectionReason, option: "rejection-reason", maxLength: Transfers.maximumRejectionReasonLength)
+        let because = try OptionError.text(rejectionReason, option: "rejection-reason", maxLength: Transfers.maximumRejectionReasonLength)
         return { object, db in try Transfers.reject(object, defaultReason: because, session: session, in: db) }
       }
     }
@@ -132,15 +132,5 @@ extension TransferCommand {
         { object, db in try Transfers.cancel(object, session: session, in: db) }
       }
     }
-  }
-}
-
-/// A text option checked by the rules of the line field it stands for; a bad one is a usage error.
-private func optionText(_ text: String?, option: String, maxLength: Int) throws -> String? {
-  guard let text else { return nil }
-  do {
-    return try TransferRequest.optionText(text, field: option, maxLength: maxLength)
-  } catch {
-    throw RunError(.usage, error.message.replacingOccurrences(of: "field '\(option)'", with: "--\(option)"))
   }
 }

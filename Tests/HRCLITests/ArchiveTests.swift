@@ -233,7 +233,30 @@ struct ArchiveTests {
     let sandbox = try Sandbox()
     let result = try sandbox.run("hr-archive", ["lost", "--evidence", "  "])
     #expect(result.status == 64)
-    #expect(result.stderr.contains("--evidence must not be empty"))
+    #expect(result.stderr == "hr-archive: --evidence is empty\n")
+  }
+
+  @Test func anOptionIsCheckedByTheRuleOfTheFieldItFills() throws {
+    let sandbox = try Sandbox()
+    let future = try sandbox.run("hr-archive", ["deceased", "--death-date", "2026-11-27", "--death-cause", "x"])
+    #expect(future.status == 64)
+    #expect(future.stderr == "hr-archive: --death-date is in the future (2026-11-27 is after 2026-11-26)\n")
+    let invisible = try sandbox.run("hr-archive", ["lost", "--evidence", "calls\u{200B}"])
+    #expect(invisible.status == 64)
+    #expect(invisible.stderr == "hr-archive: --evidence contains an invisible control or format character (U+200B)\n")
+  }
+
+  @Test func aMissingFieldNamesTheOptionThatFillsIt() throws {
+    let sandbox = try Sandbox()
+    let created = try sandbox.run("hr-create", ["--quiet"], stdin: Sandbox.people(1, today: "2024-01-01"), today: "2024-01-01")
+    #expect(created.status == 0, "\(created.stderr)")
+    let record = created.objects.first?["record_no"] as? String ?? ""
+    let result = try sandbox.run("hr-archive", ["lost"], stdin: #"{"record_no":"\#(record)"}"# + "\n")
+    #expect(result.status == 65)
+    #expect(result.errorLines.first == "hr-archive:-:1: missing_field: missing field 'evidence' (or give --evidence for every line)")
+    let filled = try sandbox.run("hr-archive", ["lost", "--evidence", "  three calls  "], stdin: #"{"record_no":"\#(record)"}"# + "\n")
+    #expect(filled.status == 0, "\(filled.stderr)")
+    #expect(try sandbox.sqlite("SELECT evidence FROM archive_event WHERE record_no = '\(record)'") == "three calls")
   }
 
   @Test func aMissingSubcommandIsAUsageError() throws {

@@ -17,6 +17,8 @@ struct ManPageTests {
     let executables = try FileManager.default.contentsOfDirectory(atPath: Sandbox.binDirectory.path)
       .filter { $0.hasPrefix("hr-") && $0 != "hr-bench" && !$0.contains(".") }
     #expect(!executables.isEmpty)
+    // The parameterised checks below run one case a page: without pages they would check nothing.
+    #expect(!ManPageTests.pages.isEmpty, "no page under \(ManPageTests.manDirectory.path)")
     for executable in executables {
       #expect(ManPageTests.pages.contains(executable), "man/\(executable).1 is missing")
     }

@@ -18,7 +18,8 @@ package struct ArchiveDefaults: Sendable {
   /// `--correction`: why a death was entered in error.
   package var correction: String?
 
-  /// Collects the option values; nil where an option was not given.
+  /// Collects the option values, already checked by the rules of the fields they fill
+  /// (`OptionError`); nil where an option was not given. A line's own value always wins.
   package init(
     evidence: String? = nil, deathDate: LocalDate? = nil, deathCause: String? = nil, reportedOn: LocalDate? = nil,
     leftOn: LocalDate? = nil, contactDate: LocalDate? = nil, correction: String? = nil
@@ -31,21 +32,6 @@ package struct ArchiveDefaults: Sendable {
     self.contactDate = contactDate
     self.correction = correction
   }
-
-  /// The line's fields, with each field it leaves out (or gives as null) taken from the options;
-  /// the line's own value always wins. Option values then pass the same checks as line values.
-  package func fill(_ object: JSONObject) -> Fields {
-    var filled = object
-    let values: [(String, String?)] = [
-      ("evidence", evidence), ("death_date", deathDate?.description), ("death_cause", deathCause),
-      ("reported_on", reportedOn?.description), ("left_on", leftOn?.description),
-      ("contact_date", contactDate?.description), ("correction", correction),
-    ]
-    for case let (key, value?) in values where filled[key] == nil || filled[key]!.isNull {
-      filled[key] = .string(value)
-    }
-    return Fields(selecting: filled)
-  }
 }
 
 /// Ending a record's active management (档案终止), reactivating it (重新启用) and listing the
@@ -56,7 +42,7 @@ package struct ArchiveDefaults: Sendable {
 /// appends the archive event and the audit event, and returns the output line.
 package enum Archive {
   /// The longest free text an archive field takes (evidence, cause of death, correction).
-  static let maximumTextLength = 500
+  package static let maximumTextLength = 500
 
   /// When a waiting period ends, for a message: `from 2027-03-01`, or never within the calendar.
   static func from(_ day: LocalDate?) -> String {
@@ -69,8 +55,10 @@ package enum Archive {
   /// (or the creation, if none) is at least `lost_after_days` old, and only with `evidence` of how
   /// contact was tried, because a record may not be ended on a guess (annex 1, 六(一)1 and 六(二)3).
   package static func lost(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
-    let fields = defaults.fill(object)
-    let evidence = try fields.requiredText("evidence", maxLength: maximumTextLength)
+    let fields = Fields(selecting: object)
+    guard let evidence = try fields.text("evidence", maxLength: maximumTextLength) ?? defaults.evidence else {
+      throw fields.missing("evidence", option: "--evidence")
+    }
     var record = try Registry.record(selectedBy: fields, session: session, in: db)
     try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
     try record.requireActive(for: "archiving")
@@ -100,12 +88,16 @@ package enum Archive {
   /// A record already archived as lost or moved out may still be archived as deceased, so that a
   /// death learnt later is on file and the record can no longer be transferred or reactivated.
   package static func deceased(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
-    let fields = defaults.fill(object)
+    let fields = Fields(selecting: object)
     let today = session.today
-    guard let deathDate = try fields.pastDate("death_date", today: today) else { throw fields.missing("death_date") }
-    let cause = try fields.requiredText("death_cause", maxLength: maximumTextLength)
-    let reportedOn = try fields.pastDate("reported_on", today: today) ?? today
-    let evidence = try fields.text("evidence", maxLength: maximumTextLength)
+    guard let deathDate = try fields.pastDate("death_date", today: today) ?? defaults.deathDate else {
+      throw fields.missing("death_date", option: "--death-date")
+    }
+    guard let cause = try fields.text("death_cause", maxLength: maximumTextLength) ?? defaults.deathCause else {
+      throw fields.missing("death_cause", option: "--death-cause")
+    }
+    let reportedOn = try fields.pastDate("reported_on", today: today) ?? defaults.reportedOn ?? today
+    let evidence = try fields.text("evidence", maxLength: maximumTextLength) ?? defaults.evidence
     guard reportedOn >= deathDate else {
       throw fields.invalid("reported_on", "is before the death date \(deathDate)")
     }
@@ -142,9 +134,11 @@ package enum Archive {
   /// Archives a record as moved out of the city (迁出本市): the resident left on `left_on`, at least
   /// `moved_out_after_days` ago (annex 1, 六(一)3: away for a year or more).
   package static func movedOut(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
-    let fields = defaults.fill(object)
-    guard let leftOn = try fields.pastDate("left_on", today: session.today) else { throw fields.missing("left_on") }
-    let evidence = try fields.text("evidence", maxLength: maximumTextLength)
+    let fields = Fields(selecting: object)
+    guard let leftOn = try fields.pastDate("left_on", today: session.today) ?? defaults.leftOn else {
+      throw fields.missing("left_on", option: "--left-on")
+    }
+    let evidence = try fields.text("evidence", maxLength: maximumTextLength) ?? defaults.evidence
     var record = try Registry.record(selectedBy: fields, session: session, in: db)
     try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
     try record.requireActive(for: "archiving")
@@ -177,9 +171,11 @@ package enum Archive {
   /// A record transferred while archived is reactivated by its new managing organisation: the scope
   /// check is on the organisation that manages it now.
   package static func reactivate(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
-    let fields = defaults.fill(object)
-    guard let contactDate = try fields.pastDate("contact_date", today: session.today) else { throw fields.missing("contact_date") }
-    let correctionText = try fields.text("correction", maxLength: maximumTextLength)
+    let fields = Fields(selecting: object)
+    guard let contactDate = try fields.pastDate("contact_date", today: session.today) ?? defaults.contactDate else {
+      throw fields.missing("contact_date", option: "--contact-date")
+    }
+    let correctionText = try fields.text("correction", maxLength: maximumTextLength) ?? defaults.correction
     var record = try Registry.record(selectedBy: fields, session: session, in: db)
     try session.authorize(.archive, in: record.scope, auditAs: "record.reactivate", recordNo: record.recordNo)
     guard record.status == .archived, let reason = record.archiveReason, let archivedOn = record.archivedOn else {

@@ -37,32 +37,25 @@ package struct Fields: Sendable {
     LineRejection(.missingField, "missing field '\(path)\(key)'", details: ["field": .string(path + key)])
   }
 
+  /// A required field that `option` may also give for every line: the message says so.
+  package func missing(_ key: String, option: String) -> LineRejection {
+    LineRejection(
+      .missingField, "missing field '\(path)\(key)' (or give \(option) for every line)", details: ["field": .string(path + key)])
+  }
+
   package func invalid(_ key: String, _ reason: String) -> LineRejection {
     LineRejection(.invalidValue, "field '\(path)\(key)' \(reason)", details: ["field": .string(path + key)])
   }
 
-  /// The UTF-8 bytes one character may take: a Chinese character takes 3, the longest emoji
-  /// sequences about 25. Without a bound a single "character" of base letter and 100,000 combining
-  /// marks would pass any length limit.
-  static let maximumBytesPerCharacter = 32
-
-  /// A trimmed, non-empty text without control characters, at most `maxLength` characters.
+  /// A text under the free-text rule (`FreeText`): trimmed, NFC, not empty, no invisible
+  /// character, at most `maxLength` characters.
   package func text(_ key: String, maxLength: Int = 200) throws(LineRejection) -> String? {
     guard let value = value(key) else { return nil }
     guard let raw = value.stringValue else { throw invalid(key, "must be a string, found \(value.typeName)") }
-    guard raw.utf8.count <= maxLength * Self.maximumBytesPerCharacter else {
-      throw invalid(key, "is longer than \(maxLength) characters")
+    switch FreeText.checked(raw, maxLength: maxLength) {
+    case .success(let text): return text
+    case .failure(let problem): throw invalid(key, problem.reason)
     }
-    // One written form per text: a name typed precomposed or decomposed is the same name to the
-    // duplicate check, which compares stored bytes.
-    let text = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
-    guard !text.isEmpty else { throw invalid(key, "is empty") }
-    if let scalar = text.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
-      let code = String(scalar.value, radix: 16, uppercase: true)
-      throw invalid(key, "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
-    }
-    guard text.count <= maxLength else { throw invalid(key, "is longer than \(maxLength) characters") }
-    return text
   }
 
   /// A required text field.

@@ -33,7 +33,7 @@ extension StoreError: LocalizedError {
 /// at once; every write transaction is `BEGIN IMMEDIATE`, so none fails half-way on `SQLITE_BUSY`.
 package final class Store: Sendable {
   package let path: String
-  package let pool: DatabasePool
+  private let pool: DatabasePool
   let busyTimeout: Double
 
   /// The size, in bytes, to which a checkpoint truncates the write-ahead log: a reader that held

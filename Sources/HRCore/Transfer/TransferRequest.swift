@@ -63,11 +63,4 @@ package struct TransferRequest: Sendable, Equatable {
 
   /// The longest consent reference kept.
   package static let maximumReferenceLength = 100
-
-  /// Checks an option's text by the rules a line's field of that name follows (trimmed, not empty,
-  /// no control characters, at most `maxLength` characters), so `--consent-ref` and
-  /// `"consent":{"ref":…}` accept the same values.
-  package static func optionText(_ text: String, field: String, maxLength: Int) throws(LineRejection) -> String {
-    try Fields(selecting: [field: .string(text)]).requiredText(field, maxLength: maxLength)
-  }
 }

@@ -86,10 +86,16 @@ struct TransferRequestTests {
 
   @Test("An option's text follows the rules of the field it stands for")
   func optionTextIsChecked() throws {
-    #expect(try TransferRequest.optionText("  SMS-1 ", field: "consent-ref", maxLength: 100) == "SMS-1")
-    #expect(throws: LineRejection.self) { try TransferRequest.optionText("", field: "consent-ref", maxLength: 100) }
-    #expect(throws: LineRejection.self) {
-      try TransferRequest.optionText(String(repeating: "x", count: 101), field: "consent-ref", maxLength: 100)
+    #expect(try OptionError.text("  SMS-1 ", option: "consent-ref", maxLength: 100) == "SMS-1")
+    #expect(try OptionError.text(nil, option: "consent-ref", maxLength: 100) == nil)
+    #expect(throws: OptionError(option: "consent-ref", reason: "is empty")) {
+      try OptionError.text(" ", option: "consent-ref", maxLength: 100)
+    }
+    #expect(throws: OptionError(option: "consent-ref", reason: "is longer than 100 characters")) {
+      try OptionError.text(String(repeating: "x", count: 101), option: "consent-ref", maxLength: 100)
+    }
+    #expect(throws: OptionError(option: "death-date", reason: "is in the future (2026-11-27 is after 2026-11-26)")) {
+      try OptionError.pastDate(LocalDate("2026-11-27"), option: "death-date", today: LocalDate("2026-11-26")!)
     }
   }
 }

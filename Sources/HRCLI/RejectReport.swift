@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HRCore
+
+/// Reports rejected lines: GNU-style messages on standard error and, with `--rejects`, JSON
+/// objects that keep the original line so a fixed file can be fed back.
+///
+/// The objects are buffered and written once a batch is done, before it commits; every write and
+/// the final close are checked, since a lost reject is a lost line.
+struct RejectReport {
+  let tool: String
+  private var fd: Int32?
+  private var bytes: [UInt8] = []
+  private(set) var count = 0
+
+  init(tool: String, path: String?) throws {
+    self.tool = tool
+    if let path {
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+      guard fd >= 0 else {
+        throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))")
+      }
+      self.fd = fd
+    }
+  }
+
+  mutating func add(_ rejection: LineRejection, file name: String, line: InputLine) {
+    count += 1
+    StandardError.write("\(tool):\(name):\(line.number): \(rejection.code): \(rejection.message)\n")
+    guard fd != nil else { return }
+    var object: JSONObject = ["line": .int(line.number), "file": .string(name), "code": .string(rejection.code.rawValue), "error": .string(rejection.message)]
+    for (key, value) in rejection.details where object[key] == nil { object[key] = value }
+    object["input"] = .string(String(decoding: line.bytes, as: UTF8.self))
+    JSONValue.object(object).write(compactTo: &bytes)
+    bytes.append(UInt8(ascii: "\n"))
+  }
+
+  /// Writes what is buffered; false on an I/O error, with `errno` set.
+  mutating func flush() -> Bool {
+    guard let fd, !bytes.isEmpty else { return true }
+    defer { bytes.removeAll(keepingCapacity: true) }
+    return bytes.withUnsafeBytes { writeAll(fd, $0) }
+  }
+
+  /// Flushes and closes the file; false on an I/O error, with `errno` set (a full disk may only
+  /// show at close on a network file system).
+  mutating func finish() -> Bool {
+    guard let fd else { return true }
+    let flushed = flush()
+    self.fd = nil
+    return close(fd) == 0 && flushed
+  }
+
+  /// Closes the file without checking, on the way out of a run that has already failed.
+  mutating func discard() {
+    if let fd { _ = close(fd) }
+    fd = nil
+  }
+}

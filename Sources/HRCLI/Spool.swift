@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HRCore
+
+/// An unlinked temporary file that holds an all-or-nothing run's results until the final commit.
+struct Spool {
+  let fd: Int32
+
+  init() throws {
+    let directory = environment("TMPDIR") ?? "/tmp"
+    var template = Array("\(directory)/hr-output-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+      throw RunError(.cannotCreate, "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))")
+    }
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    self.fd = fd
+  }
+
+  /// Copies everything spooled to `target`; false on an I/O error.
+  func copy(to target: Int32) -> Bool {
+    guard lseek(fd, 0, SEEK_SET) == 0 else { return false }
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      if count < 0 { return false }
+      if count == 0 { return true }
+      guard chunk.withUnsafeBytes({ writeAll(target, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) else { return false }
+    }
+  }
+
+  func discard() {
+    close(fd)
+  }
+}

@@ -1,0 +1,65 @@
+/// The rule every free text of a record obeys, whether it comes from a line's field or from an
+/// option that fills one: trimmed, one written form (NFC), not empty, no invisible control or format
+/// character, at most a given number of characters.
+package enum FreeText {
+  /// The UTF-8 bytes one character may take: a Chinese character takes 3, the longest emoji
+  /// sequences about 25. Without a bound a single "character" of base letter and 100,000 combining
+  /// marks would pass any length limit.
+  static let maximumBytesPerCharacter = 32
+
+  /// The text as it is kept, or why it is refused: a lower-case reason that names no field, so that
+  /// a line's field and an option can each say whose it is.
+  package static func checked(_ raw: String, maxLength: Int) -> Result<String, FreeTextProblem> {
+    guard raw.utf8.count <= maxLength * maximumBytesPerCharacter else {
+      return .failure(FreeTextProblem("is longer than \(maxLength) characters"))
+    }
+    // One written form per text: a name typed precomposed or decomposed is the same name to the
+    // duplicate check, which compares stored bytes.
+    let text = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
+    guard !text.isEmpty else { return .failure(FreeTextProblem("is empty")) }
+    if let scalar = text.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
+      let code = String(scalar.value, radix: 16, uppercase: true)
+      return .failure(
+        FreeTextProblem(
+          "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))"))
+    }
+    guard text.count <= maxLength else { return .failure(FreeTextProblem("is longer than \(maxLength) characters")) }
+    return .success(text)
+  }
+}
+
+/// Why a free text is refused, without naming whose it is.
+package struct FreeTextProblem: Error, Sendable {
+  package let reason: String
+  init(_ reason: String) { self.reason = reason }
+}
+
+/// An option that fills a line's field, refused by that field's rule (a usage error, exit 64):
+/// `--evidence is empty`, `--death-date is in the future (2027-01-01 is after 2026-11-26)`.
+package struct OptionError: Error, Equatable, Sendable, CustomStringConvertible {
+  package let option: String
+  package let reason: String
+  package var description: String { "--\(option) \(reason)" }
+
+  /// Refuses `option` for `reason`.
+  package init(option: String, reason: String) {
+    self.option = option
+    self.reason = reason
+  }
+
+  /// The option's text as a line's field would keep it; nil when the option was not given.
+  package static func text(_ raw: String?, option: String, maxLength: Int) throws(OptionError) -> String? {
+    guard let raw else { return nil }
+    switch FreeText.checked(raw, maxLength: maxLength) {
+    case .success(let text): return text
+    case .failure(let problem): throw OptionError(option: option, reason: problem.reason)
+    }
+  }
+
+  /// The option's date, which like a line's must not lie after `today`.
+  package static func pastDate(_ date: LocalDate?, option: String, today: LocalDate) throws(OptionError) -> LocalDate? {
+    guard let date else { return nil }
+    guard date <= today else { throw OptionError(option: option, reason: "is in the future (\(date) is after \(today))") }
+    return date
+  }
+}
