@@ -1,0 +1,168 @@
+import GRDB
+
+/// Which records a roster lists by state: `active` (在管, the default: a call list is of the
+/// residents under management), `archived`, one archive reason, or `all`.
+package enum RosterStatus: String, Sendable, CaseIterable {
+  case active
+  case archived
+  case lost
+  case deceased
+  case movedOut = "moved_out"
+  case all
+}
+
+/// Which records `hr-export roster` lists: the operator's reach, narrowed by organisation or
+/// district, state and tag.
+package struct RosterFilter: Sendable, Equatable {
+  package var org: String?
+  package var district: String?
+  package var status: RosterStatus
+  /// A set tag in force (`hypertension`, `weight_status:obese` …) or a derived one (`elderly`, `child_0_6`).
+  package var tag: String?
+
+  /// A filter; by default the active records of the operator's whole reach.
+  package init(org: String? = nil, district: String? = nil, status: RosterStatus = .active, tag: String? = nil) {
+    self.org = org
+    self.district = district
+    self.status = status
+    self.tag = tag
+  }
+}
+
+/// Why a roster cannot be listed at all.
+package enum RosterError: Error, Equatable, Sendable, CustomStringConvertible {
+  case unknownOrganisation(String)
+  case unknownDistrict(String)
+  case unknownTag(String)
+
+  package var description: String {
+    switch self {
+    case .unknownOrganisation(let org): "unknown organisation '\(org)'"
+    case .unknownDistrict(let district): "unknown district '\(district)'"
+    case .unknownTag(let tag): "unknown tag '\(tag)'; expected one of \((TagCode.derived.sorted() + TagCode.settable.sorted()).joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
+    }
+  }
+}
+
+extension Store {
+  /// The keys of a roster line, in order.
+  package static let rosterKeys = [
+    "record_no", "name", "sex", "birth_date", "phone", "current_address", "managing_org", "status", "tags", "last_contact",
+  ]
+
+  /// Lists the residents a managing organisation serves, for its own staff: a call list or a
+  /// follow-up list that never needs SQL (第二十五条: staff use records within their authorisation).
+  /// Each line is `{"record_no","name","sex","birth_date","phone","current_address","managing_org",
+  /// "status","tags","last_contact"}`, by record number; `each` receives them inside one write
+  /// transaction, which appends the run's `record.list` event (the filter and the count) and
+  /// commits once every line has been handed over.
+  ///
+  /// A roster reaches as far as `hr-export record` does without a resident's authorisation:
+  /// clinicians and organisation administrators their own organisation, district administrators
+  /// their district, city administrators the city (one row of the role table). Naming an
+  /// organisation or district outside that reach refuses the whole run, audited as denied.
+  @discardableResult
+  package func roster(_ filter: RosterFilter, session: Session, each: (JSONObject) throws -> Void) throws -> Int {
+    let configuration = session.configuration
+    var detail: JSONObject = [:]
+    if let org = filter.org { detail["org"] = .string(org) }
+    if let district = filter.district { detail["district"] = .string(district) }
+    detail["status"] = .string(filter.status.rawValue)
+    if let tag = filter.tag { detail["tag"] = .string(tag) }
+    if let tag = filter.tag, !Self.isKnownTag(tag) { throw RosterError.unknownTag(tag) }
+
+    var conditions: [String] = []
+    var arguments: StatementArguments = []
+    var denied: String?
+    switch session.staff.coverage(for: .exportRecord) {
+    case .nothing: denied = "hr-export roster"
+    case .city: break
+    case .district(let own):
+      conditions.append("managing_district = ?")
+      arguments += [own]
+    case .org(let own):
+      conditions.append("managing_org = ?")
+      arguments += [own]
+    }
+    if let org = filter.org {
+      guard let organisation = configuration.orgs[org] else { throw RosterError.unknownOrganisation(org) }
+      if !session.staff.may(.exportRecord, in: Scope(org: org, district: organisation.district)) {
+        denied = "hr-export roster --org \(org)"
+      }
+      conditions.append("managing_org = ?")
+      arguments += [org]
+    }
+    if let district = filter.district {
+      guard configuration.districts[district] != nil else { throw RosterError.unknownDistrict(district) }
+      if !session.staff.may(.exportRecord, inDistrict: district) { denied = "hr-export roster --district \(district)" }
+      conditions.append("managing_district = ?")
+      arguments += [district]
+    }
+    if let command = denied {
+      _ = try write { db in
+        try AuditTrail.append(AuditEntry(action: "record.list", recordNo: nil, outcome: .denied, detail: detail), by: session.staff, in: db)
+      }
+      throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
+    }
+    switch filter.status {
+    case .active: conditions.append("status = 'active'")
+    case .archived: conditions.append("status = 'archived'")
+    case .lost, .deceased, .movedOut:
+      conditions.append("status = 'archived' AND archive_reason = ?")
+      arguments += [filter.status.rawValue]
+    case .all: conditions.append("status <> 'purging'")
+    }
+    let today = session.today
+    var derived: String?
+    if let tag = filter.tag {
+      if TagCode.derived.contains(tag) {
+        derived = tag
+      } else {
+        // The tag in force: the latest row kept for its code has not ended it.
+        conditions.append(
+          """
+          EXISTS (SELECT 1 FROM tag t WHERE t.record_no = record.record_no AND t.code = ? AND t.ended IS NULL
+                  AND t.tag_id = (SELECT max(tag_id) FROM tag WHERE record_no = t.record_no AND code = t.code))
+          """)
+        arguments += [tag]
+      }
+    }
+
+    return try write { db in
+      let rows = try Row.fetchCursor(
+        db.cachedStatement(
+          sql: """
+            SELECT record_no, name, sex, birth_date, phone, current_address, managing_org, status, last_contact
+            FROM record WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY record_no
+            """),
+        arguments: arguments)
+      var count = 0
+      while let row = try rows.next() {
+        let recordNo: String = row[0]
+        let birthDate: LocalDate = row[3]
+        let ageTags = TagCode.derivedTags(birthDate: birthDate, on: today)
+        if let derived, !ageTags.contains(derived) { continue }
+        let tags = ageTags + (try HealthTags.active(ofRecord: recordNo, in: db).map(\.code))
+        let lastContact: LocalDate = row[8]
+        try each([
+          "record_no": .string(recordNo), "name": .string(row[1]), "sex": .int(row[2]),
+          "birth_date": .string(birthDate.description), "phone": (row[4] as String?).map(JSONValue.string) ?? .null,
+          "current_address": (row[5] as String?).map(JSONValue.string) ?? .null, "managing_org": .string(row[6]),
+          "status": .string(row[7]), "tags": .array(tags.map(JSONValue.string)),
+          "last_contact": .string(lastContact.description),
+        ])
+        count += 1
+      }
+      detail["count"] = .int(count)
+      try AuditTrail.append(AuditEntry(action: "record.list", recordNo: nil, detail: detail), by: session.staff, in: db)
+      return count
+    }
+  }
+
+  /// Whether `tag` is a tag code a record can carry.
+  static func isKnownTag(_ tag: String) -> Bool {
+    if TagCode.derived.contains(tag) { return true }
+    return (try? TagCode(settable: tag)) != nil
+  }
+}
