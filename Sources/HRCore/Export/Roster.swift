@@ -14,8 +14,11 @@ package enum RosterStatus: String, Sendable, CaseIterable {
 /// Which records `hr-export roster` lists: the operator's reach, narrowed by organisation or
 /// district, state and tag.
 package struct RosterFilter: Sendable, Equatable {
+  /// Only records managed by this organisation (`--org`).
   package var org: String?
+  /// Only records managed by organisations of this district (`--district`).
   package var district: String?
+  /// Only records in this state (`--status`, default active).
   package var status: RosterStatus
   /// A set tag in force (`hypertension`, `weight_status:obese` …) or a derived one (`elderly`, `child_0_6`).
   package var tag: String?
@@ -35,6 +38,7 @@ package enum RosterError: Error, Equatable, Sendable, CustomStringConvertible {
   case unknownDistrict(String)
   case unknownTag(String)
 
+  /// The message, naming the value given.
   package var description: String {
     switch self {
     case .unknownOrganisation(let org): "unknown organisation '\(org)'"

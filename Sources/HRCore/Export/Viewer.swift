@@ -37,6 +37,7 @@ package enum Disclosure: String, Sendable {
 
 /// The viewer a line of `hr-export record` names: `{"kind", "id_number"?, "authorization"?, "reason"?}`.
 package struct Viewer: Sendable {
+  /// The row of the viewer table the viewing claims.
   package var kind: ViewerKind
   /// The viewer's own ID number, normalised (a `self` viewing needs one the record holds).
   package var idNumber: String?
@@ -56,8 +57,11 @@ package struct Viewer: Sendable {
   /// Options that fill what a line's viewer leaves out, so a plain list of record numbers
   /// (`hr-export roster`) can be piped in.
   package struct Defaults: Sendable {
+    /// `--viewer`.
     package var kind: ViewerKind?
+    /// `--authorization`.
     package var authorization: String?
+    /// `--reason`.
     package var reason: String?
 
     /// Defaults for the lines' viewers.
