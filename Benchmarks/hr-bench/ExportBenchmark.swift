@@ -26,11 +26,16 @@ struct ExportBenchmark: ParsableCommand {
     var services: [UInt8] = []
     var views: [UInt8] = []
     for (index, result) in created.enumerated() {
-      guard let recordNo = result["record_no"]?.stringValue else { throw RunFailure("hr-create printed no record_no") }
+      guard let recordNo = result["record_no"]?.stringValue, let org = result["managing_org"]?.stringValue else {
+        throw RunFailure("hr-create printed no record_no or managing_org")
+      }
       for number in 0..<servicesEach {
         let line: JSONObject = [
           "record_no": .string(recordNo),
-          "service": ["type": "consultation", "date": .string(today.description), "summary": ["visit": .int(index * 10 + number), "note": "随访"]],
+          "service": [
+            "type": "consultation", "date": .string(today.description), "org": .string(org),
+            "summary": ["visit": .int(index * 10 + number), "note": "随访"],
+          ],
         ]
         JSONValue.object(line).write(compactTo: &services)
         services.append(UInt8(ascii: "\n"))
