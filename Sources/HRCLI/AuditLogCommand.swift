@@ -83,8 +83,9 @@ struct AuditAccessCommand: ParsableCommand {
     abstract: "List who viewed, exported or changed one record, for its resident.",
     discussion: """
       Prints one line per event about the record: {"record_no","at","use","action","outcome",\
-      "operator","operator_name","role","org","org_name","detail"}, where use is viewed, exported, \
-      changed, looked_up or audited. Producing the report is itself audited (action audit.access).
+      "operator","operator_name","role","org","org_name","detail"}, where use is viewed, emergency \
+      (opened without the resident's authorisation, break-the-glass), exported, changed, looked_up \
+      or audited. Producing the report is itself audited (action audit.access).
       """)
 
   @OptionGroup var common: CommonOptions

@@ -13,7 +13,7 @@ package struct ExportCommand: ParsableCommand {
       (hr-audit access) shows.
       """,
     version: toolkitVersion,
-    subcommands: [])
+    subcommands: [ExportRecordCommand.self, ExportRosterCommand.self])
 
   package init() {}
 

@@ -62,15 +62,18 @@ package struct ListingWriter {
   /// The header line of a table or CSV listing; the column keys unless a caller names them for people.
   package let headings: [String]
   static let alignedRows = 1000
-  private var output = OutputBuffer(fd: 1, flushEvery: 1000)
+  private var output: OutputBuffer
   private var wroteHeader = false
   private var tableRows: [[String]] = []
   private var widths: [Int]?
 
-  package init(format: ListingFormat, columns: [String], headings: [String]? = nil) {
+  /// A writer to standard output, or to `fd` (a spool that holds a listing until its audit event
+  /// has committed).
+  package init(format: ListingFormat, columns: [String], headings: [String]? = nil, fd: Int32 = 1) {
     self.format = format
     self.columns = columns
     self.headings = headings ?? columns
+    self.output = OutputBuffer(fd: fd, flushEvery: 1000)
   }
 
   /// Writes one row.

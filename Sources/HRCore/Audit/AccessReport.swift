@@ -2,8 +2,11 @@ import GRDB
 
 /// What an event did with a record, in the words a resident reads an access report in.
 package enum RecordUse: String, Sendable, CaseIterable {
-  /// The record was opened (`view`, `record.view`, §10).
+  /// The record was opened (`view`, `record.view`) for a viewer the viewer table allows.
   case viewed
+  /// The record was opened in an emergency, without the resident's authorisation
+  /// (`record.view.emergency`, break-the-glass, 第十六条): set apart so the resident sees it at once.
+  case emergency
   /// The record left the store in an export (`export.*`).
   case exported
   /// The record was created or changed: basic information, services, tags, contacts, transfers,
@@ -16,7 +19,9 @@ package enum RecordUse: String, Sendable, CaseIterable {
 
   /// The use an action stands for.
   package init(action: String) {
-    if action == "view" || action.hasSuffix(".view") {
+    if action.hasSuffix(".view.emergency") {
+      self = .emergency
+    } else if action == "view" || action.hasSuffix(".view") {
       self = .viewed
     } else if action.hasPrefix("export.") {
       self = .exported

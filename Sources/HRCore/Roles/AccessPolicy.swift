@@ -118,3 +118,20 @@ extension OperatorEntry {
     }
   }
 }
+
+extension OperatorEntry {
+  /// Whether this operator may open a record in `scope` for a viewer (`hr-export record`, 第十五条,
+  /// 第十六条): within its reach for `exportRecord`, or anywhere when the viewing rests on the
+  /// resident's own authorisation — the resident in person, a guardian's application, a court
+  /// judgment, the dynamic code given to a clinician — or on an emergency (break-the-glass, audited
+  /// as such). A `public_health` viewing rests on the administrator's own reach alone, and only a
+  /// clinician may act on a resident's dynamic code.
+  package func mayOpenRecord(in scope: Scope, for viewer: ViewerKind) -> Bool {
+    guard role.mayEver(.exportRecord) else { return false }
+    switch viewer {
+    case .clinician: return role == .clinician
+    case .publicHealth: return (role == .districtAdmin || role == .cityAdmin) && may(.exportRecord, in: scope)
+    case .emergency, .resident, .guardian, .minor, .voluntaryGuardian: return true
+    }
+  }
+}

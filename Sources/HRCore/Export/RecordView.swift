@@ -1,0 +1,177 @@
+import GRDB
+
+/// 档案开放: one resident's full record opened for a viewer the viewer table allows, every
+/// opening an audit event the resident's access report shows (第十五条, 第十六条, 第二十五条).
+package enum RecordView {
+  /// The audit action of a viewing: break-the-glass has its own, so that an access report and a
+  /// log query find it at once.
+  package static func auditAction(for kind: ViewerKind) -> String {
+    kind == .emergency ? "record.view.emergency" : "record.view"
+  }
+
+  /// Opens the record a line names (`record_no` or `id_number`) for the line's viewer, in the
+  /// caller's transaction, and appends the `record.view` event beside it; a refused viewer is a
+  /// rejection that names the missing condition, with its denied event.
+  ///
+  /// A dry run checks the viewer and prints `{"record_no","viewer","disclosure","dry_run":true}`
+  /// without the record: a dry run commits no audit event, so it may show nothing it would audit.
+  package static func open(
+    _ object: JSONObject, defaults: Viewer.Defaults, dryRun: Bool, session: Session, in db: Database
+  ) throws -> JSONObject {
+    let viewer = try Viewer(line: object, defaults: defaults, today: session.today)
+    let record = try Registry.record(selectedBy: Fields(selecting: object), session: session, in: db)
+    let disclosure = try viewer.disclosure(of: record, session: session, in: db)
+    if dryRun {
+      return [
+        "record_no": .string(record.recordNo), "viewer": .object(viewer.json), "disclosure": .string(disclosure.rawValue),
+        "dry_run": true,
+      ]
+    }
+    let content = try RecordContent.read(record, disclosure: disclosure, today: session.today, in: db)
+    var detail = viewer.json
+    detail["disclosure"] = .string(disclosure.rawValue)
+    if viewer.kind == .emergency { detail["break_the_glass"] = true }
+    try AuditTrail.append(
+      AuditEntry(action: auditAction(for: viewer.kind), recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+
+    var out: JSONObject = ["record_no": .string(record.recordNo), "viewer": .object(viewer.json)]
+    out["disclosure"] = .string(disclosure.rawValue)
+    for (key, value) in content { out[key] = value }
+    return out
+  }
+}
+
+/// The parts of a record a viewing prints, read in one place so that what a guardian of an adult
+/// may not see is left out of every part (第十五条).
+enum RecordContent {
+  /// The keys after `record_no`, `viewer` and `disclosure`, in this order: `cover`, `basic_information`,
+  /// `history`, `tags`, `tag_history`, `services`, `contracts`, `contacts`, `transfers`, `archive_history`.
+  static func read(_ record: ResidentRecord, disclosure: Disclosure, today: LocalDate, in db: Database) throws -> JSONObject {
+    let withholding = disclosure == .withholdingRestricted
+    var out = JSONObject()
+    out["cover"] = .object(cover(record, withholding: withholding))
+    out["basic_information"] = .object(basicInformation(record))
+    out["history"] = .array(
+      try Registry.history(of: record.recordNo, in: db).map { item in
+        .object([
+          "field": .string(item.change.field), "old": item.change.old.map(JSONValue.string) ?? .null,
+          "new": item.change.new.map(JSONValue.string) ?? .null, "changed_on": .string(item.on.description),
+          "changed_by": .string(item.by),
+        ])
+      })
+    let tags = try HealthTags.current(of: record, on: today, in: db).filter { !withholding || !TagCode.restricting.contains($0) }
+    out["tags"] = .array(tags.map(JSONValue.string))
+    out["tag_history"] = .array(try tagHistory(record.recordNo, withholding: withholding, in: db))
+    let services = try ServiceHistory.services(ofRecord: record.recordNo, in: db).filter { !withholding || !isRestricted($0) }
+    out["services"] = .array(services.map { .object($0.json) })
+    out["contracts"] = .array(try contracts(record.recordNo, in: db))
+    out["contacts"] = .array(try contacts(record.recordNo, in: db))
+    out["transfers"] = .array(try Transfer.all(for: record.recordNo, in: db).map { .object($0.output) })
+    out["archive_history"] = .array(try ArchiveEvent.history(of: record.recordNo, in: db).map { .object($0.json) })
+    return out
+  }
+
+  /// Whether a service is withheld from the guardian of an adult: restricted, or a mental-disorder
+  /// follow-up, as first saved or as any amendment made it (a restriction is never lifted, and a
+  /// service amended away from `mental_followup` still was one).
+  static func isRestricted(_ service: RecordedService) -> Bool {
+    if service.original.restricted || service.original.type == ServiceLog.restrictingType { return true }
+    var content = service.original
+    for amendment in service.amendments {
+      content = content.applying(amendment.changes)
+      if content.restricted || content.type == ServiceLog.restrictingType { return true }
+    }
+    return false
+  }
+
+  /// 档案封面: numbers, identity, management and state. A viewing that withholds restricted
+  /// services leaves out `last_contact`, which may be the date of a withheld one.
+  private static func cover(_ record: ResidentRecord, withholding: Bool) -> JSONObject {
+    func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    func date(_ value: LocalDate?) -> JSONValue { value.map { .string($0.description) } ?? .null }
+    return [
+      "record_no": .string(record.recordNo), "name": .string(record.name), "sex": .int(record.sex),
+      "birth_date": .string(record.birthDate.description), "id_number": text(record.idNumber),
+      "birth_cert_no": text(record.birthCertNo), "mother_id_number": text(record.motherIdNumber),
+      "division": .string(record.division), "managing_org": .string(record.managingOrg),
+      "managing_district": .string(record.managingDistrict), "status": .string(record.status.rawValue),
+      "archive_reason": text(record.archiveReason?.rawValue), "archived_on": date(record.archivedOn),
+      "death_date": date(record.deathDate), "created_on": .string(record.createdOn.description),
+      "created_by": .string(record.createdBy), "last_contact": withholding ? .null : date(record.lastContact),
+      "protected_until": date(record.protectedUntil),
+    ]
+  }
+
+  /// 个人基本信息: the optional fields in the order `hr-create` documents them, structured ones as JSON.
+  private static func basicInformation(_ record: ResidentRecord) -> JSONObject {
+    let structured: Set<String> = ["emergency_contact", "past_history", "family_history", "payment_methods"]
+    var out = JSONObject()
+    for key in BasicInformation.optionalFields {
+      guard let stored = record[basicInformation: key] else {
+        out[key] = .null
+        continue
+      }
+      out[key] = structured.contains(key) ? ((try? JSONParser.parse(stored)) ?? .string(stored)) : .string(stored)
+    }
+    return out
+  }
+
+  /// Every tag row, oldest first: the tags set and ended, so a tag's history is traceable.
+  private static func tagHistory(_ recordNo: String, withholding: Bool, in db: Database) throws -> [JSONValue] {
+    let rows = try Row.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT tag_id, code, source, since, ended, entered_on, entered_by FROM tag WHERE record_no = ? ORDER BY tag_id"),
+      arguments: [recordNo])
+    return rows.compactMap { row -> JSONValue? in
+      let code: String = row[1]
+      if withholding && TagCode.restricting.contains(code) { return nil }
+      return .object([
+        "tag_id": .int(row[0]), "code": .string(code), "source": (row[2] as String?).map(JSONValue.string) ?? .null,
+        "since": (row[3] as String?).map(JSONValue.string) ?? .null, "ended": (row[4] as String?).map(JSONValue.string) ?? .null,
+        "entered_on": .string(row[5]), "entered_by": .string(row[6]),
+      ])
+    }
+  }
+
+  /// 家庭医生签约: the contracts, oldest first.
+  private static func contracts(_ recordNo: String, in db: Database) throws -> [JSONValue] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT contract_id, doctor, team, signed_on, entered_on, entered_by FROM contract WHERE record_no = ? ORDER BY signed_on, contract_id"),
+      arguments: [recordNo]
+    ).map { row in
+      .object([
+        "contract_id": .int(row[0]), "doctor": .string(row[1]), "team": (row[2] as String?).map(JSONValue.string) ?? .null,
+        "signed_on": .string(row[3]), "entered_on": .string(row[4]), "entered_by": .string(row[5]),
+      ])
+    }
+  }
+
+  /// 联系对接: the contacts, oldest first.
+  private static func contacts(_ recordNo: String, in db: Database) throws -> [JSONValue] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT contact_id, date, method, entered_on, entered_by FROM contact WHERE record_no = ? ORDER BY date, contact_id"),
+      arguments: [recordNo]
+    ).map { row in
+      .object([
+        "contact_id": .int(row[0]), "date": .string(row[1]), "method": .string(row[2]), "entered_on": .string(row[3]),
+        "entered_by": .string(row[4]),
+      ])
+    }
+  }
+}
+
+extension ArchiveEvent {
+  /// The event as a viewing prints it: `{"action","effective_on","evidence","death_date",
+  /// "death_cause","reported_on","left_on","contact_date","correction","late"}`.
+  package var json: JSONObject {
+    func date(_ value: LocalDate?) -> JSONValue { value.map { .string($0.description) } ?? .null }
+    func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    return [
+      "action": .string(action.rawValue), "effective_on": .string(effectiveOn.description), "evidence": text(evidence),
+      "death_date": date(deathDate), "death_cause": text(deathCause), "reported_on": date(reportedOn),
+      "left_on": date(leftOn), "contact_date": date(contactDate), "correction": text(correction), "late": .bool(late),
+    ]
+  }
+}

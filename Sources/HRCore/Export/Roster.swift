@@ -1,0 +1,131 @@
+import GRDB
+
+/// Which records a roster lists by state: `active` (在管, the default: a call list is of the
+/// residents under management), `archived`, one archive reason, or `all`.
+package enum RosterStatus: String, Sendable, CaseIterable {
+  case active
+  case archived
+  case lost
+  case deceased
+  case movedOut = "moved_out"
+  case all
+}
+
+/// Which records `hr-export roster` lists: the operator's reach narrowed by organisation or
+/// district (`Session.coverage(for:org:district:)`), state and tag.
+package struct RosterFilter: Sendable, Equatable {
+  /// The records managed within the coverage.
+  package var coverage: Coverage
+  /// Only records in this state (`--status`, default active).
+  package var status: RosterStatus
+  /// A set tag in force (`hypertension`, `weight_status:obese` …) or a derived one (`elderly`, `child_0_6`).
+  package var tag: String?
+
+  /// A filter; by default the active records of the coverage.
+  package init(coverage: Coverage, status: RosterStatus = .active, tag: String? = nil) {
+    self.coverage = coverage
+    self.status = status
+    self.tag = tag
+  }
+}
+
+/// Why a roster cannot be listed at all.
+package enum RosterError: Error, Equatable, Sendable, CustomStringConvertible {
+  case unknownTag(String)
+
+  /// The message, naming the value given.
+  package var description: String {
+    switch self {
+    case .unknownTag(let tag): "unknown tag '\(tag)'; expected one of \((TagCode.derived.sorted() + TagCode.settable.sorted()).joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
+    }
+  }
+}
+
+extension Store {
+  /// The keys of a roster line, in order.
+  package static let rosterKeys = [
+    "record_no", "name", "sex", "birth_date", "phone", "current_address", "managing_org", "status", "tags", "last_contact",
+  ]
+
+  /// Lists the residents a managing organisation serves, for its own staff: a call list or a
+  /// follow-up list that never needs SQL (第二十五条: staff use records within their authorisation).
+  /// Each line is `{"record_no","name","sex","birth_date","phone","current_address","managing_org",
+  /// "status","tags","last_contact"}`, by record number; `each` receives them inside one write
+  /// transaction, which appends the run's `record.list` event (the filter and the count) and
+  /// commits once every line has been handed over.
+  ///
+  /// A roster reaches as far as `hr-export record` does without a resident's authorisation:
+  /// clinicians and organisation administrators their own organisation, district administrators
+  /// their district, city administrators the city (one row of the role table).
+  @discardableResult
+  package func roster(_ filter: RosterFilter, session: Session, each: (JSONObject) throws -> Void) throws -> Int {
+    var detail = filter.coverage.detail
+    detail["status"] = .string(filter.status.rawValue)
+    if let tag = filter.tag { detail["tag"] = .string(tag) }
+    if let tag = filter.tag, !Self.isKnownTag(tag) { throw RosterError.unknownTag(tag) }
+
+    let scope = filter.coverage.recordFilter(alias: "record")
+    var conditions = [scope.sql]
+    var arguments = scope.arguments
+    switch filter.status {
+    case .active: conditions.append("status = 'active'")
+    case .archived: conditions.append("status = 'archived'")
+    case .lost, .deceased, .movedOut:
+      conditions.append("status = 'archived' AND archive_reason = ?")
+      arguments += [filter.status.rawValue]
+    case .all: conditions.append("status <> 'purging'")
+    }
+    let today = session.today
+    var derived: String?
+    if let tag = filter.tag {
+      if TagCode.derived.contains(tag) {
+        derived = tag
+      } else {
+        // The tag in force: the latest row kept for its code has not ended it.
+        conditions.append(
+          """
+          EXISTS (SELECT 1 FROM tag t WHERE t.record_no = record.record_no AND t.code = ? AND t.ended IS NULL
+                  AND t.tag_id = (SELECT max(tag_id) FROM tag WHERE record_no = t.record_no AND code = t.code))
+          """)
+        arguments += [tag]
+      }
+    }
+
+    return try write { db in
+      let rows = try Row.fetchCursor(
+        db.cachedStatement(
+          sql: """
+            SELECT record_no, name, sex, birth_date, phone, current_address, managing_org, status, last_contact
+            FROM record WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY record_no
+            """),
+        arguments: arguments)
+      var count = 0
+      while let row = try rows.next() {
+        let recordNo: String = row[0]
+        let birthDate: LocalDate = row[3]
+        let ageTags = TagCode.derivedTags(birthDate: birthDate, on: today)
+        if let derived, !ageTags.contains(derived) { continue }
+        let tags = ageTags + (try HealthTags.active(ofRecord: recordNo, in: db).map(\.code))
+        let lastContact: LocalDate = row[8]
+        try each([
+          "record_no": .string(recordNo), "name": .string(row[1]), "sex": .int(row[2]),
+          "birth_date": .string(birthDate.description), "phone": (row[4] as String?).map(JSONValue.string) ?? .null,
+          "current_address": (row[5] as String?).map(JSONValue.string) ?? .null, "managing_org": .string(row[6]),
+          "status": .string(row[7]), "tags": .array(tags.map(JSONValue.string)),
+          "last_contact": .string(lastContact.description),
+        ])
+        count += 1
+      }
+      detail["count"] = .int(count)
+      try AuditTrail.append(AuditEntry(action: "record.list", recordNo: nil, detail: detail), by: session.staff, in: db)
+      return count
+    }
+  }
+
+  /// Whether `tag` is a tag code a record can carry.
+  static func isKnownTag(_ tag: String) -> Bool {
+    if TagCode.derived.contains(tag) { return true }
+    return (try? TagCode(settable: tag)) != nil
+  }
+}
