@@ -13,7 +13,7 @@ package struct ExportCommand: ParsableCommand {
       (hr-audit access) shows.
       """,
     version: toolkitVersion,
-    subcommands: [])
+    subcommands: [Approve.self, Approvals.self, Revoke.self, Deid.self])
 
   package init() {}
 

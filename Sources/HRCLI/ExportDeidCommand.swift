@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import HRCore
+
+extension ExportCommand {
+  /// `hr-export deid`: the de-identified research export under an approval (附件2 六).
+  package struct Deid: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+      abstract: "Export de-identified records for research under an approval.",
+      discussion: """
+        Prints one object per released record: {"pseudonym","age_band","sex","district","status",\
+        "tags","services"}, with no direct identifier. Restricted records are left out; records \
+        whose (age_band, sex, district) class holds fewer than export.k records, or (with \
+        export.l) carries fewer than export.l distinct tag sets, are suppressed and counted. The \
+        pseudonym is HMAC-SHA256 of the record number under the key in export.pseudonym_key_file.
+        """)
+
+    /// The formats of a research export: a file for statistics software, not a table for people.
+    package enum Format: String, CaseIterable, ExpressibleByArgument, Sendable {
+      case jsonl, csv
+    }
+
+    @OptionGroup package var common: CommonOptions
+
+    @Option(help: ArgumentHelp("The approval the export is made under.", valueName: "ref"))
+    package var approval: String
+
+    @Option(help: ArgumentHelp("Output format.", valueName: "jsonl|csv"))
+    package var format: Format = .jsonl
+
+    @Option(help: ArgumentHelp("Write the disclosure report (counts and re-identification risk) to this file.", valueName: "file"))
+    package var report: String?
+
+    @Flag(help: "Print no summary line at the end.")
+    package var quiet = false
+
+    package init() {}
+
+    package func run() throws {
+      try runTool("hr-export") {
+        let session = try common.session(requiring: .exportDeidentified, for: "hr-export deid")
+        let keyFile = session.configuration.export.pseudonymKeyFile
+        if let report {
+          var guarded = ["", "-wal", "-shm", "-journal"].map { (common.storePath + $0, "the store") }
+          if let keyFile { guarded.append((keyFile, "the pseudonym key file")) }
+          if let config = common.config ?? environment("HR_CONFIG") { guarded.append((config, "the configuration")) }
+          for (path, what) in guarded where sameFile(report, path) {
+            throw RunError(.usage, "--report '\(report)' is \(what); name another file")
+          }
+        }
+        let key: PseudonymKey
+        do {
+          key = try PseudonymKey(file: keyFile)
+        } catch let error as PseudonymKeyError {
+          throw RunError(.configuration, error.description)
+        }
+        let store = try common.openStore()
+        var writer = ListingWriter(format: format == .csv ? .csv : .jsonl, columns: DeidentifiedRecord.outputKeys)
+        let result: DisclosureReport
+        do {
+          result = try store.exportDeidentified(ref: approval, session: session, key: key) { record in
+            try writer.append(record.output)
+          }
+        } catch let refusal as DeidRefusal {
+          throw RunError(.noPermission, refusal.description)
+        }
+        try writer.finish()
+        if let report { try write(result, to: report) }
+        if !quiet {
+          StandardError.write(
+            "hr-export: \(result.exported) exported, \(result.suppressedK) suppressed (k=\(result.k)), "
+              + "\(result.suppressedL) suppressed (l=\(result.l.map(String.init) ?? "off")), \(result.restrictedExcluded) restricted left out\n")
+        }
+        return .ok
+      }
+    }
+
+    /// Writes the report as one JSON line, owner-only like every file the tools create.
+    private func write(_ report: DisclosureReport, to path: String) throws {
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))") }
+      defer { close(fd) }
+      var bytes: [UInt8] = []
+      JSONValue.object(report.json).write(compactTo: &bytes)
+      bytes.append(UInt8(ascii: "\n"))
+      guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else {
+        throw RunError(.io, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+}
+
+/// Whether two paths name the same file: the same inode when both exist, else the same path once
+/// the directory is resolved, so that `./hr.sqlite-wal` and a link to the store's directory match.
+func sameFile(_ a: String, _ b: String) -> Bool {
+  var first = stat()
+  var second = stat()
+  if stat(a, &first) == 0, stat(b, &second) == 0 {
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+  }
+  return canonicalPath(a) == canonicalPath(b)
+}
+
+/// The path with its directory resolved (symbolic links, `.` and `..`), the last component kept.
+private func canonicalPath(_ path: String) -> String {
+  let slash = path.lastIndex(of: "/")
+  let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+  let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+  guard let resolved = realpath(directory, nil) else { return path }
+  defer { free(resolved) }
+  return String(cString: resolved) + "/" + name
+}
