@@ -59,16 +59,21 @@ extension ExportCommand {
           throw RunError(.configuration, error.description)
         }
         let store = try common.openStore()
-        var writer = ListingWriter(format: format == .csv ? .csv : .jsonl, columns: DeidentifiedRecord.outputKeys)
+        var writer = ListingWriter(format: .csv, columns: DeidentifiedRecord.outputKeys)
+        // JSON Lines are written straight from each record: a research export runs to millions of lines.
+        var lines: [UInt8] = []
+        lines.reserveCapacity(1 << 17)
         let result: DisclosureReport
         do {
           result = try store.exportDeidentified(ref: approval, session: session, key: key) { record in
-            try writer.append(record.output)
+            guard format == .jsonl else { return try writer.append(record.output) }
+            record.writeJSONLine(to: &lines)
+            if lines.count >= 1 << 16 { try flush(&lines) }
           }
         } catch let refusal as DeidRefusal {
           throw RunError(.noPermission, refusal.description)
         }
-        try writer.finish()
+        if format == .jsonl { try flush(&lines) } else { try writer.finish() }
         if let report { try write(result, to: report) }
         if !quiet {
           StandardError.write(
@@ -77,6 +82,12 @@ extension ExportCommand {
         }
         return .ok
       }
+    }
+
+    /// Writes the buffered lines to standard output.
+    private func flush(_ lines: inout [UInt8]) throws {
+      defer { lines.removeAll(keepingCapacity: true) }
+      guard lines.withUnsafeBytes({ writeAll(1, $0) }) else { throw RunError(.io, "cannot write standard output") }
     }
 
     /// Writes the report as one JSON line, owner-only like every file the tools create.

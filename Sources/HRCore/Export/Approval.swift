@@ -44,17 +44,25 @@ package enum ApprovalState: String, Sendable, CaseIterable {
 /// own, written once, so the history of who granted and who ended an approval stays in the store
 /// beside the audit trail.
 package struct ExportApproval: Sendable, Equatable {
+  /// The approval's reference, unique and never reused: what `hr-export deid --approval` names.
   package var ref: String
   /// The researcher (a declared operator with role `researcher`) the records may be released to.
   package var grantee: String
+  /// Whose records the approval opens: one district's or the city's.
   package var scope: ApprovalScope
+  /// What the records are for, printed in every export's report and audit event.
   package var purpose: String
   /// The last day the approval may be used.
   package var expires: LocalDate
+  /// The administrator who granted the approval.
   package var approvedBy: String
+  /// The day it was granted.
   package var approvedOn: LocalDate
+  /// The day it was revoked, if it was.
   package var revokedOn: LocalDate?
+  /// The administrator who revoked it.
   package var revokedBy: String?
+  /// Why it was revoked, when a reason was given.
   package var revokeReason: String?
 
   /// The approval's state on `today`.

@@ -112,8 +112,8 @@ extension Store {
     }
     if let refusal { throw refusal }
 
-    let released = Set(counts.filter { DisclosureReport.releases($0.value, k: settings.k, l: settings.l) }.keys)
-    let streamed = try reading { db in try plan.forEachReleased(in: db, key: key, released: released, body) }
+    let suppressed = Set(counts.filter { !DisclosureReport.releases($0.value, k: settings.k, l: settings.l) }.keys)
+    let streamed = try reading { db in try plan.forEachReleased(in: db, key: key, suppressed: suppressed, body) }
     guard streamed == report.exported else {
       throw StoreError.io(path: path, reason: "the export streamed \(streamed) records but counted \(report.exported)")
     }

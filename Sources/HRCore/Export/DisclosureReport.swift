@@ -7,6 +7,7 @@ package struct EquivalenceClass: Hashable, Sendable {
   /// The managing district's code.
   package var district: String
 
+  /// Creates a class from its three quasi-identifiers.
   package init(ageBandStart: Int, sex: Int, district: String) {
     self.ageBandStart = ageBandStart
     self.sex = sex
@@ -16,9 +17,12 @@ package struct EquivalenceClass: Hashable, Sendable {
 
 /// How many records an equivalence class holds, and how many distinct health-tag sets they carry.
 package struct ClassCount: Equatable, Sendable {
+  /// The records of the class.
   package var records: Int
+  /// The distinct sets of health tags among them (1 when ℓ-diversity is off).
   package var tagSets: Int
 
+  /// Creates a count.
   package init(records: Int, tagSets: Int) {
     self.records = records
     self.tagSets = tagSets
@@ -33,6 +37,7 @@ package struct ClassCount: Equatable, Sendable {
 /// records above 0.09, the threshold the European Medicines Agency uses for public release of
 /// clinical data.
 package struct DisclosureReport: Equatable, Sendable {
+  /// Records printed.
   package var exported: Int
   /// Records withheld because their class holds fewer than `k` records.
   package var suppressedK: Int
@@ -40,15 +45,21 @@ package struct DisclosureReport: Equatable, Sendable {
   package var suppressedL: Int
   /// Restricted records (开放限制), never exported.
   package var restrictedExcluded: Int
+  /// The smallest class size applied.
   package var k: Int
+  /// The fewest distinct tag sets per class applied, nil when ℓ-diversity is off.
   package var l: Int?
   /// Released classes.
   package var classes: Int
   /// The size of the smallest released class; nil when nothing is released.
   package var smallestClass: Int?
+  /// The highest prosecutor risk of a released record: 1 / the smallest class (0 when none).
   package var maxRisk: Double
+  /// The mean prosecutor risk over the released records (0 when none).
   package var meanRisk: Double
+  /// The share of released records whose risk exceeds `riskThreshold` (0 when none).
   package var shareOver009: Double
+  /// The approval's purpose.
   package var purpose: String
 
   /// The risk above which a record counts in `share_over_0_09`.

@@ -39,12 +39,14 @@ package enum PseudonymKeyError: Error, Equatable, Sendable, CustomStringConverti
 package struct PseudonymKey: Sendable {
   /// The fewest bytes a key may have: 256 bits, the output size of SHA-256.
   package static let minimumBytes = 32
-  private let key: SymmetricKey
+  /// The HMAC state with the key's pads already hashed: each pseudonym copies it and hashes only the
+  /// record number.
+  private let keyed: HMAC<SHA256>
 
   /// Uses `bytes` as they are as the key.
   package init(bytes: [UInt8]) throws(PseudonymKeyError) {
     guard bytes.count >= Self.minimumBytes else { throw .tooShort(path: "", bytes: bytes.count) }
-    key = SymmetricKey(data: bytes)
+    keyed = HMAC(key: SymmetricKey(data: bytes))
   }
 
   /// Reads the key file at `path`: every byte of it, as it is, is the key. Refused when it is
@@ -72,12 +74,15 @@ package struct PseudonymKey: Sendable {
     }
     guard count <= limit else { throw .unreadable(path: path, reason: "larger than \(limit) bytes") }
     guard count >= Self.minimumBytes else { throw .tooShort(path: path, bytes: count) }
-    key = SymmetricKey(data: bytes[0..<count])
+    keyed = HMAC(key: SymmetricKey(data: bytes[0..<count]))
     for index in bytes.indices { bytes[index] = 0 }
   }
 
   /// The pseudonym of a record: lower-case hex HMAC-SHA256 of its record number.
   package func pseudonym(of recordNo: String) -> String {
-    HMAC<SHA256>.authenticationCode(for: Array(recordNo.utf8), using: key).hexString
+    var hmac = keyed
+    var recordNo = recordNo
+    recordNo.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+    return hmac.finalize().hexString
   }
 }

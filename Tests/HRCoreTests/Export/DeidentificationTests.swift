@@ -145,6 +145,9 @@ struct DeidentificationTests {
     #expect(first.services.map { "\($0.month) \($0.type) \($0.count)" } == [
       "2026-03 consultation 1", "2026-03 hypertension_followup 1", "2026-04 health_exam 1",
     ])
+    var line: [UInt8] = []
+    first.writeJSONLine(to: &line)
+    #expect(String(decoding: line, as: UTF8.self) == first.output.compact + "\n")
     let ended = try #require(records.first { $0.pseudonym == population.key.pseudonym(of: a[3]) })
     #expect(ended.tags.isEmpty, "an ended tag is not in force")
     let pseudonyms = Set(records.map(\.pseudonym))
@@ -206,6 +209,15 @@ struct DeidentificationTests {
     let counts = try fixture.store.read { db in try plan.countClasses(in: db) }.counts
     let age = max(0, LocalDate(birth)!.age(on: today))
     #expect(counts.keys.map(\.ageBandStart) == [age / 5 * 5])
+  }
+
+  @Test("The pseudonym is HMAC-SHA256 of the record number, as openssl dgst -sha256 -hmac computes it, call after call")
+  func pseudonymIsStandardHMAC() throws {
+    let key = try PseudonymKey(bytes: Array("an example key of 32 bytes or more, for tests".utf8))
+    let expected = "686624860a4c804dc681c87d8a46ae87fcb1d4d15112ecb08e338d4a27c6bafa"
+    #expect(key.pseudonym(of: "50010300100100001") == expected)
+    #expect(key.pseudonym(of: "50010300100100002") != expected)
+    #expect(key.pseudonym(of: "50010300100100001") == expected, "the keyed state is copied, never consumed")
   }
 
   @Test("The key file is refused when missing, short or open to others, and no message shows its bytes")
