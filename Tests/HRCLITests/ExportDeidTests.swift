@@ -234,6 +234,11 @@ struct ExportDeidTests {
     let listed = try research.sandbox.run("hr-export", ["approvals", "--format", "csv"])
     #expect(listed.lines.first == "ref,grantee,scope,purpose,expires,state,approved_by,approved_on,revoked_on,revoked_by,revoke_reason")
     #expect(listed.lines.count == 3)
+    // A district administrator lists its own district's approvals only; a researcher lists none.
+    let district = try research.sandbox.run("hr-export", ["approvals"], operator: "admin-yz")
+    #expect(district.objects.map { $0["ref"] as? String } == ["YZ-1"])
+    #expect(try research.sandbox.run("hr-export", ["approvals"], operator: "admin-spb").stdout.isEmpty)
+    #expect(try research.sandbox.run("hr-export", ["approvals"], operator: "researcher-1").status == 77)
   }
 
   @Test("A missing, short or group-readable key file, or a report naming the store, ends the run before any output")
