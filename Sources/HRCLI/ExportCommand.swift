@@ -13,7 +13,9 @@ package struct ExportCommand: ParsableCommand {
       (hr-audit access) shows.
       """,
     version: toolkitVersion,
-    subcommands: [ExportRecordCommand.self, ExportRosterCommand.self])
+    subcommands: [
+      ExportRecordCommand.self, ExportRosterCommand.self, Approve.self, Approvals.self, Revoke.self, Deid.self,
+    ])
 
   package init() {}
 

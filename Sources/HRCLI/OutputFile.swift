@@ -94,7 +94,8 @@ struct FileIdentity: Equatable {
 ///   - inputs: The input operands; `-` or none at all is standard input.
 ///   - configuration: The configuration file, when one is read.
 func refuseOverwriting(
-  _ option: String, output: String, store: String, inputs: [String], configuration: String?
+  _ option: String, output: String, store: String, inputs: [String], configuration: String?,
+  guarding others: [(path: String, what: String)] = []
 ) throws(RunError) {
   let target = FileIdentity(path: output)
   func refuse(_ what: String) throws(RunError) -> Never {
@@ -110,6 +111,9 @@ func refuseOverwriting(
   }
   if let configuration, target.isSameFile(as: FileIdentity(path: configuration)) {
     try refuse("the configuration '\(configuration)'")
+  }
+  for other in others where target.isSameFile(as: FileIdentity(path: other.path)) {
+    try refuse("\(other.what) '\(other.path)'")
   }
   for input in inputs.isEmpty ? ["-"] : inputs {
     if input == "-" {

@@ -115,12 +115,15 @@ package struct ExportSettings: Sendable, Equatable {
   package var ageBandYears = 5
   /// The path of the file holding the pseudonymisation key, if configured (existence is not checked here).
   package var pseudonymKeyFile: String?
+  /// The fewest distinct health-tag sets a released class must carry (ℓ-diversity), or nil when off.
+  package var l: Int?
 
   /// Creates the default export settings.
-  package init(k: Int = 5, ageBandYears: Int = 5, pseudonymKeyFile: String? = nil) {
+  package init(k: Int = 5, ageBandYears: Int = 5, pseudonymKeyFile: String? = nil, l: Int? = nil) {
     self.k = k
     self.ageBandYears = ageBandYears
     self.pseudonymKeyFile = pseudonymKeyFile
+    self.l = l
   }
 }
 

@@ -349,7 +349,9 @@ package struct ConfigurationParser {
     for field in try entries(of: node, path: path) {
       switch field.key {
       case "k": config.export.k = try integer(field.value, path + [field.key], minimum: 2)
-      case "age_band_years": config.export.ageBandYears = try integer(field.value, path + [field.key], minimum: 1)
+      case "age_band_years": config.export.ageBandYears = try integer(field.value, path + [field.key], minimum: 1, maximum: 100)
+      // ℓ-diversity with one tag set per class would be no constraint at all: at least 2, or absent.
+      case "l": config.export.l = try optionalInteger(field.value, path + [field.key], minimum: 2)
       case "pseudonym_key_file":
         config.export.pseudonymKeyFile =
           Self.isNull(field.value) ? nil : try nonEmptyString(field.value, path + [field.key])

@@ -94,6 +94,18 @@ extension OperatorEntry {
   }
 }
 
+extension OperatorEntry {
+  /// Whether this operator may take `action` across all of `scope`: a district (its district
+  /// administrator) or the whole city (a city administrator), as research-export approvals reach
+  /// (附件2 六).
+  package func may(_ action: Action, across scope: ApprovalScope) -> Bool {
+    switch scope {
+    case .city: role.reach(for: action) == .all
+    case .district(let code): may(action, inDistrict: code)
+    }
+  }
+}
+
 /// The part of the store an operator's role reaches for one action: what a listing such as
 /// `hr-archive candidates` is limited to when it names no organisation or district (§9).
 package enum Coverage: Hashable, Sendable {

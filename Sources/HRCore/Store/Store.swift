@@ -107,6 +107,16 @@ package final class Store: Sendable {
     }
   }
 
+  /// A read-only snapshot of the store as it is now, for a reading that must see one state across
+  /// several steps (a de-identified export counts its classes, then streams the same records).
+  package func makeSnapshot() throws(StoreError) -> DatabaseSnapshot {
+    do {
+      return try pool.makeSnapshot()
+    } catch {
+      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+    }
+  }
+
   /// Runs `work` on a read-only snapshot of the store.
   package func read<T>(_ work: (Database) throws -> T) throws -> T {
     do {

@@ -224,6 +224,13 @@ struct ConfigurationParsingTests {
     let configuration = try parseConfiguration("export:\n  k: 10\n  age_band_years: 10\n  pseudonym_key_file: ~\n")
     #expect(configuration.export == ExportSettings(k: 10, ageBandYears: 10, pseudonymKeyFile: nil))
   }
+
+  @Test("ℓ-diversity is off unless export.l is given, and null turns it off")
+  func exportDiversity() throws {
+    #expect(try parseConfiguration("export:\n  k: 5\n").export.l == nil)
+    #expect(try parseConfiguration("export:\n  k: 5\n  l: 3\n").export == ExportSettings(k: 5, l: 3))
+    #expect(try parseConfiguration("export:\n  l: ~\n").export.l == nil)
+  }
 }
 
 @Suite("Configuration errors")
@@ -292,6 +299,15 @@ struct ConfigurationErrorTests {
     BadFile(
       label: "zero age band", yaml: "export:\n  age_band_years: 0\n",
       expected: "hr.yaml:2: export.age_band_years: expected a positive integer, found '0'"),
+    BadFile(
+      label: "l of 1", yaml: "export:\n  k: 5\n  l: 1\n",
+      expected: "hr.yaml:3: export.l: expected an integer of at least 2, found '1'"),
+    BadFile(
+      label: "l as text", yaml: "export:\n  l: two\n",
+      expected: "hr.yaml:2: export.l: expected an integer of at least 2, found 'two'"),
+    BadFile(
+      label: "age band past a century", yaml: "export:\n  age_band_years: 101\n",
+      expected: "hr.yaml:2: export.age_band_years: expected at most 100, found '101'"),
     BadFile(
       label: "rules not a mapping", yaml: "rules:\n  - 7\n",
       expected: "hr.yaml:2: rules: expected a mapping, found a list"),

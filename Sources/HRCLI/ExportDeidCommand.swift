@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import HRCore
+
+extension ExportCommand {
+  /// `hr-export deid`: the de-identified research export under an approval (附件2 六).
+  package struct Deid: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+      abstract: "Export de-identified records for research under an approval.",
+      discussion: """
+        Prints one object per released record: {"pseudonym","age_band","sex","district","status",\
+        "tags","services"}, with no direct identifier. Restricted records are left out; records \
+        whose (age_band, sex, district) class holds fewer than export.k records, or (with \
+        export.l) carries fewer than export.l distinct tag sets, are suppressed and counted. The \
+        pseudonym is HMAC-SHA256 of the record number under the key in export.pseudonym_key_file.
+        """)
+
+    /// The formats of a research export: a file for statistics software, not a table for people.
+    package enum Format: String, CaseIterable, ExpressibleByArgument, Sendable {
+      case jsonl, csv
+    }
+
+    @OptionGroup package var common: CommonOptions
+
+    @Option(help: ArgumentHelp("The approval the export is made under.", valueName: "ref"))
+    package var approval: String
+
+    @Option(help: ArgumentHelp("Output format.", valueName: "jsonl|csv"))
+    package var format: Format = .jsonl
+
+    @Option(help: ArgumentHelp("Write the disclosure report (counts and re-identification risk) to this file.", valueName: "file"))
+    package var report: String?
+
+    @Flag(help: "Print no summary line at the end.")
+    package var quiet = false
+
+    package init() {}
+
+    package func run() throws {
+      try runTool("hr-export") {
+        let session = try common.session(requiring: .exportDeidentified, for: "hr-export deid")
+        let keyFile = session.configuration.export.pseudonymKeyFile
+        if let report {
+          try refuseOverwriting(
+            "--report", output: report, store: common.storePath, inputs: [], configuration: common.configurationPath,
+            guarding: keyFile.map { [($0, "the pseudonym key file")] } ?? [])
+        }
+        let key: PseudonymKey
+        do {
+          key = try PseudonymKey(file: keyFile)
+        } catch let error as PseudonymKeyError {
+          throw RunError(.configuration, error.description)
+        }
+        let store = try common.openStore(tool: "hr-export")
+        var writer = ListingWriter(format: .csv, columns: DeidentifiedRecord.outputKeys)
+        // JSON Lines are written straight from each record: a research export runs to millions of lines.
+        var lines: [UInt8] = []
+        lines.reserveCapacity(1 << 17)
+        let result: DisclosureReport
+        do {
+          result = try store.exportDeidentified(ref: approval, session: session, key: key) { record in
+            guard format == .jsonl else { return try writer.append(record.output) }
+            record.writeJSONLine(to: &lines)
+            if lines.count >= 1 << 16 { try flush(&lines) }
+          }
+        } catch let refusal as DeidRefusal {
+          throw RunError(.noPermission, refusal.description)
+        }
+        if format == .jsonl { try flush(&lines) } else { try writer.finish() }
+        if let report { try write(result, to: report) }
+        if !quiet {
+          StandardError.write(
+            "hr-export: \(result.exported) exported, \(result.suppressedK) suppressed (k=\(result.k)), "
+              + "\(result.suppressedL) suppressed (l=\(result.l.map(String.init) ?? "off")), \(result.restrictedExcluded) restricted left out\n")
+        }
+        return .ok
+      }
+    }
+
+    /// Writes the buffered lines to standard output.
+    private func flush(_ lines: inout [UInt8]) throws {
+      defer { lines.removeAll(keepingCapacity: true) }
+      guard lines.withUnsafeBytes({ writeAll(1, $0) }) else { throw RunError(.io, "cannot write standard output") }
+    }
+
+    /// Writes the report as one JSON line, owner-only like every file the tools create.
+    private func write(_ report: DisclosureReport, to path: String) throws {
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))") }
+      defer { close(fd) }
+      var bytes: [UInt8] = []
+      JSONValue.object(report.json).write(compactTo: &bytes)
+      bytes.append(UInt8(ascii: "\n"))
+      guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else {
+        throw RunError(.io, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+}

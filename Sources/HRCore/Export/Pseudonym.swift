@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+import Foundation
+
+/// Why the pseudonymisation key cannot be used; each ends the run as a configuration error (exit 78).
+///
+/// No message ever holds a byte of the key: only its path, its size and its mode.
+package enum PseudonymKeyError: Error, Equatable, Sendable, CustomStringConvertible {
+  case notConfigured
+  case unreadable(path: String, reason: String)
+  case tooShort(path: String, bytes: Int)
+  case exposed(path: String, mode: Int)
+
+  package var description: String {
+    switch self {
+    case .notConfigured:
+      "export.pseudonym_key_file is not set in the configuration: a de-identified export needs a secret key"
+    case .unreadable(let path, let reason): "cannot read the pseudonym key file '\(path)': \(reason)"
+    case .tooShort(let path, let bytes):
+      "the pseudonym key file '\(path)' holds \(bytes) bytes; it needs at least \(PseudonymKey.minimumBytes)"
+    case .exposed(let path, let mode):
+      "the pseudonym key file '\(path)' is readable or writable by others (mode \(String(mode, radix: 8))); "
+        + "make it owner-only with chmod 600"
+    }
+  }
+}
+
+/// The secret key of keyed pseudonyms (附件2 六: 去标识化): HMAC-SHA256 of the record number under
+/// it, so that the same person gets the same pseudonym in every export under the same key, while
+/// anyone without the key can neither compute nor reverse one.
+///
+/// The record number is the record's master index and never changes, not through a transfer and
+/// not through an identifier upgrade, so neither changes the pseudonym. The key is read from its file
+/// at run time and never stored, printed or logged.
+package struct PseudonymKey: Sendable {
+  /// The fewest bytes a key may have: 256 bits, the output size of SHA-256.
+  package static let minimumBytes = 32
+  /// The HMAC state with the key's pads already hashed: each pseudonym copies it and hashes only the
+  /// record number.
+  private let keyed: HMAC<SHA256>
+
+  /// Uses `bytes` as they are as the key.
+  package init(bytes: [UInt8]) throws(PseudonymKeyError) {
+    guard bytes.count >= Self.minimumBytes else { throw .tooShort(path: "", bytes: bytes.count) }
+    keyed = HMAC(key: SymmetricKey(data: bytes))
+  }
+
+  /// Reads the key file at `path`: every byte of it, as it is, is the key. Refused when it is
+  /// missing, shorter than 32 bytes, or open to the group or to others.
+  package init(file path: String?) throws(PseudonymKeyError) {
+    guard let path else { throw .notConfigured }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+    guard status.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, reason: "not a regular file") }
+    let mode = Int(status.st_mode & 0o7777)
+    guard mode & 0o077 == 0 else { throw .exposed(path: path, mode: mode) }
+    // A key file is small; one larger than this is not a key file.
+    let limit = 1 << 16
+    var bytes = [UInt8](repeating: 0, count: limit + 1)
+    var count = 0
+    while count < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+      if n < 0, errno == EINTR { continue }
+      guard n >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+      if n == 0 { break }
+      count += n
+    }
+    guard count <= limit else { throw .unreadable(path: path, reason: "larger than \(limit) bytes") }
+    guard count >= Self.minimumBytes else { throw .tooShort(path: path, bytes: count) }
+    keyed = HMAC(key: SymmetricKey(data: bytes[0..<count]))
+    for index in bytes.indices { bytes[index] = 0 }
+  }
+
+  /// The pseudonym of a record: lower-case hex HMAC-SHA256 of its record number.
+  package func pseudonym(of recordNo: String) -> String {
+    var hmac = keyed
+    var recordNo = recordNo
+    recordNo.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+    return hmac.finalize().hexString
+  }
+}
