@@ -2,7 +2,7 @@ import ArgumentParser
 import HRCore
 
 /// `hr-archive`: ends a record's active management (lost, deceased, moved out), reactivates it,
-/// lists the records to work through, and purges records past their retention (§7).
+/// lists the records to work through, and purges records past their retention (annex 1 六).
 package struct ArchiveCommand: ParsableCommand {
   package static let configuration = CommandConfiguration(
     commandName: "hr-archive",
@@ -13,7 +13,7 @@ package struct ArchiveCommand: ParsableCommand {
       least retention_years (15) before purge may delete them. Lines select records by record_no \
       or id_number; the options fill the fields a line leaves out.
       """,
-    version: toolkitVersion,
+    version: toolkitVersion("hr-archive"),
     subcommands: [
       ArchiveLostCommand.self, ArchiveDeceasedCommand.self, ArchiveMovedOutCommand.self,
       ArchiveReactivateCommand.self, ArchiveCandidatesCommand.self, ArchivePurgeCommand.self,

@@ -3,7 +3,7 @@ import Foundation
 import HRCore
 
 /// `hr-audit`: the audit trail and what is read from it — the chain's verification, the trail
-/// itself, access reports for residents, data-quality findings and probable duplicates (§11).
+/// itself, access reports for residents, data-quality findings and probable duplicates (hr(7) AUDIT TRAIL).
 package struct AuditCommand: ParsableCommand {
   package static let configuration = CommandConfiguration(
     commandName: "hr-audit",
@@ -13,7 +13,7 @@ package struct AuditCommand: ParsableCommand {
       that the store refuses to modify. hr-audit verifies that chain and reads it: for an \
       organisation's records (org_admin), a district's (district_admin) or all (city_admin, auditor).
       """,
-    version: toolkitVersion,
+    version: toolkitVersion("hr-audit"),
     subcommands: [
       AuditLogCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self, AuditAccessCommand.self,
       AuditQualityCommand.self, AuditDuplicatesCommand.self,

@@ -6,7 +6,7 @@ extension LocalDate: ExpressibleByArgument {
   package init?(argument: String) { self.init(argument) }
 }
 
-/// The options every tool shares: store, configuration, operator and today (§2).
+/// The options every tool shares: store, configuration, operator and today (hr(7) COMMON BEHAVIOUR).
 package struct CommonOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The store file (else $HR_STORE, else ./hr.sqlite).", valueName: "path"))
   package var store: String?
@@ -81,7 +81,7 @@ package struct CommonOptions: ParsableArguments {
   }
 
   /// Refuses the whole command (exit 77) and keeps the denial in the audit trail, as every denial is
-  /// kept (§9), when the store exists: a refusal never creates a store.
+  /// kept (hr(7) ROLES), when the store exists: a refusal never creates a store.
   package func refuse(
     _ session: Session, command: String, action: String = "command.run", detail: JSONObject = [:]
   ) throws -> Never {

@@ -11,7 +11,7 @@ package struct CreateCommand: ParsableCommand {
       A person who already has a record (by any identifier the record ever had) is rejected with \
       code duplicate_record and the existing record number: request a transfer instead.
       """,
-    version: toolkitVersion)
+    version: toolkitVersion("hr-create"))
 
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
@@ -38,5 +38,7 @@ package struct CreateCommand: ParsableCommand {
   }
 }
 
-/// The toolkit's version, printed by `--version` on every executable.
-package let toolkitVersion = "0.1.0"
+/// What `--version` prints for `tool`: `hr-create (hr) 0.2.0`, as GNU tools name their package.
+package func toolkitVersion(_ tool: String) -> String {
+  "\(tool) (hr) 0.2.0"
+}

@@ -1,7 +1,7 @@
 import ArgumentParser
 import HRCore
 
-/// The sysexits codes every tool exits with (§2).
+/// The sysexits codes every tool exits with (hr(7) COMMON BEHAVIOUR).
 package enum ExitStatus: Int32, Sendable {
   case ok = 0
   /// Some line was rejected (the rest committed, unless `--all-or-nothing`).

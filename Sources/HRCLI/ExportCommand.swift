@@ -12,7 +12,7 @@ package struct ExportCommand: ParsableCommand {
       Every view, listing and export is an audit event, which the resident's access report \
       (hr-audit access) shows.
       """,
-    version: toolkitVersion,
+    version: toolkitVersion("hr-export"),
     subcommands: [
       ExportRecordCommand.self, ExportRosterCommand.self, Approve.self, Approvals.self, Revoke.self, Deid.self,
     ])

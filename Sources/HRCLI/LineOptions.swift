@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The options of every tool that reads JSON Lines and writes the store (§2).
+/// The options of every tool that reads JSON Lines and writes the store (hr(7) COMMON BEHAVIOUR).
 package struct LineOptions: ParsableArguments {
   @Argument(help: ArgumentHelp("JSON Lines input files; standard input when none is given or for '-'.", valueName: "file"))
   package var files: [String] = []

@@ -6,7 +6,7 @@ extension ConsentMethod: ExpressibleByArgument {}
 extension TransferStatus: ExpressibleByArgument {}
 
 /// `hr-transfer`: the transfer workflow of annex 1, 四 — request, confirm, reject, cancel, list and
-/// overdue (§6).
+/// overdue (annex 1 四).
 package struct TransferCommand: ParsableCommand {
   package static let configuration = CommandConfiguration(
     commandName: "hr-transfer",
@@ -15,7 +15,7 @@ package struct TransferCommand: ParsableCommand {
       Record numbers go in, transfers come out: every subcommand prints the transfers it touched \
       in one shape, so request, list and overdue pipe into confirm, reject and cancel.
       """,
-    version: toolkitVersion,
+    version: toolkitVersion("hr-transfer"),
     subcommands: [Request.self, Confirm.self, Reject.self, Cancel.self, List.self, Overdue.self])
 
   package init() {}

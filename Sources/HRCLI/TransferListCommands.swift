@@ -98,7 +98,7 @@ private func requireListing(_ session: Session, common: CommonOptions, command: 
 }
 
 /// Refuses a listing of an organisation or district outside the operator's reach (exit 77), with
-/// the denial kept in the audit trail as every denial is (§9).
+/// the denial kept in the audit trail as every denial is (hr(7) ROLES).
 private func refuseListing(_ session: Session, common: CommonOptions, command: String, detail: JSONObject) throws -> Never {
   try common.refuse(session, command: command, action: "transfer.list", detail: detail)
 }

@@ -12,7 +12,7 @@ package struct UpdateCommand: ParsableCommand {
       set, service, tag, contract or contact. Prints one result per accepted line, in input order. \
       Saved service records are never changed; 'hr-update amend' stores an approved correction beside one.
       """,
-    version: toolkitVersion,
+    version: toolkitVersion("hr-update"),
     subcommands: [Apply.self, Amend.self],
     defaultSubcommand: Apply.self)
 

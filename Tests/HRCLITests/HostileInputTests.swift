@@ -130,7 +130,8 @@ struct ExitStatusTests {
   @Test("Every executable answers --version and --help")
   func versionAndHelp() throws {
     let sandbox = try Sandbox()
-    #expect(try sandbox.run("hr-create", ["--version"]).stdout == "0.1.0\n")
+    #expect(try sandbox.run("hr-create", ["--version"]).stdout == "hr-create (hr) 0.2.0\n")
+    #expect(try sandbox.run("hr-export", ["--version"]).stdout == "hr-export (hr) 0.2.0\n")
     let help = try sandbox.run("hr-create", ["--help"])
     #expect(help.status == 0)
     #expect(help.stdout.contains("--all-or-nothing"))

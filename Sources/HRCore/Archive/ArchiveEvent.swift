@@ -10,7 +10,7 @@ package enum ArchiveAction: String, Sendable, CaseIterable {
   case movedOut = "moved_out"
   /// 重新启用: back in active management after renewed contact (annex 1, 六(二)2).
   case reactivated
-  /// A death entered in error, undone by the city (§7).
+  /// A death entered in error, undone by the city (annex 1 六).
   case deathCorrected = "death_corrected"
 
   /// The action that archives a record for `reason`.

@@ -1,7 +1,7 @@
 import GRDB
 
 /// What the options of an `hr-archive` subcommand supply to every line that leaves a field out
-/// (`--evidence`, `--death-date` …), so that a plain list of record numbers can be piped in (§7).
+/// (`--evidence`, `--death-date` …), so that a plain list of record numbers can be piped in (annex 1 六).
 package struct ArchiveDefaults: Sendable {
   /// `--evidence`: how contact was tried, or how the death or move became known.
   package var evidence: String?
@@ -38,7 +38,7 @@ package struct ArchiveDefaults: Sendable {
 /// records to work through (annex 1, 六; 第十四条).
 ///
 /// Each method handles one input line inside the caller's transaction: it selects the record by
-/// `record_no` or `id_number`, checks the operator's scope (§9) and the rule, changes the record,
+/// `record_no` or `id_number`, checks the operator's scope (hr(7) ROLES) and the rule, changes the record,
 /// appends the archive event and the audit event, and returns the output line.
 package enum Archive {
   /// The longest free text an archive field takes (evidence, cause of death, correction).
@@ -166,7 +166,7 @@ package enum Archive {
 
   /// Returns an archived record to active management after renewed contact on `contact_date`
   /// (重新启用, annex 1, 六(二)2). A record archived as deceased comes back only through a city
-  /// administrator's correction of a death entered in error, with the `correction` text (§7, §9).
+  /// administrator's correction of a death entered in error, with the `correction` text (hr(7) ROLES, annex 1 六).
   ///
   /// A record transferred while archived is reactivated by its new managing organisation: the scope
   /// check is on the organisation that manages it now.

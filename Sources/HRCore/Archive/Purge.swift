@@ -24,7 +24,7 @@ extension Store {
   /// Each record is first marked `purging` (the only state in which the append-only tables let
   /// its rows go), then its rows, identifiers and transfers are deleted, then the record, and one
   /// `record.purge` audit event is appended for it. The division's sequence is left alone, so a
-  /// record number is never given again (§4). Records go in batches of `batchSize`, each one
+  /// record number is never given again (hr(7) THE RECORD). Records go in batches of `batchSize`, each one
   /// transaction; `each` receives a batch's output lines, `{"record_no","status":"purged",
   /// "archive_reason","archived_on"}`, once it has committed. Returns the number purged.
   @discardableResult

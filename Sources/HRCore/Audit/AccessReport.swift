@@ -35,7 +35,7 @@ package enum RecordUse: String, Sendable, CaseIterable {
   }
 }
 
-/// The access report for a resident (§10, §11; 第二十五条): who viewed, exported or changed their
+/// The access report for a resident (hr(7) AUDIT TRAIL, 第四章, annex 2; 第二十五条): who viewed, exported or changed their
 /// record, when, and whether they were allowed.
 package enum AccessReport {
   /// Calls `body` with each event about `recordNo`, in sequence order, before sequence `before`

@@ -12,7 +12,7 @@ import Crypto
 import GRDB
 
 /// A link of the chain kept somewhere else — on paper, in another system, in a signed e-mail — so
-/// that a chain cut short or rewritten can be caught later (§11, `hr-audit head`).
+/// that a chain cut short or rewritten can be caught later (hr(7) AUDIT TRAIL, `hr-audit head`).
 package struct ChainHead: Hashable, Sendable, CustomStringConvertible {
   /// The event's sequence number; 0 names the empty chain.
   package let seq: Int
@@ -111,7 +111,7 @@ package struct ChainVerdict: Equatable, Sendable {
   }
 }
 
-/// Verification of the audit trail's hash chain (§11; 第二十五条: use of records must stay traceable).
+/// Verification of the audit trail's hash chain (hr(7) AUDIT TRAIL; 第二十五条: use of records must stay traceable).
 package enum AuditChain {
   /// The last event of the chain as stored, without verifying anything (`hr-audit head`).
   package static func head(in db: Database) throws -> ChainHead {

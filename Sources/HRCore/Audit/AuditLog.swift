@@ -78,7 +78,7 @@ extension AuditEvent {
     "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
   ]
 
-  /// The event as `hr-audit log` prints it: the keys of §11 in their order, `detail` as an object.
+  /// The event as `hr-audit log` prints it: the keys hr-audit(1) documents, in their order, `detail` as an object.
   package var json: JSONObject {
     [
       "seq": .int(seq), "at": .string(at), "operator": .string(operatorID), "role": .string(role),
@@ -95,7 +95,7 @@ extension AuditEvent {
   }
 }
 
-/// Listing the audit trail (§11, `hr-audit log`) within what an operator may audit (§9).
+/// Listing the audit trail (hr(7) AUDIT TRAIL, `hr-audit log`) within what an operator may audit (hr(7) ROLES).
 package enum AuditLog {
   /// Calls `body` with each event that matches `filter` and that `coverage` lets the operator see,
   /// in sequence order, streaming from the store.

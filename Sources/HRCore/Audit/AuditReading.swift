@@ -2,7 +2,7 @@ import GRDB
 
 /// Why `hr-audit` will not read what it was asked to, or cannot find it.
 package enum AuditReadError: Error, Sendable, CustomStringConvertible {
-  /// The operator asked for records beyond their reach (§9); `audit` is the denial to keep.
+  /// The operator asked for records beyond their reach (hr(7) ROLES); `audit` is the denial to keep.
   case forbidden(String, audit: AuditEntry)
   /// No record has this number, and no event names it that the operator may see.
   case recordNotFound(String)
@@ -19,7 +19,7 @@ package enum AuditReadError: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// The rules for reading the audit trail and the register through `hr-audit` (§9: org_admin
+/// The rules for reading the audit trail and the register through `hr-audit` (hr(7) ROLES: org_admin
 /// its organisation's records, district_admin its district's, city_admin and auditor all).
 ///
 /// Reading is itself a use of the records (第二十五条: 查阅、调阅 … 责任追究), so each reading that

@@ -4,7 +4,7 @@ import GRDB
 /// How an audited attempt ended.
 package enum AuditOutcome: String, Sendable, CaseIterable {
   case ok
-  /// The operator was not allowed (§9).
+  /// The operator was not allowed (hr(7) ROLES).
   case denied
   /// A rule refused the change, e.g. `already_served`.
   case rejected
@@ -44,7 +44,7 @@ package struct AuditEvent: Sendable, Equatable {
   package static let genesisHash = String(repeating: "0", count: 64)
 
   /// SHA-256, in lower-case hex, over `prevHash` followed by the canonical JSON (keys sorted) of the
-  /// event's other fields (§11): the single definition both the writer and `verify` use.
+  /// event's other fields (hr(7) AUDIT TRAIL): the single definition both the writer and `verify` use.
   package var computedHash: String {
     var input: [UInt8] = []
     AuditEvent.writeHashInput(of: self, to: &input)
@@ -165,7 +165,7 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
   }
 }
 
-/// The tamper-evident trail every write, view, export and denial appends to (§11, 责任可溯).
+/// The tamper-evident trail every write, view, export and denial appends to (hr(7) AUDIT TRAIL, 责任可溯).
 package enum AuditTrail {
   /// Appends `entry` as the next link of the chain, inside the caller's transaction, so the event
   /// commits or rolls back with the change it records.

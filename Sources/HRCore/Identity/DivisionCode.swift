@@ -28,7 +28,7 @@ package struct DivisionCode: Hashable, Sendable, CustomStringConvertible {
   package var description: String { value }
 }
 
-/// 档案编号: the 12-digit division code and a 5-digit sequence, the record's master index (§4).
+/// 档案编号: the 12-digit division code and a 5-digit sequence, the record's master index (hr(7) THE RECORD).
 package struct RecordNumber: Hashable, Sendable, CustomStringConvertible {
   package let value: String
 

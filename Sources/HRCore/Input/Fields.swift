@@ -3,7 +3,7 @@ import Foundation
 /// Typed, strict access to the fields of one input object, naming the field in every refusal.
 ///
 /// Creating it refuses any key outside `allowed`, so a misspelt field is an `unknown_field`
-/// rejection rather than a silently dropped value (§2).
+/// rejection rather than a silently dropped value (hr(7) COMMON BEHAVIOUR).
 package struct Fields: Sendable {
   package let object: JSONObject
   /// Prefix for field names in messages, e.g. `set.` for the fields of a `set` object.
@@ -18,7 +18,7 @@ package struct Fields: Sendable {
     self.path = path
   }
 
-  /// Reads `object` without refusing any key: for tools that only select records (§2).
+  /// Reads `object` without refusing any key: for tools that only select records (hr(7) COMMON BEHAVIOUR).
   package init(selecting object: JSONObject) {
     self.object = object
     self.path = ""

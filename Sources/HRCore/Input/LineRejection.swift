@@ -1,4 +1,4 @@
-/// A stable code that scripts match on when a line is rejected (§2).
+/// A stable code that scripts match on when a line is rejected (hr(7) COMMON BEHAVIOUR).
 ///
 /// Each area declares its own codes next to its rules, as static members in an extension.
 package struct RejectionCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -18,9 +18,9 @@ extension RejectionCode {
   package static let invalidValue = RejectionCode("invalid_value")
   /// No record has that record number or identifier, or no such organisation is configured.
   package static let notFound = RejectionCode("not_found")
-  /// The operator may not touch this record; the attempt is audited as denied (§9).
+  /// The operator may not touch this record; the attempt is audited as denied (hr(7) ROLES).
   package static let forbidden = RejectionCode("forbidden")
-  /// The record is archived and takes no update, service or transfer request (§7).
+  /// The record is archived and takes no update, service or transfer request (annex 1 六).
   package static let recordArchived = RejectionCode("record_archived")
   /// A date the line would store (a due date, the end of a protection period …) falls outside
   /// years 1000–9999, where no date may be.

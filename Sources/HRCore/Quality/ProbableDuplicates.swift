@@ -31,7 +31,7 @@ package struct DuplicatePair: Equatable, Sendable {
   }
 }
 
-/// The search for records that are probably one person (§11, `hr-audit duplicates`).
+/// The search for records that are probably one person (hr(7) AUDIT TRAIL, `hr-audit duplicates`).
 ///
 /// A pair is two records with the same name and birth date and either the same sex or the same
 /// mother's ID number. Two records are never paired when the evidence says they are two people:

@@ -1,6 +1,6 @@
 import GRDB
 
-/// The kinds of data-quality finding `hr-audit quality` reports (§11), in the order it lists them.
+/// The kinds of data-quality finding `hr-audit quality` reports (hr(7) AUDIT TRAIL), in the order it lists them.
 package enum FindingKind: String, CaseIterable, Sendable {
   /// A cover field left empty (第十二条: 确保基本内容无缺失).
   case missingField = "missing_field"
@@ -53,7 +53,7 @@ package struct Finding: Equatable, Sendable {
   }
 }
 
-/// The data-quality check of the records an operator reaches (§11; 第十二条, 第二十七条: 定期开展数据质量评估).
+/// The data-quality check of the records an operator reaches (hr(7) AUDIT TRAIL; 第十二条, 第二十七条: 定期开展数据质量评估).
 ///
 /// Each kind is one query over the store, joined where it needs another table, so a city of
 /// millions of records is checked in a few passes and never one record at a time.

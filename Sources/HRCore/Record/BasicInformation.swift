@@ -1,5 +1,5 @@
 /// 个人基本信息: the optional cover and basic-information fields that `hr-create` takes and
-/// `hr-update` may `set`, each validated in one place (§4, annex 1 一(三)).
+/// `hr-update` may `set`, each validated in one place (hr(7) THE RECORD, annex 1 一(三)).
 package enum BasicInformation {
   /// The optional fields by input name; each is kept in the record column of the same name.
   package static let optionalFields: [String] = [
@@ -76,7 +76,7 @@ package enum BasicInformation {
     return sex
   }
 
-  /// 村（居）委会: the required 12-digit division code of the resident's committee (§4).
+  /// 村（居）委会: the required 12-digit division code of the resident's committee (hr(7) THE RECORD).
   package static func division(in fields: Fields) throws(LineRejection) -> DivisionCode {
     let text = try fields.requiredText("division", maxLength: 12)
     do {

@@ -2,7 +2,7 @@ import GRDB
 
 extension RejectionCode {
   /// A field that exists but that `set` may not change: the record number, identifiers (except the
-  /// ID-number upgrade), the managing organisation and `created_*` (§3, §4).
+  /// ID-number upgrade), the managing organisation and `created_*` (hr(7) IDENTITY and THE RECORD).
   package static let notSettable = RejectionCode("not_settable")
 }
 
@@ -167,7 +167,7 @@ extension Registry {
   }
 
   /// Refuses a sex or birth date that contradicts the record's ID number. On an upgrade the stored
-  /// values count as given, as at creation (§3); only an unknown or unspecified sex (GB/T 2261.1
+  /// values count as given, as at creation (hr(7) IDENTITY); only an unknown or unspecified sex (GB/T 2261.1
   /// 0, 9) is replaced by the sex the number encodes.
   private static func checkAgreement(
     of updated: inout ResidentRecord, with id: ResidentID, givenSex: Sex?, givenBirth: Bool, upgrading: Bool

@@ -4,7 +4,7 @@ extension Registry {
   /// Creates one record from an `hr-create` line: validates every field, refuses an operator
   /// outside the organisation's scope, runs the duplicate check against every identifier ever
   /// held, takes the division's next record number, and writes the record, its identifiers, its
-  /// tags and the audit event in the caller's transaction (§3, §4; annex 1 二(六)).
+  /// tags and the audit event in the caller's transaction (hr(7) IDENTITY and THE RECORD; annex 1 二(六)).
   package static func create(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let fields = try Fields(object, allowed: createFields)
     let today = session.today

@@ -139,7 +139,7 @@ package enum Registry {
       details: details)
   }
 
-  /// Takes the next record number of `division`, never reusing one, not even after a purge (§4).
+  /// Takes the next record number of `division`, never reusing one, not even after a purge (hr(7) THE RECORD).
   static func nextRecordNumber(in division: DivisionCode, db: Database) throws -> RecordNumber {
     let last = try Int.fetchOne(
       db.cachedStatement(

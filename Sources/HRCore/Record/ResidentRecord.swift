@@ -1,6 +1,6 @@
 import GRDB
 
-/// 档案状态: 在管 (active) or archived for one of the reasons of §7; `purging` only inside a purge.
+/// 档案状态: 在管 (active) or archived for one of the reasons of annex 1 六; `purging` only inside a purge.
 package enum RecordStatus: String, Codable, Sendable {
   case active
   case archived
@@ -14,7 +14,7 @@ package enum ArchiveReason: String, Codable, Sendable, CaseIterable {
   case movedOut = "moved_out"
 }
 
-/// One resident's record: the cover, the basic information and where it is managed (§4).
+/// One resident's record: the cover, the basic information and where it is managed (hr(7) THE RECORD).
 ///
 /// Rows are read and written column by column rather than through `Codable`: creating a record is
 /// the hot path of `hr-create`, and the generic coding spent most of its time converting names.
@@ -46,7 +46,7 @@ package struct ResidentRecord: Sendable, Equatable {
   package var familyHistory: String?
   package var bloodType: String?
   package var paymentMethods: String?
-  /// 开放限制: excluded from de-identified exports and withheld from some guardians (§5, §10).
+  /// 开放限制: excluded from de-identified exports and withheld from some guardians (hr(7) SERVICES AND TAGS, 第四章, annex 2).
   package var restricted: Bool
   /// The latest of creation, services and contacts: what the one-year lost rule counts from.
   package var lastContact: LocalDate
@@ -56,7 +56,7 @@ package struct ResidentRecord: Sendable, Equatable {
   package var createdBy: String
   package var createdAt: String
 
-  /// Where the record is managed, for the role checks of §9.
+  /// Where the record is managed, for the role checks (hr(7) ROLES).
   package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
 
   /// Loads the record with this number, through a statement prepared once per connection: every

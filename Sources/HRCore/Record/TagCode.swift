@@ -1,4 +1,4 @@
-/// 个人健康标识: a tag code of §5, either derived from age or set with a source and date.
+/// 个人健康标识: a tag code (hr(7) SERVICES AND TAGS), either derived from age or set with a source and date.
 package struct TagCode: Hashable, Sendable, CustomStringConvertible {
   package let value: String
 
@@ -11,7 +11,7 @@ package struct TagCode: Hashable, Sendable, CustomStringConvertible {
   ]
   /// Codes that carry a value after a colon, e.g. `weight_status:overweight`.
   package static let valued: Set<String> = ["weight_status", "blood_type"]
-  /// Codes that make the record restricted (开放限制, §5).
+  /// Codes that make the record restricted (开放限制, hr(7) SERVICES AND TAGS).
   package static let restricting: Set<String> = ["severe_mental_disorder", "special_disease", "classified"]
 
   /// Validates a code that may be set; derived codes are refused with the reason.

@@ -1,4 +1,4 @@
-/// Something an operator does to a record, as the role table of the contract (§9) lists them.
+/// Something an operator does to a record, as the role table of hr(7) ROLES lists them.
 package enum Action: String, Sendable, CaseIterable {
   /// Create, update, add a service, tag or contact to a record of one's own scope.
   case write
@@ -40,7 +40,7 @@ extension Role {
     "\(title) '\(id)' (\(role.rawValue)) may not \(what)"
   }
 
-  /// The one table of the contract's §9: how far this role reaches for `action`.
+  /// The one role table (hr(7) ROLES): how far this role reaches for `action`.
   fileprivate func reach(for action: Action) -> Reach {
     switch (self, action) {
     case (.cityAdmin, _): .all
@@ -107,7 +107,7 @@ extension OperatorEntry {
 }
 
 /// The part of the store an operator's role reaches for one action: what a listing such as
-/// `hr-archive candidates` is limited to when it names no organisation or district (§9).
+/// `hr-archive candidates` is limited to when it names no organisation or district (hr(7) ROLES).
 package enum Coverage: Hashable, Sendable {
   /// Nothing: the role never takes the action.
   case nothing

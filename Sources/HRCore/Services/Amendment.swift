@@ -21,7 +21,7 @@ extension ServiceLog {
   ///
   /// The operator must be able to write in the serving organisation's name; the approver must be a
   /// declared operator other than the operator, allowed to approve amendments for the serving
-  /// organisation (its `org_admin`, the district's administrator or a city administrator, §9).
+  /// organisation (its `org_admin`, the district's administrator or a city administrator, hr(7) ROLES).
   /// Output: `{"record_no", "result":"amended"|"unchanged", "service_id", "amendment_id", "changed", "approved_by"}`.
   package static func amend(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let fields = try Fields(object, allowed: amendFields)

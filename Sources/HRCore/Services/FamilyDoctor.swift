@@ -49,7 +49,7 @@ package enum FamilyDoctor {
   }
 
   /// Appends a contact in the caller's transaction and raises the record's last contact, which the
-  /// lost-to-follow-up rule counts from (§7). The same contact entered twice (same date and method)
+  /// lost-to-follow-up rule counts from (annex 1 六). The same contact entered twice (same date and method)
   /// prints `unchanged`.
   /// Output: `{"record_no", "result":"contact_added"|"unchanged", "contact_id", "date", "method"}`.
   package static func contact(_ object: JSONObject, with record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject {

@@ -37,7 +37,7 @@ package enum HealthTags {
   /// of the same kind on its `since` date, as a person has one weight status at a time. Setting a
   /// tag already in force, or ending one already ended, prints `unchanged`. A restricting tag
   /// (`severe_mental_disorder`, `special_disease`, `classified`) makes the record restricted, and the
-  /// restriction stays when the tag ends (§5).
+  /// restriction stays when the tag ends (hr(7) SERVICES AND TAGS).
   /// Output: `{"record_no", "result":"tag_added"|"tag_ended"|"unchanged", "tag_id", "code", "since"|"ended"}`.
   package static func apply(_ object: JSONObject, to record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject {
     let fields = try Fields(object, allowed: tagFields, path: "tag.")

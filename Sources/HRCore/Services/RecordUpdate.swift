@@ -6,12 +6,12 @@ extension RejectionCode {
 }
 
 /// One `hr-update` line: a record named by `record_no` (or `id_number`) and exactly one change to
-/// it — basic information, a service record, a tag, a family-doctor contract or a contact (§4, §5).
+/// it — basic information, a service record, a tag, a family-doctor contract or a contact (hr(7) THE RECORD and SERVICES AND TAGS).
 package enum RecordUpdate {
   /// The changes a line may carry, in the order the manual lists them.
   package static let changeKinds = ["set", "service", "tag", "contract", "contact"]
 
-  /// Every field an `hr-update` line may hold; any other is an `unknown_field` rejection (§2).
+  /// Every field an `hr-update` line may hold; any other is an `unknown_field` rejection (hr(7) COMMON BEHAVIOUR).
   package static let lineFields: Set<String> = Set(["record_no", "id_number"] + changeKinds)
 
   /// Applies one line in the caller's transaction and returns its output object.
@@ -49,7 +49,7 @@ package enum RecordUpdate {
 /// The checks every kind of `hr-update` change shares.
 enum UpdateRules {
   /// Refuses a date of care outside the resident's life: before the birth date or after a
-  /// recorded death (§5). Dates after today are refused where they are read.
+  /// recorded death (hr(7) SERVICES AND TAGS). Dates after today are refused where they are read.
   static func requireWithinLifetime(_ date: LocalDate, of record: ResidentRecord, key: String, in fields: Fields) throws(LineRejection) {
     guard date >= record.birthDate else { throw fields.invalid(key, "is before the birth date \(record.birthDate)") }
     if let death = record.deathDate, date > death {
@@ -59,7 +59,7 @@ enum UpdateRules {
 
   /// Refuses a serving organisation the operator does not belong to: a clinician or an
   /// organisation's administrator records services only in its own organisation's name, a district
-  /// administrator in its district's (§9, 谁服务，谁负责). The denial is audited.
+  /// administrator in its district's (hr(7) ROLES, 谁服务，谁负责). The denial is audited.
   static func requireServing(_ org: Organisation, session: Session, auditAs action: String, record: ResidentRecord) throws(LineRejection) {
     let staff = session.staff
     guard !staff.may(.write, in: Scope(org: org.code, district: org.district)) else { return }

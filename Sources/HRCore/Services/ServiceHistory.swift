@@ -9,7 +9,7 @@ package struct ServiceContent: Sendable, Equatable {
   package var date: LocalDate
   /// Main problems, reports, fees: free-form, as the serving organisation recorded them.
   package var summary: JSONObject
-  /// Withheld from de-identified exports and from some guardians (§5, §10).
+  /// Withheld from de-identified exports and from some guardians (hr(7) SERVICES AND TAGS, 第四章, annex 2).
   package var restricted: Bool
 
   /// Creates service content.

@@ -14,14 +14,14 @@ package enum ServiceLog {
   /// The fields of a `service` object; any other is an `unknown_field` rejection.
   package static let serviceFields: Set<String> = ["type", "date", "org", "free", "summary", "restricted"]
 
-  /// The service type whose records are always restricted (严重精神障碍患者管理, §5).
+  /// The service type whose records are always restricted (严重精神障碍患者管理, hr(7) SERVICES AND TAGS).
   package static let restrictingType = "mental_followup"
 
   /// Appends one service to `record` in the caller's transaction and returns the output object
   /// `{"record_no", "result", "service_id", "type", "date", "org", "free", "restricted", "late", "off_site"}`.
   ///
   /// The serving organisation (`org`, default the operator's) must be the operator's own (or in its
-  /// reach, §9); when it is not the managing organisation the service is off-site (异地服务) and
+  /// reach, hr(7) ROLES); when it is not the managing organisation the service is off-site (异地服务) and
   /// audited as `service.off_site`, which any clinician or administrator may record. A free
   /// service of a type limited per year that the resident already had that year, anywhere, is
   /// refused as `already_served`, and the refusal stays in the audit trail (annex 1, 五(四)). The
@@ -121,7 +121,7 @@ package enum ServiceLog {
   }
 
   /// The refusal of a second free service in one year, naming the earlier one, with the audit
-  /// event (outcome `rejected`) that keeps it: the off-site refusals an evaluation counts (§12).
+  /// event (outcome `rejected`) that keeps it: the off-site refusals an evaluation counts (第二十六条).
   static func alreadyServed(
     record: ResidentRecord, type: String, date: LocalDate, org: String, limit: Int, earlier: RecordedService,
     action: String, offSite: Bool

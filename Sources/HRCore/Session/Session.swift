@@ -1,4 +1,4 @@
-/// Why a session could not start: these end the whole run with exit 77 (§2).
+/// Why a session could not start: these end the whole run with exit 77 (hr(7) COMMON BEHAVIOUR).
 package enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
   case noOperator
   case unknownOperator(String)
@@ -37,7 +37,7 @@ package struct Session: Sendable {
     }
   }
 
-  /// Refuses a line the operator may not touch, with the denial kept in the audit trail (§9).
+  /// Refuses a line the operator may not touch, with the denial kept in the audit trail (hr(7) ROLES).
   package func authorize(_ action: Action, in scope: Scope, auditAs auditAction: String, recordNo: String?) throws(LineRejection) {
     guard staff.may(action, in: scope) else {
       let target = recordNo.map { "record '\($0)'" } ?? "organisation '\(scope.org)'"

@@ -17,7 +17,7 @@ extension Store {
   }
 
   /// Records, every identifier they ever had, their basic-information history and the per-division
-  /// sequence of record numbers (§3, §4).
+  /// sequence of record numbers (hr(7) IDENTITY and THE RECORD).
   private static func createRecords(_ db: Database) throws {
     try db.execute(
       sql: """
@@ -93,7 +93,7 @@ extension Store {
     try appendOnly(db, table: "record_history")
   }
 
-  /// The audit trail: a SHA-256 hash chain that the store itself refuses to rewrite (§11).
+  /// The audit trail: a SHA-256 hash chain that the store itself refuses to rewrite (hr(7) AUDIT TRAIL).
   private static func createAudit(_ db: Database) throws {
     try db.execute(
       sql: """
@@ -296,7 +296,7 @@ extension Store {
   }
 
   /// The late entries `hr-audit quality` lists, so that it reads those rows only rather than every
-  /// service and archive event of the city (§11: `late_service_entry`, `late_death_entry`).
+  /// service and archive event of the city (hr(7) AUDIT TRAIL: `late_service_entry`, `late_death_entry`).
   private static func indexLateEntries(_ db: Database) throws {
     try db.execute(
       sql: """

@@ -33,7 +33,7 @@ package struct Transfer: Sendable, Equatable {
   /// The first day a new request is accepted after this transfer completed, if it protects at all.
   package var protectedUntil: LocalDate?
 
-  /// The shape every `hr-transfer` subcommand prints (§6), keys in this fixed order, so that the
+  /// The shape every `hr-transfer` subcommand prints (annex 1 四), keys in this fixed order, so that the
   /// output of `request`, `list` and `overdue` pipes into `confirm`, `reject` and `cancel`.
   ///
   /// The contract's eleven keys come first; `protected_until` (completed transfers that start a

@@ -52,7 +52,7 @@ extension OperatorEntry {
 extension Transfers {
   /// The transfers matching `filter` that the operator may see, oldest first; `overdue` lists
   /// sort by due day. A listing shows record numbers and organisation codes, no identifiable
-  /// data, so it is not itself an audited view (§11 audits views of identifiable data).
+  /// data, so it is not itself an audited view (hr(7) AUDIT TRAIL: views of identifiable data are audited).
   package static func list(_ filter: TransferFilter, session: Session, in db: Database) throws -> [Transfer] {
     var conditions: [String] = []
     var arguments = StatementArguments()

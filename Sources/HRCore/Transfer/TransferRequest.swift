@@ -7,7 +7,7 @@ package struct TransferRequest: Sendable, Equatable {
   package var consent: Consent
 
   /// The values of `--to`, `--reason`, `--consent-method` and `--consent-ref`, used for every
-  /// field a line leaves out, so that a plain list of record numbers can be piped in (§6).
+  /// field a line leaves out, so that a plain list of record numbers can be piped in (annex 1 四).
   package struct Defaults: Sendable, Equatable {
     package var toOrg: String?
     package var reason: TransferReason?

@@ -48,7 +48,7 @@ struct TransferSubject: Sendable {
     ).map { row in try TransferSubject(row: row) }
   }
 
-  /// The record a selecting line names by `record_no` or `id_number` (§2).
+  /// The record a selecting line names by `record_no` or `id_number` (hr(7) COMMON BEHAVIOUR).
   static func selected(by fields: Fields, session: Session, in db: Database) throws -> TransferSubject {
     if let number = try fields.recordNumber() {
       guard let subject = try find(number.value, in: db) else {
@@ -66,10 +66,10 @@ struct TransferSubject: Sendable {
 /// Each step checks its rules, changes the store and appends its audit event in the caller's
 /// transaction, and returns the transfer in the one shape every subcommand prints.
 package enum Transfers {
-  /// Requests a transfer of the record a line names (§6).
+  /// Requests a transfer of the record a line names (annex 1 四).
   ///
   /// The operator must be allowed to request transfers for the managing organisation or for the
-  /// receiving one (§9: "to or from own org"). A deceased record is refused (四(三)3: "因死亡终止
+  /// receiving one (hr(7) ROLES: "to or from own org"). A deceased record is refused (四(三)3: "因死亡终止
   /// … 不再服务和流转"); a record archived as `lost` or `moved_out` moves at once, without
   /// confirmation, and stays archived; any other request is pending until the managing
   /// organisation decides, due `transfer_confirm_days` later (四(三)1: "7 个自然日内 … 确认").
@@ -160,7 +160,7 @@ package enum Transfers {
 
   /// Confirms a pending transfer: the managing organisation changes, the transfer is completed and
   /// the record's protection period starts (四(三)1–2, 6). A confirmation after `due` is accepted
-  /// and marked late. Only an `org_admin` of the managing organisation, or above, decides (§9).
+  /// and marked late. Only an `org_admin` of the managing organisation, or above, decides (hr(7) ROLES).
   package static func confirm(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let fields = Fields(selecting: object)
     var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
@@ -193,7 +193,7 @@ package enum Transfers {
 
   /// Rejects a pending transfer, which leaves the managing organisation as it is (四(三)1: "转迁未
   /// 完成，档案管理机构不能变更，继续管档服务"). The reason is required — `rejection_reason` on the
-  /// line, else the line's `reason` text (§6), else `defaultReason` (`--rejection-reason`) — because
+  /// line, else the line's `reason` text (annex 1 四), else `defaultReason` (`--rejection-reason`) — because
   /// no organisation may refuse a transfer without one (四(二): "不得以任何理由无故拒绝"). A `reason`
   /// that is a transfer reason code is the transfer's own reason, as in every line a listing pipes
   /// in, and is never read as the rejection's.
@@ -225,7 +225,7 @@ package enum Transfers {
     return transfer.output
   }
 
-  /// Withdraws a pending transfer (§6: "cancel is for the requester"). The operator who requested
+  /// Withdraws a pending transfer (annex 1 四: "cancel is for the requester"). The operator who requested
   /// it may, and so may an `org_admin` (or above) of the receiving organisation, the side that asks
   /// for a record (四(三)1: "拟管档机构线上提出转迁申请"), so that a request does not stay open when
   /// its requester has left. The managing organisation does not cancel: it confirms or rejects,
@@ -290,7 +290,7 @@ package enum Transfers {
     }
   }
 
-  /// Ends a pending transfer with `status` today; a decision after the due day is late (§6).
+  /// Ends a pending transfer with `status` today; a decision after the due day is late (annex 1 四).
   private static func decide(_ transfer: inout Transfer, as status: TransferStatus, on today: LocalDate, by staff: OperatorEntry) {
     transfer.status = status
     transfer.decidedOn = today
