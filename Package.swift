@@ -12,6 +12,7 @@ let package = Package(
     .executable(name: "hr-update", targets: ["hr-update"]),
     .executable(name: "hr-export", targets: ["hr-export"]),
     .library(name: "HRCore", targets: ["HRCore"]),
+    .library(name: "HRLines", targets: ["HRLines"]),
   ],
   dependencies: [
     .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
@@ -20,9 +21,13 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
   ],
   targets: [
+    // JSON Lines, hand-written for strict RFC 8259, duplicate keys, per-line columns and canonical
+    // hashing: the one format every tool reads and writes, apart from the domain.
+    .target(name: "HRLines"),
     .target(
       name: "HRCore",
       dependencies: [
+        "HRLines",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Yams", package: "Yams"),
@@ -33,6 +38,7 @@ let package = Package(
       name: "HRCLI",
       dependencies: [
         "HRCore",
+        "HRLines",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -42,13 +48,14 @@ let package = Package(
     .executableTarget(name: "hr-transfer", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-update", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-export", dependencies: ["HRCLI"]),
-    .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
+    .target(name: "HRFixtures", dependencies: ["HRCore", "HRLines"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",
-      dependencies: ["HRCore", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["HRCore", "HRLines", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       path: "Benchmarks/hr-bench"
     ),
-    .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRFixtures"]),
-    .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRFixtures"]),
+    .testTarget(name: "HRLinesTests", dependencies: ["HRLines"]),
+    .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRLines", "HRFixtures"]),
+    .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRLines", "HRFixtures"]),
   ]
 )

@@ -1,4 +1,5 @@
 import HRCore
+import HRLines
 
 /// A deterministic generator of plausible residents, for the demo, the tests and the benchmarks.
 ///

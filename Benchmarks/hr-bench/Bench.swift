@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HRCore
 import HRFixtures
+import HRLines
 
 @main
 struct Bench: ParsableCommand {

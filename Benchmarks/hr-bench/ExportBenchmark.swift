@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HRCore
+import HRLines
 
 /// Measures `hr-export record` and `hr-export roster`: generated residents are created and given
 /// service records (not timed), then every record is opened once for a `public_health` viewer in

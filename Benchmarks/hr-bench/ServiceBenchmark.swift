@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HRCore
 import HRFixtures
+import HRLines
 
 /// Measures `hr-update` appending service records: generated residents are created, then service
 /// lines for them (some off-site) are piped into one `hr-update` run; services/second out.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HRCore
+import HRLines
 
 /// Measures `hr-transfer`: generated records are created (not timed), then every one is requested
 /// to another organisation and the requests are piped into `confirm`; transfers/second out.

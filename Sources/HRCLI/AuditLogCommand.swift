@@ -1,5 +1,6 @@
 import ArgumentParser
 import HRCore
+import HRLines
 
 extension AuditOutcome: ExpressibleByArgument {}
 

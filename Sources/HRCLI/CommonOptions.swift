@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HRCore
+import HRLines
 
 extension LocalDate: ExpressibleByArgument {
   package init?(argument: String) { self.init(argument) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HRCore
+import HRLines
 
 /// `hr-create`: creates records after the duplicate check (查验); `--check` only checks.
 package struct CreateCommand: ParsableCommand {

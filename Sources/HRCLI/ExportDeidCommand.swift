@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import HRCore
+import HRLines
 
 extension ExportCommand {
   /// `hr-export deid`: the de-identified research export under an approval (附件2 六).

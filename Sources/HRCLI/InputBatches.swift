@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HRCore
+import HRLines
 
 /// The input files of a run, read as batches of lines: each batch at most `--batch-size` lines or
 /// `maximumBatchBytes` of input, and never spanning two files.

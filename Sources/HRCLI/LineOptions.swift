@@ -1,4 +1,5 @@
 import ArgumentParser
+import HRLines
 
 /// The options of every tool that reads JSON Lines and writes the store (hr(7) COMMON BEHAVIOUR).
 package struct LineOptions: ParsableArguments {

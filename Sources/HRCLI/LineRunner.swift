@@ -5,6 +5,7 @@ import Darwin
 #endif
 import GRDB
 import HRCore
+import HRLines
 
 /// The loop every writing tool runs: read JSON Lines, handle each line in the store, print one
 /// result per accepted line in input order, report every rejected line, commit in batches (hr(7)).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HRCore
+import HRLines
 
 /// How a listing read by people as well as scripts is printed: `--format jsonl|csv|table` on every
 /// listing of every tool (hr(7), "Output").

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HRCore
+import HRLines
 
 /// Reports rejected lines: GNU-style messages on standard error and, with `--rejects`, JSON
 /// objects that keep the original line so a fixed file can be fed back.

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HRCore
+import HRLines
 
 /// Writes all of `bytes` to a file descriptor, retrying short writes and interruptions.
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HRCore
+import HRLines
 
 extension TransferCommand {
   /// `hr-transfer list`: the transfers the operator may see, for people and for pipes.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HRCore
+import HRLines
 
 /// `hr-update`: changes basic information, upgrades an identifier, and appends service records,
 /// tags, contracts and contacts; `hr-update amend` corrects a saved service with an approver.

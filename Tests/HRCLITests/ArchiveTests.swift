@@ -2,6 +2,7 @@ import Foundation
 import HRCore
 import HRFixtures
 import Testing
+import HRLines
 
 /// `count` residents with ID numbers, born before 1990, as `hr-create` input for `org`, created on
 /// `createdOn` (and in `division` when given).

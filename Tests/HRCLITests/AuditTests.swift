@@ -1,6 +1,7 @@
 import Foundation
 import HRCore
 import Testing
+import HRLines
 
 /// `hr-audit` run end to end on real stores, the way a district script or an auditor runs it.
 @Suite("hr-audit")

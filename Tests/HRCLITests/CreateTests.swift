@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HRLines
 
 @Suite("hr-create end to end")
 struct CreateTests {

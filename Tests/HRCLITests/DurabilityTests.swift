@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HRLines
 
 @Suite("Crashes and roll-backs")
 struct DurabilityTests {

@@ -2,6 +2,7 @@ import Foundation
 import HRCore
 import HRFixtures
 import Testing
+import HRLines
 
 /// A sandbox whose configuration points at a pseudonym key file, with a population built through
 /// the tools: generated residents, hand-made subjects for a transfer and an identifier upgrade, tags

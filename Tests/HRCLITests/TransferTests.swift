@@ -2,6 +2,7 @@ import Foundation
 import HRCore
 import HRFixtures
 import Testing
+import HRLines
 
 /// One protection-period walk: a record moves `from` → `to` and is then asked back.
 struct ProtectionWalk: Sendable, CustomTestStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import HRCore
 import Testing
+import HRLines
 
 @Suite("hr-update end to end")
 struct UpdateTests {

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// What the options of an `hr-archive` subcommand supply to every line that leaves a field out
 /// (`--evidence`, `--death-date` …), so that a plain list of record numbers can be piped in (annex 1 六).

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension Store {
   /// Lists the active records whose last service or contact (or creation) is at least

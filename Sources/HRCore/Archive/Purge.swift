@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension Archive {
   /// The latest `--before` date a purge may name on `today`: archived records are kept at least

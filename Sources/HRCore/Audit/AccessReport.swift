@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// What an event did with a record, in the words a resident reads an access report in.
 package enum RecordUse: String, Sendable, CaseIterable {

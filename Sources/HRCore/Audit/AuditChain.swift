@@ -10,6 +10,7 @@ import SQLite3
 #endif
 import Crypto
 import GRDB
+import HRLines
 
 /// A link of the chain kept somewhere else — on paper, in another system, in a signed e-mail — so
 /// that a chain cut short or rewritten can be caught later (hr(7) AUDIT TRAIL, `hr-audit head`).

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// What `hr-audit log` lists: every condition given must hold.
 package struct AuditLogFilter: Sendable, Equatable {

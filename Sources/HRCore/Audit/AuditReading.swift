@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// Why `hr-audit` will not read what it was asked to, or cannot find it.
 package enum AuditReadError: Error, Sendable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Crypto
 import GRDB
+import HRLines
 
 /// How an audited attempt ended.
 package enum AuditOutcome: String, Sendable, CaseIterable {

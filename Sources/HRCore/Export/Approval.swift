@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// Where a research-export approval reaches: the records managed in one district, or the whole city.
 package enum ApprovalScope: Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension RejectionCode {
   /// An approval with this reference already exists: references are never reused.

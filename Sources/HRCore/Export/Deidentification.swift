@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// One record as a de-identified export prints it: a keyed pseudonym, the quasi-identifiers
 /// generalised (age band, sex, district), its status, its set health tags, and its service types by

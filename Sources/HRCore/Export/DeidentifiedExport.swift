@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// Why a de-identified export was refused under an approval: the whole run ends (exit 77) and the
 /// denial is kept in the audit trail.

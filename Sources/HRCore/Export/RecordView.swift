@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// 档案开放: one resident's full record opened for a viewer the viewer table allows, every
 /// opening an audit event the resident's access report shows (第十五条, 第十六条, 第二十五条).

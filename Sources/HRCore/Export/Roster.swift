@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// Which records a roster lists by state: `active` (在管, the default: a call list is of the
 /// residents under management), `archived`, one archive reason, or `all`.

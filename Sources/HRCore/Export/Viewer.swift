@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension RejectionCode {
   /// The viewer table asks for an `authorization` the line does not give: a guardian's application

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HRLines
 
 /// A calendar date without a time of day, the unit in which the regulation counts its periods.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import HRLines
 
 /// Typed, strict access to the fields of one input object, naming the field in every refusal.
 ///

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// Two records that are probably one person registered twice under different identifiers — a
 /// breach of 一人一档 (annex 1, 二(二)) for someone to review and resolve.

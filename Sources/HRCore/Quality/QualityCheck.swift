@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// The kinds of data-quality finding `hr-audit quality` reports (hr(7) AUDIT TRAIL), in the order it lists them.
 package enum FindingKind: String, CaseIterable, Sendable {

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension RejectionCode {
   /// A field that exists but that `set` may not change: the record number, identifiers (except the

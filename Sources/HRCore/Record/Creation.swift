@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension Registry {
   /// Creates one record from an `hr-create` line: validates every field, refuses an operator

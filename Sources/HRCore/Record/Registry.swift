@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension RejectionCode {
   /// An ID, birth-certificate or mother's ID number that fails its standard (GB 11643 …).

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// 档案状态: 在管 (active) or archived for one of the reasons of annex 1 六; `purging` only inside a purge.
 package enum RecordStatus: String, Codable, Sendable {

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// Why a listing's `--org` or `--district` cannot be served: the one answer of every listing
 /// (candidates, transfers, audit readings, rosters, indicators).

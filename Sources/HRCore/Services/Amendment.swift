@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension RejectionCode {
   /// An amendment whose approver is missing, unknown, the operator itself, or not an

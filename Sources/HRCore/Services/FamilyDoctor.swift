@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// 家庭医生签约: contracts with a family doctor and the contacts that keep a signed resident's record
 /// up to date, at least every half year (annex 1, 三(四)).

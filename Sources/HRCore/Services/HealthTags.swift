@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// A set tag in force on a record: its code, since when, and where it came from.
 package struct ActiveTag: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension RejectionCode {
   /// A line that carries more than one of `set`, `service`, `tag`, `contract`, `contact`.

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// What a service record says and an amendment may correct: its type, date, summary and whether
 /// it is withheld (开放限制).

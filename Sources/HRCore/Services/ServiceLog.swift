@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 extension RejectionCode {
   /// A free service limited per year that the resident already had that year, anywhere

@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// 档案转迁: one request to move a record's management from one organisation to another, with the
 /// resident's consent and the managing organisation's decision (annex 1, 四).

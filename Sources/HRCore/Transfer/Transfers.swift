@@ -1,4 +1,5 @@
 import GRDB
+import HRLines
 
 /// The few facts about a record that the transfer rules read, fetched without the rest of it.
 struct TransferSubject: Sendable {

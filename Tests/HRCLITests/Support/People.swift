@@ -1,5 +1,6 @@
 import HRCore
 import HRFixtures
+import HRLines
 
 extension Sandbox {
   /// The organisations of `examples/hr.yaml` over which generated residents are spread.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import HRLines
 
 /// What a finished process left: its standard output and error and its exit status.
 struct ToolResult {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HRCore
 import HRFixtures
+import HRLines
 
 /// A migrated store on a temporary file, a configuration with operators of every role, and the
 /// steps the archive tests need: create residents, stand in for later services, run one line.

@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Archiving: lost, deceased, moved out (annex 1, 六(一))")
 struct ArchivingTests {

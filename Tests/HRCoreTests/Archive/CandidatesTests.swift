@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Candidates for archiving as lost (annex 1, 六(一)1)")
 struct CandidatesTests {

@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Purge after the 15-year retention (annex 1, 六(二)4)")
 struct PurgeTests {

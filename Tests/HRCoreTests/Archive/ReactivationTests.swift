@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Reactivation after renewed contact (annex 1, 六(二)2)")
 struct ReactivationTests {

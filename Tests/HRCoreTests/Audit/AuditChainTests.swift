@@ -3,6 +3,7 @@ import GRDB
 import Testing
 
 @testable import HRCore
+import HRLines
 
 @Suite("Audit chain")
 struct AuditChainTests {

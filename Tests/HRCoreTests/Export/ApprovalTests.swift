@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 /// An approval line and the rejection code it must meet.
 struct RefusedApproval: Sendable, CustomTestStringConvertible {

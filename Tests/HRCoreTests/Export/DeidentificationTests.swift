@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 /// A small population whose classes, on 2026-11-26 with 5-year bands, are worked out by hand:
 ///

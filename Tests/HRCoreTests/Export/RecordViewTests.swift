@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 /// A store with an adult whose record is restricted (a mental-disorder follow-up and tag beside an
 /// ordinary service and tag) and a child of 11, both managed by 解放碑 (500103001).

@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 /// Residents spread over three organisations of two districts, one of them archived as lost.
 final class RosterFixture {

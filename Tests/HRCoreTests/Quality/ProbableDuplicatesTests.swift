@@ -2,6 +2,7 @@ import GRDB
 import Testing
 
 @testable import HRCore
+import HRLines
 
 @Suite("Probable duplicates")
 struct ProbableDuplicatesTests {

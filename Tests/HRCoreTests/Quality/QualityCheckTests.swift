@@ -2,6 +2,7 @@ import GRDB
 import Testing
 
 @testable import HRCore
+import HRLines
 
 @Suite("Quality findings")
 struct QualityCheckTests {

@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Creation and the duplicate check (§3, §4)")
 struct CreationTests {

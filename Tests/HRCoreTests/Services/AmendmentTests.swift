@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Amendments of saved services (annex 1, 三(一))")
 struct AmendmentTests {

@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Basic-information update (hr-update set)")
 struct BasicInformationUpdateTests {

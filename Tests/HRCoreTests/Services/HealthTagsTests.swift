@@ -1,6 +1,7 @@
 import GRDB
 import HRCore
 import Testing
+import HRLines
 
 @Suite("Tags (个人健康标识)")
 struct HealthTagsTests {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HRCore
+import HRLines
 
 /// A migrated store on a temporary file under the example configuration, with helpers that run
 /// `hr-create` and `hr-update` lines through the library the way the line loop does.

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 
 @testable import HRCore
+import HRLines
 
 /// A migrated store on a temporary file with a small configuration, on which the transfer rules
 /// are run the way `hr-transfer` runs them: one line, one transaction.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import HRCore
+import HRLines
 
 @Suite("Transfer request lines")
 struct TransferRequestTests {

@@ -2,6 +2,7 @@ import GRDB
 import Testing
 
 @testable import HRCore
+import HRLines
 
 @Suite("Transfer workflow (档案转迁)")
 struct TransferWorkflowTests {

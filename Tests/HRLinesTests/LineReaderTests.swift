@@ -8,6 +8,7 @@ import Darwin
 import Foundation
 import Testing
 @testable import HRCore
+import HRLines
 
 /// Files and pipes for feeding a `LineReader`.
 private enum LineReaderFixture {

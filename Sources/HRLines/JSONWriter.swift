@@ -42,8 +42,9 @@ extension JSONObject {
   }
 }
 
-/// The serializer behind `compact` and `canonical`.
-enum JSONWriter {
+/// The serializer behind `compact` and `canonical`; its string escaping is shared with writers
+/// that stream from the store without building values.
+package enum JSONWriter {
   /// Appends a value's serialization, sorting object keys by UTF-8 bytes when asked.
   static func write(_ value: JSONValue, to buffer: inout [UInt8], sortingKeys: Bool) {
     switch value {
@@ -79,14 +80,14 @@ enum JSONWriter {
   }
 
   /// Appends a quoted, escaped string, copying runs that need no escaping in one go.
-  static func writeString(_ string: String, to buffer: inout [UInt8]) {
+  package static func writeString(_ string: String, to buffer: inout [UInt8]) {
     var string = string
     string.withUTF8 { writeString(utf8: $0, to: &buffer) }
   }
 
   /// Appends UTF-8 text as a quoted, escaped string: the same bytes `writeString(_:to:)` writes,
   /// for text read straight from the store without making a `String` of it.
-  static func writeString(utf8: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+  package static func writeString(utf8: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
     buffer.append(UInt8(ascii: "\""))
     var runStart = 0
     for k in 0..<utf8.count {

@@ -1,5 +1,6 @@
 import Testing
 @testable import HRCore
+import HRLines
 
 @Suite struct JSONValueTests {
   @Test func literalsBuildTheMatchingCases() {

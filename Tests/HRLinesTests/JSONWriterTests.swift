@@ -1,5 +1,6 @@
 import Testing
 @testable import HRCore
+import HRLines
 
 @Suite struct JSONWriterTests {
   static let compactInputs: [String] = [

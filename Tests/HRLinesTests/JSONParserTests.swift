@@ -1,5 +1,6 @@
 import Testing
 @testable import HRCore
+import HRLines
 
 /// One text the parser must refuse, with the code and column it must report.
 struct JSONRejectCase: Sendable, CustomTestStringConvertible {
