@@ -78,6 +78,28 @@ hr-archive candidates | sed -n 1,3p | hr-archive lost --evidence "3 calls unansw
 hr-archive candidates | sed -n 4p \
   | hr-archive deceased --death-date 2026-11-02 --death-cause "急性心肌梗死" --reported-on 2026-11-20
 
+step "Open records: the resident at the counter, then an emergency department (break the glass)"
+self_id=$(sqlite3 "$HR_STORE" "SELECT value FROM identifier WHERE record_no = '$elder' AND kind = 'id_number' LIMIT 1")
+echo "{\"record_no\":\"$elder\",\"viewer\":{\"kind\":\"self\",\"id_number\":\"$self_id\"}}" \
+  | HR_OPERATOR=doc-li hr-export record | jq -c '{record_no, disclosure, services: (.services | length)}'
+echo "{\"record_no\":\"$elder\"}" \
+  | HR_OPERATOR=doc-zhao hr-export record --viewer emergency --reason "unconscious on arrival" | jq -c '{record_no, viewer}'
+
+step "The centre's call list of its elderly residents, as a table"
+HR_OPERATOR=admin-jfb hr-export roster --tag elderly --format table | sed -n 1,4p
+
+step "A research export: the city approves, the researcher exports de-identified records under it"
+key="$out/pseudonym.key"
+head -c 32 /dev/urandom > "$key"
+chmod 600 "$key"
+printf 'export:\n  k: 3\n  age_band_years: 10\n  pseudonym_key_file: %s\n' "$key" \
+  | cat <(sed '/^export:/,$d' examples/hr.yaml) - > "$out/hr-research.yaml"
+echo '{"ref":"CQ-2026-7","grantee":"researcher-1","scope":"city","purpose":"慢病管理研究","expires":"2027-12-31"}' \
+  | HR_CONFIG="$out/hr-research.yaml" HR_OPERATOR=admin-city hr-export approve
+HR_CONFIG="$out/hr-research.yaml" HR_OPERATOR=researcher-1 \
+  hr-export deid --approval CQ-2026-7 --report "$out/deid-report.json" | sed -n 1,2p
+cat "$out/deid-report.json"
+
 step "The audit trail: keep the head, verify the chain against it, read a resident's access report"
 hr-audit head --operator auditor-1 > "$out/head.json"
 hr-audit verify --operator auditor-1 --expect-head "$(cat "$out/head.json")"
