@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import HRCore
+
+extension MetricsLevel: ExpressibleByArgument {}
+
+/// The `--format` of `hr-metrics`: the three listing formats, and `html`, the printable report.
+package enum MetricsFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case jsonl, csv, table, html
+
+  /// The listing format this is, nil for the html report.
+  var listing: ListingFormat? { ListingFormat(rawValue: rawValue) }
+}
+
+/// `hr-metrics`: the evaluation indicators (绩效评价, 第二十六条; annex 1 四(四)) per organisation,
+/// district or city, for a calendar year.
+package struct MetricsCommand: ParsableCommand {
+  package static let configuration = CommandConfiguration(
+    commandName: "hr-metrics",
+    abstract: "Print the evaluation indicators (绩效评价) per organisation, district or city for a year.",
+    discussion: """
+      Prints one line per unit: records in management and archived, filing, usage, completeness, \
+      timely entry, transfers and their timeliness, off-site services and refusals, key populations, \
+      the deceased with a service in the year and signed residents' contact. Counts of records stand \
+      on today, or on 31 December once the year is over. Each run is audited (action metrics.report).
+      """,
+    version: toolkitVersion)
+
+  @OptionGroup package var common: CommonOptions
+
+  @OptionGroup package var scope: ScopeOptions
+
+  @Option(help: ArgumentHelp("One line per organisation, per district or for the city.", valueName: "org|district|city"))
+  package var by: MetricsLevel = .org
+
+  @Option(help: ArgumentHelp("The calendar year evaluated (default: this year).", valueName: "YYYY"))
+  package var year: Int?
+
+  @Option(help: ArgumentHelp("Output format.", valueName: "jsonl|csv|table|html"))
+  package var format: MetricsFormat = .jsonl
+
+  package init() {}
+
+  package func validate() throws {
+    if let year, !(1000...9999).contains(year) { throw ValidationError("--year '\(year)' is not a year from 1000 to 9999") }
+  }
+
+  package func run() throws {
+    try runTool("hr-metrics") {
+      let session = try common.session(requiring: .metrics, for: "hr-metrics")
+      let path = common.storePath
+      // Evaluating a store that is not there would only create an empty one and report zeros.
+      guard FileManager.default.fileExists(atPath: path) else { throw InputError(path: path, reason: "no such store") }
+      let store = try common.openStore()
+      let evaluation: Evaluation
+      do throws(MetricsError) {
+        let period = try MetricsPeriod(year: year ?? session.today.year, today: session.today)
+        evaluation = try Evaluation(org: scope.org, district: scope.district, level: by, period: period, session: session)
+      } catch {
+        if case .forbidden(_, let audit) = error {
+          try AuditReading.record(audit, by: session.staff, in: store)
+          throw RunError(.noPermission, error.description)
+        }
+        throw RunError(.usage, error.description)
+      }
+      let units = try store.read { db in try evaluation.run(in: db) }
+      // The figures name no resident, but every reading of the records is kept (第二十五条).
+      var detail = evaluation.detail
+      detail["units"] = .int(units.count)
+      try AuditReading.record(AuditEntry(action: "metrics.report", recordNo: nil, detail: detail), by: session.staff, in: store)
+      try write(units, period: evaluation.period)
+      return .ok
+    }
+  }
+
+  private func write(_ units: [MetricsUnit], period: MetricsPeriod) throws {
+    guard let listing = format.listing else {
+      var output = OutputBuffer(fd: 1)
+      try output.append(line: MetricsReport(units: units, period: period, level: by, generatedAt: Timestamp.now()).html)
+      try output.flush()
+      return
+    }
+    let columns = MetricsColumn.all
+    switch listing {
+    case .jsonl:
+      var writer = ListingWriter(format: .jsonl, columns: MetricsUnit.keys)
+      for unit in units { try writer.append(unit.json(period: period)) }
+      try writer.finish()
+    case .csv:
+      let keys = columns.flatMap(\.csvKeys)
+      var writer = ListingWriter(format: .csv, columns: keys)
+      for unit in units { try writer.append(MetricsColumn.csvRow(unit.json(period: period))) }
+      try writer.finish()
+    case .table:
+      var writer = ListingWriter(format: .table, columns: columns.map(\.key), headings: columns.map(\.heading))
+      for unit in units { try writer.append(MetricsColumn.tableRow(unit.json(period: period))) }
+      try writer.finish()
+    }
+  }
+}
