@@ -274,7 +274,7 @@ struct MetricsTests {
     #expect(run.status == 0)
     #expect(
       try sandbox.sqlite("SELECT detail FROM audit_event WHERE action = 'metrics.report' AND outcome = 'ok' ORDER BY seq DESC LIMIT 1")
-        == #"{"district":"500103","by":"org","year":2025,"as_of":"2025-12-31","units":2}"#)
+        == #"{"as_of":"2025-12-31","by":"org","district":"500103","units":2,"year":2025}"#)
   }
 
   @Test("Usage errors: a unit wider than the area asked for, a year not begun, a missing store")

@@ -44,13 +44,13 @@ struct MetricsQueries {
 
   /// A service's date after its last amendment that corrected the date: services count at the
   /// amended date (annex 1 三(一)).
-  static let redated = "json_extract(changes, '$.date') IS NOT NULL"
+  static func redated(_ alias: String) -> String { "json_extract(\(alias).changes, '$.date') IS NOT NULL" }
 
   /// The services whose date was amended, with their final date.
   static let redatedServices = """
     SELECT a.service_id, a.record_no, json_extract(a.changes, '$.date') AS date FROM amendment a
-    WHERE a.\(redated) AND NOT EXISTS (
-      SELECT 1 FROM amendment b WHERE b.service_id = a.service_id AND b.\(redated) AND b.amendment_id > a.amendment_id)
+    WHERE \(redated("a")) AND NOT EXISTS (
+      SELECT 1 FROM amendment b WHERE b.service_id = a.service_id AND \(redated("b")) AND b.amendment_id > a.amendment_id)
     """
 
   /// A condition on the record named `record` (an SQL expression for its number): a service dated
@@ -60,8 +60,8 @@ struct MetricsQueries {
       ? "WHEN EXISTS (SELECT 1 FROM contact k WHERE k.record_no = \(record) AND k.date BETWEEN \(from) AND \(to)) THEN 1" : ""
     return """
       CASE WHEN EXISTS (SELECT 1 FROM service s WHERE s.record_no = \(record) AND s.date BETWEEN \(from) AND \(to)
-          AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND a.\(redated))) THEN 1
-        WHEN EXISTS (SELECT 1 FROM amendment a WHERE a.record_no = \(record) AND a.\(redated)
+          AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND \(redated("a")))) THEN 1
+        WHEN EXISTS (SELECT 1 FROM amendment a WHERE a.record_no = \(record) AND \(redated("a"))
           AND a.service_id IN (SELECT service_id FROM (\(redatedServices)) WHERE date BETWEEN \(from) AND \(to))) THEN 1
         \(contact)
         ELSE 0 END
@@ -178,7 +178,7 @@ struct MetricsQueries {
     SELECT org, '', count(*), sum(late = 0), sum(off_site) FROM (
       SELECT s.org, s.late, s.off_site FROM service s
       WHERE s.date BETWEEN :start AND :asOf
-        AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND a.\(Self.redated))
+        AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND \(Self.redated("a")))
       UNION ALL
       SELECT s.org, s.late, s.off_site FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
       WHERE d.date BETWEEN :start AND :asOf)
