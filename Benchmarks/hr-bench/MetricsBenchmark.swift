@@ -26,7 +26,11 @@ struct MetricsBenchmark: ParsableCommand {
     let store = directory.appendingPathComponent("metrics-\(records)-\(services).sqlite")
     if !FileManager.default.fileExists(atPath: store.path) {
       let start = DispatchTime.now().uptimeNanoseconds
-      try fill(store.path)
+      // Filled under another name, so that an interrupted fill is never taken for a built store.
+      let partial = directory.appendingPathComponent("metrics-partial.sqlite")
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial.path + suffix) }
+      try fill(partial.path)
+      try FileManager.default.moveItem(at: partial, to: store)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       print("store built: \(records) records, \(services) services in \(String(format: "%.1f", seconds)) s")
     }
@@ -72,15 +76,16 @@ struct MetricsBenchmark: ParsableCommand {
             CREATE TEMP TABLE rec(n INTEGER PRIMARY KEY, record_no TEXT, org TEXT, district TEXT);
             WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < \(records - 1))
             INSERT INTO rec SELECT i.n,
-              p.district || '001' || printf('%03d', 1 + (i.n / \(count)) % 90) || printf('%05d', 1 + (i.n / \(count)) / 90),
+              p.district || printf('%03d', 1 + p.p) || printf('%03d', 1 + (i.n / \(count)) % 90)
+                || printf('%05d', 1 + (i.n / \(count)) / 90),
               p.org, p.district
             FROM i JOIN place p ON p.p = i.n % \(count);
 
-            INSERT INTO record (record_no, division, name, sex, birth_date, managing_org, managing_district, status,
+            INSERT INTO record (record_no, division, name, sex, birth_date, birth_cert_no, managing_org, managing_district, status,
               archive_reason, archived_on, death_date, phone, current_address, registered_address, responsible_doctor,
               last_contact, created_on, created_by, created_at)
             SELECT record_no, substr(record_no, 1, 12), '居民' || n, 1 + n % 2, date('1930-01-01', '+' || (n * 7919 % 35000) || ' days'),
-              org, district, CASE WHEN n % 100 < 3 THEN 'archived' ELSE 'active' END,
+              'B' || printf('%09d', n), org, district, CASE WHEN n % 100 < 3 THEN 'archived' ELSE 'active' END,
               CASE n % 100 WHEN 0 THEN 'lost' WHEN 1 THEN 'deceased' WHEN 2 THEN 'moved_out' END,
               CASE WHEN n % 100 < 3 THEN date('2025-01-01', '+' || (n % 690) || ' days') END,
               CASE WHEN n % 100 = 1 THEN date('2025-01-01', '+' || (n % 690) || ' days') END,
@@ -150,6 +155,7 @@ struct MetricsBenchmark: ParsableCommand {
             """)
         return .commit
       }
+      try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
     }
   }
 }

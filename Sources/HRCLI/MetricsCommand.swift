@@ -6,7 +6,14 @@ extension MetricsLevel: ExpressibleByArgument {}
 
 /// The `--format` of `hr-metrics`: the three listing formats, and `html`, the printable report.
 package enum MetricsFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
-  case jsonl, csv, table, html
+  /// One compact JSON object per unit.
+  case jsonl
+  /// RFC 4180, each rate flattened to value, numerator and denominator columns.
+  case csv
+  /// Aligned columns with Chinese headings, rates as percentages with num/den.
+  case table
+  /// One self-contained printable page with a bar chart per rate and the full table.
+  case html
 
   /// The listing format this is, nil for the html report.
   var listing: ListingFormat? { ListingFormat(rawValue: rawValue) }

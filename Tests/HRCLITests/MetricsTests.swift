@@ -248,6 +248,10 @@ struct MetricsTests {
     let district = try sandbox.run("hr-metrics", ["--by", "district", "--year", "2025"], operator: "admin-yz", today: "2026-11-26")
     #expect(district.status == 0, "\(district.stderr)")
     #expect(district.objects.map { $0["code"] as? String } == ["500103"])
+    // Limited to the district, every figure is still the district's own, services and refusals included.
+    #expect(district.objects.first.map(summary) == Self.expected[1].lines["500103"])
+    let other = try sandbox.run("hr-metrics", ["--district", "500106", "--by", "district", "--year", "2025"], operator: "admin-city", today: "2026-11-26")
+    #expect(other.objects.first.map(summary) == Self.expected[1].lines["500106"])
     let districtOrgs = try sandbox.run("hr-metrics", [], operator: "admin-yz", today: "2026-11-26")
     #expect(districtOrgs.objects.map { $0["code"] as? String } == ["500103001", "500103002"])
 

@@ -99,7 +99,8 @@ package struct Evaluation: Sendable {
   /// Counts every indicator, in a few grouped queries over the store, and returns the units in
   /// order of code.
   package func run(in db: Database) throws -> [MetricsUnit] {
-    let queries = MetricsQueries(period: period, rules: configuration.rules, filter: filter)
+    var queries = MetricsQueries(period: period, rules: configuration.rules, filter: filter)
+    try queries.lookForLaterHistory(in: db)
     var tallies: [MetricsKey: MetricsTally] = [:]
     try queries.accumulate(queries.recordsSQL, in: db, into: &tallies) { tally, row in
       tally.active += row[2]

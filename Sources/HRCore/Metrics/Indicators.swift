@@ -1,7 +1,12 @@
 /// The level at which `hr-metrics` reports (统计单位): one line per managing organisation, per
 /// district or for the whole city.
 package enum MetricsLevel: String, CaseIterable, Sendable, Comparable {
-  case org, district, city
+  /// One line per managing organisation (管理责任单位).
+  case org
+  /// One line per district or county (区县).
+  case district
+  /// One line for the whole city (全市).
+  case city
 
   /// The levels from the narrowest to the widest.
   private var rank: Int {
@@ -69,36 +74,45 @@ package struct Rate: Sendable, Equatable {
 package struct MetricsTally: Sendable, Equatable {
   /// 在管档案: records in active management on the as-of day.
   package var active = 0
-  /// Records archived as lost (失访), deceased (死亡) and moved out (迁出) on the as-of day.
+  /// Records archived as lost (失访) on the as-of day.
   package var lost = 0
+  /// Records archived as deceased (死亡) on the as-of day.
   package var deceased = 0
+  /// Records archived as moved out of the city (迁出) on the as-of day.
   package var movedOut = 0
   /// Active records with a service or contact in the 365 days to the as-of day (使用率).
   package var used = 0
   /// Active records with every cover field filled in (规范率, 第十二条).
   package var complete = 0
-  /// Services of the period given by the organisation, and those entered within `service_entry_days`.
+  /// Services of the period given by the organisation.
   package var services = 0
+  /// Services of the period entered within `service_entry_days` of their date.
   package var timelyServices = 0
   /// Off-site services (异地服务, annex 1 五) the organisation gave in the period.
   package var offSiteServices = 0
   /// Free services it was refused because the person already had them (服务拒绝, annex 1 五(四)).
   package var offSiteRefused = 0
-  /// Transfers out of the organisation (转迁, annex 1 四): requested, completed and rejected in the
-  /// period; pending and overdue on the as-of day; decided with a due day, and of those in time.
+  /// Transfers out of the organisation (转迁, annex 1 四) requested in the period.
   package var transfersRequested = 0
+  /// Transfers out completed in the period, direct ones included.
   package var transfersCompleted = 0
+  /// Transfers out rejected in the period.
   package var transfersRejected = 0
+  /// Transfers out pending on the as-of day.
   package var transfersPending = 0
+  /// Transfers out pending past their due day on the as-of day.
   package var transfersOverdue = 0
+  /// Transfers out confirmed or rejected in the period that had a due day (not direct ones).
   package var transfersDecided = 0
+  /// Of those, the ones decided by their due day.
   package var transfersDecidedTimely = 0
   /// Active records in each key population, in `MetricsTally.keyPopulations` order.
   package var keyPopulations = [Int](repeating: 0, count: MetricsTally.keyPopulations.count)
   /// Records that died in the year and had a service that year (annex 1 六(一)2).
   package var deceasedWithService = 0
-  /// Active signed residents (家庭医生签约) and those contacted or served within `signed_contact_days`.
+  /// Active signed residents (家庭医生签约).
   package var signed = 0
+  /// Of those, the ones signed, contacted or served within `signed_contact_days` of the as-of day.
   package var signedTimely = 0
 
   /// The key populations counted (重点人群), derived tags first.

@@ -24,6 +24,19 @@ struct MetricsQueries {
   let rules: Rules
   /// Limits every query to one organisation or the organisations of one district; nil for all.
   let filter: MetricsFilter?
+  /// Whether some transfer completed after the as-of day, so that organisations then must be read.
+  var laterTransfers = true
+  /// Whether some archive event took effect after the as-of day, so that statuses then must be read.
+  var laterArchiveEvents = true
+
+  /// Finds out whether the store changed after the as-of day: whether the history must be read.
+  mutating func lookForLaterHistory(in db: Database) throws {
+    let asOf = period.asOf.description
+    laterTransfers = try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM transfer WHERE decided_on > ? AND status = 'completed')", arguments: [asOf]) ?? true
+    laterArchiveEvents = try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM archive_event WHERE effective_on > ?)", arguments: [asOf]) ?? true
+  }
 
   /// The named arguments every query may use.
   var arguments: StatementArguments {
@@ -55,42 +68,69 @@ struct MetricsQueries {
 
   /// A condition on the record named `record` (an SQL expression for its number): a service dated
   /// (as amended) from `from` to `to`, or with `contacts` a contact then too.
+  ///
+  /// Only a record with an amended date needs its amendments read; every other record is one
+  /// probe of the (tiny) index of amended dates, then of its services and contacts by date.
   static func served(_ record: String, from: String, to: String, contacts: Bool = true) -> String {
     let contact = contacts
       ? "WHEN EXISTS (SELECT 1 FROM contact k WHERE k.record_no = \(record) AND k.date BETWEEN \(from) AND \(to)) THEN 1" : ""
+    let service = "SELECT 1 FROM service s WHERE s.record_no = \(record) AND s.date BETWEEN \(from) AND \(to)"
     return """
-      CASE WHEN EXISTS (SELECT 1 FROM service s WHERE s.record_no = \(record) AND s.date BETWEEN \(from) AND \(to)
-          AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND \(redated("a")))) THEN 1
-        WHEN EXISTS (SELECT 1 FROM amendment a WHERE a.record_no = \(record) AND \(redated("a"))
-          AND a.service_id IN (SELECT service_id FROM (\(redatedServices)) WHERE date BETWEEN \(from) AND \(to))) THEN 1
-        \(contact)
-        ELSE 0 END
+      CASE WHEN NOT EXISTS (SELECT 1 FROM amendment a WHERE a.record_no = \(record) AND \(redated("a"))) THEN
+        CASE WHEN EXISTS (\(service)) THEN 1 \(contact) ELSE 0 END
+      WHEN EXISTS (\(service) AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND \(redated("a")))) THEN 1
+      WHEN EXISTS (SELECT 1 FROM (\(redatedServices)) d WHERE d.record_no = \(record) AND d.date BETWEEN \(from) AND \(to)) THEN 1
+      \(contact)
+      ELSE 0 END
       """
   }
 
   /// The records as of the day, with their organisation, district and state (`active`, `lost`,
   /// `deceased`, `moved_out`), as a common table expression named `managed`.
-  static let managed = """
-    WITH moved AS MATERIALIZED (
-      SELECT record_no, from_org, from_district, min(transfer_id) FROM transfer
-      WHERE decided_on > :asOf AND status = 'completed' GROUP BY record_no),
-    changed AS MATERIALIZED (
-      SELECT DISTINCT record_no FROM archive_event WHERE effective_on > :asOf),
-    managed AS (
-      SELECT r.record_no, r.birth_date, r.death_date,
-        ifnull(m.from_org, r.managing_org) AS org, ifnull(m.from_district, r.managing_district) AS district,
-        CASE WHEN c.record_no IS NULL THEN (CASE WHEN r.status = 'active' THEN 'active' ELSE ifnull(r.archive_reason, 'active') END)
-          ELSE ifnull((
-            SELECT CASE WHEN a.action IN ('reactivated', 'death_corrected') THEN 'active' ELSE a.action END
-            FROM archive_event a WHERE a.record_no = r.record_no
-              AND (CASE WHEN a.action = 'deceased' THEN ifnull(a.death_date, a.effective_on) ELSE a.effective_on END) <= :asOf
-            ORDER BY a.event_id DESC LIMIT 1), 'active') END AS state,
-        NOT \(CoverField.anyEmptySQL(alias: "r")) AS complete
-      FROM record r
-      LEFT JOIN moved m ON m.record_no = r.record_no
-      LEFT JOIN changed c ON c.record_no = r.record_no
-      WHERE r.created_on <= :asOf)
-    """
+  ///
+  /// Only the records transferred or archived after the day need their history read; when there
+  /// are none (the current year, most days) the expression reads the records alone.
+  var managed: String {
+    var tables: [String] = []
+    var joins = ""
+    var org = "r.managing_org", district = "r.managing_district"
+    let current = "(CASE WHEN r.status = 'active' THEN 'active' ELSE ifnull(r.archive_reason, 'active') END)"
+    var state = current
+    if laterTransfers {
+      tables.append(
+        """
+        moved AS MATERIALIZED (
+          SELECT record_no, from_org, from_district, min(transfer_id) FROM transfer INDEXED BY transfer_by_decided
+          WHERE decided_on > :asOf AND status = 'completed' GROUP BY record_no)
+        """)
+      joins += " LEFT JOIN moved m ON m.record_no = r.record_no"
+      (org, district) = ("ifnull(m.from_org, r.managing_org)", "ifnull(m.from_district, r.managing_district)")
+    }
+    if laterArchiveEvents {
+      tables.append(
+        """
+        changed AS MATERIALIZED (
+          SELECT DISTINCT record_no FROM archive_event INDEXED BY archive_event_by_effective WHERE effective_on > :asOf)
+        """)
+      joins += " LEFT JOIN changed c ON c.record_no = r.record_no"
+      state = """
+        CASE WHEN c.record_no IS NULL THEN \(current) ELSE ifnull((
+          SELECT CASE WHEN a.action IN ('reactivated', 'death_corrected') THEN 'active' ELSE a.action END
+          FROM archive_event a WHERE a.record_no = r.record_no
+            AND (CASE WHEN a.action = 'deceased' THEN ifnull(a.death_date, a.effective_on) ELSE a.effective_on END) <= :asOf
+          ORDER BY a.event_id DESC LIMIT 1), 'active') END
+        """
+    }
+    tables.append(
+      """
+      managed AS (
+        SELECT r.record_no, r.birth_date, r.death_date, \(org) AS org, \(district) AS district, \(state) AS state,
+          NOT \(CoverField.anyEmptySQL(alias: "r")) AS complete
+        FROM record r\(joins)
+        WHERE r.created_on <= :asOf)
+      """)
+    return "WITH " + tables.joined(separator: ",\n")
+  }
 
   /// The filter on a query's organisation and district columns.
   func scope(org: String, district: String) -> String {
@@ -126,7 +166,7 @@ struct MetricsQueries {
   /// with a service in the year, by the organisation managing them on the as-of day.
   var recordsSQL: String {
     """
-    \(Self.managed)
+    \(managed)
     SELECT m.org, m.district, sum(state = 'active'), sum(state = 'lost'), sum(state = 'deceased'), sum(state = 'moved_out'),
       sum(CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END),
       sum(state = 'active' AND complete),
@@ -144,7 +184,7 @@ struct MetricsQueries {
   var tagsSQL: String {
     let codes = MetricsTally.keyPopulations.filter { !TagCode.derived.contains($0) }.map { "'\($0)'" }.joined(separator: ", ")
     return """
-      \(Self.managed)
+      \(managed)
       SELECT m.org, m.district, t.code, count(DISTINCT t.record_no)
       FROM tag t JOIN managed m ON m.record_no = t.record_no
       WHERE t.code IN (\(codes)) AND t.ended IS NULL AND ifnull(t.since, t.entered_on) <= :asOf AND m.state = 'active'
@@ -160,7 +200,7 @@ struct MetricsQueries {
   /// `signed_contact_days` of the as-of day (or signed within it).
   var signedSQL: String {
     """
-    \(Self.managed)
+    \(managed)
     SELECT m.org, m.district, count(*),
       sum(CASE WHEN c.signed_on >= :signedFrom THEN 1 ELSE \(Self.served("m.record_no", from: ":signedFrom", to: ":asOf")) END)
     FROM (SELECT record_no, max(signed_on) AS signed_on FROM contract WHERE signed_on <= :asOf GROUP BY record_no) c
@@ -174,13 +214,17 @@ struct MetricsQueries {
   /// annex 1 五(五)): all, those entered in time, and the off-site ones. The district column is
   /// filled in from the configuration.
   var servicesSQL: String {
+    // Every service dated in the period, less the amended ones among them, plus the amended ones
+    // whose corrected date is in the period: the year's services are read from the index alone.
     """
-    SELECT org, '', count(*), sum(late = 0), sum(off_site) FROM (
-      SELECT s.org, s.late, s.off_site FROM service s
+    SELECT org, '', sum(sign), sum(sign * (late = 0)), sum(sign * off_site) FROM (
+      SELECT s.org, s.late, s.off_site, 1 AS sign FROM service s INDEXED BY service_metrics
       WHERE s.date BETWEEN :start AND :asOf
-        AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND \(Self.redated("a")))
       UNION ALL
-      SELECT s.org, s.late, s.off_site FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
+      SELECT s.org, s.late, s.off_site, -1 FROM service s
+      WHERE s.service_id IN (SELECT a.service_id FROM amendment a WHERE \(Self.redated("a"))) AND s.date BETWEEN :start AND :asOf
+      UNION ALL
+      SELECT s.org, s.late, s.off_site, 1 FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
       WHERE d.date BETWEEN :start AND :asOf)
     WHERE \(servingScope("org"))
     GROUP BY org
@@ -228,6 +272,8 @@ struct MetricsQueries {
 
 /// What an evaluation is limited to: one organisation, or one district with its configured organisations.
 package enum MetricsFilter: Sendable, Equatable {
+  /// The records one organisation manages and the services it gives.
   case org(String)
+  /// The records managed in one district, and the services its organisations (by the configuration) give.
   case district(String, orgs: [String])
 }
