@@ -342,8 +342,8 @@ struct AuditTests {
     ])
     let table = try sandbox.run("hr-audit", ["quality", "--format", "table", "--finding", "missing_field"])
     #expect(table.lines == [
-      "record_no          finding                 detail",
-      "\(created[0]["record_no"] as? String ?? "")  missing_field           field=phone",
+      "record_no          finding        detail",
+      "\(created[0]["record_no"] as? String ?? "")  missing_field  field=phone",
     ])
     let empty = try sandbox.run("hr-audit", ["quality", "--format", "csv", "--org", "500112001", "--finding", "late_death_entry"])
     #expect(empty.lines == ["record_no,finding,detail"])

@@ -2,7 +2,7 @@ import GRDB
 
 /// Why `hr-metrics` will not evaluate what it was asked to.
 package enum MetricsError: Error, Sendable, CustomStringConvertible {
-  /// The operator asked for units beyond their reach (§9); `audit` is the denial to keep.
+  /// The operator asked for units beyond their reach (授权范围, 第二十五条); `audit` is the denial to keep.
   case forbidden(String, audit: AuditEntry)
   case unknownOrg(String)
   case unknownDistrict(String)
@@ -26,7 +26,8 @@ package enum MetricsError: Error, Sendable, CustomStringConvertible {
 /// One evaluation run (绩效评价, 第二十六条): the period, the level of its units and what it is limited to.
 ///
 /// Clinicians and organisation administrators evaluate their own organisation, district
-/// administrators their district, city administrators and auditors the city (§9: `metrics`).
+/// administrators their district, city administrators and auditors the city (the `metrics` row of
+/// the role table in AccessPolicy.swift).
 package struct Evaluation: Sendable {
   /// The configuration: rules, organisations, districts and their populations.
   package let configuration: Configuration

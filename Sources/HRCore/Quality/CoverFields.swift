@@ -2,7 +2,7 @@ import GRDB
 
 /// 封面 and 个人基本信息 (annex 1, 一(三)): the fields every record must carry, which 第十二条 requires
 /// the managing organisation to keep without gaps. A record with one of them empty is a
-/// `missing_field` finding and does not count as complete for the completeness rate (规范率, §12).
+/// `missing_field` finding and does not count as complete for the completeness rate (规范率, hr-metrics(1)).
 package enum CoverField: String, CaseIterable, Sendable {
   case name
   /// Empty when unset or `0` (未知的性别: nothing was recorded); `9` (未说明的性别) is an answer.
