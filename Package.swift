@@ -11,6 +11,7 @@ let package = Package(
     .executable(name: "hr-transfer", targets: ["hr-transfer"]),
     .executable(name: "hr-update", targets: ["hr-update"]),
     .executable(name: "hr-export", targets: ["hr-export"]),
+    .executable(name: "hr-metrics", targets: ["hr-metrics"]),
     .library(name: "HRCore", targets: ["HRCore"]),
     .library(name: "HRLines", targets: ["HRLines"]),
   ],
@@ -48,10 +49,14 @@ let package = Package(
     .executableTarget(name: "hr-transfer", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-update", dependencies: ["HRCLI"]),
     .executableTarget(name: "hr-export", dependencies: ["HRCLI"]),
+    .executableTarget(name: "hr-metrics", dependencies: ["HRCLI"]),
     .target(name: "HRFixtures", dependencies: ["HRCore", "HRLines"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",
-      dependencies: ["HRCore", "HRLines", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: [
+        "HRCore", "HRLines", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       path: "Benchmarks/hr-bench"
     ),
     .testTarget(name: "HRLinesTests", dependencies: ["HRLines"]),

@@ -109,6 +109,11 @@ step "Data quality and probable duplicates"
 hr-audit quality --operator admin-city | jq -r .finding | sort | uniq -c
 hr-audit duplicates --operator admin-city
 
+step "The year's evaluation indicators by district, for a terminal and as a report to print"
+hr-metrics --operator admin-city --by district --format table | cut -c1-150
+hr-metrics --operator admin-city --by district --format html > "$out/metrics.html"
+echo "report: $out/metrics.html ($(wc -c < "$out/metrics.html") bytes)"
+
 step "The store"
 sqlite3 "$HR_STORE" "SELECT status, coalesce(archive_reason, ''), count(*) FROM record GROUP BY 1, 2"
 sqlite3 "$HR_STORE" "SELECT action, outcome, count(*) FROM audit_event GROUP BY action, outcome"

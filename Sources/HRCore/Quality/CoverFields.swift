@@ -2,7 +2,7 @@ import GRDB
 
 /// 封面 and 个人基本信息 (annex 1, 一(三)): the fields every record must carry, which 第十二条 requires
 /// the managing organisation to keep without gaps. A record with one of them empty is a
-/// `missing_field` finding and does not count as complete for the completeness rate (规范率, 第二十六条).
+/// `missing_field` finding and does not count as complete for the completeness rate (规范率, hr-metrics(1)).
 package enum CoverField: String, CaseIterable, Sendable {
   case name
   /// Empty when unset or `0` (未知的性别: nothing was recorded); `9` (未说明的性别) is an answer.
@@ -24,8 +24,16 @@ package enum CoverField: String, CaseIterable, Sendable {
   /// Text counts as empty when it is NULL or holds only spaces, tabs, line breaks or the
   /// full-width space a Chinese input method types.
   package func emptySQL(alias: String) -> String {
+    // Blank means no character outside the blanks. A text that starts at or after '!' and not
+    // with U+3000 is not blank, which two comparisons tell without a function call; only the rest
+    // is scanned. The completeness rate reads ten fields of every record of a city, and trim()
+    // with a set of characters on each was most of its cost.
     func blank(_ column: String) -> String {
-      "(\(alias).\(column) IS NULL OR trim(\(alias).\(column), char(32, 9, 10, 13, 12288)) = '')"
+      let value = "\(alias).\(column)"
+      return """
+        (CASE WHEN \(value) IS NULL THEN 1 WHEN \(value) >= '!' AND (\(value) < char(12288) OR \(value) >= char(12289)) THEN 0 \
+        ELSE NOT (\(value) GLOB '*[^' || char(32, 9, 10, 13, 12288) || ']*') END)
+        """
     }
     switch self {
     case .sex: return "(\(alias).sex IS NULL OR trim(\(alias).sex) = '' OR \(alias).sex = 0)"

@@ -13,6 +13,7 @@ extension Store {
     migrator.registerMigration("v2-no-replace", migrate: refuseReplace)
     migrator.registerMigration("v2-late-entry-indexes", migrate: indexLateEntries)
     migrator.registerMigration("v3-export-approvals", migrate: createExportApprovals)
+    migrator.registerMigration("v3-metrics-indexes", migrate: indexMetrics)
     return migrator
   }
 

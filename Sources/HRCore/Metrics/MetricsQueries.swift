@@ -1,0 +1,282 @@
+import GRDB
+import HRLines
+
+/// The organisation and district an evaluation counts something against.
+package struct MetricsKey: Hashable, Sendable {
+  /// The organisation's code.
+  package let org: String
+  /// The district's code, as the store recorded it with the record or transfer, or as the
+  /// configuration gives it for a serving organisation.
+  package let district: String
+}
+
+/// The SQL of the evaluation indicators (第二十六条; annex 1 四(四), 六(一)2, 六(二)1): one query per
+/// kind of fact, each grouped by organisation, so that a city of millions of records is counted
+/// in a few passes and only a few hundred tallies are ever held in memory.
+///
+/// "Managed as of" a day: a record created on or before it, whose managing organisation is the
+/// one it had that day (the `from_org` of the first transfer completed after it, else the
+/// current one) and whose status is the one its archive history gave it that day (archived when
+/// its last archive event up to that day was lost, deceased or moved_out). An archive event takes
+/// effect on the day it was entered, a death on its death date. A purged record is gone and is
+/// counted nowhere.
+struct MetricsQueries {
+  let period: MetricsPeriod
+  let rules: Rules
+  /// Limits every query to one organisation or the organisations of one district; nil for all.
+  let filter: MetricsFilter?
+  /// Whether some transfer completed after the as-of day, so that organisations then must be read.
+  var laterTransfers = true
+  /// Whether some archive event took effect after the as-of day, so that statuses then must be read.
+  var laterArchiveEvents = true
+
+  /// Finds out whether the store changed after the as-of day: whether the history must be read.
+  mutating func lookForLaterHistory(in db: Database) throws {
+    let asOf = period.asOf.description
+    laterTransfers = try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM transfer WHERE decided_on > ? AND status = 'completed')", arguments: [asOf]) ?? true
+    laterArchiveEvents = try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM archive_event WHERE effective_on > ?)", arguments: [asOf]) ?? true
+  }
+
+  /// The named arguments every query may use.
+  var arguments: StatementArguments {
+    let asOf = period.asOf
+    var values: [String: (any DatabaseValueConvertible)?] = [
+      "asOf": asOf.description, "start": period.start.description,
+      // A window reaching before year 1000 starts there: no date is earlier.
+      "usageFrom": (asOf.adding(days: -364) ?? .earliest).description,
+      "signedFrom": (asOf.adding(days: -rules.signedContactDays) ?? .earliest).description,
+      "elderlyBorn": (asOf.adding(years: -65) ?? .earliest).description,
+      "childBorn": (asOf.adding(years: -7) ?? .earliest).description,
+    ]
+    switch filter {
+    case .org(let org): values["org"] = org
+    case .district(let district, let orgs): values["district"] = district; values["orgs"] = JSONValue.array(orgs.map(JSONValue.string)).compact
+    case nil: break
+    }
+    return StatementArguments(values)
+  }
+
+  /// A service's date after its last amendment that corrected the date: services count at the
+  /// amended date (annex 1 三(一)).
+  static func redated(_ alias: String) -> String { "json_extract(\(alias).changes, '$.date') IS NOT NULL" }
+
+  /// The services whose date was amended, with their final date.
+  static let redatedServices = """
+    SELECT a.service_id, a.record_no, json_extract(a.changes, '$.date') AS date FROM amendment a
+    WHERE \(redated("a")) AND NOT EXISTS (
+      SELECT 1 FROM amendment b WHERE b.service_id = a.service_id AND \(redated("b")) AND b.amendment_id > a.amendment_id)
+    """
+
+  /// A condition on the record named `record` (an SQL expression for its number): a service dated
+  /// (as amended) from `from` to `to`, or with `contacts` a contact then too.
+  ///
+  /// Only a record with an amended date needs its amendments read; every other record is one
+  /// probe of the (tiny) index of amended dates, then of its services and contacts by date.
+  static func served(_ record: String, from: String, to: String, contacts: Bool = true) -> String {
+    let contact = contacts
+      ? "WHEN EXISTS (SELECT 1 FROM contact k WHERE k.record_no = \(record) AND k.date BETWEEN \(from) AND \(to)) THEN 1" : ""
+    let service = "SELECT 1 FROM service s WHERE s.record_no = \(record) AND s.date BETWEEN \(from) AND \(to)"
+    return """
+      CASE WHEN NOT EXISTS (SELECT 1 FROM amendment a WHERE a.record_no = \(record) AND \(redated("a"))) THEN
+        CASE WHEN EXISTS (\(service)) THEN 1 \(contact) ELSE 0 END
+      WHEN EXISTS (\(service) AND NOT EXISTS (SELECT 1 FROM amendment a WHERE a.service_id = s.service_id AND \(redated("a")))) THEN 1
+      WHEN EXISTS (SELECT 1 FROM (\(redatedServices)) d WHERE d.record_no = \(record) AND d.date BETWEEN \(from) AND \(to)) THEN 1
+      \(contact)
+      ELSE 0 END
+      """
+  }
+
+  /// The records as of the day, with their organisation, district and state (`active`, `lost`,
+  /// `deceased`, `moved_out`), as a common table expression named `managed`.
+  ///
+  /// Only the records transferred or archived after the day need their history read; when there
+  /// are none (the current year, most days) the expression reads the records alone.
+  var managed: String {
+    var tables: [String] = []
+    var joins = ""
+    var org = "r.managing_org", district = "r.managing_district"
+    let current = "(CASE WHEN r.status = 'active' THEN 'active' ELSE ifnull(r.archive_reason, 'active') END)"
+    var state = current
+    if laterTransfers {
+      tables.append(
+        """
+        moved AS MATERIALIZED (
+          SELECT record_no, from_org, from_district, min(transfer_id) FROM transfer INDEXED BY transfer_by_decided
+          WHERE decided_on > :asOf AND status = 'completed' GROUP BY record_no)
+        """)
+      joins += " LEFT JOIN moved m ON m.record_no = r.record_no"
+      (org, district) = ("ifnull(m.from_org, r.managing_org)", "ifnull(m.from_district, r.managing_district)")
+    }
+    if laterArchiveEvents {
+      tables.append(
+        """
+        changed AS MATERIALIZED (
+          SELECT DISTINCT record_no FROM archive_event INDEXED BY archive_event_by_effective WHERE effective_on > :asOf)
+        """)
+      joins += " LEFT JOIN changed c ON c.record_no = r.record_no"
+      state = """
+        CASE WHEN c.record_no IS NULL THEN \(current) ELSE ifnull((
+          SELECT CASE WHEN a.action IN ('reactivated', 'death_corrected') THEN 'active' ELSE a.action END
+          FROM archive_event a WHERE a.record_no = r.record_no
+            AND (CASE WHEN a.action = 'deceased' THEN ifnull(a.death_date, a.effective_on) ELSE a.effective_on END) <= :asOf
+          ORDER BY a.event_id DESC LIMIT 1), 'active') END
+        """
+    }
+    tables.append(
+      """
+      managed AS (
+        SELECT r.record_no, r.birth_date, r.death_date, \(org) AS org, \(district) AS district, \(state) AS state,
+          NOT \(CoverField.anyEmptySQL(alias: "r")) AS complete
+        FROM record r\(joins)
+        WHERE r.created_on <= :asOf)
+      """)
+    return "WITH " + tables.joined(separator: ",\n")
+  }
+
+  /// The filter on a query's organisation and district columns.
+  func scope(org: String, district: String) -> String {
+    switch filter {
+    case .org: "\(org) = :org"
+    case .district: "\(district) = :district"
+    case nil: "1"
+    }
+  }
+
+  /// The filter on the column of a serving organisation, which has no district column of its own.
+  func servingScope(_ org: String) -> String {
+    switch filter {
+    case .org: "\(org) = :org"
+    case .district: "\(org) IN (SELECT value FROM json_each(:orgs))"
+    case nil: "1"
+    }
+  }
+
+  /// Runs `sql`, whose rows start with an organisation and a district, and adds each row to the
+  /// tally of its organisation.
+  func accumulate(
+    _ sql: String, in db: Database, into tallies: inout [MetricsKey: MetricsTally], _ add: (inout MetricsTally, Row) -> Void
+  ) throws {
+    let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+    while let row = try rows.next() {
+      let key = MetricsKey(org: row[0] ?? "", district: row[1] ?? "")
+      add(&tallies[key, default: MetricsTally()], row)
+    }
+  }
+
+  /// Records, archived records, usage, completeness, age-derived key populations and the deceased
+  /// with a service in the year, by the organisation managing them on the as-of day.
+  var recordsSQL: String {
+    """
+    \(managed)
+    SELECT m.org, m.district, sum(state = 'active'), sum(state = 'lost'), sum(state = 'deceased'), sum(state = 'moved_out'),
+      sum(CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END),
+      sum(state = 'active' AND complete),
+      sum(state = 'active' AND birth_date <= :elderlyBorn),
+      sum(state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf),
+      sum(CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
+        THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END)
+    FROM managed m WHERE \(scope(org: "m.org", district: "m.district"))
+    GROUP BY m.org, m.district
+    """
+  }
+
+  /// The set key populations (maternal, hypertension …) of active records: a tag counts when it
+  /// was set on or before the as-of day and not ended by then.
+  var tagsSQL: String {
+    let codes = MetricsTally.keyPopulations.filter { !TagCode.derived.contains($0) }.map { "'\($0)'" }.joined(separator: ", ")
+    return """
+      \(managed)
+      SELECT m.org, m.district, t.code, count(DISTINCT t.record_no)
+      FROM tag t JOIN managed m ON m.record_no = t.record_no
+      WHERE t.code IN (\(codes)) AND t.ended IS NULL AND ifnull(t.since, t.entered_on) <= :asOf AND m.state = 'active'
+        AND NOT EXISTS (
+          SELECT 1 FROM tag e WHERE e.record_no = t.record_no AND e.code = t.code AND e.tag_id > t.tag_id
+            AND e.ended IS NOT NULL AND e.ended <= :asOf)
+        AND \(scope(org: "m.org", district: "m.district"))
+      GROUP BY m.org, m.district, t.code
+      """
+  }
+
+  /// Signed residents in active management and those contacted or served within
+  /// `signed_contact_days` of the as-of day (or signed within it).
+  var signedSQL: String {
+    """
+    \(managed)
+    SELECT m.org, m.district, count(*),
+      sum(CASE WHEN c.signed_on >= :signedFrom THEN 1 ELSE \(Self.served("m.record_no", from: ":signedFrom", to: ":asOf")) END)
+    FROM (SELECT record_no, max(signed_on) AS signed_on FROM contract WHERE signed_on <= :asOf GROUP BY record_no) c
+    JOIN managed m ON m.record_no = c.record_no
+    WHERE m.state = 'active' AND \(scope(org: "m.org", district: "m.district"))
+    GROUP BY m.org, m.district
+    """
+  }
+
+  /// Services of the period, at their amended date, by the organisation that gave them (谁服务，谁负责,
+  /// annex 1 五(五)): all, those entered in time, and the off-site ones. The district column is
+  /// filled in from the configuration.
+  var servicesSQL: String {
+    // Every service dated in the period, less the amended ones among them, plus the amended ones
+    // whose corrected date is in the period: the year's services are read from the index alone.
+    """
+    SELECT org, '', sum(sign), sum(sign * (late = 0)), sum(sign * off_site) FROM (
+      SELECT s.org, s.late, s.off_site, 1 AS sign FROM service s INDEXED BY service_metrics
+      WHERE s.date BETWEEN :start AND :asOf
+      UNION ALL
+      SELECT s.org, s.late, s.off_site, -1 FROM service s
+      WHERE s.service_id IN (SELECT a.service_id FROM amendment a WHERE \(Self.redated("a"))) AND s.date BETWEEN :start AND :asOf
+      UNION ALL
+      SELECT s.org, s.late, s.off_site, 1 FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
+      WHERE d.date BETWEEN :start AND :asOf)
+    WHERE \(servingScope("org"))
+    GROUP BY org
+    """
+  }
+
+  /// Free services refused in the period because the person already had them (already_served),
+  /// by the organisation that would have given them.
+  var refusalsSQL: String {
+    """
+    SELECT org, '', count(*) FROM (
+      SELECT json_extract(detail, '$.org') AS org FROM audit_event
+      WHERE action IN ('service.add', 'service.off_site', 'service.amend') AND outcome = 'rejected'
+        AND json_extract(detail, '$.code') = 'already_served'
+        AND json_extract(detail, '$.date') BETWEEN :start AND :asOf)
+    WHERE \(servingScope("org"))
+    GROUP BY org
+    """
+  }
+
+  /// Transfers by the organisation asked to release the record (转出机构), which answers them:
+  /// requested, completed and rejected in the period, decided with a due day and of those in time;
+  /// pending on the as-of day, and of those past due.
+  var transfersSQL: String {
+    """
+    SELECT from_org, from_district, sum(part = 'requested'), sum(part = 'completed'), sum(part = 'rejected'),
+      sum(part IN ('pending', 'overdue')), sum(part = 'overdue'),
+      sum(part IN ('completed', 'rejected') AND due IS NOT NULL), sum(part IN ('completed', 'rejected') AND due IS NOT NULL AND late = 0)
+    FROM (
+      SELECT from_org, from_district, 'requested' AS part, due, late FROM transfer WHERE requested_on BETWEEN :start AND :asOf
+      UNION ALL
+      SELECT from_org, from_district, status, due, late FROM transfer
+      WHERE decided_on BETWEEN :start AND :asOf AND status IN ('completed', 'rejected')
+      UNION ALL
+      SELECT from_org, from_district, CASE WHEN due < :asOf THEN 'overdue' ELSE 'pending' END, due, late FROM transfer
+      WHERE status = 'pending' AND requested_on <= :asOf
+      UNION ALL
+      SELECT from_org, from_district, CASE WHEN due < :asOf THEN 'overdue' ELSE 'pending' END, due, late FROM transfer
+      WHERE decided_on > :asOf AND requested_on <= :asOf AND status <> 'pending')
+    WHERE \(scope(org: "from_org", district: "from_district"))
+    GROUP BY from_org, from_district
+    """
+  }
+}
+
+/// What an evaluation is limited to: one organisation, or one district with its configured organisations.
+package enum MetricsFilter: Sendable, Equatable {
+  /// The records one organisation manages and the services it gives.
+  case org(String)
+  /// The records managed in one district, and the services its organisations (by the configuration) give.
+  case district(String, orgs: [String])
+}

@@ -1,0 +1,3 @@
+import HRCLI
+
+MetricsCommand.main()

@@ -1,0 +1,40 @@
+import GRDB
+import Testing
+
+@testable import HRCore
+
+@Suite("Evaluation query plans")
+struct MetricsQueryPlanTests {
+  /// The plan SQLite chooses for `sql`, one line per step.
+  static func plan(_ sql: String, _ queries: MetricsQueries, in store: Store) throws -> String {
+    try store.read { db in
+      try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: queries.arguments).map { $0["detail"] as String }
+        .joined(separator: "\n")
+    }
+  }
+
+  @Test("Each query of a year reads through its index, never a whole table of events")
+  func queriesUseTheirIndexes() throws {
+    let sandbox = try AuditTestStore()
+    let period = try MetricsPeriod(year: 2025, today: LocalDate("2026-11-26")!)
+    let queries = MetricsQueries(period: period, rules: Rules(), filter: nil)
+    let services = try Self.plan(queries.servicesSQL, queries, in: sandbox.store)
+    #expect(services.contains("COVERING INDEX service_metrics"), "\(services)")
+    #expect(services.contains("amendment_redated"), "\(services)")
+    #expect(!services.contains("SCAN s\n") && !services.contains("SCAN service"), "\(services)")
+    let refusals = try Self.plan(queries.refusalsSQL, queries, in: sandbox.store)
+    #expect(refusals.contains("audit_rejected"), "\(refusals)")
+    let transfers = try Self.plan(queries.transfersSQL, queries, in: sandbox.store)
+    #expect(transfers.contains("transfer_by_decided"), "\(transfers)")
+    #expect(transfers.contains("transfer_by_requested"), "\(transfers)")
+    let records = try Self.plan(queries.recordsSQL, queries, in: sandbox.store)
+    #expect(records.contains("archive_event_by_effective"), "\(records)")
+    #expect(records.contains("service_by_record"), "\(records)")
+    #expect(records.contains("contact_by_record"), "\(records)")
+    #expect(records.contains("amendment_redated_by_record"), "\(records)")
+    let tags = try Self.plan(queries.tagsSQL, queries, in: sandbox.store)
+    #expect(tags.contains("tag_by_code"), "\(tags)")
+    let signed = try Self.plan(queries.signedSQL, queries, in: sandbox.store)
+    #expect(signed.contains("contract_by_record"), "\(signed)")
+  }
+}
