@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -64,3 +65,20 @@ let package = Package(
     .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRLines", "HRFixtures"]),
   ]
 )
+
+// The libFuzzer targets under Fuzz/ exist only when HR_FUZZ is set (scripts/fuzz sets it and builds
+// in a build directory of its own), so that the ordinary build and `swift test` neither build them
+// nor need a toolchain with libFuzzer. HRCore is then instrumented for coverage too, so that the
+// fuzzer is guided by the parsers' branches; the dependencies are built as usual.
+if ProcessInfo.processInfo.environment["HR_FUZZ"] != nil {
+  for target in package.targets where target.name == "HRCore" {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer"])]
+  }
+  for name in ["FuzzJSONLine", "FuzzFields", "FuzzConfiguration"] {
+    package.targets.append(
+      .executableTarget(
+        name: name, dependencies: ["HRCore"], path: "Fuzz/\(name)",
+        swiftSettings: [.unsafeFlags(["-sanitize=fuzzer"])],
+        linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]))
+  }
+}

@@ -31,9 +31,10 @@ struct AuditRun {
   let session: Session
   let store: Store
 
-  init(_ common: CommonOptions, command: String) throws {
+  /// Starts the session and opens the store; `readOnly` for a subcommand that appends no event.
+  init(_ common: CommonOptions, command: String, readOnly: Bool = false) throws {
     session = try common.session(requiring: .audit, for: command)
-    store = try common.openStore(tool: "hr-audit")
+    store = try common.openStore(readOnly: readOnly, tool: "hr-audit")
   }
 
   /// Runs `body`, turning a refused reading into its audited denial and exit 77, an unknown

@@ -66,10 +66,8 @@ struct AuditLogCommand: ParsableCommand {
       filter.beforeSeq = try AuditReading.record(
         AuditEntry(action: "audit.log", recordNo: record, detail: detail), by: run.session.staff, in: run.store)
       var writer = ListingWriter(format: listing.format, columns: AuditEvent.outputKeys)
-      try run.store.read { db in
-        try AuditLog.events(filter, coverage: run.session.staff.coverage(for: .audit), in: db) { event in
-          try writer.append(event.json)
-        }
+      try AuditLog.events(filter, coverage: run.session.staff.coverage(for: .audit), in: run.store) { event in
+        try writer.append(event.json)
       }
       try writer.finish()
       return .ok

@@ -26,7 +26,7 @@ struct AuditVerifyCommand: ParsableCommand {
 
   func run() throws {
     try runTool("hr-audit") {
-      let run = try AuditRun(common, command: "hr-audit verify")
+      let run = try AuditRun(common, command: "hr-audit verify", readOnly: true)
       let verdict = try run.store.read { db in try AuditChain.verify(in: db, expecting: expectHead) }
       var output = OutputBuffer()
       try output.append(verdict.json)
@@ -49,7 +49,7 @@ struct AuditHeadCommand: ParsableCommand {
 
   func run() throws {
     try runTool("hr-audit") {
-      let run = try AuditRun(common, command: "hr-audit head")
+      let run = try AuditRun(common, command: "hr-audit head", readOnly: true)
       let head = try run.store.read { db in try AuditChain.head(in: db) }
       var output = OutputBuffer()
       try output.append(head.json)

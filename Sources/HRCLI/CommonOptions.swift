@@ -47,9 +47,18 @@ package struct CommonOptions: ParsableArguments {
   }
 
   /// The configuration named by `--config`, `$HR_CONFIG` or `./hr.yaml`, else the defaults.
+  ///
+  /// Sets the process umask for `store.group_readable` as well: every tool reads its configuration
+  /// before it creates any file, so the store, its companions, a rejects file and a spool are all
+  /// created owner-only (or group-readable) whatever umask the tool was started with.
   package func loadConfiguration() throws -> Configuration {
-    guard let path = configurationPath else { return Configuration.defaults }
-    return try Configuration.load(path: path)
+    guard let path = configurationPath else {
+      FilePermissions.applyUmask(groupReadable: false)
+      return Configuration.defaults
+    }
+    let configuration = try Configuration.load(path: path)
+    FilePermissions.applyUmask(groupReadable: configuration.store.groupReadable)
+    return configuration
   }
 
   /// The session of the named operator, on today's date in China.
@@ -97,16 +106,20 @@ package struct CommonOptions: ParsableArguments {
 
   /// Opens the store, migrating it forward as needed. Only `hr-create` passes `creating`: every
   /// other tool refuses a missing store (exit 66), since a mistyped path would otherwise answer
-  /// from a new, empty store that nothing is in.
-  package func openStore(creating: Bool = false, tool: String) throws -> Store {
+  /// from a new, empty store that nothing is in. A command that appends no event passes
+  /// `readOnly`, and never writes the store nor waits for a writer.
+  package func openStore(creating: Bool = false, readOnly: Bool = false, tool: String) throws -> Store {
+    var newFileMode = FilePermissions.fileMode(groupReadable: false)
     if !FileManager.default.fileExists(atPath: storePath) {
       guard creating else {
         throw InputError(
           path: storePath, reason: "no such store (\(storeOrigin)); only hr-create creates a store")
       }
+      newFileMode = FilePermissions.fileMode(groupReadable: try loadConfiguration().store.groupReadable)
       StandardError.write("\(tool): creating a new store '\(storePath)' (\(storeOrigin))\n")
     }
-    return try Store(path: storePath, busyTimeout: busyTimeout)
+    if readOnly { return try Store(readingOnly: storePath, busyTimeout: busyTimeout) }
+    return try Store(path: storePath, busyTimeout: busyTimeout, newFileMode: newFileMode)
   }
 }
 

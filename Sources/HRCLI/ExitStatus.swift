@@ -22,7 +22,7 @@ package enum ExitStatus: Int32, Sendable {
     switch error {
     case let error as StoreError:
       switch error {
-      case .cannotOpen: self = .cannotCreate
+      case .cannotOpen, .writableByOthers: self = .cannotCreate
       case .newerThanTool: self = .configuration
       case .locked: self = .temporaryFailure
       case .io: self = .io

@@ -20,9 +20,15 @@ struct RejectReport {
   init(tool: String, path: String?) throws {
     self.tool = tool
     if let path {
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+      // 0640 less the umask the configuration set: 0600, or 0640 when the store is group-readable.
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
       guard fd >= 0 else {
         throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))")
+      }
+      // A file that was already there keeps its mode through O_TRUNC; it holds residents' lines now.
+      var info = stat()
+      if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid() {
+        _ = fchmod(fd, FilePermissions.currentFileMode)
       }
       self.fd = fd
     }

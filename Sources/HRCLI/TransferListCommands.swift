@@ -46,7 +46,7 @@ extension TransferCommand {
           }
         }
         let filter = TransferFilter(org: org, status: status, recordNo: record)
-        let transfers = try common.openStore(tool: "hr-transfer").read { db in try Transfers.list(filter, session: session, in: db) }
+        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in try Transfers.list(filter, session: session, in: db) }
         try printTransfers(transfers, format: listing.format)
         return .ok
       }
@@ -85,7 +85,7 @@ extension TransferCommand {
           }
         }
         let filter = TransferFilter(district: district, overdueOn: session.today)
-        let transfers = try common.openStore(tool: "hr-transfer").read { db in try Transfers.list(filter, session: session, in: db) }
+        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in try Transfers.list(filter, session: session, in: db) }
         try printTransfers(transfers, format: listing.format)
         return .ok
       }

@@ -5,48 +5,64 @@ extension Store {
   /// Lists the active records whose last service or contact (or creation) is at least
   /// `lost_after_days` old, by record number: the work list of residents to try to reach before a
   /// record may be archived as lost (annex 1, 六(一)1). Each item is
-  /// `{"record_no","managing_org","last_contact","days_since"}`, which pipes into `hr-archive lost`;
-  /// `each` receives them inside the transaction, which commits once the listing is complete.
+  /// `{"record_no","managing_org","last_contact","days_since"}`, which pipes into `hr-archive lost`.
   ///
   /// The listing covers `coverage`, the records the operator may archive narrowed by `--org` or
   /// `--district` (`Session.coverage(for:org:district:)`). It is audited once per run
   /// (`record.candidates`, with the coverage and the count), because it names residents who are
-  /// not being served.
+  /// not being served; the event commits before the first item is handed to `each`, so no item is
+  /// ever shown unaudited. The items are then read in chunks of `chunk`, each in its own read
+  /// transaction that ends before the chunk goes to `each`: a listing left open in a pager neither
+  /// holds the write lock nor a snapshot that keeps the write-ahead log from being checkpointed.
+  /// A record changed meanwhile shows as it is when its chunk is read.
   @discardableResult
-  package func archiveCandidates(_ coverage: Coverage, session: Session, each: (JSONObject) throws -> Void) throws -> Int {
+  package func archiveCandidates(
+    _ coverage: Coverage, session: Session, chunk: Int = 1000, each: (JSONObject) throws -> Void
+  ) throws -> Int {
     let today = session.today
     // Before 1000-01-01 there is no date, so no contact is older than that cutoff.
     let cutoff = today.adding(days: -session.configuration.rules.lostAfterDays) ?? LocalDate.earliest
     var detail = coverage.detail
     detail["last_contact_on_or_before"] = .string(cutoff.description)
     let scope = coverage.recordFilter(alias: "record")
-    let conditions = ["status = 'active'", "last_contact <= ?", scope.sql]
+    let conditions = ["status = 'active'", "last_contact <= ?", scope.sql].joined(separator: " AND ")
     let arguments: StatementArguments = [cutoff] + scope.arguments
 
-    return try write { db in
-      let rows = try Row.fetchCursor(
-        db.cachedStatement(
-          sql: """
-            SELECT record_no, managing_org, last_contact FROM record
-            WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY record_no
-            """),
-        arguments: arguments)
-      var count = 0
-      while let row = try rows.next() {
-        let recordNo: String = try row.stored(0, in: "record", record: nil)
-        let lastContact: LocalDate = try row.stored(2, in: "record", record: recordNo)
-        try each([
-          "record_no": .string(recordNo),
-          "managing_org": .string(try row.stored(1, in: "record", record: recordNo)),
-          "last_contact": .string(lastContact.description),
-          "days_since": .int(today.days(since: lastContact)),
-        ])
-        count += 1
-      }
+    try write { db in
+      let count = try Int.fetchOne(
+        db.cachedStatement(sql: "SELECT count(*) FROM record WHERE \(conditions)"), arguments: arguments) ?? 0
       detail["count"] = .int(count)
       try AuditTrail.append(AuditEntry(action: "record.candidates", recordNo: nil, detail: detail), by: session.staff, in: db)
-      return count
+    }
+    var listed = 0
+    var after = ""
+    while true {
+      let items = try read { db in
+        let rows = try Row.fetchCursor(
+          db.cachedStatement(
+            sql: """
+              SELECT record_no, managing_org, last_contact FROM record
+              WHERE \(conditions) AND record_no > ?
+              ORDER BY record_no LIMIT ?
+              """),
+          arguments: arguments + [after, chunk])
+        var items: [(recordNo: String, item: JSONObject)] = []
+        while let row = try rows.next() {
+          let recordNo: String = try row.stored(0, in: "record", record: nil)
+          let lastContact: LocalDate = try row.stored(2, in: "record", record: recordNo)
+          items.append((recordNo, [
+            "record_no": .string(recordNo),
+            "managing_org": .string(try row.stored(1, in: "record", record: recordNo)),
+            "last_contact": .string(lastContact.description),
+            "days_since": .int(today.days(since: lastContact)),
+          ]))
+        }
+        return items
+      }
+      for item in items { try each(item.item) }
+      listed += items.count
+      guard items.count == chunk, let last = items.last else { return listed }
+      after = last.recordNo
     }
   }
 }

@@ -17,6 +17,8 @@ package struct AuditLogFilter: Sendable, Equatable {
   package var until: LocalDate?
   /// Only events before this sequence number: a listing leaves out the event its own reading appended.
   package var beforeSeq: Int?
+  /// Only events after this sequence number: where the next chunk of a long listing resumes.
+  package var afterSeq: Int?
 
   /// A filter that lets every event through.
   package init() {}
@@ -60,6 +62,10 @@ package struct AuditLogFilter: Sendable, Equatable {
     if let beforeSeq {
       clauses.append("e.seq < ?")
       arguments += [beforeSeq]
+    }
+    if let afterSeq {
+      clauses.append("e.seq > ?")
+      arguments += [afterSeq]
     }
     return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), arguments)
   }
@@ -105,7 +111,7 @@ package enum AuditLog {
   /// event about no record (a denied creation, a city-wide listing) or about a purged record only
   /// with city-wide coverage.
   package static func events(
-    _ filter: AuditLogFilter, coverage: Coverage, in db: Database, _ body: (AuditEvent) throws -> Void
+    _ filter: AuditLogFilter, coverage: Coverage, in db: Database, limit: Int? = nil, _ body: (AuditEvent) throws -> Void
   ) throws {
     let condition = filter.condition()
     var sql = "SELECT e.* FROM audit_event e"
@@ -119,9 +125,38 @@ package enum AuditLog {
     }
     sql += condition.sql + " ORDER BY e.seq"
     arguments += condition.arguments
+    if let limit {
+      sql += " LIMIT ?"
+      arguments += [limit]
+    }
     let events = try AuditEvent.fetchCursor(db, sql: sql, arguments: arguments)
     while let event = try events.next() {
       try body(event)
+    }
+  }
+
+  /// The events of `events(_:coverage:in:limit:_:)`, read in chunks of `chunk` events, each in its
+  /// own read transaction that ends before the chunk is handed to `body`.
+  ///
+  /// A listing read through a pager can stay open for hours; one read transaction for all of it
+  /// would keep its snapshot, and the write-ahead log could not be checkpointed past it and would
+  /// grow with every write meanwhile. Events are never changed or deleted, and each chunk resumes
+  /// after the last sequence number of the one before, so the chunks join up exactly.
+  package static func events(
+    _ filter: AuditLogFilter, coverage: Coverage, in store: Store, chunk: Int = 1000,
+    _ body: (AuditEvent) throws -> Void
+  ) throws {
+    var filter = filter
+    while true {
+      let events = try store.read { db in
+        var events: [AuditEvent] = []
+        events.reserveCapacity(chunk)
+        try AuditLog.events(filter, coverage: coverage, in: db, limit: chunk) { events.append($0) }
+        return events
+      }
+      for event in events { try body(event) }
+      guard events.count == chunk, let last = events.last else { return }
+      filter.afterSeq = last.seq
     }
   }
 }

@@ -127,6 +127,18 @@ package struct ExportSettings: Sendable, Equatable {
   }
 }
 
+/// How the store's files are shared, under `store:`.
+package struct StoreSettings: Sendable, Equatable {
+  /// Whether the store and the files beside it are created 0640 rather than 0600, so that a group
+  /// (the auditors' accounts) may read them; never writable by anyone but the owner.
+  package var groupReadable = false
+
+  /// Creates the default store settings: owner-only files.
+  package init(groupReadable: Bool = false) {
+    self.groupReadable = groupReadable
+  }
+}
+
 /// The toolkit's configuration: city rules, districts, organisations, operators, service types and export settings.
 package struct Configuration: Sendable, Equatable {
   /// The city-wide time limits.
@@ -141,6 +153,8 @@ package struct Configuration: Sendable, Equatable {
   package var services: [String: ServicePolicy]
   /// The de-identified export settings.
   package var export: ExportSettings
+  /// How the store's files are shared.
+  package var store = StoreSettings()
 
   /// Creates a configuration from its parts.
   package init(
@@ -183,12 +197,17 @@ package struct Configuration: Sendable, Equatable {
     try ConfigurationParser.parse(yaml: yaml, file: file)
   }
 
-  /// Reads and validates a YAML file.
+  /// Reads and validates a YAML file, refusing one that the group or others can write: whoever can
+  /// change it can declare themselves an operator of any role (第二十八条, 第二十九条).
   package static func load(path: String) throws(ConfigurationError) -> Configuration {
     let text: String
     switch readTextFile(path) {
     case .success(let contents): text = contents
     case .failure(let reason): throw ConfigurationError(file: path, line: nil, key: nil, message: "cannot read: \(reason)")
+    case .writableByOthers(let mode):
+      throw ConfigurationError(
+        file: path, line: nil, key: nil,
+        message: "the group or others can write this file (mode \(FilePermissions.octal(mode))); run 'chmod go-w \(path)'")
     }
     return try parse(yaml: text, file: path)
   }
@@ -209,11 +228,27 @@ package struct Configuration: Sendable, Equatable {
 /// /dev/zero` ends with an error rather than filling memory.
 private let maximumConfigurationBytes = 16 << 20
 
-/// Reads a whole file as UTF-8 text, or returns the system's reason why it cannot be read.
-private func readTextFile(_ path: String) -> Result<String, ReadFailureReason> {
-  let descriptor = open(path, O_RDONLY)
+/// What reading the configuration file gave.
+private enum ReadResult {
+  case success(String)
+  case failure(ReadFailureReason)
+  /// A regular file the group or others can write, with its mode.
+  case writableByOthers(mode_t)
+}
+
+/// Reads a whole file as UTF-8 text, or returns the system's reason why it cannot be read. The
+/// mode is taken from the open file, so that it is the mode of the file read; only a regular
+/// file is checked (a pipe from `<(…)` or `/dev/null` belongs to no one who could change it).
+private func readTextFile(_ path: String) -> ReadResult {
+  let descriptor = open(path, O_RDONLY | O_CLOEXEC)
   guard descriptor >= 0 else { return .failure(ReadFailureReason(errno)) }
   defer { close(descriptor) }
+  var info = stat()
+  if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+    info.st_mode & FilePermissions.writableByOthers != 0
+  {
+    return .writableByOthers(info.st_mode & 0o7777)
+  }
   var bytes: [UInt8] = []
   var buffer = [UInt8](repeating: 0, count: 65_536)
   while true {

@@ -8,7 +8,7 @@ package struct ConfigurationParser {
   private var config = Configuration.defaults
 
   /// The keys allowed at the top level of the file.
-  private static let topLevelKeys = ["rules", "districts", "orgs", "operators", "services", "export"]
+  private static let topLevelKeys = ["rules", "districts", "orgs", "operators", "services", "export", "store"]
   /// The prefix of the marker that renames a key Yams refused as a duplicate, so that the key can be located.
   private static let duplicateMarker = "__hr_duplicate_"
   /// The most duplicate keys located before giving up and reporting the first one as Yams found it.
@@ -189,6 +189,7 @@ package struct ConfigurationParser {
     if let node = section("operators") { try parseOperators(node) }
     if let node = section("services") { try parseServices(node) }
     if let node = section("export") { try parseExport(node) }
+    if let node = section("store") { try parseStore(node) }
   }
 
   /// Validates `rules:` and sets each rule it names.
@@ -357,6 +358,22 @@ package struct ConfigurationParser {
           Self.isNull(field.value) ? nil : try nonEmptyString(field.value, path + [field.key])
       default: throw error(at: field.keyNode, path + [field.key], "unknown key '\(field.key)'")
       }
+    }
+  }
+
+  /// Validates `store:`: only `group_readable`, a YAML boolean.
+  private mutating func parseStore(_ node: Yams.Node) throws(ConfigurationError) {
+    let path = ["store"]
+    for field in try entries(of: node, path: path) {
+      guard field.key == "group_readable" else {
+        throw error(at: field.keyNode, path + [field.key], "unknown key '\(field.key)'")
+      }
+      guard case .scalar(let scalar) = field.value, Self.tagName(field.value) == .bool,
+        let value = Bool(scalar.string.lowercased())
+      else {
+        throw error(at: field.value, path + [field.key], "expected true or false, found \(Self.describe(field.value))")
+      }
+      config.store.groupReadable = value
     }
   }
 

@@ -7,18 +7,24 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
   case cannotOpen(path: String, reason: String)
   /// The store was written by a newer version of the toolkit (exit 78).
   case newerThanTool(path: String, unknownMigrations: [String])
-  /// The write lock stayed taken past the busy timeout (exit 75).
+  /// The write lock stayed taken past the busy timeout; `seconds` is the time really waited (exit 75).
   case locked(path: String, seconds: Double)
   /// Any other SQLite failure (exit 74).
   case io(path: String, reason: String)
+  /// The group or others can write the store file, so anyone among them could rewrite the records
+  /// and the audit trail (exit 73, like every other store that cannot be opened).
+  case writableByOthers(path: String, mode: UInt32)
 
   package var description: String {
     switch self {
     case .cannotOpen(let path, let reason): "cannot open store '\(path)': \(reason)"
     case .newerThanTool(let path, let unknown):
       "store '\(path)' was written by a newer version of hr (migrations \(unknown.map { "'\($0)'" }.joined(separator: ", "))); upgrade the tools"
-    case .locked(let path, let seconds): "store '\(path)' stayed locked for more than \(Int(seconds)) seconds"
+    case .locked(let path, let seconds):
+      "store '\(path)' stayed locked by another process for \(String(format: "%.1f", seconds)) seconds; try again later or raise --busy-timeout"
     case .io(let path, let reason): "store '\(path)': \(reason)"
+    case .writableByOthers(let path, let mode):
+      "store '\(path)' can be written by the group or others (mode \(FilePermissions.octal(mode_t(mode)))); run 'chmod go-w \(path)'"
     }
   }
 }
@@ -33,22 +39,32 @@ extension StoreError: LocalizedError {
 /// at once; every write transaction is `BEGIN IMMEDIATE`, so none fails half-way on `SQLITE_BUSY`.
 package final class Store: Sendable {
   package let path: String
-  private let pool: DatabasePool
+  /// The connections: a pool for a store opened to write, one connection for a read-only one.
+  private let pool: any DatabaseWriter
   let busyTimeout: Double
 
   /// The size, in bytes, to which a checkpoint truncates the write-ahead log: a reader that held
   /// a snapshot through a long import lets the log grow, and it should not stay that large.
   package static let journalSizeLimit = 64 << 20
 
-  /// Opens the store at `path`, creating it and migrating its schema forward as needed.
-  package init(path: String, busyTimeout: Double = 30) throws(StoreError) {
+  /// Opens the store at `path` to write, creating it with `newFileMode` (0600, or 0640 when
+  /// group-readable) when it is missing, and migrating its schema forward as needed.
+  ///
+  /// Several tools of one pipeline may open a brand-new store at the same moment; SQLite then
+  /// answers some of the opening steps (the WAL set-up, the first read of the schema) with
+  /// `SQLITE_BUSY` at once, without waiting. The whole opening is therefore retried, with
+  /// back-off, until the busy timeout has really passed.
+  package init(path: String, busyTimeout: Double = 30, newFileMode: mode_t = 0o600) throws(StoreError) {
     self.path = path
     self.busyTimeout = busyTimeout
+    try Store.refuseWritableByOthers(path)
+    try Store.create(path, mode: newFileMode)
+    try Store.refuseReadOnly(path)
     var configuration = GRDB.Configuration()
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
-    do {
-      pool = try DatabasePool(path: path, configuration: configuration)
+    pool = try Store.retryingWhileBusy(path: path, busyTimeout: busyTimeout) {
+      let pool = try DatabasePool(path: path, configuration: configuration)
       // Only the writer's settings matter, and they must come after the pool is open: GRDB's WAL
       // set-up runs after `prepareDatabase` and sets the writer to `synchronous=NORMAL`, under
       // which a commit can be lost in a power failure although its results were printed.
@@ -56,33 +72,163 @@ package final class Store: Sendable {
         try db.execute(sql: "PRAGMA synchronous = FULL")
         try db.execute(sql: "PRAGMA journal_size_limit = \(Store.journalSizeLimit)")
       }
-    } catch {
-      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: true)
+      try Store.migrate(pool, path: path)
+      return pool
     }
-    do {
+  }
+
+  /// Opens an existing store to read only, for the commands that append no event (`hr-audit
+  /// verify` and `head`, `hr-transfer list`): they work on a read-only copy kept as evidence,
+  /// never wait for another process's write lock, and leave no file behind.
+  ///
+  /// How depends on what this process may write. When it may write the store and its directory,
+  /// the connection is opened read-write with `PRAGMA query_only`, which refuses every change:
+  /// SQLite then removes the `-wal` and `-shm` it needed when the connection closes, whereas a
+  /// connection opened with `SQLITE_OPEN_READONLY` would leave them behind, with the store's mode
+  /// (0444 for a write-protected store, which then blocks every writer). The one write SQLite may
+  /// still make is its own checkpoint on close, which moves transactions already committed from
+  /// the log into the file and changes no content. Otherwise, the store is opened with
+  /// `SQLITE_OPEN_READONLY`: through its `-wal` and `-shm` when they exist (a writer may be at
+  /// work), else as immutable, since without a log there is no writer and SQLite could not create
+  /// the companions it needs to read a WAL store.
+  package init(readingOnly path: String, busyTimeout: Double = 30) throws(StoreError) {
+    self.path = path
+    self.busyTimeout = busyTimeout
+    try Store.refuseWritableByOthers(path)
+    var configuration = GRDB.Configuration()
+    configuration.busyMode = .timeout(busyTimeout)
+    var location = path
+    if access(path, W_OK) == 0, access(Store.directory(of: path), W_OK) == 0 {
+      configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = 1") }
+    } else {
+      configuration.readonly = true
+      if access(path + "-wal", F_OK) != 0 { location = Store.immutableURI(path) }
+    }
+    pool = try Store.retryingWhileBusy(path: path, busyTimeout: busyTimeout) {
+      let queue = try DatabaseQueue(path: location, configuration: configuration)
       let migrator = Store.migrator
-      let unknown = try pool.read { db in
-        try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
-      }
+      let unknown = try queue.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted() }
       guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
-      // The tools of one pipeline may open a new store at the same moment. GRDB reads the applied
-      // migrations before it takes the write lock, so the slower process can run a migration the
-      // other has just committed and fail; each migration commits atomically, so reading again and
-      // retrying is safe.
-      for attempt in 1... {
-        do {
-          try migrator.migrate(pool)
-          break
-        } catch {
-          if try pool.read(migrator.hasCompletedMigrations) { break }
-          if attempt == 5 { throw error }
-        }
-      }
-    } catch let error as StoreError {
-      throw error
-    } catch {
-      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: true)
+      return queue
     }
+  }
+
+  /// The SQLite URI that opens `path` as immutable: read without locks or companion files.
+  private static func immutableURI(_ path: String) -> String {
+    var absolute = path
+    if !path.hasPrefix("/"), let cwd = getcwd(nil, 0) {
+      absolute = String(cString: cwd) + "/" + path
+      free(cwd)
+    }
+    var encoded = ""
+    for byte in absolute.utf8 {
+      let character = Character(Unicode.Scalar(byte))
+      if byte < 0x80, character.isLetter || character.isNumber || "/-._~".contains(character) {
+        encoded.append(character)
+      } else {
+        encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+      }
+    }
+    return "file://" + encoded + "?immutable=1"
+  }
+
+  /// Creates the store file with `mode` when it is missing, so that SQLite, which gives its
+  /// `-wal` and `-shm` the main file's mode, never creates any of them under a looser umask.
+  private static func create(_ path: String, mode: mode_t) throws(StoreError) {
+    let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    if fd < 0 {
+      if errno == EEXIST { return }
+      throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(fd) }
+    // The umask may have taken bits away, never added any; fchmod sets exactly the mode asked for.
+    guard fchmod(fd, mode) == 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+  }
+
+  /// Refuses, before SQLite half-opens it, a store this process cannot write, or whose directory
+  /// cannot take its `-wal` and `-shm`: every command that opens it so must append an event.
+  private static func refuseReadOnly(_ path: String) throws(StoreError) {
+    let directory = Store.directory(of: path)
+    for (file, what) in [(path, "the store"), (directory, "its directory '\(directory)'")] where access(file, W_OK) != 0 {
+      let reason = String(cString: strerror(errno))
+      throw .cannotOpen(
+        path: path,
+        reason: "\(what) cannot be written (\(reason)), and this command must write it: every change and every reading of records is audited")
+    }
+  }
+
+  /// The directory holding `path`, where SQLite creates its `-wal` and `-shm`.
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  /// Refuses a store that the group or others can write.
+  static func refuseWritableByOthers(_ path: String) throws(StoreError) {
+    if let mode = FilePermissions.mode(ofFileAt: path), mode & FilePermissions.writableByOthers != 0 {
+      throw .writableByOthers(path: path, mode: UInt32(mode))
+    }
+  }
+
+  /// Migrates the schema forward, refusing a store that a newer toolkit has migrated further.
+  private static func migrate(_ pool: DatabasePool, path: String) throws {
+    let migrator = Store.migrator
+    let unknown = try pool.read { db in
+      try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+    }
+    guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
+    // The tools of one pipeline may open a new store at the same moment. GRDB reads the applied
+    // migrations before it takes the write lock, so the slower process can run a migration the
+    // other has just committed and fail; each migration commits atomically, so reading again and
+    // retrying is safe.
+    for attempt in 1... {
+      do {
+        try migrator.migrate(pool)
+        return
+      } catch {
+        if Store.isBusy(error) { throw error }
+        if try pool.read(migrator.hasCompletedMigrations) { return }
+        if attempt == 5 { throw error }
+      }
+    }
+  }
+
+  /// Runs `open` until it succeeds, again after a pause while SQLite answers that the store is
+  /// busy, until `busyTimeout` seconds have passed; the error then names the time really waited.
+  static func retryingWhileBusy<T>(
+    path: String, busyTimeout: Double, _ open: () throws -> T
+  ) throws(StoreError) -> T {
+    let start = Store.now()
+    var pause = 0.002
+    while true {
+      do {
+        return try open()
+      } catch let error as StoreError {
+        throw error
+      } catch {
+        let waited = Store.now() - start
+        guard Store.isBusy(error), waited < busyTimeout else {
+          throw StoreError.from(error, path: path, waited: waited, opening: true)
+        }
+        let seconds = min(pause, busyTimeout - waited)
+        usleep(useconds_t(max(seconds, 0) * 1_000_000))
+        pause = min(pause * 2, 0.1)
+      }
+    }
+  }
+
+  /// Whether SQLite refused because another connection holds a lock, so that trying again later
+  /// can succeed.
+  static func isBusy(_ error: any Error) -> Bool {
+    guard let error = error as? DatabaseError else { return false }
+    return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_PROTOCOL].contains(error.resultCode)
+  }
+
+  /// Seconds on a monotonic clock.
+  static func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
   }
 
   /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committing unless `commit` is false.
@@ -100,16 +246,20 @@ package final class Store: Sendable {
   /// Runs `work` on the writer connection outside any transaction, for a caller that opens its own
   /// (the line loop's batches); a lock held past the busy timeout is `locked`, as for `write`.
   package func writeWithoutTransaction<T>(_ work: (Database) throws -> T) throws -> T {
+    let start = Store.now()
     do {
       return try pool.writeWithoutTransaction(work)
     } catch let error as DatabaseError {
-      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+      throw StoreError.from(error, path: path, waited: Store.now() - start, opening: false)
     }
   }
 
   /// A read-only snapshot of the store as it is now, for a reading that must see one state across
   /// several steps (a de-identified export counts its classes, then streams the same records).
   package func makeSnapshot() throws(StoreError) -> DatabaseSnapshot {
+    guard let pool = pool as? DatabasePool else {
+      throw StoreError.io(path: path, reason: "a snapshot needs the store opened for writing")
+    }
     do {
       return try pool.makeSnapshot()
     } catch {
@@ -119,22 +269,23 @@ package final class Store: Sendable {
 
   /// Runs `work` on a read-only snapshot of the store.
   package func read<T>(_ work: (Database) throws -> T) throws -> T {
+    let start = Store.now()
     do {
       return try pool.read(work)
     } catch let error as DatabaseError {
-      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+      throw StoreError.from(error, path: path, waited: Store.now() - start, opening: false)
     }
   }
 }
 
 extension StoreError {
   /// Sorts an SQLite failure into the exit status a script can act on.
-  static func from(_ error: any Error, path: String, busyTimeout: Double, opening: Bool) -> StoreError {
+  static func from(_ error: any Error, path: String, waited: Double, opening: Bool) -> StoreError {
     guard let error = error as? DatabaseError else {
       return .io(path: path, reason: String(describing: error))
     }
     switch error.resultCode {
-    case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked(path: path, seconds: busyTimeout)
+    case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked(path: path, seconds: waited)
     case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_NOTADB:
       let reason = error.message ?? "\(error.resultCode)"
       return opening ? .cannotOpen(path: path, reason: reason) : .io(path: path, reason: reason)

@@ -219,6 +219,13 @@ struct ConfigurationParsingTests {
     #expect(configuration.operators["re.search@cq"]?.district == "500104")
   }
 
+  @Test("store.group_readable is a boolean, false unless set", arguments: [
+    ("", false), ("store:\n", false), ("store: {group_readable: false}\n", false), ("store:\n  group_readable: true\n", true),
+  ])
+  func storeGroupReadable(yaml: String, expected: Bool) throws {
+    #expect(try parseConfiguration(yaml).store.groupReadable == expected)
+  }
+
   @Test("The pseudonym key file may be unset with null")
   func exportNullKeyFile() throws {
     let configuration = try parseConfiguration("export:\n  k: 10\n  age_band_years: 10\n  pseudonym_key_file: ~\n")
@@ -460,6 +467,30 @@ struct ConfigurationErrorTests {
       expected: "hr.yaml:2: expected a mapping at the top level, found 'hello'"),
   ]
 
+  static let badStoreSections: [BadFile] = [
+    BadFile(
+      label: "store: unknown key", yaml: "store:\n  group_writable: true\n",
+      expected: "hr.yaml:2: store.group_writable: unknown key 'group_writable'"),
+    BadFile(
+      label: "store: a YAML 1.1 yes", yaml: "store:\n  group_readable: yes\n",
+      expected: "hr.yaml:2: store.group_readable: expected true or false, found 'yes'"),
+    BadFile(
+      label: "store: a quoted true", yaml: "store:\n  group_readable: \"true\"\n",
+      expected: "hr.yaml:2: store.group_readable: expected true or false, found 'true'"),
+    BadFile(
+      label: "store: a number", yaml: "store: {group_readable: 1}\n",
+      expected: "hr.yaml:1: store.group_readable: expected true or false, found '1'"),
+    BadFile(
+      label: "store: a list", yaml: "store: [group_readable]\n",
+      expected: "hr.yaml:1: store: expected a mapping, found a list"),
+  ]
+
+  @Test("A bad store section is refused with its line and key", arguments: badStoreSections)
+  func badStoreSection(_ badFile: BadFile) throws {
+    let error = try #require(configurationParseError(badFile.yaml))
+    #expect(error.description == badFile.expected)
+  }
+
   @Test("Bad files are refused with file, line, key and message", arguments: badFiles)
   func badFile(_ badFile: BadFile) throws {
     let error = try #require(configurationParseError(badFile.yaml))
@@ -516,6 +547,20 @@ struct ConfigurationLoadingTests {
     #expect(throws: ConfigurationError(file: "/dev/zero", line: nil, key: nil, message: "cannot read: larger than 16 MiB")) {
       try Configuration.load(path: "/dev/zero")
     }
+  }
+
+  @Test("A file the group or others can write is refused, naming the fix", arguments: [0o664, 0o646, 0o666, 0o620])
+  func writableByOthers(mode: Int) throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hr-config-\(UUID().uuidString).yaml").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try configurationExample.write(toFile: path, atomically: true, encoding: .utf8)
+    #expect(chmod(path, mode_t(mode)) == 0)
+    let expected = "the group or others can write this file (mode 0\(String(mode, radix: 8))); run 'chmod go-w \(path)'"
+    #expect(throws: ConfigurationError(file: path, line: nil, key: nil, message: expected)) {
+      try Configuration.load(path: path)
+    }
+    #expect(chmod(path, 0o644) == 0)
+    #expect(try Configuration.load(path: path).districts["500103"]?.population == 589000)
   }
 
   @Test("A file is read and its errors name the path")

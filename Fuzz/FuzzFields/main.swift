@@ -1,0 +1,43 @@
+import Foundation
+import HRCore
+
+/// The day every date rule is checked against while fuzzing.
+private let today = LocalDate(year: 2026, month: 11, day: 26)!
+
+/// libFuzzer's entry: a line as `hr-create` takes it, through every field validator, and the
+/// identifiers themselves on the raw text. Each must accept or reject; none may trap.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzFields(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  let text = String(decoding: bytes, as: UTF8.self)
+  _ = try? ResidentID(text, today: today)
+  _ = try? BirthCertificateNumber(text)
+  _ = try? DivisionCode(text)
+  _ = try? RecordNumber(text)
+  _ = BasicInformation.isPhoneNumber(text)
+  _ = LocalDate(text)
+  guard let object = try? JSONParser.parseObject(bytes) else { return 0 }
+  let allowed = Set(["id_number", "name", "sex", "birth_date", "division", "org"] + BasicInformation.optionalFields)
+  guard let fields = try? Fields(object, allowed: allowed) else { return 0 }
+  _ = try? BasicInformation.name(in: fields)
+  _ = try? BasicInformation.sex(in: fields)
+  _ = try? BasicInformation.division(in: fields)
+  _ = try? fields.pastDate("birth_date", today: today)
+  _ = try? fields.recordNumber()
+  for key in BasicInformation.optionalFields { _ = try? BasicInformation.storedValue(of: key, in: fields) }
+  return 0
+}
+
+/// libFuzzer's driver, which parses the options and runs the callback on each input.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+// SwiftPM gives an executable target its own entry point, so libFuzzer's main is not the one that
+// runs; this one hands the command line to libFuzzer's driver instead.
+var arguments = CommandLine.argc
+var vector = CommandLine.unsafeArgv
+exit(runFuzzerDriver(&arguments, &vector, fuzzFields))

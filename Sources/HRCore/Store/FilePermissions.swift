@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The permissions of the store and of every file a tool creates beside it (`-wal`, `-shm`, a
+/// rejects file, a spool): owner-only, or group-readable when `store.group_readable` is set,
+/// whatever the umask the tool was started with, since each holds residents' identifiable data
+/// (第二十八条 protects residents' privacy, 第二十九条 requires the
+/// systems to meet the information-security protection rules).
+///
+/// Two layers make it so. Each tool sets its process umask to 077 (027 when group-readable) as
+/// soon as the configuration is read, before it creates any file: that covers every file, those
+/// SQLite makes for sorting included. And the store itself is created with an explicit `fchmod`
+/// before SQLite opens it, because SQLite gives `-wal` and `-shm` the mode of the main file
+/// whatever the umask; so the companions follow the store even in a process that never set a
+/// umask (a test, the benchmark).
+package enum FilePermissions {
+  /// The mode of a new store or companion file: 0600, or 0640 when group-readable.
+  package static func fileMode(groupReadable: Bool) -> mode_t { groupReadable ? 0o640 : 0o600 }
+
+  /// The umask under which every file a tool creates gets at most `fileMode(groupReadable:)`.
+  package static func creationMask(groupReadable: Bool) -> mode_t { groupReadable ? 0o027 : 0o077 }
+
+  /// The permission bits that let someone other than the owner change a file: group- or
+  /// world-writable. A store or configuration with either is refused, since whoever else can
+  /// write it can rewrite the records or grant themselves a role.
+  package static let writableByOthers: mode_t = 0o022
+
+  /// Sets the process umask for the configuration's choice; returns the mode new files get.
+  @discardableResult
+  package static func applyUmask(groupReadable: Bool) -> mode_t {
+    _ = umask(creationMask(groupReadable: groupReadable))
+    return fileMode(groupReadable: groupReadable)
+  }
+
+  /// The mode the current umask leaves of 0640: what a file created now should have.
+  package static var currentFileMode: mode_t {
+    let mask = umask(0o077)
+    _ = umask(mask)
+    return 0o640 & ~mask
+  }
+
+  /// The permission bits of the file at `path`, or nil when it does not exist or cannot be
+  /// examined.
+  package static func mode(ofFileAt path: String) -> mode_t? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return info.st_mode & 0o7777
+  }
+
+  /// The mode written the way `ls` and `chmod` take it, e.g. "0664".
+  package static func octal(_ mode: mode_t) -> String {
+    let digits = String(mode, radix: 8)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+  }
+}
