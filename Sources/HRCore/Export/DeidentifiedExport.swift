@@ -74,7 +74,7 @@ extension Store {
       do {
         return try snapshot.read(work)
       } catch let error as DatabaseError {
-        throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+        throw StoreError.from(error, path: path, waited: 0, opening: false)
       }
     }
 

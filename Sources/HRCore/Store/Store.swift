@@ -263,7 +263,7 @@ package final class Store: Sendable {
     do {
       return try pool.makeSnapshot()
     } catch {
-      throw StoreError.from(error, path: path, busyTimeout: busyTimeout, opening: false)
+      throw StoreError.from(error, path: path, waited: 0, opening: false)
     }
   }
 
