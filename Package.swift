@@ -45,7 +45,10 @@ let package = Package(
     .target(name: "HRFixtures", dependencies: ["HRCore"], path: "Benchmarks/HRFixtures"),
     .executableTarget(
       name: "hr-bench",
-      dependencies: ["HRCore", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: [
+        "HRCore", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       path: "Benchmarks/hr-bench"
     ),
     .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRFixtures"]),
