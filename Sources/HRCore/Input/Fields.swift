@@ -53,16 +53,49 @@ package struct Fields: Sendable {
     guard raw.utf8.count <= maxLength * Self.maximumBytesPerCharacter else {
       throw invalid(key, "is longer than \(maxLength) characters")
     }
+    // Most text is already in its one form: trimmed, NFC and free of control characters. It is
+    // taken as it is, with no copy and no normalisation.
+    if Self.isPlainTrimmed(raw) {
+      guard raw.utf8.count <= maxLength || raw.unicodeScalars.count <= maxLength else {
+        throw invalid(key, "is longer than \(maxLength) characters")
+      }
+      return raw
+    }
     // One written form per text: a name typed precomposed or decomposed is the same name to the
     // duplicate check, which compares stored bytes.
     let text = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
     guard !text.isEmpty else { throw invalid(key, "is empty") }
-    if let scalar = text.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
+    if let scalar = text.unicodeScalars.first(where: {
+      let category = $0.properties.generalCategory
+      return category == .control || category == .format
+    }) {
       let code = String(scalar.value, radix: 16, uppercase: true)
       throw invalid(key, "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
     }
     guard text.count <= maxLength else { throw invalid(key, "is longer than \(maxLength) characters") }
     return text
+  }
+
+  /// Whether `text` is non-empty, has no white space at either end, no control or format character,
+  /// and only characters that are NFC whatever follows them and are one character each: ASCII
+  /// letters, digits and punctuation, Latin-1 and Latin Extended letters (below U+0300, where no
+  /// combining mark lies), CJK punctuation (U+3001–U+3029, U+3030–U+303F, without the ideographic
+  /// space and the tone marks U+302A–U+302F), CJK unified ideographs (U+4E00–U+9FFF) and full-width
+  /// forms (U+FF01–U+FF5E). Such text is its own normalisation and counts one character a scalar.
+  static func isPlainTrimmed(_ text: String) -> Bool {
+    var count = 0
+    var last: Unicode.Scalar = " "
+    for scalar in text.unicodeScalars {
+      let value = scalar.value
+      switch value {
+      case 0x21...0x7E, 0xA1...0xAC, 0xAE...0x2FF, 0x3001...0x3029, 0x3030...0x303F, 0x4E00...0x9FFF, 0xFF01...0xFF5E: break
+      case 0x20, 0xA0: if count == 0 { return false }
+      default: return false
+      }
+      last = scalar
+      count += 1
+    }
+    return count > 0 && last.value != 0x20 && last.value != 0xA0
   }
 
   /// A required text field.
