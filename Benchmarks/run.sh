@@ -11,9 +11,9 @@ count=${1:-200000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/hr-bench-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-swift build -c release --product hr-bench >&2
-for tool in hr-create hr-update hr-transfer hr-archive hr-audit; do swift build -c release --product "$tool" >&2; done
-bin=$(swift build -c release --show-bin-path)
+swift build -c release --static-swift-stdlib --product hr-bench >&2
+for tool in hr-create hr-update hr-transfer hr-archive hr-audit; do swift build -c release --static-swift-stdlib --product "$tool" >&2; done
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 
 python3 -m venv "$work/venv" >&2
 "$work/venv/bin/pip" install --quiet sqlite-utils >&2
@@ -24,3 +24,4 @@ echo "sqlite-utils $("$work/venv/bin/sqlite-utils" --version | awk '{print $NF}'
 "$bin/hr-bench" transfer --count "$count" --workdir "$work/transfer"
 "$bin/hr-bench" archive --count "$count" --workdir "$work/archive"
 "$bin/hr-bench" verify --events $((count * 5)) --workdir "$work/verify"
+"$bin/hr-bench" startup --workdir "$work/startup"

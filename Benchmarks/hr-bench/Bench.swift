@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
     commandName: "hr-bench",
     abstract: "Generate sample residents and measure the tools on them.",
     discussion: "Each benchmark runs the built executables the way a district script would, on a fresh store, and prints its figures.",
-    subcommands: [People.self, CreateBenchmark.self, ArchiveBenchmark.self, VerifyBenchmark.self, TransferBenchmark.self, ServiceBenchmark.self])
+    subcommands: [People.self, CreateBenchmark.self, StartupBenchmark.self, ArchiveBenchmark.self, VerifyBenchmark.self, TransferBenchmark.self, ServiceBenchmark.self])
 }
 
 /// Options shared by the benchmarks: where to work and which executables to run.
