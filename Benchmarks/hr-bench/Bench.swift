@@ -160,20 +160,34 @@ func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL,
   posix_spawn_file_actions_adddup2(&actions, inputFD, 0)
   posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
   let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-  let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+  // posix_spawn shares this process's memory until the exec, and Linux keeps that high-water mark
+  // in the child's ru_maxrss. /usr/bin/time forks from its own small image, so the peak it
+  // reports (%M) is the tool's own; wait4 still gives the CPU time of both.
+  let trampoline = "/usr/bin/time"
+  let viaTime = FileManager.default.isExecutableFile(atPath: trampoline)
+  let peakFile = output.path + ".peak"
+  let command = viaTime ? [trampoline, "-f", "%M", "-o", peakFile, "--", executable.path] + arguments : [executable.path] + arguments
+  let argv = command.map { strdup($0) } + [nil]
   let envp = merged.map { strdup("\($0)=\($1)") } + [nil]
   defer { for pointer in argv + envp { free(pointer) } }
   var pid: pid_t = 0
   let start = DispatchTime.now().uptimeNanoseconds
-  let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
+  let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
   guard spawned == 0 else { throw RunFailure("cannot run \(executable.path): \(String(cString: strerror(spawned)))") }
   var status: Int32 = 0
   var usage = rusage()
   while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   let exited = status & 0x7f == 0
+  var peakKiB = usage.ru_maxrss
+  if viaTime, let text = try? String(contentsOfFile: peakFile, encoding: .utf8),
+    let reported = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+  {
+    peakKiB = reported
+  }
+  try? FileManager.default.removeItem(atPath: peakFile)
   return Timing(
-    seconds: seconds, cpuSeconds: cpuSeconds(usage), peakBytes: usage.ru_maxrss * 1024,
+    seconds: seconds, cpuSeconds: cpuSeconds(usage), peakBytes: peakKiB * 1024,
     status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
 }
 
