@@ -26,10 +26,11 @@ struct ArchiveBenchmark: ParsableCommand {
     let listed = try setup.run("hr-archive", ["candidates"], today: LocalDate("2016-06-01")!, input: empty, output: "candidates.jsonl")
     report("hr-archive candidates", items: count, timing: listed, unit: "records")
 
+    let floor = try Floor(of: setup.store, in: setup, name: "lost")
     let lost = try setup.run(
       "hr-archive", ["lost", "--evidence", "3 calls unanswered", "--quiet"], today: LocalDate("2016-06-01")!,
       input: setup.file("candidates.jsonl"), output: "lost.jsonl")
-    report("hr-archive lost", items: count, timing: lost, unit: "records")
+    compare("hr-archive lost", items: count, tool: lost, floor: try floor.measure().timing, unit: "records")
 
     let purged = try setup.run(
       "hr-archive", ["purge", "--before", "2016-06-02", "--quiet"], today: LocalDate("2031-06-02")!, input: empty, output: "purged.jsonl")

@@ -11,8 +11,8 @@ struct Bench: ParsableCommand {
     abstract: "Generate sample residents and measure the tools on them.",
     discussion: "Each benchmark runs the built executables the way a district script would, on a fresh store, and prints its figures.",
     subcommands: [
-      People.self, CreateBenchmark.self, ArchiveBenchmark.self, VerifyBenchmark.self, TransferBenchmark.self,
-      ServiceBenchmark.self, ExportBenchmark.self, DeidBenchmark.self, MetricsBenchmark.self,
+      People.self, CreateBenchmark.self, StartupBenchmark.self, ArchiveBenchmark.self, VerifyBenchmark.self,
+      TransferBenchmark.self, ServiceBenchmark.self, ExportBenchmark.self, DeidBenchmark.self, MetricsBenchmark.self,
     ])
 }
 
@@ -24,9 +24,13 @@ struct BenchOptions: ParsableArguments {
   @Option(help: "Seed of the generated population.")
   var seed: UInt64 = 2024
 
-  /// The directory holding the built executables: the one this benchmark was built into.
+  @Option(help: "Directory of the hr executables to measure (default: the one hr-bench was built into).")
+  var bin: String?
+
+  /// The directory holding the executables to measure: `--bin`, else the one this benchmark was built into.
   var binDirectory: URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    if let bin { return URL(fileURLWithPath: bin) }
+    return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
   }
 
   func makeWorkdir() throws -> URL {
@@ -135,35 +139,72 @@ func writePeople(
   try handle.write(contentsOf: buffer)
 }
 
-/// What a timed run took: wall-clock seconds, CPU seconds of the child (user and system) and its exit status.
+/// What a timed run took: wall-clock seconds, CPU seconds (user and system), peak resident memory
+/// and the exit status.
 struct Timing {
   let seconds: Double
   let cpuSeconds: Double
+  /// Peak resident set, in bytes (the child's own `ru_maxrss`, not the largest of all children).
+  var peakBytes: Int = 0
   let status: Int32
 }
 
-/// CPU seconds used so far by this process's waited-for children.
-private func childrenCPUSeconds() -> Double {
+/// Runs an executable with its standard input from `input` and its output to `output`, and times
+/// it; `wait4` gives this child's own CPU time and peak memory.
+func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL, environment: [String: String]) throws -> Timing {
+  let inputFD = open(input.path, O_RDONLY)
+  guard inputFD >= 0 else { throw RunFailure("cannot open \(input.path)") }
+  defer { close(inputFD) }
+  let outputFD = open(output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+  guard outputFD >= 0 else { throw RunFailure("cannot create \(output.path)") }
+  defer { close(outputFD) }
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_adddup2(&actions, inputFD, 0)
+  posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+  let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  // posix_spawn shares this process's memory until the exec, and Linux keeps that high-water mark
+  // in the child's ru_maxrss. /usr/bin/time forks from its own small image, so the peak it
+  // reports (%M) is the tool's own; wait4 still gives the CPU time of both.
+  let trampoline = "/usr/bin/time"
+  let viaTime = FileManager.default.isExecutableFile(atPath: trampoline)
+  let peakFile = output.path + ".peak"
+  let command = viaTime ? [trampoline, "-f", "%M", "-o", peakFile, "--", executable.path] + arguments : [executable.path] + arguments
+  let argv = command.map { strdup($0) } + [nil]
+  let envp = merged.map { strdup("\($0)=\($1)") } + [nil]
+  defer { for pointer in argv + envp { free(pointer) } }
+  var pid: pid_t = 0
+  let start = DispatchTime.now().uptimeNanoseconds
+  let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+  guard spawned == 0 else { throw RunFailure("cannot run \(executable.path): \(String(cString: strerror(spawned)))") }
+  var status: Int32 = 0
   var usage = rusage()
-  getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-  return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+  while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+  let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  let exited = status & 0x7f == 0
+  var peakKiB = usage.ru_maxrss
+  if viaTime, let text = try? String(contentsOfFile: peakFile, encoding: .utf8),
+    let reported = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+  {
+    peakKiB = reported
+  }
+  try? FileManager.default.removeItem(atPath: peakFile)
+  return Timing(
+    seconds: seconds, cpuSeconds: cpuSeconds(usage), peakBytes: peakKiB * 1024,
+    status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
 }
 
-/// Runs an executable with its standard input from `input` and its output to `output`, and times it.
-func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL, environment: [String: String]) throws -> Timing {
-  let process = Process()
-  process.executableURL = executable
-  process.arguments = arguments
-  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-  process.standardInput = try FileHandle(forReadingFrom: input)
-  _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-  process.standardOutput = try FileHandle(forWritingTo: output)
-  let cpuBefore = childrenCPUSeconds()
-  let start = DispatchTime.now().uptimeNanoseconds
-  try process.run()
-  process.waitUntilExit()
-  let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-  return Timing(seconds: seconds, cpuSeconds: childrenCPUSeconds() - cpuBefore, status: process.terminationStatus)
+/// User plus system seconds of a resource usage.
+func cpuSeconds(_ usage: rusage) -> Double {
+  Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CPU seconds used so far by this process, all threads.
+func ownCPUSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return cpuSeconds(usage)
 }
 
 /// Prints one benchmark figure in a form that is easy to read and to grep: the wall-clock rate, and
@@ -171,7 +212,17 @@ func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL,
 func report(_ name: String, items: Int, timing: Timing, unit: String) {
   let rate = Double(items) / timing.seconds
   let cpuRate = Double(items) / max(timing.cpuSeconds, 1e-9)
+  var line = "\(name): \(items) \(unit) in \(String(format: "%.2f", timing.seconds)) s = \(String(format: "%.0f", rate)) \(unit)/second"
+    + " (\(String(format: "%.2f", timing.cpuSeconds)) CPU s = \(String(format: "%.0f", cpuRate)) \(unit)/CPU second)"
+  if timing.peakBytes > 0 { line += ", peak \(String(format: "%.1f", Double(timing.peakBytes) / 1048576)) MiB" }
+  print(line)
+}
+
+/// Prints a tool's figures next to its floor: the ratio of wall and of CPU seconds.
+func compare(_ name: String, items: Int, tool: Timing, floor: Timing, unit: String) {
+  report(name, items: items, timing: tool, unit: unit)
+  report("  floor (SQLite writing the same rows)", items: items, timing: floor, unit: unit)
   print(
-    "\(name): \(items) \(unit) in \(String(format: "%.2f", timing.seconds)) s = \(String(format: "%.0f", rate)) \(unit)/second"
-      + " (\(String(format: "%.2f", timing.cpuSeconds)) CPU s = \(String(format: "%.0f", cpuRate)) \(unit)/CPU second)")
+    "  ratio hr/floor: \(String(format: "%.2f", tool.seconds / max(floor.seconds, 1e-9)))x wall, "
+      + "\(String(format: "%.2f", tool.cpuSeconds / max(floor.cpuSeconds, 1e-9)))x CPU")
 }

@@ -30,8 +30,9 @@ struct ServiceBenchmark: ParsableCommand {
 
     let lines = setup.file("services.jsonl")
     try writeServiceLines(people: people, created: setup.file("created.jsonl"), to: lines, today: today)
+    let floor = try Floor(of: setup.store, in: setup, name: "services")
     let update = try setup.run("hr-update", ["--quiet"], today: today, input: lines, output: "updated.jsonl")
-    report("hr-update service", items: services, timing: update, unit: "services")
+    compare("hr-update service", items: services, tool: update, floor: try floor.measure().timing, unit: "services")
   }
 
   /// Writes `services` service lines for the created residents: a random resident, a type

@@ -34,18 +34,27 @@ struct TransferBenchmark: ParsableCommand {
     }
     try Data(lines).write(to: requests)
 
+    let requestFloor = try Floor(of: setup.store, in: setup, name: "request")
     let request = try setup.run(
       "hr-transfer", ["request", "--quiet", "--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref", "BENCH"],
       today: today, input: requests, output: "requested.jsonl")
+    let requestFloorTiming = try requestFloor.measure().timing
+    let confirmFloor = try Floor(of: setup.store, in: setup, name: "confirm")
     let confirm = try setup.run("hr-transfer", ["confirm", "--quiet"], today: today, input: setup.file("requested.jsonl"), output: "confirmed.jsonl")
     let confirmed = setup.file("confirmed.jsonl")
     let completed = try String(contentsOf: confirmed, encoding: .utf8).split(separator: "\n")
       .filter { $0.contains(#""status":"completed""#) }.count
     guard completed == count else { throw RunFailure("\(completed) of \(count) transfers completed") }
 
-    report("hr-transfer request", items: count, timing: request, unit: "transfers")
-    report("hr-transfer confirm", items: count, timing: confirm, unit: "transfers")
-    let both = Timing(seconds: request.seconds + confirm.seconds, cpuSeconds: request.cpuSeconds + confirm.cpuSeconds, status: 0)
-    report("hr-transfer request + confirm", items: count, timing: both, unit: "transfers")
+    let confirmFloorTiming = try confirmFloor.measure().timing
+    compare("hr-transfer request", items: count, tool: request, floor: requestFloorTiming, unit: "transfers")
+    compare("hr-transfer confirm", items: count, tool: confirm, floor: confirmFloorTiming, unit: "transfers")
+    let both = Timing(
+      seconds: request.seconds + confirm.seconds, cpuSeconds: request.cpuSeconds + confirm.cpuSeconds,
+      peakBytes: max(request.peakBytes, confirm.peakBytes), status: 0)
+    let bothFloor = Timing(
+      seconds: requestFloorTiming.seconds + confirmFloorTiming.seconds,
+      cpuSeconds: requestFloorTiming.cpuSeconds + confirmFloorTiming.cpuSeconds, status: 0)
+    compare("hr-transfer request + confirm", items: count, tool: both, floor: bothFloor, unit: "transfers")
   }
 }

@@ -10,6 +10,14 @@ package enum FreeText {
   /// The text as it is kept, or why it is refused: a lower-case reason that names no field, so that
   /// a line's field and an option can each say whose it is.
   package static func checked(_ raw: String, maxLength: Int) -> Result<String, FreeTextProblem> {
+    // Most text is already in its one form: trimmed, NFC and free of control characters. It is
+    // taken as it is, with no copy and no normalisation.
+    if isPlainTrimmed(raw) {
+      guard raw.utf8.count <= maxLength || raw.unicodeScalars.count <= maxLength else {
+        return .failure(FreeTextProblem("is longer than \(maxLength) characters"))
+      }
+      return .success(raw)
+    }
     guard raw.utf8.count <= maxLength * maximumBytesPerCharacter else {
       return .failure(FreeTextProblem("is longer than \(maxLength) characters"))
     }
@@ -25,6 +33,28 @@ package enum FreeText {
     }
     guard text.count <= maxLength else { return .failure(FreeTextProblem("is longer than \(maxLength) characters")) }
     return .success(text)
+  }
+
+  /// Whether `text` is non-empty, has no white space at either end, no control or format character,
+  /// and only characters that are NFC whatever follows them and are one character each: ASCII
+  /// letters, digits and punctuation, Latin-1 and Latin Extended letters (below U+0300, where no
+  /// combining mark lies), CJK punctuation (U+3001–U+3029, U+3030–U+303F, without the ideographic
+  /// space and the tone marks U+302A–U+302F), CJK unified ideographs (U+4E00–U+9FFF) and full-width
+  /// forms (U+FF01–U+FF5E). Such text is its own normalisation and counts one character a scalar.
+  static func isPlainTrimmed(_ text: String) -> Bool {
+    var count = 0
+    var last: Unicode.Scalar = " "
+    for scalar in text.unicodeScalars {
+      let value = scalar.value
+      switch value {
+      case 0x21...0x7E, 0xA1...0xAC, 0xAE...0x2FF, 0x3001...0x3029, 0x3030...0x303F, 0x4E00...0x9FFF, 0xFF01...0xFF5E: break
+      case 0x20, 0xA0: if count == 0 { return false }
+      default: return false
+      }
+      last = scalar
+      count += 1
+    }
+    return count > 0 && last.value != 0x20 && last.value != 0xA0
   }
 }
 

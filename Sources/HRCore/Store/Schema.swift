@@ -14,6 +14,7 @@ extension Store {
     migrator.registerMigration("v2-late-entry-indexes", migrate: indexLateEntries)
     migrator.registerMigration("v3-export-approvals", migrate: createExportApprovals)
     migrator.registerMigration("v3-metrics-indexes", migrate: indexMetrics)
+    migrator.registerMigration("v3-perf-slimmer-record-indexes", migrate: slimRecordIndexes)
     return migrator
   }
 
@@ -303,6 +304,19 @@ extension Store {
       sql: """
         CREATE INDEX service_late ON service(record_no, service_id) WHERE late = 1;
         CREATE INDEX archive_event_late_death ON archive_event(record_no, event_id) WHERE action = 'deceased' AND late = 1;
+        """)
+  }
+
+  /// Drops what every creation paid for and no query reads: `record_by_mother`, which nothing
+  /// searches (a mother link is looked up through `identifier`), and the entry every active record
+  /// had in `record_by_archived_on`, which only the purge reads and only for archived records
+  /// (`archived_on < ?` implies `archived_on IS NOT NULL`, so the purge keeps its index).
+  private static func slimRecordIndexes(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        DROP INDEX record_by_mother;
+        DROP INDEX record_by_archived_on;
+        CREATE INDEX record_by_archived_on ON record(status, archived_on) WHERE archived_on IS NOT NULL;
         """)
   }
 

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import HRCore
+
+/// Measures what a tool costs before it does any work: `hr-create --version`, and a run on empty
+/// input against an existing store; the median wall-clock and CPU time of many runs.
+struct StartupBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "startup", abstract: "Print the median time of hr-create --version and of a run on empty input.")
+
+  @OptionGroup var options: BenchOptions
+  @Option(help: "Runs of each.") var runs = 50
+
+  func run() throws {
+    let setup = try BenchSetup(options: options, storeName: "startup.sqlite")
+    let today = LocalDate("2026-11-26")!
+    let empty = setup.file("empty")
+    _ = FileManager.default.createFile(atPath: empty.path, contents: nil)
+    let people = try setup.writePeople(count: 100, seed: options.seed, today: today)
+    _ = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
+
+    let tool = setup.binDirectory.appendingPathComponent("hr-create")
+    var version: [Timing] = []
+    var emptyRun: [Timing] = []
+    for _ in 0..<runs {
+      version.append(try timedRun(tool, ["--version"], input: empty, output: setup.file("version.out"), environment: [:]))
+      emptyRun.append(try setup.run("hr-create", ["--quiet"], today: today, input: empty, output: "empty.out"))
+    }
+    show("hr-create --version", version)
+    show("hr-create on empty input, existing store", emptyRun)
+  }
+
+  func show(_ name: String, _ timings: [Timing]) {
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    print(
+      "\(name): median \(String(format: "%.1f", 1000 * median(timings.map(\.seconds)))) ms wall, "
+        + "\(String(format: "%.1f", 1000 * median(timings.map(\.cpuSeconds)))) ms CPU over \(timings.count) runs, "
+        + "peak \(String(format: "%.1f", Double(timings.map(\.peakBytes).max() ?? 0) / 1048576)) MiB")
+  }
+}
