@@ -1,6 +1,5 @@
 import Testing
-@testable import HRCore
-import HRLines
+@testable import HRLines
 
 /// One text the parser must refuse, with the code and column it must report.
 struct JSONRejectCase: Sendable, CustomTestStringConvertible {

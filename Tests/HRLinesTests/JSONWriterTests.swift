@@ -1,6 +1,5 @@
 import Testing
-@testable import HRCore
-import HRLines
+@testable import HRLines
 
 @Suite struct JSONWriterTests {
   static let compactInputs: [String] = [

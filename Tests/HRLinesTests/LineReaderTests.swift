@@ -7,8 +7,7 @@ import Darwin
 #endif
 import Foundation
 import Testing
-@testable import HRCore
-import HRLines
+@testable import HRLines
 
 /// Files and pipes for feeding a `LineReader`.
 private enum LineReaderFixture {
