@@ -44,7 +44,7 @@ package struct LineRunner {
   /// An I/O error on standard output or the rejects file ends the run (exit 74) with a message
   /// that says how far the committed work goes, so a script knows where to resume.
   package func run(_ handle: (JSONObject, Database) throws -> JSONObject) throws -> ExitStatus {
-    var batches = try InputBatches(files: options.files, batchSize: options.batchSize)
+    var batches = try InputBatches(files: options.files, batchSize: options.batchSize, input: options.input)
     defer { batches.closeFiles() }
     var report = try RejectReport(tool: tool, path: options.rejects)
     defer { report.discard() }
@@ -172,6 +172,7 @@ package struct LineRunner {
     if line.isTooLong {
       return .rejected(LineRejection(.lineTooLong, "line is longer than \(LineReader.maximumLineLength) bytes"))
     }
+    if let problem = line.problem { return .rejected(LineRejection(.malformedRow, problem)) }
     let object: JSONObject
     do {
       object = try JSONParser.parseObject(line.bytes)
