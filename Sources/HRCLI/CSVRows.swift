@@ -18,8 +18,9 @@ final class CSVRows {
   private let name: String
   private let reader: CSVReader
   private let stream: DescriptorStream
-  /// The path of each column's field: `["emergency_contact", "phone"]`.
-  private let columns: [[String]]
+  /// The path of each column's field: `["emergency_contact", "phone"]`; nil for a column whose
+  /// header cell is empty, as spreadsheets write for a formatted but unused column.
+  private let columns: [[String]?]
   private var row = 1
 
   /// Reads the header row of the CSV on `fd`; a header that names no field, names one twice or
@@ -36,42 +37,55 @@ final class CSVRows {
       throw RunError(.dataError, "'\(name)' has no header row naming the fields")
     }
     try Self.checkRead(reader, stream, name: name)
-    var columns: [[String]] = []
+    var columns: [[String]?] = []
     for cell in reader.headerRow ?? [] {
-      let path = cell.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+      let trimmed = cell.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty {
+        columns.append(nil)
+        continue
+      }
+      let path = trimmed.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
       guard !path.contains(where: \.isEmpty) else {
         throw RunError(.dataError, "'\(name)': column \(columns.count + 1) of the header names no field ('\(cell)')")
       }
-      for other in columns where other.starts(with: path) || path.starts(with: other) {
-        throw RunError(.dataError, "'\(name)': the header names '\(path.joined(separator: "."))' after '\(other.joined(separator: "."))'")
+      for case let other? in columns where other.starts(with: path) || path.starts(with: other) {
+        let (this, that) = (path.joined(separator: "."), other.joined(separator: "."))
+        throw RunError(
+          .dataError,
+          this == that
+            ? "'\(name)': the header names '\(this)' twice"
+            : "'\(name)': the header names both '\(that)' and '\(this)', a field and a field inside it")
       }
       columns.append(path)
+    }
+    guard columns.contains(where: { $0 != nil }) else {
+      throw RunError(.dataError, "'\(name)' has no header row naming the fields")
     }
     self.columns = columns
   }
 
-  /// The next row that has a cell, as a line numbered by its spreadsheet row; a row with more
-  /// cells than the header is yielded with its problem, to be rejected.
+  /// The next row that has a cell, as a line numbered by its spreadsheet row; a row with a value
+  /// in a column the header names no field for is yielded with its problem, to be rejected.
   func next() throws -> InputLine? {
     while let cells = reader.next() {
       try Self.checkRead(reader, stream, name: name)
       row += 1
       if cells.allSatisfy(\.isEmpty) { continue }
       var object = JSONObject()
-      var extra = 0
+      var unnamed: Int?
       for (index, cell) in cells.enumerated() where !cell.isEmpty {
-        guard index < columns.count else {
-          extra += 1
+        guard index < columns.count, let path = columns[index] else {
+          unnamed = unnamed ?? index + 1
           continue
         }
-        Self.set(.string(cell), at: columns[index][...], in: &object)
+        Self.set(.string(cell), at: path[...], in: &object)
       }
       var bytes: [UInt8] = []
       JSONValue.object(object).write(compactTo: &bytes)
-      guard extra == 0 else {
+      if let unnamed {
         return InputLine(
           number: row, bytes: bytes,
-          problem: "row has \(cells.count) cells but the header names \(columns.count) fields (an unquoted comma?)")
+          problem: "column \(unnamed) has a value but the header names no field for it (an unquoted comma?)")
       }
       return InputLine(number: row, bytes: bytes)
     }

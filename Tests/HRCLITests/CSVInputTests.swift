@@ -106,3 +106,38 @@ struct CSVInputTests {
     #expect(converted.objects.count == 200)
   }
 }
+
+@Suite("CSV headers")
+struct CSVHeaderTests {
+  @Test("A header that names a field twice, a field and a field inside it, or nothing ends the run (exit 65)",
+        arguments: [
+          ("name,name\r\n张三,李四\r\n", "'bad.csv': the header names 'name' twice"),
+          ("emergency_contact,emergency_contact.phone\r\nx,13800000000\r\n",
+           "'bad.csv': the header names both 'emergency_contact' and 'emergency_contact.phone', a field and a field inside it"),
+          ("name,a..b\r\n张三,x\r\n", "'bad.csv': column 2 of the header names no field ('a..b')"),
+          (",,\r\n张三,x,\r\n", "'bad.csv' has no header row naming the fields"),
+        ])
+  func badHeader(csv: String, message: String) throws {
+    let sandbox = try Sandbox()
+    try sandbox.write("bad.csv", csv)
+    let result = try sandbox.shell("hr-create bad.csv")
+    #expect(result.status == 65)
+    #expect(result.stderr == "hr-create: \(message); nothing was committed\n")
+  }
+}
+
+extension CSVHeaderTests {
+  @Test("An empty header cell is a column to ignore while it stays empty; a value under it is a malformed_row")
+  func unnamedColumn() throws {
+    let sandbox = try Sandbox()
+    let (header, rows) = ExcelCSV.rows(Sandbox.people(3))
+    var padded = rows.map { $0 + ["", ""] }
+    padded[1][header.count + 1] = "stray"
+    try sandbox.write("people.csv", ExcelCSV.file(header: header + ["", ""], rows: padded))
+    let result = try sandbox.shell("hr-create people.csv")
+    #expect(result.status == 65)
+    #expect(result.objects.count == 2)
+    #expect(result.errorLines.first
+      == "hr-create:people.csv:3: malformed_row: column \(header.count + 2) has a value but the header names no field for it (an unquoted comma?)")
+  }
+}
