@@ -21,6 +21,7 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/yaslab/CSV.swift.git", exact: "2.5.2"),
   ],
   targets: [
     // JSON Lines, hand-written for strict RFC 8259, duplicate keys, per-line columns and canonical
@@ -42,6 +43,7 @@ let package = Package(
         "HRCore",
         "HRLines",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "CSV", package: "CSV.swift"),
       ]
     ),
     .executableTarget(name: "hr-create", dependencies: ["HRCLI"]),

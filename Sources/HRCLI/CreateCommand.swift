@@ -10,7 +10,9 @@ package struct CreateCommand: ParsableCommand {
     discussion: """
       Reads one person per JSON line and prints one result per created record, in input order. \
       A person who already has a record (by any identifier the record ever had) is rejected with \
-      code duplicate_record and the existing record number: request a transfer instead.
+      code duplicate_record and the existing record number: request a transfer instead. With \
+      --skip-existing a line whose identifiers all belong to one existing record prints that \
+      record with "result":"exists" and counts as accepted, so a load can be fed again.
       """,
     version: toolkitVersion("hr-create"))
 
@@ -20,7 +22,16 @@ package struct CreateCommand: ParsableCommand {
   @Flag(help: "Only look the identifiers up and print whether a record exists; create nothing.")
   package var check = false
 
+  @Flag(
+    name: .customLong("skip-existing"),
+    help: "Answer a line whose identifiers all belong to one existing record with that record (\"result\":\"exists\") instead of rejecting it.")
+  package var skipExisting = false
+
   package init() {}
+
+  package func validate() throws {
+    if check && skipExisting { throw ValidationError("--skip-existing and --check cannot be given together") }
+  }
 
   package func run() throws {
     // Only a run that creates records creates a missing store: a check or a dry run against a
@@ -33,7 +44,7 @@ package struct CreateCommand: ParsableCommand {
       { object, db in
         check
           ? try Registry.check(object, session: session, in: db)
-          : try Registry.create(object, session: session, in: db)
+          : try Registry.create(object, session: session, in: db, skipExisting: skipExisting)
       }
     }
   }

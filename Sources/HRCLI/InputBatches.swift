@@ -7,7 +7,9 @@ import HRCore
 import HRLines
 
 /// The input files of a run, read as batches of lines: each batch at most `--batch-size` lines or
-/// `maximumBatchBytes` of input, and never spanning two files.
+/// `maximumBatchBytes` of input, and never spanning two files. A CSV input (`--input csv`, or a file
+/// ending `.csv`) yields one line a row, the row as its JSON object numbered by its spreadsheet row
+/// (`CSVRows`), so everything after reading is the same for both formats.
 struct InputBatches {
   /// A batch closes at `--batch-size` lines or at this many bytes of input, whichever comes first.
   static let maximumBatchBytes = 16 << 20
@@ -15,12 +17,15 @@ struct InputBatches {
   private var inputs: [(name: String, fd: Int32)]
   private var position = 0
   private var reader: LineReader?
+  private var rows: CSVRows?
   private let batchSize: Int
+  private let input: InputFormat?
 
   /// Opens every input before anything is read, so a missing file stops the run at once (exit 66);
   /// standard input when `files` is empty or for `-`.
-  init(files: [String], batchSize: Int) throws {
+  init(files: [String], batchSize: Int, input: InputFormat? = nil) throws {
     self.batchSize = batchSize
+    self.input = input
     inputs = []
     for name in files.isEmpty ? ["-"] : files {
       if name == "-" {
@@ -42,6 +47,20 @@ struct InputBatches {
   mutating func next() throws -> (file: String, lines: [InputLine])? {
     while position < inputs.count {
       let input = inputs[position]
+      if InputFormat.of(input.name, given: self.input) == .csv {
+        let rows = try self.rows ?? CSVRows(fd: input.fd, name: input.name)
+        self.rows = rows
+        var lines: [InputLine] = []
+        var bytes = 0
+        while lines.count < batchSize, bytes < Self.maximumBatchBytes, let line = try rows.next() {
+          bytes += line.bytes.count
+          lines.append(line)
+        }
+        if !lines.isEmpty { return (input.name, lines) }
+        self.rows = nil
+        position += 1
+        continue
+      }
       var reader = self.reader ?? LineReader(fileDescriptor: input.fd)
       var lines: [InputLine] = []
       var bytes = 0

@@ -1,10 +1,23 @@
 import ArgumentParser
 import HRLines
 
+/// The formats a tool reads its lines in: JSON Lines, or CSV as a spreadsheet saves it.
+package enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+  case jsonl, csv
+
+  /// The format of the input `name` when `--input` does not say: CSV for a name ending `.csv`.
+  static func of(_ name: String, given: InputFormat?) -> InputFormat {
+    given ?? (name.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
+  }
+}
+
 /// The options of every tool that reads JSON Lines and writes the store (hr(7) COMMON BEHAVIOUR).
 package struct LineOptions: ParsableArguments {
-  @Argument(help: ArgumentHelp("JSON Lines input files; standard input when none is given or for '-'.", valueName: "file"))
+  @Argument(help: ArgumentHelp("JSON Lines (or CSV) input files; standard input when none is given or for '-'.", valueName: "file"))
   package var files: [String] = []
+
+  @Option(help: ArgumentHelp("The input's format: jsonl, or csv with a header row naming the fields (the default for a file ending '.csv').", valueName: "format"))
+  package var input: InputFormat?
 
   @Option(help: ArgumentHelp("Write each rejected line as a JSON object to this file, to fix and feed back.", valueName: "file"))
   package var rejects: String?

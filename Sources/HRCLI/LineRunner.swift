@@ -44,7 +44,7 @@ package struct LineRunner {
   /// An I/O error on standard output or the rejects file ends the run (exit 74) with a message
   /// that says how far the committed work goes, so a script knows where to resume.
   package func run(_ handle: (JSONObject, Database) throws -> JSONObject) throws -> ExitStatus {
-    var batches = try InputBatches(files: options.files, batchSize: options.batchSize)
+    var batches = try InputBatches(files: options.files, batchSize: options.batchSize, input: options.input)
     defer { batches.closeFiles() }
     var report = try RejectReport(tool: tool, path: options.rejects)
     defer { report.discard() }
@@ -56,6 +56,8 @@ package struct LineRunner {
     var output = OutputBuffer(fd: spool?.fd ?? 1)
     var progress = Progress(tool: tool, verb: verb)
     var accepted = 0
+    // Lines answered with a record that was already there (hr-create --skip-existing).
+    var existing = 0
     var committed = Committed()
     // Refusals the trail must keep even if the whole run is rolled back (denials, already_served).
     var keptRefusals: [AuditEntry] = []
@@ -81,6 +83,7 @@ package struct LineRunner {
             case .accepted(let result):
               try output.append(result)
               accepted += 1
+              if result["result"] == "exists" { existing += 1 }
             case .rejected(let rejection):
               report.add(rejection, file: file, line: line)
               if let audit = rejection.audit {
@@ -133,7 +136,8 @@ package struct LineRunner {
     guard report.finish() else { throw failure("cannot close rejects file '\(options.rejects ?? "")'") }
     progress.finish()
     if !options.quiet {
-      var summary = "\(tool): \(accepted) \(options.dryRun ? "would be \(verb)" : verb), \(report.count) rejected"
+      let existingCount = existing > 0 ? ", \(existing) existing" : ""
+      var summary = "\(tool): \(accepted - existing) \(options.dryRun ? "would be \(verb)" : verb)\(existingCount), \(report.count) rejected"
       if options.dryRun {
         summary += " (dry run: nothing committed)"
       } else if options.allOrNothing && report.count > 0 {
@@ -172,6 +176,7 @@ package struct LineRunner {
     if line.isTooLong {
       return .rejected(LineRejection(.lineTooLong, "line is longer than \(LineReader.maximumLineLength) bytes"))
     }
+    if let problem = line.problem { return .rejected(LineRejection(.malformedRow, problem)) }
     let object: JSONObject
     do {
       object = try JSONParser.parseObject(line.bytes)

@@ -16,6 +16,8 @@ struct RejectReport {
   private var fd: Int32?
   private var bytes: [UInt8] = []
   private(set) var count = 0
+  /// Whether the run's one hint about the input's shape has been given.
+  private var hinted = false
 
   init(tool: String, path: String?) throws {
     self.tool = tool
@@ -37,6 +39,10 @@ struct RejectReport {
   mutating func add(_ rejection: LineRejection, file name: String, line: InputLine) {
     count += 1
     StandardError.write("\(tool):\(name):\(line.number): \(rejection.code): \(rejection.message)\n")
+    if !hinted, let hint = InputHint.hint(for: line, code: rejection.code.rawValue) {
+      hinted = true
+      StandardError.write("\(tool): hint: \(hint)\n")
+    }
     guard fd != nil else { return }
     var object: JSONObject = ["line": .int(line.number), "file": .string(name), "code": .string(rejection.code.rawValue), "error": .string(rejection.message)]
     for (key, value) in rejection.details where object[key] == nil { object[key] = value }

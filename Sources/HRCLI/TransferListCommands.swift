@@ -17,6 +17,16 @@ extension TransferCommand {
     @Option(help: ArgumentHelp("Only transfers from or to this organisation.", valueName: "org"))
     package var org: String?
 
+    @Option(
+      name: .customLong("from-org"),
+      help: ArgumentHelp("Only transfers from this organisation: the ones it decides.", valueName: "org"))
+    package var fromOrg: String?
+
+    @Option(
+      name: .customLong("to-org"),
+      help: ArgumentHelp("Only transfers to this organisation: the ones it asked for.", valueName: "org"))
+    package var toOrg: String?
+
     @Option(help: ArgumentHelp("Only transfers in this status.", valueName: "status"))
     package var status: TransferStatus?
 
@@ -45,7 +55,14 @@ extension TransferCommand {
             try refuseListing(session, common: common, command: "hr-transfer list --org \(org)", detail: ["org": .string(org)])
           }
         }
-        let filter = TransferFilter(org: org, status: status, recordNo: record)
+        // --from-org and --to-org only narrow the listing, which holds only the transfers the
+        // operator may see: a transfer from an organisation out of reach to one in it is listed.
+        for (option, value) in [("--from-org", fromOrg), ("--to-org", toOrg)] {
+          if let value, session.configuration.district(ofOrg: value) == nil {
+            throw RunError(.usage, "\(option): unknown organisation '\(value)'")
+          }
+        }
+        let filter = TransferFilter(org: org, fromOrg: fromOrg, toOrg: toOrg, status: status, recordNo: record)
         let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in try Transfers.list(filter, session: session, in: db) }
         try printTransfers(transfers, format: listing.format)
         return .ok

@@ -14,12 +14,16 @@ package struct InputLine: Sendable {
   package let bytes: [UInt8]
   /// Tells whether the line exceeded the limit, in which case its bytes were discarded unread.
   package let isTooLong: Bool
+  /// Why the line cannot be read as what it stands for, found before it was parsed (a CSV row with
+  /// more cells than its header): the line is rejected with this message.
+  package let problem: String?
 
   /// Makes a line from its parts.
-  package init(number: Int, bytes: [UInt8], isTooLong: Bool = false) {
+  package init(number: Int, bytes: [UInt8], isTooLong: Bool = false, problem: String? = nil) {
     self.number = number
     self.bytes = bytes
     self.isTooLong = isTooLong
+    self.problem = problem
   }
 }
 

@@ -1,3 +1,3 @@
 import HRCLI
 
-ArchiveCommand.main()
+runMain(ArchiveCommand.self, tool: "hr-archive")

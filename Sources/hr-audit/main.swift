@@ -1,3 +1,3 @@
 import HRCLI
 
-AuditCommand.main()
+runMain(AuditCommand.self, tool: "hr-audit")

@@ -1,3 +1,3 @@
 import HRCLI
 
-CreateCommand.main()
+runMain(CreateCommand.self, tool: "hr-create")

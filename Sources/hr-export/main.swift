@@ -1,3 +1,3 @@
 import HRCLI
 
-ExportCommand.main()
+runMain(ExportCommand.self, tool: "hr-export")

@@ -1,3 +1,3 @@
 import HRCLI
 
-MetricsCommand.main()
+runMain(MetricsCommand.self, tool: "hr-metrics")

@@ -1,3 +1,3 @@
 import HRCLI
 
-TransferCommand.main()
+runMain(TransferCommand.self, tool: "hr-transfer")

@@ -1,3 +1,3 @@
 import HRCLI
 
-UpdateCommand.main()
+runMain(UpdateCommand.self, tool: "hr-update")

@@ -86,7 +86,7 @@ struct CreateTests {
     #expect(result.objects.map { $0["result"] as? String } == ["created", "created"])
     #expect(result.errorLines == [
       "hr-create:-:2: invalid_id: id number '110105194912310021' has a wrong check digit (expected 'X')",
-      "hr-create:-:3: unknown_field: unknown field 'phnoe'",
+      "hr-create:-:3: unknown_field: unknown field 'phnoe'; did you mean 'phone'?",
       "hr-create:-:5: missing_field: missing identifier: one of 'id_number', 'birth_cert_no' or 'mother_id_number'",
       "hr-create: 2 created, 3 rejected",
     ])

@@ -142,8 +142,8 @@ struct UpdateTests {
     #expect(result.status == 65)
     #expect(result.lines.count == 1)
     #expect(result.errorLines == [
-      "hr-update:-:1: unknown_field: unknown field 'set.phnoe'",
-      "hr-update:-:2: unknown_field: unknown field 'service.summry'",
+      "hr-update:-:1: unknown_field: unknown field 'set.phnoe'; did you mean 'set.phone'?",
+      "hr-update:-:2: unknown_field: unknown field 'service.summry'; did you mean 'service.summary'?",
       "hr-update:-:3: several_changes: a line carries exactly one change, found 'set' and 'contact'; put each on its own line",
       "hr-update: 1 updated, 3 rejected",
     ])

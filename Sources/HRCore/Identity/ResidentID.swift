@@ -15,8 +15,10 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
   /// The earliest birth year a number is accepted with: no resident alive was born before it.
   package static let earliestBirthYear = 1880
 
-  /// Validates a number against GB 11643, refusing birth dates after `today`.
-  package init(_ text: String, today: LocalDate) throws(IdentityError) {
+  /// Validates a number against GB 11643, refusing birth dates after `today`; the number is first
+  /// normalised (`Normalisation.identifier`: full-width digits, a lower-case `x`).
+  package init(_ typed: String, today: LocalDate) throws(IdentityError) {
+    let text = Normalisation.identifier(typed)
     var digits = Array(text.utf8)
     let converted = digits.count == 15
     let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
@@ -67,8 +69,10 @@ package struct ResidentID: Hashable, Sendable, CustomStringConvertible {
 package struct BirthCertificateNumber: Hashable, Sendable, CustomStringConvertible {
   package let value: String
 
-  /// Validates the form of a birth medical certificate number.
-  package init(_ text: String) throws(IdentityError) {
+  /// Validates the form of a birth medical certificate number, once normalised
+  /// (`Normalisation.identifier`: full-width letters and digits made ASCII).
+  package init(_ typed: String) throws(IdentityError) {
+    let text = Normalisation.identifier(typed)
     let bytes = Array(text.utf8)
     guard bytes.count == 10, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[0]),
       bytes[1...].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })

@@ -12,6 +12,8 @@ package struct RejectionCode: RawRepresentable, Hashable, Sendable, CustomString
 extension RejectionCode {
   /// The line is longer than the 1 MiB a line may have.
   package static let lineTooLong = RejectionCode("line_too_long")
+  /// A CSV row with more cells than its header names fields: a cell would otherwise be dropped.
+  package static let malformedRow = RejectionCode("malformed_row")
   /// A field the tool does not know: a misspelt field must not be silently dropped.
   package static let unknownField = RejectionCode("unknown_field")
   package static let missingField = RejectionCode("missing_field")

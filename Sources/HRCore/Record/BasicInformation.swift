@@ -89,7 +89,8 @@ package enum BasicInformation {
 
   /// A mainland mobile number (1[3-9] and 9 digits) or a landline with its area code.
   private static func phone(_ key: String, in fields: Fields) throws(LineRejection) -> String? {
-    guard let text = try fields.text(key, maxLength: 20) else { return nil }
+    guard let typed = try fields.text(key, maxLength: 20) else { return nil }
+    let text = Normalisation.phone(typed)
     guard isPhoneNumber(text) else {
       throw fields.invalid(key, "'\(text)' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code")
     }

@@ -6,7 +6,12 @@ extension Registry {
   /// outside the organisation's scope, runs the duplicate check against every identifier ever
   /// held, takes the division's next record number, and writes the record, its identifiers, its
   /// tags and the audit event in the caller's transaction (hr(7) IDENTITY and THE RECORD; annex 1 二(六)).
-  package static func create(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+  ///
+  /// With `skipExisting`, a line whose identifiers all belong to one record already in the register
+  /// is answered with that record (`"result":"exists"`) instead of a rejection, so that a nightly
+  /// load can be fed again; the lookup is audited as `record.check`. A line that matches only some
+  /// of its identifiers, or two records, is still a `duplicate_record` rejection.
+  package static func create(_ object: JSONObject, session: Session, in db: Database, skipExisting: Bool = false) throws -> JSONObject {
     let fields = try Fields(object, allowed: createFields)
     let today = session.today
     let identifiers = try IdentifierFields(fields, today: today)
@@ -59,7 +64,20 @@ extension Registry {
     let tags = try tagCodes(in: fields)
 
     try session.authorize(.write, in: Scope(org: org.code, district: org.district), auditAs: "record.create", recordNo: nil)
-    if let existing = try holder(of: identifiers, in: db) { throw duplicate(existing) }
+    if let existing = try holder(of: identifiers, in: db) {
+      guard skipExisting, try identifiers.all.allSatisfy({ try holder(of: $0, in: db)?.recordNo == existing.recordNo }) else {
+        throw duplicate(existing)
+      }
+      try AuditTrail.append(
+        AuditEntry(action: "record.check", recordNo: existing.recordNo, detail: ["exists": true, "skip_existing": true]),
+        by: session.staff, in: db)
+      var out: JSONObject = ["record_no": .string(existing.recordNo)]
+      for (key, value) in identifiers.output { out[key] = value }
+      out["managing_org"] = .string(existing.managingOrg)
+      out["status"] = .string(existing.status.rawValue)
+      out["result"] = "exists"
+      return out
+    }
 
     let recordNo = try nextRecordNumber(in: division, db: db)
     let now = Timestamp.now()

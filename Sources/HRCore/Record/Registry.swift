@@ -50,9 +50,16 @@ package struct IdentifierFields: Sendable {
   package init(_ fields: Fields, today: LocalDate) throws(LineRejection) {
     func identity<T>(_ key: String, _ make: (String) throws(IdentityError) -> T) throws(LineRejection) -> T? {
       guard let value = fields.value(key) else { return nil }
-      guard let text = value.stringValue else { throw fields.invalid(key, "must be a string, found \(value.typeName)") }
+      guard let raw = value.stringValue else {
+        guard case .number = value else { throw fields.invalid(key, "must be a string, found \(value.typeName)") }
+        throw fields.invalid(key, "must be a string, found the number \(value.compact): \(Normalisation.spreadsheetAdvice)")
+      }
+      guard !Normalisation.isExponentForm(raw) else {
+        throw LineRejection(
+          .invalidID, "field '\(key)' is '\(raw)': \(Normalisation.spreadsheetAdvice)", details: ["field": .string(key)])
+      }
       do {
-        return try make(text)
+        return try make(raw)
       } catch {
         throw LineRejection(.invalidID, error.description, details: ["field": .string(key)])
       }

@@ -4,6 +4,10 @@ import GRDB
 package struct TransferFilter: Sendable, Equatable {
   /// Transfers from or to this organisation.
   package var org: String?
+  /// Transfers from this organisation (the one that decides them).
+  package var fromOrg: String?
+  /// Transfers to this organisation (the one that asked for the record).
+  package var toOrg: String?
   /// Transfers from or to an organisation of this district.
   package var district: String?
   package var status: TransferStatus?
@@ -12,10 +16,12 @@ package struct TransferFilter: Sendable, Equatable {
   package var overdueOn: LocalDate?
 
   package init(
-    org: String? = nil, district: String? = nil, status: TransferStatus? = nil, recordNo: String? = nil,
-    overdueOn: LocalDate? = nil
+    org: String? = nil, fromOrg: String? = nil, toOrg: String? = nil, district: String? = nil,
+    status: TransferStatus? = nil, recordNo: String? = nil, overdueOn: LocalDate? = nil
   ) {
     self.org = org
+    self.fromOrg = fromOrg
+    self.toOrg = toOrg
     self.district = district
     self.status = status
     self.recordNo = recordNo
@@ -59,6 +65,14 @@ extension Transfers {
     if let org = filter.org {
       conditions.append("(from_org = ? OR to_org = ?)")
       arguments += [org, org]
+    }
+    if let org = filter.fromOrg {
+      conditions.append("from_org = ?")
+      arguments += [org]
+    }
+    if let org = filter.toOrg {
+      conditions.append("to_org = ?")
+      arguments += [org]
     }
     if let district = filter.district {
       conditions.append("(from_district = ? OR to_district = ?)")

@@ -165,8 +165,10 @@ package enum Transfers {
   package static func confirm(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let fields = Fields(selecting: object)
     var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
-    try session.authorize(.decideTransfer, in: subject.scope, auditAs: "transfer.confirm", recordNo: transfer.recordNo)
+    // A decided transfer is not_pending for anyone, before the operator's scope is looked at: an
+    // unfiltered listing piped in must not leave a permanent denied event for each done transfer.
     try requirePending(transfer)
+    try session.authorize(.decideTransfer, in: subject.scope, auditAs: "transfer.confirm", recordNo: transfer.recordNo)
     if subject.status == .archived, subject.archiveReason == .deceased {
       throw LineRejection(
         .deceased, "record '\(subject.recordNo)' was archived as deceased while the transfer was pending; reject or cancel it",
@@ -210,8 +212,10 @@ package enum Transfers {
       throw fields.missing("rejection_reason")
     }
     var (transfer, subject) = try selectedTransfer(by: fields, session: session, in: db)
-    try session.authorize(.decideTransfer, in: subject.scope, auditAs: "transfer.reject", recordNo: transfer.recordNo)
+    // A decided transfer is not_pending for anyone, before the operator's scope is looked at: an
+    // unfiltered listing piped in must not leave a permanent denied event for each done transfer.
     try requirePending(transfer)
+    try session.authorize(.decideTransfer, in: subject.scope, auditAs: "transfer.reject", recordNo: transfer.recordNo)
     decide(&transfer, as: .rejected, on: session.today, by: session.staff)
     transfer.decisionReason = because
     try transfer.saveDecision(in: db)
@@ -235,6 +239,7 @@ package enum Transfers {
   package static func cancel(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let fields = Fields(selecting: object)
     var (transfer, _) = try selectedTransfer(by: fields, session: session, in: db)
+    try requirePending(transfer)
     let staff = session.staff
     guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: transfer.toScope) else {
       throw LineRejection(
@@ -245,7 +250,6 @@ package enum Transfers {
           action: "transfer.cancel", recordNo: transfer.recordNo, outcome: .denied,
           detail: ["transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg)]))
     }
-    try requirePending(transfer)
     decide(&transfer, as: .cancelled, on: session.today, by: staff)
     transfer.late = false
     try transfer.saveDecision(in: db)

@@ -206,6 +206,6 @@ struct RecordViewTests {
     #expect(unknown.audit == nil)
     let misspelt = try #require(try fixture.refusal(fixture.adult, viewer: ["kind": "guardian", "authorisation": "GA-1"], by: "doc-li"))
     #expect(misspelt.code == .unknownField)
-    #expect(misspelt.message == "unknown field 'viewer.authorisation'")
+    #expect(misspelt.message == "unknown field 'viewer.authorisation'; did you mean 'viewer.authorization'?")
   }
 }

@@ -36,11 +36,17 @@ struct ResidentIDTests {
       ("50010319800101001", IdentityError.malformedResidentID("50010319800101001")),
       ("5001031980010100161", IdentityError.malformedResidentID("5001031980010100161")),
       ("50010319800101001Y", IdentityError.malformedResidentID("50010319800101001Y")),
-      ("５00103198001010016", IdentityError.malformedResidentID("５00103198001010016")),
       ("", IdentityError.malformedResidentID("")),
     ])
   func invalidNumber(text: String, error: IdentityError) {
     #expect(throws: error) { try ResidentID(text, today: today) }
+  }
+
+  @Test("Full-width digits and a lower-case x are read as the number typed in ASCII",
+        arguments: ["５00103198001010016", "５００１０３１９８００１０１００１６", " 500103198001010016 ", "11010519491231002x", "１１０１０５１９４９１２３１００２ｘ"])
+  func normalisedNumber(text: String) throws {
+    let id = try ResidentID(text, today: today)
+    #expect(id.value == (text.contains("x") || text.contains("ｘ") ? "11010519491231002X" : "500103198001010016"))
   }
 
   @Test("A birth year before 1880 is refused as too early, not as a date that does not exist")

@@ -102,7 +102,7 @@ struct AmendmentTests {
     let rejection = try #require(
       try fixture.rejection(of: ["service_id": 1, "changes": [field: "x"], "reason": "勘误", "approved_by": "admin-jfb"], by: "doc-li", amend: true))
     #expect(rejection.code == .unknownField)
-    #expect(rejection.message == "unknown field 'changes.\(field)'")
+    #expect(rejection.message.hasPrefix("unknown field 'changes.\(field)'"))
   }
 
   @Test func restrictionOfAServiceIsNeverLifted() throws {

@@ -65,7 +65,7 @@ struct BasicInformationUpdateTests {
     let recordNo = try fixture.createElder()
     let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["phnoe": "13800000000"]]))
     #expect(rejection.code == .unknownField)
-    #expect(rejection.message == "unknown field 'set.phnoe'")
+    #expect(rejection.message == "unknown field 'set.phnoe'; did you mean 'set.phone'?")
   }
 
   @Test func invalidValuesAreCheckedByTheCreationRules() throws {

@@ -72,7 +72,7 @@ struct ServiceLogTests {
     let rejection = try #require(
       try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-20", field: "x"]]))
     #expect(rejection.code == .unknownField)
-    #expect(rejection.message == "unknown field 'service.\(field)'")
+    #expect(rejection.message.hasPrefix("unknown field 'service.\(field)'"))
   }
 
   @Test func unconfiguredServiceTypeIsRejected() throws {

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+
+/// Runs a tool's root command, so that every error a tool prints, a usage error included, reads
+/// `tool: message` like every other whole-run error (hr(7) COMMON BEHAVIOUR), where the argument
+/// parser alone would print `Error: message`. `--help` and `--version` print on standard output and
+/// exit 0, as they always did; a usage error exits 64 with the usage after the message.
+package func runMain<C: ParsableCommand>(_ command: C.Type, tool: String) -> Never {
+  do {
+    var parsed = try C.parseAsRoot()
+    try parsed.run()
+  } catch {
+    let status = C.exitCode(for: error)
+    let text = C.fullMessage(for: error)
+    if status == .success {
+      if !text.isEmpty { print(text) }
+      exit(0)
+    }
+    if !text.isEmpty {
+      let prefix = "Error: "
+      let message = text.hasPrefix(prefix) ? "\(tool): " + text.dropFirst(prefix.count) : "\(tool): \(text)"
+      StandardError.write(message.hasSuffix("\n") ? message : message + "\n")
+    }
+    exit(status.rawValue)
+  }
+  exit(0)
+}
