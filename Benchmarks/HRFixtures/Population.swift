@@ -24,7 +24,8 @@ package struct Population: Sequence, IteratorProtocol {
   private var issued: Set<String> = []
   private let count: Int
 
-  private static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+  private static let surnames = Array(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
   private static let givenCharacters = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞燕云辉建国志文斌宇浩然欣怡子涵梓轩雨泽思琪佳琪俊杰晨曦婷雪梅海波春林")
   private static let streets = ["民族路", "邹容路", "八一路", "中山一路", "沙坪坝正街", "小龙坎新街", "龙溪路", "新牌坊一路", "葛城大道"]
 
@@ -54,8 +55,12 @@ package struct Population: Sequence, IteratorProtocol {
         ? today.adding(days: -(1 + age))
         : today.adding(years: -age)?.adding(days: -random.next(below: 365))) ?? today
     let female = random.next(below: 2) == 0
-    let name = String(Population.surnames[random.next(below: Population.surnames.count)])
-      + String((0..<(1 + random.next(below: 2))).map { _ in Population.givenCharacters[random.next(below: Population.givenCharacters.count)] })
+    let name =
+      String(Population.surnames[random.next(below: Population.surnames.count)])
+      + String(
+        (0..<(1 + random.next(below: 2))).map { _ in
+          Population.givenCharacters[random.next(below: Population.givenCharacters.count)]
+        })
 
     var person = JSONObject()
     if isChild {

@@ -23,7 +23,8 @@ struct ArchiveBenchmark: ParsableCommand {
     }
     _ = try setup.run("hr-create", ["--quiet"], today: LocalDate("2012-01-01")!, input: people, output: "created.jsonl")
 
-    let listed = try setup.run("hr-archive", ["candidates"], today: LocalDate("2016-06-01")!, input: empty, output: "candidates.jsonl")
+    let listed = try setup.run(
+      "hr-archive", ["candidates"], today: LocalDate("2016-06-01")!, input: empty, output: "candidates.jsonl")
     report("hr-archive candidates", items: count, timing: listed, unit: "records")
 
     let floor = try Floor(of: setup.store, in: setup, name: "lost")
@@ -33,7 +34,8 @@ struct ArchiveBenchmark: ParsableCommand {
     compare("hr-archive lost", items: count, tool: lost, floor: try floor.measure().timing, unit: "records")
 
     let purged = try setup.run(
-      "hr-archive", ["purge", "--before", "2016-06-02", "--quiet"], today: LocalDate("2031-06-02")!, input: empty, output: "purged.jsonl")
+      "hr-archive", ["purge", "--before", "2016-06-02", "--quiet"], today: LocalDate("2031-06-02")!, input: empty,
+      output: "purged.jsonl")
     report("hr-archive purge", items: count, timing: purged, unit: "records")
   }
 }

@@ -9,7 +9,8 @@ struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "hr-bench",
     abstract: "Generate sample residents and measure the tools on them.",
-    discussion: "Each benchmark runs the built executables the way a district script would, on a fresh store, and prints its figures.",
+    discussion:
+      "Each benchmark runs the built executables the way a district script would, on a fresh store, and prints its figures.",
     subcommands: [
       People.self, CreateBenchmark.self, StartupBenchmark.self, ArchiveBenchmark.self, VerifyBenchmark.self,
       TransferBenchmark.self, ServiceBenchmark.self, ExportBenchmark.self, DeidBenchmark.self, MetricsBenchmark.self,
@@ -34,7 +35,8 @@ struct BenchOptions: ParsableArguments {
   }
 
   func makeWorkdir() throws -> URL {
-    let url = workdir.map { URL(fileURLWithPath: $0) }
+    let url =
+      workdir.map { URL(fileURLWithPath: $0) }
       ?? FileManager.default.temporaryDirectory.appendingPathComponent("hr-bench-\(getpid())")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
@@ -70,7 +72,8 @@ struct BenchSetup {
     _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     var handle = try FileHandle(forWritingTo: url)
     defer { try? handle.close() }
-    try hr_bench.writePeople(to: &handle, count: count, seed: seed, today: today, birthCertificates: birthCertificates, adjust: adjust)
+    try hr_bench.writePeople(
+      to: &handle, count: count, seed: seed, today: today, birthCertificates: birthCertificates, adjust: adjust)
     return url
   }
 
@@ -127,7 +130,9 @@ func writePeople(
   adjust: (inout JSONObject) -> Void = { _ in }
 ) throws {
   var buffer: [UInt8] = []
-  for var person in Population(count: count, seed: seed, places: samplePlaces, today: today, birthCertificateShare: birthCertificates) {
+  for var person in Population(
+    count: count, seed: seed, places: samplePlaces, today: today, birthCertificateShare: birthCertificates)
+  {
     adjust(&person)
     JSONValue.object(person).write(compactTo: &buffer)
     buffer.append(UInt8(ascii: "\n"))
@@ -170,7 +175,8 @@ func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL,
   let trampoline = "/usr/bin/time"
   let viaTime = FileManager.default.isExecutableFile(atPath: trampoline)
   let peakFile = output.path + ".peak"
-  let command = viaTime ? [trampoline, "-f", "%M", "-o", peakFile, "--", executable.path] + arguments : [executable.path] + arguments
+  let command =
+    viaTime ? [trampoline, "-f", "%M", "-o", peakFile, "--", executable.path] + arguments : [executable.path] + arguments
   let argv = command.map { strdup($0) } + [nil]
   let envp = merged.map { strdup("\($0)=\($1)") } + [nil]
   defer { for pointer in argv + envp { free(pointer) } }
@@ -212,7 +218,8 @@ func ownCPUSeconds() -> Double {
 func report(_ name: String, items: Int, timing: Timing, unit: String) {
   let rate = Double(items) / timing.seconds
   let cpuRate = Double(items) / max(timing.cpuSeconds, 1e-9)
-  var line = "\(name): \(items) \(unit) in \(String(format: "%.2f", timing.seconds)) s = \(String(format: "%.0f", rate)) \(unit)/second"
+  var line =
+    "\(name): \(items) \(unit) in \(String(format: "%.2f", timing.seconds)) s = \(String(format: "%.0f", rate)) \(unit)/second"
     + " (\(String(format: "%.2f", timing.cpuSeconds)) CPU s = \(String(format: "%.0f", cpuRate)) \(unit)/CPU second)"
   if timing.peakBytes > 0 { line += ", peak \(String(format: "%.1f", Double(timing.peakBytes) / 1048576)) MiB" }
   print(line)

@@ -7,7 +7,8 @@ import HRLines
 /// its floor (SQLite writing the same rows into hr's schema) and, for reference, `sqlite-utils
 /// insert` of the same lines and `sqlite3 .import` of the same rows as CSV.
 struct CreateBenchmark: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "create", abstract: "Create generated residents and print records/second.")
+  static let configuration = CommandConfiguration(
+    commandName: "create", abstract: "Create generated residents and print records/second.")
 
   @OptionGroup var options: BenchOptions
   @Option(help: "How many residents.") var count = 100_000
@@ -33,8 +34,9 @@ struct CreateBenchmark: ParsableCommand {
         input: URL(fileURLWithPath: "/dev/null"), output: setup.file("sqlite-utils.out"), environment: [:])
       guard utils.status == 0 else { throw RunFailure("sqlite-utils exited \(utils.status)") }
       report("  sqlite-utils insert --nl --pk id_number", items: count, timing: utils, unit: "records")
-      print("  ratio hr/sqlite-utils: \(String(format: "%.2f", timing.seconds / utils.seconds))x wall, "
-        + "\(String(format: "%.2f", timing.cpuSeconds / utils.cpuSeconds))x CPU")
+      print(
+        "  ratio hr/sqlite-utils: \(String(format: "%.2f", timing.seconds / utils.seconds))x wall, "
+          + "\(String(format: "%.2f", timing.cpuSeconds / utils.cpuSeconds))x CPU")
     }
     if !sqlite3.isEmpty {
       let csv = try writeCSV(people: people, to: setup.file("people.csv"))

@@ -25,7 +25,8 @@ struct DeidBenchmark: ParsableCommand {
     let keyPath = setup.file("pseudonym.key").path
     try "benchmark pseudonym key, 32 bytes or more".write(toFile: keyPath, atomically: false, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
-    let yaml = benchConfiguration + "  bench-researcher: {name: 研究员, role: researcher}\n"
+    let yaml =
+      benchConfiguration + "  bench-researcher: {name: 研究员, role: researcher}\n"
       + "export:\n  k: \(k)\n" + (l > 0 ? "  l: \(l)\n" : "") + "  age_band_years: 5\n  pseudonym_key_file: \(keyPath)\n"
     try yaml.write(to: setup.config, atomically: true, encoding: .utf8)
     let store = reuse ? setup.file("deid.sqlite") : setup.store
@@ -38,7 +39,9 @@ struct DeidBenchmark: ParsableCommand {
     }
 
     let approval = setup.file("approval.jsonl")
-    try (#"{"ref":"BENCH-\#(getpid())","grantee":"bench-researcher","scope":"city","purpose":"benchmark","expires":"2099-12-31"}"# + "\n")
+    try
+      (#"{"ref":"BENCH-\#(getpid())","grantee":"bench-researcher","scope":"city","purpose":"benchmark","expires":"2099-12-31"}"#
+      + "\n")
       .write(to: approval, atomically: true, encoding: .utf8)
     let common = ["--store", store.path, "--config", setup.config.path, "--today", "\(today)"]
     let approved = try timedRun(
@@ -48,7 +51,8 @@ struct DeidBenchmark: ParsableCommand {
 
     let timing = try timedRun(
       setup.binDirectory.appendingPathComponent("hr-export"),
-      ["deid", "--approval", "BENCH-\(getpid())", "--report", setup.file("report.json").path, "--operator", "bench-researcher"] + common,
+      ["deid", "--approval", "BENCH-\(getpid())", "--report", setup.file("report.json").path, "--operator", "bench-researcher"]
+        + common,
       input: URL(fileURLWithPath: "/dev/null"), output: setup.file("deid.jsonl"), environment: [:])
     guard timing.status == 0 else { throw RunFailure("hr-export deid exited \(timing.status)") }
     report("hr-export deid", items: residents, timing: timing, unit: "records")
@@ -62,8 +66,10 @@ struct DeidBenchmark: ParsableCommand {
   /// columns the export reads vary.
   func build(at path: String, yaml: String, today: LocalDate) throws {
     let store = try Store(path: path)
-    let places = samplePlaces.enumerated().map { "SELECT \($0.offset) AS p, '\($0.element.org)' AS org, '\($0.element.district)' AS district" }
-      .joined(separator: " UNION ALL ")
+    let places = samplePlaces.enumerated().map {
+      "SELECT \($0.offset) AS p, '\($0.element.org)' AS org, '\($0.element.district)' AS district"
+    }
+    .joined(separator: " UNION ALL ")
     try store.write { db in
       try db.execute(
         sql: """

@@ -50,13 +50,19 @@ struct Floor {
       for table in Self.tables {
         let info = try Row.fetchAll(db, sql: "PRAGMA src.table_info(\(table))")
         let columns: [String] = info.map { $0["name"] }
-        let keys: [String] = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
+        let keys: [String] = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map {
+          $0["name"]
+        }
         let match = keys.map { "b.\($0) = s.\($0)" }.joined(separator: " AND ")
         try db.execute(
-          sql: "CREATE TABLE new_\(table) AS SELECT s.* FROM src.\(table) s WHERE NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))")
+          sql:
+            "CREATE TABLE new_\(table) AS SELECT s.* FROM src.\(table) s WHERE NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))"
+        )
         let differs = columns.filter { !keys.contains($0) }.map { "b.\($0) IS NOT s.\($0)" }.joined(separator: " OR ")
         try db.execute(
-          sql: "CREATE TABLE changed_\(table) AS SELECT s.* FROM src.\(table) s JOIN base.\(table) b ON \(match) WHERE \(differs.isEmpty ? "0" : differs)")
+          sql:
+            "CREATE TABLE changed_\(table) AS SELECT s.* FROM src.\(table) s JOIN base.\(table) b ON \(match) WHERE \(differs.isEmpty ? "0" : differs)"
+        )
         let inserted = try Int.fetchOne(db, sql: "SELECT count(*) FROM new_\(table)") ?? 0
         let changed = try Int.fetchOne(db, sql: "SELECT count(*) FROM changed_\(table)") ?? 0
         plan.append((table, inserted, changed, columns, keys))

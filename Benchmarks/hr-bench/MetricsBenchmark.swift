@@ -47,7 +47,8 @@ struct MetricsBenchmark: ParsableCommand {
         let timing = try timedRun(
           URL(fileURLWithPath: "/usr/bin/time"), ["-o", log.path] + arguments, input: input, output: output, environment: [:])
         guard timing.status == 0 else { throw RunFailure("hr-metrics exited \(timing.status)") }
-        let peak = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        let peak =
+          try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
           .first { $0.contains("Maximum resident set size") }?.split(separator: ":").last
           .map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"
         print(

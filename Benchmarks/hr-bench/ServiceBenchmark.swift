@@ -41,7 +41,9 @@ struct ServiceBenchmark: ParsableCommand {
   func writeServiceLines(people: URL, created: URL, to output: URL, today: LocalDate) throws {
     let persons = try jsonLines(people)
     let results = try jsonLines(created)
-    guard persons.count == results.count else { throw RunFailure("hr-create accepted \(results.count) of \(persons.count) residents") }
+    guard persons.count == results.count else {
+      throw RunFailure("hr-create accepted \(results.count) of \(persons.count) residents")
+    }
     let residents: [(recordNo: String, org: String, birth: LocalDate)] = try zip(persons, results).map { person, result in
       let birth: LocalDate
       if let id = person["id_number"]?.stringValue {

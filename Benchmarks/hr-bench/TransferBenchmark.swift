@@ -36,11 +36,13 @@ struct TransferBenchmark: ParsableCommand {
 
     let requestFloor = try Floor(of: setup.store, in: setup, name: "request")
     let request = try setup.run(
-      "hr-transfer", ["request", "--quiet", "--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref", "BENCH"],
+      "hr-transfer",
+      ["request", "--quiet", "--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref", "BENCH"],
       today: today, input: requests, output: "requested.jsonl")
     let requestFloorTiming = try requestFloor.measure().timing
     let confirmFloor = try Floor(of: setup.store, in: setup, name: "confirm")
-    let confirm = try setup.run("hr-transfer", ["confirm", "--quiet"], today: today, input: setup.file("requested.jsonl"), output: "confirmed.jsonl")
+    let confirm = try setup.run(
+      "hr-transfer", ["confirm", "--quiet"], today: today, input: setup.file("requested.jsonl"), output: "confirmed.jsonl")
     let confirmed = setup.file("confirmed.jsonl")
     let completed = try String(contentsOf: confirmed, encoding: .utf8).split(separator: "\n")
       .filter { $0.contains(#""status":"completed""#) }.count

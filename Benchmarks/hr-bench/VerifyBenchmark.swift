@@ -50,7 +50,8 @@ struct VerifyBenchmark: ParsableCommand {
 
   /// An event like the ones the tools append: creations, services, views, transfers.
   static func entry(_ random: inout SplitMix64) -> AuditEntry {
-    let recordNo = "500103001" + String(format: "%03d", 1 + random.next(below: 5)) + String(format: "%05d", 1 + random.next(below: 99_999))
+    let recordNo =
+      "500103001" + String(format: "%03d", 1 + random.next(below: 5)) + String(format: "%05d", 1 + random.next(below: 99_999))
     switch random.next(below: 4) {
     case 0:
       return AuditEntry(

@@ -43,10 +43,10 @@ package struct ArchiveLostCommand: ParsableCommand {
 
   package init() {}
 
-
   package func run() throws {
     try LineRunner.run("hr-archive lost", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      let defaults = ArchiveDefaults(evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength))
+      let defaults = ArchiveDefaults(
+        evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength))
       return { object, db in try Archive.lost(object, defaults: defaults, session: session, in: db) }
     }
   }
@@ -65,20 +65,26 @@ package struct ArchiveDeceasedCommand: ParsableCommand {
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
 
-  @Option(name: .customLong("death-date"), help: ArgumentHelp("The date of death, for lines without 'death_date'.", valueName: "YYYY-MM-DD"))
+  @Option(
+    name: .customLong("death-date"),
+    help: ArgumentHelp("The date of death, for lines without 'death_date'.", valueName: "YYYY-MM-DD"))
   package var deathDate: LocalDate?
 
-  @Option(name: .customLong("death-cause"), help: ArgumentHelp("The cause of death, for lines without 'death_cause'.", valueName: "text"))
+  @Option(
+    name: .customLong("death-cause"),
+    help: ArgumentHelp("The cause of death, for lines without 'death_cause'.", valueName: "text"))
   package var deathCause: String?
 
-  @Option(name: .customLong("reported-on"), help: ArgumentHelp("The day the death became known, for lines without 'reported_on' (default today).", valueName: "YYYY-MM-DD"))
+  @Option(
+    name: .customLong("reported-on"),
+    help: ArgumentHelp(
+      "The day the death became known, for lines without 'reported_on' (default today).", valueName: "YYYY-MM-DD"))
   package var reportedOn: LocalDate?
 
   @Option(help: ArgumentHelp("How the death became known, for lines without 'evidence'.", valueName: "text"))
   package var evidence: String?
 
   package init() {}
-
 
   package func run() throws {
     try LineRunner.run("hr-archive deceased", action: .archive, verb: "archived", common: common, lines: lines) { session in
@@ -105,14 +111,15 @@ package struct ArchiveMovedOutCommand: ParsableCommand {
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
 
-  @Option(name: .customLong("left-on"), help: ArgumentHelp("The day the resident left the city, for lines without 'left_on'.", valueName: "YYYY-MM-DD"))
+  @Option(
+    name: .customLong("left-on"),
+    help: ArgumentHelp("The day the resident left the city, for lines without 'left_on'.", valueName: "YYYY-MM-DD"))
   package var leftOn: LocalDate?
 
   @Option(help: ArgumentHelp("How the move became known, for lines without 'evidence'.", valueName: "text"))
   package var evidence: String?
 
   package init() {}
-
 
   package func run() throws {
     try LineRunner.run("hr-archive moved-out", action: .archive, verb: "archived", common: common, lines: lines) { session in
@@ -138,14 +145,17 @@ package struct ArchiveReactivateCommand: ParsableCommand {
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
 
-  @Option(name: .customLong("contact-date"), help: ArgumentHelp("The day contact was renewed, for lines without 'contact_date'.", valueName: "YYYY-MM-DD"))
+  @Option(
+    name: .customLong("contact-date"),
+    help: ArgumentHelp("The day contact was renewed, for lines without 'contact_date'.", valueName: "YYYY-MM-DD"))
   package var contactDate: LocalDate?
 
-  @Option(help: ArgumentHelp("Why a death was entered in error, for lines without 'correction' (city administrators).", valueName: "text"))
+  @Option(
+    help: ArgumentHelp(
+      "Why a death was entered in error, for lines without 'correction' (city administrators).", valueName: "text"))
   package var correction: String?
 
   package init() {}
-
 
   package func run() throws {
     try LineRunner.run("hr-archive reactivate", action: .archive, verb: "reactivated", common: common, lines: lines) { session in

@@ -20,10 +20,13 @@ struct AuditLogCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Only events about this record.", valueName: "record_no"))
   var record: String?
 
-  @Option(name: .customLong("by"), help: ArgumentHelp("Only events done by this operator (--operator names who runs the command).", valueName: "operator"))
+  @Option(
+    name: .customLong("by"),
+    help: ArgumentHelp("Only events done by this operator (--operator names who runs the command).", valueName: "operator"))
   var by: String?
 
-  @Option(help: ArgumentHelp("Only this action, or every action of an area with 'area.*' (e.g. 'transfer.*').", valueName: "action"))
+  @Option(
+    help: ArgumentHelp("Only this action, or every action of an area with 'area.*' (e.g. 'transfer.*').", valueName: "action"))
   var action: String?
 
   @Option(help: ArgumentHelp("Only events with this outcome.", valueName: "ok|denied|rejected"))
@@ -38,7 +41,9 @@ struct AuditLogCommand: ParsableCommand {
   @OptionGroup var listing: ListingOptions
 
   func validate() throws {
-    if let record, (try? RecordNumber(record)) == nil { throw ValidationError("--record '\(record)' is not a record number of 17 digits") }
+    if let record, (try? RecordNumber(record)) == nil {
+      throw ValidationError("--record '\(record)' is not a record number of 17 digits")
+    }
     if let action, action.isEmpty || action == ".*" { throw ValidationError("--action must name an action or 'area.*'") }
   }
 
@@ -54,7 +59,8 @@ struct AuditLogCommand: ParsableCommand {
       filter.until = until
       if let record {
         try run.check {
-          try run.store.read { db in try AuditReading.authorizeRecord(record, session: run.session, auditAs: "audit.log", in: db) }
+          try run.store.read { db in try AuditReading.authorizeRecord(record, session: run.session, auditAs: "audit.log", in: db)
+          }
         }
       }
       var detail = JSONObject()
@@ -92,14 +98,21 @@ struct AuditAccessCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The record.", valueName: "record_no"))
   var record: String?
 
-  @Option(name: .customLong("id-number"), help: ArgumentHelp("The resident's ID number, instead of the record number (any ID number the record ever held).", valueName: "id"))
+  @Option(
+    name: .customLong("id-number"),
+    help: ArgumentHelp(
+      "The resident's ID number, instead of the record number (any ID number the record ever held).", valueName: "id"))
   var idNumber: String?
 
   @OptionGroup var listing: ListingOptions
 
   func validate() throws {
-    guard (record == nil) != (idNumber == nil) else { throw ValidationError("name the record with exactly one of --record and --id-number") }
-    if let record, (try? RecordNumber(record)) == nil { throw ValidationError("--record '\(record)' is not a record number of 17 digits") }
+    guard (record == nil) != (idNumber == nil) else {
+      throw ValidationError("name the record with exactly one of --record and --id-number")
+    }
+    if let record, (try? RecordNumber(record)) == nil {
+      throw ValidationError("--record '\(record)' is not a record number of 17 digits")
+    }
   }
 
   func run() throws {

@@ -1,11 +1,12 @@
+import CSV
+import Foundation
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CSV
-import Foundation
-import HRLines
 
 /// A CSV input read row by row as the JSON object each row stands for, so that a spreadsheet goes
 /// through the same line loop, messages and `--rejects` as JSON Lines (hr(7) COMMON BEHAVIOUR).

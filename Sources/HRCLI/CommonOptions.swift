@@ -12,16 +12,24 @@ package struct CommonOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The store file (else $HR_STORE, else ./hr.sqlite).", valueName: "path"))
   package var store: String?
 
-  @Option(help: ArgumentHelp("The YAML configuration (else $HR_CONFIG, else ./hr.yaml if it exists, else built-in defaults).", valueName: "path"))
+  @Option(
+    help: ArgumentHelp(
+      "The YAML configuration (else $HR_CONFIG, else ./hr.yaml if it exists, else built-in defaults).", valueName: "path"))
   package var config: String?
 
-  @Option(name: .customLong("operator"), help: ArgumentHelp("The operator, as declared in the configuration (else $HR_OPERATOR).", valueName: "id"))
+  @Option(
+    name: .customLong("operator"),
+    help: ArgumentHelp("The operator, as declared in the configuration (else $HR_OPERATOR).", valueName: "id"))
   package var operatorID: String?
 
-  @Option(help: ArgumentHelp("Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time).", valueName: "YYYY-MM-DD"))
+  @Option(
+    help: ArgumentHelp(
+      "Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time).",
+      valueName: "YYYY-MM-DD"))
   package var today: LocalDate?
 
-  @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
+  @Option(
+    name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
   package var busyTimeout: Double = 30
 
   /// The longest busy timeout SQLite can wait, in seconds (about 24 days).
@@ -35,7 +43,8 @@ package struct CommonOptions: ParsableArguments {
       throw ValidationError("--busy-timeout must be a number of seconds from 0 to \(Int(Self.maximumBusyTimeout))")
     }
     if today == nil, let text = environment("HR_TODAY"), LocalDate(text) == nil {
-      throw ValidationError("HR_TODAY '\(text)' is not a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)")
+      throw ValidationError(
+        "HR_TODAY '\(text)' is not a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)")
     }
   }
 
@@ -99,7 +108,9 @@ package struct CommonOptions: ParsableArguments {
       var detail = detail
       detail["command"] = .string(command)
       let entry = AuditEntry(action: action, recordNo: nil, outcome: .denied, detail: detail)
-      try openStore(tool: String(command.prefix { $0 != " " })).write { db in _ = try AuditTrail.append(entry, by: session.staff, in: db) }
+      try openStore(tool: String(command.prefix { $0 != " " })).write { db in
+        _ = try AuditTrail.append(entry, by: session.staff, in: db)
+      }
     }
     throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
   }

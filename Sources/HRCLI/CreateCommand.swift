@@ -24,7 +24,9 @@ package struct CreateCommand: ParsableCommand {
 
   @Flag(
     name: .customLong("skip-existing"),
-    help: "Answer a line whose identifiers all belong to one existing record with that record (\"result\":\"exists\") instead of rejecting it.")
+    help:
+      "Answer a line whose identifiers all belong to one existing record with that record (\"result\":\"exists\") instead of rejecting it."
+  )
   package var skipExisting = false
 
   package init() {}

@@ -1,11 +1,12 @@
+import ArgumentParser
+import HRCore
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ArgumentParser
-import HRCore
-import HRLines
 
 extension ExportCommand {
   /// `hr-export deid`: the de-identified research export under an approval (附件2 六).
@@ -33,7 +34,8 @@ extension ExportCommand {
     @Option(help: ArgumentHelp("Output format.", valueName: "jsonl|csv"))
     package var format: Format = .jsonl
 
-    @Option(help: ArgumentHelp("Write the disclosure report (counts and re-identification risk) to this file.", valueName: "file"))
+    @Option(
+      help: ArgumentHelp("Write the disclosure report (counts and re-identification risk) to this file.", valueName: "file"))
     package var report: String?
 
     @Flag(help: "Print no summary line at the end.")
@@ -76,7 +78,8 @@ extension ExportCommand {
         if !quiet {
           StandardError.write(
             "hr-export: \(result.exported) exported, \(result.suppressedK) suppressed (k=\(result.k)), "
-              + "\(result.suppressedL) suppressed (l=\(result.l.map(String.init) ?? "off")), \(result.restrictedExcluded) restricted left out\n")
+              + "\(result.suppressedL) suppressed (l=\(result.l.map(String.init) ?? "off")), \(result.restrictedExcluded) restricted left out\n"
+          )
         }
         return .ok
       }

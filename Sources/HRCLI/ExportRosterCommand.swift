@@ -21,10 +21,13 @@ package struct ExportRosterCommand: ParsableCommand {
 
   @OptionGroup package var scope: ScopeOptions
 
-  @Option(help: ArgumentHelp("Records in this state: active (default), archived, lost, deceased, moved_out or all.", valueName: "status"))
+  @Option(
+    help: ArgumentHelp(
+      "Records in this state: active (default), archived, lost, deceased, moved_out or all.", valueName: "status"))
   package var status: RosterStatus = .active
 
-  @Option(help: ArgumentHelp("Only records carrying this tag, stored or derived from age (elderly, child_0_6).", valueName: "tag"))
+  @Option(
+    help: ArgumentHelp("Only records carrying this tag, stored or derived from age (elderly, child_0_6).", valueName: "tag"))
   package var tag: String?
 
   @OptionGroup package var listing: ListingOptions

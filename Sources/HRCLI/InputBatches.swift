@@ -1,10 +1,11 @@
+import HRCore
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HRCore
-import HRLines
 
 /// The input files of a run, read as batches of lines: each batch at most `--batch-size` lines or
 /// `maximumBatchBytes` of input, and never spanning two files. A CSV input (`--input csv`, or a file

@@ -9,7 +9,8 @@ enum InputHint {
     guard ["invalid_json", "not_an_object"].contains(code) else { return nil }
     let text = String(decoding: line.bytes, as: UTF8.self).trimmedOfBlanks()
     if text == "{" || text == "[" {
-      return "the input looks like pretty-printed JSON, one object over many lines; each object must be on a line of its own: pipe it through 'jq -c .'"
+      return
+        "the input looks like pretty-printed JSON, one object over many lines; each object must be on a line of its own: pipe it through 'jq -c .'"
     }
     if text.hasPrefix("[") {
       return "the line is a JSON array; each object must be on a line of its own: pipe it through jq -c '.[]'"

@@ -13,10 +13,14 @@ package enum InputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
 
 /// The options of every tool that reads JSON Lines and writes the store (hr(7) COMMON BEHAVIOUR).
 package struct LineOptions: ParsableArguments {
-  @Argument(help: ArgumentHelp("JSON Lines (or CSV) input files; standard input when none is given or for '-'.", valueName: "file"))
+  @Argument(
+    help: ArgumentHelp("JSON Lines (or CSV) input files; standard input when none is given or for '-'.", valueName: "file"))
   package var files: [String] = []
 
-  @Option(help: ArgumentHelp("The input's format: jsonl, or csv with a header row naming the fields (the default for a file ending '.csv').", valueName: "format"))
+  @Option(
+    help: ArgumentHelp(
+      "The input's format: jsonl, or csv with a header row naming the fields (the default for a file ending '.csv').",
+      valueName: "format"))
   package var input: InputFormat?
 
   @Option(help: ArgumentHelp("Write each rejected line as a JSON object to this file, to fix and feed back.", valueName: "file"))

@@ -1,11 +1,12 @@
+import GRDB
+import HRCore
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import GRDB
-import HRCore
-import HRLines
 
 /// The loop every writing tool runs: read JSON Lines, handle each line in the store, print one
 /// result per accepted line in input order, report every rejected line, commit in batches (hr(7)).
@@ -137,7 +138,8 @@ package struct LineRunner {
     progress.finish()
     if !options.quiet {
       let existingCount = existing > 0 ? ", \(existing) existing" : ""
-      var summary = "\(tool): \(accepted - existing) \(options.dryRun ? "would be \(verb)" : verb)\(existingCount), \(report.count) rejected"
+      var summary =
+        "\(tool): \(accepted - existing) \(options.dryRun ? "would be \(verb)" : verb)\(existingCount), \(report.count) rejected"
       if options.dryRun {
         summary += " (dry run: nothing committed)"
       } else if options.allOrNothing && report.count > 0 {
@@ -160,7 +162,8 @@ package struct LineRunner {
 
     func summary(rerunIsSafe: Bool) -> String {
       guard let last, lines > 0 else { return "nothing was committed" }
-      let what = "\(lines) \(lines == 1 ? "line" : "lines") committed before the error, through line \(last.line) of '\(last.file)'"
+      let what =
+        "\(lines) \(lines == 1 ? "line" : "lines") committed before the error, through line \(last.line) of '\(last.file)'"
       return rerunIsSafe ? what + "; rerunning the same input is safe: duplicates are rejected" : what
     }
   }

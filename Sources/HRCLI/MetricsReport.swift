@@ -77,7 +77,8 @@ struct MetricsReport {
         svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(filled)\" height=\"\(rowHeight - 5)\" class=\"bar\"/>\n"
       }
       let text = MetricsColumn.percent(column.value(in: line))
-      svg += "<text x=\"\(labelWidth + barWidth + 6)\" y=\"\(y + 13)\" class=\"value\" data-unit=\"\(escape(line["code"]?.stringValue ?? ""))\">\(escape(text))</text>\n"
+      svg +=
+        "<text x=\"\(labelWidth + barWidth + 6)\" y=\"\(y + 13)\" class=\"value\" data-unit=\"\(escape(line["code"]?.stringValue ?? ""))\">\(escape(text))</text>\n"
     }
     svg += "</svg>\n</section>\n"
     return svg
@@ -95,7 +96,8 @@ struct MetricsReport {
       for column in MetricsColumn.all {
         let value = column.value(in: line)
         let text = column.isRate ? MetricsColumn.percent(value) : ListingWriter.tableCell(value)
-        html += "<td class=\"\(column.isRate || value.intValue != nil ? "n" : "t")\" data-key=\"\(column.key)\">\(escape(text))</td>"
+        html +=
+          "<td class=\"\(column.isRate || value.intValue != nil ? "n" : "t")\" data-key=\"\(column.key)\">\(escape(text))</td>"
       }
       html += "</tr>\n"
     }

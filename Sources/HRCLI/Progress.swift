@@ -1,9 +1,10 @@
+import HRCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HRCore
 
 /// A progress line on standard error once a second, only when a person is watching.
 struct Progress {

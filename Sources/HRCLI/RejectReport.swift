@@ -1,10 +1,11 @@
+import HRCore
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HRCore
-import HRLines
 
 /// Reports rejected lines: GNU-style messages on standard error and, with `--rejects`, JSON
 /// objects that keep the original line so a fixed file can be fed back.
@@ -44,7 +45,10 @@ struct RejectReport {
       StandardError.write("\(tool): hint: \(hint)\n")
     }
     guard fd != nil else { return }
-    var object: JSONObject = ["line": .int(line.number), "file": .string(name), "code": .string(rejection.code.rawValue), "error": .string(rejection.message)]
+    var object: JSONObject = [
+      "line": .int(line.number), "file": .string(name), "code": .string(rejection.code.rawValue),
+      "error": .string(rejection.message),
+    ]
     for (key, value) in rejection.details where object[key] == nil { object[key] = value }
     object["input"] = .string(String(decoding: line.bytes, as: UTF8.self))
     JSONValue.object(object).write(compactTo: &bytes)

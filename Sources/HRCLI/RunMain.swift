@@ -1,9 +1,10 @@
+import ArgumentParser
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ArgumentParser
 
 /// Runs a tool's root command, so that every error a tool prints, a usage error included, reads
 /// `tool: message` like every other whole-run error (hr(7) COMMON BEHAVIOUR), where the argument

@@ -1,9 +1,10 @@
+import HRCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HRCore
 
 /// An unlinked temporary file that holds an all-or-nothing run's results until the final commit.
 struct Spool {

@@ -1,10 +1,11 @@
+import HRCore
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HRCore
-import HRLines
 
 /// Writes all of `bytes` to a file descriptor, retrying short writes and interruptions.
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {

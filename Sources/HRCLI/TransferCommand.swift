@@ -38,22 +38,28 @@ extension TransferCommand {
     @OptionGroup package var common: CommonOptions
     @OptionGroup package var lines: LineOptions
 
-    @Option(name: .customLong("to"), help: ArgumentHelp("The receiving organisation, for lines without to_org.", valueName: "org"))
+    @Option(
+      name: .customLong("to"), help: ArgumentHelp("The receiving organisation, for lines without to_org.", valueName: "org"))
     package var toOrg: String?
 
     @Option(help: ArgumentHelp("The transfer reason, for lines without reason.", valueName: "reason"))
     package var reason: TransferReason?
 
-    @Option(name: .customLong("consent-method"), help: ArgumentHelp("How the resident confirmed, for lines without consent.method.", valueName: "method"))
+    @Option(
+      name: .customLong("consent-method"),
+      help: ArgumentHelp("How the resident confirmed, for lines without consent.method.", valueName: "method"))
     package var consentMethod: ConsentMethod?
 
-    @Option(name: .customLong("consent-ref"), help: ArgumentHelp("The consent's reference, for lines without consent.ref.", valueName: "ref"))
+    @Option(
+      name: .customLong("consent-ref"),
+      help: ArgumentHelp("The consent's reference, for lines without consent.ref.", valueName: "ref"))
     package var consentRef: String?
 
     package init() {}
 
     package func run() throws {
-      try LineRunner.run("hr-transfer request", action: .requestTransfer, verb: "requested", common: common, lines: lines) { session in
+      try LineRunner.run("hr-transfer request", action: .requestTransfer, verb: "requested", common: common, lines: lines) {
+        session in
         if let toOrg, session.configuration.orgs[toOrg] == nil {
           throw RunError(.usage, "--to: unknown organisation '\(toOrg)'")
         }
@@ -80,7 +86,8 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try LineRunner.run("hr-transfer confirm", action: .decideTransfer, verb: "confirmed", common: common, lines: lines) { session in
+      try LineRunner.run("hr-transfer confirm", action: .decideTransfer, verb: "confirmed", common: common, lines: lines) {
+        session in
         { object, db in try Transfers.confirm(object, session: session, in: db) }
       }
     }
@@ -99,14 +106,18 @@ extension TransferCommand {
     @OptionGroup package var common: CommonOptions
     @OptionGroup package var lines: LineOptions
 
-    @Option(name: .customLong("rejection-reason"), help: ArgumentHelp("Why the transfer is rejected, for lines without rejection_reason.", valueName: "text"))
+    @Option(
+      name: .customLong("rejection-reason"),
+      help: ArgumentHelp("Why the transfer is rejected, for lines without rejection_reason.", valueName: "text"))
     package var rejectionReason: String?
 
     package init() {}
 
     package func run() throws {
-      try LineRunner.run("hr-transfer reject", action: .decideTransfer, verb: "declined", common: common, lines: lines) { session in
-        let because = try OptionError.text(rejectionReason, option: "rejection-reason", maxLength: Transfers.maximumRejectionReasonLength)
+      try LineRunner.run("hr-transfer reject", action: .decideTransfer, verb: "declined", common: common, lines: lines) {
+        session in
+        let because = try OptionError.text(
+          rejectionReason, option: "rejection-reason", maxLength: Transfers.maximumRejectionReasonLength)
         return { object, db in try Transfers.reject(object, defaultReason: because, session: session, in: db) }
       }
     }
@@ -128,7 +139,8 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try LineRunner.run("hr-transfer cancel", action: .requestTransfer, verb: "cancelled", common: common, lines: lines) { session in
+      try LineRunner.run("hr-transfer cancel", action: .requestTransfer, verb: "cancelled", common: common, lines: lines) {
+        session in
         { object, db in try Transfers.cancel(object, session: session, in: db) }
       }
     }

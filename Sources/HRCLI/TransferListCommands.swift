@@ -63,7 +63,9 @@ extension TransferCommand {
           }
         }
         let filter = TransferFilter(org: org, fromOrg: fromOrg, toOrg: toOrg, status: status, recordNo: record)
-        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in try Transfers.list(filter, session: session, in: db) }
+        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in
+          try Transfers.list(filter, session: session, in: db)
+        }
         try printTransfers(transfers, format: listing.format)
         return .ok
       }
@@ -98,11 +100,14 @@ extension TransferCommand {
           }
           guard session.staff.maySeeTransfers(inDistrict: district) else {
             try refuseListing(
-              session, common: common, command: "hr-transfer overdue --district \(district)", detail: ["district": .string(district)])
+              session, common: common, command: "hr-transfer overdue --district \(district)",
+              detail: ["district": .string(district)])
           }
         }
         let filter = TransferFilter(district: district, overdueOn: session.today)
-        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in try Transfers.list(filter, session: session, in: db) }
+        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in
+          try Transfers.list(filter, session: session, in: db)
+        }
         try printTransfers(transfers, format: listing.format)
         return .ok
       }

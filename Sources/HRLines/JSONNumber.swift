@@ -125,8 +125,9 @@ extension JSONNumber {
     var i = start
     while i < end && i - start < 32 {
       let b = p[i]
-      guard isDigit(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") || b == UInt8(ascii: ".")
-        || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+      guard
+        isDigit(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") || b == UInt8(ascii: ".")
+          || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
       else { break }
       i += 1
     }

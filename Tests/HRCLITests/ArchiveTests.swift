@@ -1,12 +1,14 @@
 import Foundation
 import HRCore
 import HRFixtures
-import Testing
 import HRLines
+import Testing
 
 /// `count` residents with ID numbers, born before 1990, as `hr-create` input for `org`, created on
 /// `createdOn` (and in `division` when given).
-private func residents(_ count: Int, org: String = "500103001", createdOn: String, division: String? = nil, seed: UInt64 = 11) -> String {
+private func residents(
+  _ count: Int, org: String = "500103001", createdOn: String, division: String? = nil, seed: UInt64 = 11
+) -> String {
   let district = String(org.prefix(6))
   return Population(
     count: count, seed: seed, places: [.init(org: org, district: district)], today: LocalDate("1990-01-01")!,
@@ -30,7 +32,8 @@ struct ArchiveTests {
   func create(
     _ sandbox: Sandbox, _ count: Int, org: String = "500103001", createdOn: String, division: String? = nil, seed: UInt64 = 11
   ) throws -> [String] {
-    let result = try sandbox.run("hr-create", stdin: residents(count, org: org, createdOn: createdOn, division: division, seed: seed))
+    let result = try sandbox.run(
+      "hr-create", stdin: residents(count, org: org, createdOn: createdOn, division: division, seed: seed))
     #expect(result.status == 0, "hr-create: \(result.stderr)")
     return result.objects.compactMap { $0["record_no"] as? String }
   }
@@ -44,24 +47,31 @@ struct ArchiveTests {
     #expect(served.status == 0, "\(served.stderr)")
 
     let early = try sandbox.run(
-      "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), operator: "admin-jfb", today: "2026-02-28")
+      "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), operator: "admin-jfb",
+      today: "2026-02-28")
     #expect(early.status == 65)
     #expect(early.stdout.isEmpty)
-    #expect(early.errorLines.first?.hasPrefix("hr-archive:-:1: too_early: record '\(recordNo)' was last served or contacted on 2025-03-01, 364 days ago") == true)
+    #expect(
+      early.errorLines.first?.hasPrefix(
+        "hr-archive:-:1: too_early: record '\(recordNo)' was last served or contacted on 2025-03-01, 364 days ago") == true)
     #expect(early.errorLines.first?.contains("from 2026-03-01") == true)
     #expect(try sandbox.sqlite("SELECT status FROM record WHERE record_no = '\(recordNo)'") == "active")
 
     let due = try sandbox.run(
-      "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), operator: "admin-jfb", today: "2026-03-01")
+      "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), operator: "admin-jfb",
+      today: "2026-03-01")
     #expect(due.status == 0)
     #expect(
       due.stdout
-        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"lost","archived_on":"2026-03-01","last_contact":"2025-03-01"}"# + "\n")
+        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"lost","archived_on":"2026-03-01","last_contact":"2025-03-01"}"#
+        + "\n")
     #expect(due.errorLines == ["hr-archive: 1 archived, 0 rejected"])
     #expect(
       try sandbox.sqlite("SELECT status, archive_reason, archived_on FROM record WHERE record_no = '\(recordNo)'")
         == "archived|lost|2026-03-01")
-    #expect(try sandbox.sqlite("SELECT action, evidence FROM archive_event WHERE record_no = '\(recordNo)'") == "lost|3 calls unanswered")
+    #expect(
+      try sandbox.sqlite("SELECT action, evidence FROM archive_event WHERE record_no = '\(recordNo)'")
+        == "lost|3 calls unanswered")
   }
 
   @Test func candidatesPipeStraightIntoLost() throws {
@@ -74,7 +84,9 @@ struct ArchiveTests {
     #expect(listed.status == 0)
     #expect(
       listed.stdout
-        == due.sorted().map { #"{"record_no":"\#($0)","managing_org":"500103001","last_contact":"2024-01-01","days_since":1060}"# + "\n" }
+        == due.sorted().map {
+          #"{"record_no":"\#($0)","managing_org":"500103001","last_contact":"2024-01-01","days_since":1060}"# + "\n"
+        }
         .joined())
 
     let piped = try sandbox.shell(
@@ -104,15 +116,19 @@ struct ArchiveTests {
     #expect(back.status == 0, "\(back.stderr)")
     #expect(
       back.stdout
-        == #"{"record_no":"\#(recordNo)","status":"active","archive_reason":null,"archived_on":null,"reactivated_from":"lost","contact_date":"2026-11-20"}"# + "\n")
+        == #"{"record_no":"\#(recordNo)","status":"active","archive_reason":null,"archived_on":null,"reactivated_from":"lost","contact_date":"2026-11-20"}"#
+        + "\n")
     #expect(
-      try sandbox.sqlite("SELECT status, archive_reason IS NULL, archived_on IS NULL, last_contact FROM record WHERE record_no = '\(recordNo)'")
+      try sandbox.sqlite(
+        "SELECT status, archive_reason IS NULL, archived_on IS NULL, last_contact FROM record WHERE record_no = '\(recordNo)'")
         == "active|1|1|2026-11-20")
     #expect(try sandbox.run("hr-archive", ["candidates"], operator: "admin-jfb").stdout.isEmpty)
     #expect(
-      try sandbox.sqlite("SELECT group_concat(action, ',') FROM archive_event WHERE record_no = '\(recordNo)'") == "lost,reactivated")
+      try sandbox.sqlite("SELECT group_concat(action, ',') FROM archive_event WHERE record_no = '\(recordNo)'")
+        == "lost,reactivated")
 
-    let again = try sandbox.run("hr-archive", ["reactivate", "--contact-date", "2026-11-20"], stdin: lines([recordNo]), operator: "admin-jfb")
+    let again = try sandbox.run(
+      "hr-archive", ["reactivate", "--contact-date", "2026-11-20"], stdin: lines([recordNo]), operator: "admin-jfb")
     #expect(again.status == 65)
     #expect(again.errorLines.first?.hasPrefix("hr-archive:-:1: not_archived:") == true)
   }
@@ -125,7 +141,8 @@ struct ArchiveTests {
       stdin: lines([recordNo]), operator: "admin-jfb")
     #expect(
       died.stdout
-        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"deceased","archived_on":"2026-11-26","death_date":"2026-09-01","reported_on":"2026-10-01","late":true}"# + "\n")
+        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"deceased","archived_on":"2026-11-26","death_date":"2026-09-01","reported_on":"2026-10-01","late":true}"#
+        + "\n")
     #expect(try sandbox.sqlite("SELECT death_date, late FROM archive_event WHERE record_no = '\(recordNo)'") == "2026-09-01|1")
 
     let contact = #"{"record_no":"\#(recordNo)","contact_date":"2026-11-26","correction":"entered for a namesake"}"# + "\n"
@@ -135,10 +152,12 @@ struct ArchiveTests {
       #expect(refused.errorLines.first?.hasPrefix("hr-archive:-:1: forbidden: operator '\(operatorID)'") == true)
       #expect(
         try sandbox.sqlite(
-          "SELECT count(*) FROM audit_event WHERE action = 'record.correct_death' AND outcome = 'denied' AND operator = '\(operatorID)'")
+          "SELECT count(*) FROM audit_event WHERE action = 'record.correct_death' AND outcome = 'denied' AND operator = '\(operatorID)'"
+        )
           == "1")
     }
-    let withoutCorrection = try sandbox.run("hr-archive", ["reactivate", "--contact-date", "2026-11-26"], stdin: lines([recordNo]))
+    let withoutCorrection = try sandbox.run(
+      "hr-archive", ["reactivate", "--contact-date", "2026-11-26"], stdin: lines([recordNo]))
     #expect(withoutCorrection.status == 65)
     #expect(withoutCorrection.errorLines.first?.hasPrefix("hr-archive:-:1: missing_field:") == true)
     #expect(try sandbox.sqlite("SELECT status, death_date FROM record WHERE record_no = '\(recordNo)'") == "archived|2026-09-01")
@@ -148,20 +167,24 @@ struct ArchiveTests {
     #expect(corrected.objects.first?["reactivated_from"] as? String == "deceased")
     #expect(try sandbox.sqlite("SELECT status, death_date IS NULL FROM record WHERE record_no = '\(recordNo)'") == "active|1")
     #expect(
-      try sandbox.sqlite("SELECT action, correction FROM archive_event WHERE record_no = '\(recordNo)' ORDER BY event_id DESC LIMIT 1")
+      try sandbox.sqlite(
+        "SELECT action, correction FROM archive_event WHERE record_no = '\(recordNo)' ORDER BY event_id DESC LIMIT 1")
         == "death_corrected|entered for a namesake")
   }
 
   @Test func movedOutNeedsTheResidentAwayForAYear() throws {
     let sandbox = try Sandbox()
     let recordNo = try #require(try create(sandbox, 1, createdOn: "2020-01-01").first)
-    let early = try sandbox.run("hr-archive", ["moved-out", "--left-on", "2025-11-27"], stdin: lines([recordNo]), operator: "admin-jfb")
+    let early = try sandbox.run(
+      "hr-archive", ["moved-out", "--left-on", "2025-11-27"], stdin: lines([recordNo]), operator: "admin-jfb")
     #expect(early.status == 65)
     #expect(early.errorLines.first?.hasPrefix("hr-archive:-:1: too_early:") == true)
-    let due = try sandbox.run("hr-archive", ["moved-out", "--left-on", "2025-11-26"], stdin: lines([recordNo]), operator: "admin-jfb")
+    let due = try sandbox.run(
+      "hr-archive", ["moved-out", "--left-on", "2025-11-26"], stdin: lines([recordNo]), operator: "admin-jfb")
     #expect(
       due.stdout
-        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"moved_out","archived_on":"2026-11-26","left_on":"2025-11-26"}"# + "\n")
+        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"moved_out","archived_on":"2026-11-26","left_on":"2025-11-26"}"#
+        + "\n")
   }
 
   @Test func purgeRefusesA14YearOldArchiveAndRemovesA15YearOldOne() throws {
@@ -171,7 +194,8 @@ struct ArchiveTests {
     #expect(records == ["\(division)00001", "\(division)00002"])
     let (fifteen, fourteen) = (records[0], records[1])
     for (recordNo, day) in [(fifteen, "2011-11-25"), (fourteen, "2012-11-26")] {
-      let lost = try sandbox.run("hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), today: day)
+      let lost = try sandbox.run(
+        "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), today: day)
       #expect(lost.status == 0, "\(lost.stderr)")
     }
 
@@ -180,30 +204,38 @@ struct ArchiveTests {
     #expect(tooYoung.stdout.isEmpty)
     #expect(
       tooYoung.errorLines
-        == ["hr-archive: purge before '2012-11-27' would delete records kept less than 15 years: the latest date allowed today is 2011-11-26; nothing was deleted"])
+        == [
+          "hr-archive: purge before '2012-11-27' would delete records kept less than 15 years: the latest date allowed today is 2011-11-26; nothing was deleted"
+        ])
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "2")
 
     let purged = try sandbox.run("hr-archive", ["purge", "--before", "2011-11-26"])
     #expect(purged.status == 0, "\(purged.stderr)")
-    #expect(purged.stdout == #"{"record_no":"\#(fifteen)","status":"purged","archive_reason":"lost","archived_on":"2011-11-25"}"# + "\n")
+    #expect(
+      purged.stdout == #"{"record_no":"\#(fifteen)","status":"purged","archive_reason":"lost","archived_on":"2011-11-25"}"# + "\n"
+    )
     #expect(purged.errorLines == ["hr-archive: 1 purged"])
     #expect(try sandbox.sqlite("SELECT group_concat(record_no) FROM record") == fourteen)
     #expect(try sandbox.sqlite("SELECT count(*) FROM identifier WHERE record_no = '\(fifteen)'") == "0")
-    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.purge' AND record_no = '\(fifteen)'") == "1")
+    #expect(
+      try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.purge' AND record_no = '\(fifteen)'") == "1")
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE record_no = '\(fifteen)'") == "3")
 
     let fresh = try create(sandbox, 1, createdOn: "2026-11-26", division: division, seed: 99)
     #expect(fresh == ["\(division)00003"])
   }
 
-  @Test("only the roles of §9 may run the subcommands", arguments: [
-    (["lost", "--evidence", "x"], "doc-li"), (["candidates"], "auditor-1"), (["reactivate"], "researcher-1"),
-    (["purge", "--before", "2000-01-01"], "admin-jfb"), (["purge", "--before", "2000-01-01"], "admin-yz"),
-    (["lost", "--evidence", "x"], "nobody"),
-  ])
+  @Test(
+    "only the roles of §9 may run the subcommands",
+    arguments: [
+      (["lost", "--evidence", "x"], "doc-li"), (["candidates"], "auditor-1"), (["reactivate"], "researcher-1"),
+      (["purge", "--before", "2000-01-01"], "admin-jfb"), (["purge", "--before", "2000-01-01"], "admin-yz"),
+      (["lost", "--evidence", "x"], "nobody"),
+    ])
   func operatorsOutsideTheRoleTableAreRefusedTheWholeCommand(arguments: [String], operatorID: String) throws {
     let sandbox = try Sandbox()
-    let result = try sandbox.run("hr-archive", arguments, stdin: #"{"record_no":"50010300100100001"}"# + "\n", operator: operatorID)
+    let result = try sandbox.run(
+      "hr-archive", arguments, stdin: #"{"record_no":"50010300100100001"}"# + "\n", operator: operatorID)
     #expect(result.status == 77)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.hasPrefix("hr-archive: "))
@@ -254,8 +286,10 @@ struct ArchiveTests {
     let record = created.objects.first?["record_no"] as? String ?? ""
     let result = try sandbox.run("hr-archive", ["lost"], stdin: #"{"record_no":"\#(record)"}"# + "\n")
     #expect(result.status == 65)
-    #expect(result.errorLines.first == "hr-archive:-:1: missing_field: missing field 'evidence' (or give --evidence for every line)")
-    let filled = try sandbox.run("hr-archive", ["lost", "--evidence", "  three calls  "], stdin: #"{"record_no":"\#(record)"}"# + "\n")
+    #expect(
+      result.errorLines.first == "hr-archive:-:1: missing_field: missing field 'evidence' (or give --evidence for every line)")
+    let filled = try sandbox.run(
+      "hr-archive", ["lost", "--evidence", "  three calls  "], stdin: #"{"record_no":"\#(record)"}"# + "\n")
     #expect(filled.status == 0, "\(filled.stderr)")
     #expect(try sandbox.sqlite("SELECT evidence FROM archive_event WHERE record_no = '\(record)'") == "three calls")
   }
@@ -272,7 +306,8 @@ struct ArchiveTests {
   @Test func serviceAfterArchivingIsRefused() throws {
     let sandbox = try Sandbox()
     let recordNo = try #require(try create(sandbox, 1, createdOn: "2020-01-01").first)
-    let lost = try sandbox.run("hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), today: "2026-11-20")
+    let lost = try sandbox.run(
+      "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: lines([recordNo]), today: "2026-11-20")
     #expect(lost.status == 0)
     let service = #"{"record_no":"\#(recordNo)","service":{"type":"consultation","date":"2026-11-26","summary":{}}}"# + "\n"
     let refused = try sandbox.run("hr-update", stdin: service, operator: "doc-li")

@@ -1,7 +1,7 @@
 import Foundation
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 /// `hr-audit` run end to end on real stores, the way a district script or an auditor runs it.
 @Suite("hr-audit")
@@ -111,7 +111,8 @@ struct AuditTests {
     #expect(delete.status != 0)
     #expect(delete.stderr.contains("audit events are never deleted"))
     let replace = try sandbox.shell(
-      #"sqlite3 "$HR_STORE" "REPLACE INTO audit_event SELECT seq, at, operator, role, org, action, record_no, outcome, '{}', prev_hash, hash FROM audit_event WHERE seq = 1""#)
+      #"sqlite3 "$HR_STORE" "REPLACE INTO audit_event SELECT seq, at, operator, role, org, action, record_no, outcome, '{}', prev_hash, hash FROM audit_event WHERE seq = 1""#
+    )
     #expect(replace.status != 0)
     #expect(replace.stderr.contains("audit events are never modified"))
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event") == "3")
@@ -136,11 +137,12 @@ struct AuditTests {
 
   // MARK: roles
 
-  @Test(arguments: [
-    ("doc-li", ["verify"], 77), ("researcher-1", ["log"], 77), ("doc-li", ["quality"], 77),
-    ("researcher-1", ["duplicates"], 77), (nil, ["head"], 77), ("nobody", ["verify"], 77),
-    ("admin-jfb", ["verify"], 0), ("admin-yz", ["head"], 0), ("auditor-1", ["log"], 0), ("admin-city", ["quality"], 0),
-  ] as [(String?, [String], Int32)])
+  @Test(
+    arguments: [
+      ("doc-li", ["verify"], 77), ("researcher-1", ["log"], 77), ("doc-li", ["quality"], 77),
+      ("researcher-1", ["duplicates"], 77), (nil, ["head"], 77), ("nobody", ["verify"], 77),
+      ("admin-jfb", ["verify"], 0), ("admin-yz", ["head"], 0), ("auditor-1", ["log"], 0), ("admin-city", ["quality"], 0),
+    ] as [(String?, [String], Int32)])
   func onlyAdministratorsAndAuditorsRunHrAudit(operatorID: String?, arguments: [String], status: Int32) throws {
     let (sandbox, _) = try Self.seeded(2)
     let result = try sandbox.run("hr-audit", arguments, operator: operatorID)
@@ -155,9 +157,10 @@ struct AuditTests {
     let log = try sandbox.run("hr-audit", ["log"])
     #expect(log.status == 0)
     #expect(log.lines.count == 3)
-    #expect(try Self.keys(log.lines[0]) == [
-      "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
-    ])
+    #expect(
+      try Self.keys(log.lines[0]) == [
+        "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
+      ])
     let first = Self.object(log.lines[0])
     #expect(first["seq"] as? Int == 1)
     #expect(first["action"] as? String == "record.create")
@@ -212,15 +215,17 @@ struct AuditTests {
     let person = created[0]
     let record = person["record_no"] as? String ?? ""
     let idNumber = person["id_number"] as? String ?? ""
-    let check = try sandbox.run("hr-create", ["--check", "--quiet"], stdin: #"{"id_number":"\#(idNumber)"}"# + "\n", operator: "admin-qxg")
+    let check = try sandbox.run(
+      "hr-create", ["--check", "--quiet"], stdin: #"{"id_number":"\#(idNumber)"}"# + "\n", operator: "admin-qxg")
     #expect(check.status == 0)
 
     let report = try sandbox.run("hr-audit", ["access", "--record", record], operator: "auditor-1")
     #expect(report.status == 0)
     #expect(report.lines.count == 2)
-    #expect(try Self.keys(report.lines[0]) == [
-      "record_no", "at", "use", "action", "outcome", "operator", "operator_name", "role", "org", "org_name", "detail",
-    ])
+    #expect(
+      try Self.keys(report.lines[0]) == [
+        "record_no", "at", "use", "action", "outcome", "operator", "operator_name", "role", "org", "org_name", "detail",
+      ])
     let (created1, lookup) = (Self.object(report.lines[0]), Self.object(report.lines[1]))
     #expect(created1["use"] as? String == "changed")
     #expect(created1["operator_name"] as? String == "市卫生健康委管理员")
@@ -280,7 +285,8 @@ struct AuditTests {
     // A service of 2026-11-10 entered on 2026-11-26: more than service_entry_days late.
     let late = try sandbox.run(
       "hr-update",
-      stdin: #"{"record_no":"\#(r[3])","service":{"type":"hypertension_followup","date":"2026-11-10","org":"\#(try org(r[3]))"}}"# + "\n")
+      stdin: #"{"record_no":"\#(r[3])","service":{"type":"hypertension_followup","date":"2026-11-10","org":"\#(try org(r[3]))"}}"#
+        + "\n")
     #expect(late.status == 0, "\(late.stderr)")
     // A family-doctor contract signed in March with neither service nor contact since.
     let signed = try sandbox.run(
@@ -294,8 +300,10 @@ struct AuditTests {
     // A transfer requested on 2026-11-10, due 2026-11-17, never answered.
     let requested = try sandbox.run(
       "hr-transfer",
-      ["request", "--to", try org(r[6]) == "500106001" ? "500103001" : "500106001", "--reason", "residence_change",
-       "--consent-method", "signed_form", "--consent-ref", "F-1"],
+      [
+        "request", "--to", try org(r[6]) == "500106001" ? "500103001" : "500106001", "--reason", "residence_change",
+        "--consent-method", "signed_form", "--consent-ref", "F-1",
+      ],
       stdin: #"{"record_no":"\#(r[6])"}"# + "\n", today: "2026-11-10")
     #expect(requested.status == 0, "\(requested.stderr)")
   }
@@ -311,18 +319,21 @@ struct AuditTests {
     // A newborn registered by birth certificate four months ago, through the tool.
     let newborn = try sandbox.run(
       "hr-create", ["--quiet"],
-      stdin: #"{"birth_cert_no":"A123456789","name":"王小宝","sex":1,"birth_date":"2026-07-01","division":"500103001001","org":"500103001","phone":"13800000001","current_address":"重庆市民族路1号","registered_address":"重庆市民族路1号","responsible_doctor":"团队1"}"# + "\n")
+      stdin:
+        #"{"birth_cert_no":"A123456789","name":"王小宝","sex":1,"birth_date":"2026-07-01","division":"500103001001","org":"500103001","phone":"13800000001","current_address":"重庆市民族路1号","registered_address":"重庆市民族路1号","responsible_doctor":"团队1"}"#
+        + "\n")
     #expect(newborn.status == 0, "\(newborn.stderr)")
     let newbornRecord = newborn.objects.first?["record_no"] as? String ?? ""
 
     let quality = try sandbox.run("hr-audit", ["quality"])
     #expect(quality.status == 0, "\(quality.stderr)")
     let found = quality.lines.map { (Self.object($0)["record_no"] as? String ?? "", Self.object($0)["finding"] as? String ?? "") }
-    #expect(found.map { "\($0.0) \($0.1)" } == [
-      "\(records[0]) missing_field", "\(records[1]) invalid_id", "\(records[2]) id_mismatch",
-      "\(newbornRecord) newborn_without_id", "\(records[3]) late_service_entry", "\(records[4]) signed_without_contact",
-      "\(records[5]) late_death_entry", "\(records[6]) transfer_overdue",
-    ])
+    #expect(
+      found.map { "\($0.0) \($0.1)" } == [
+        "\(records[0]) missing_field", "\(records[1]) invalid_id", "\(records[2]) id_mismatch",
+        "\(newbornRecord) newborn_without_id", "\(records[3]) late_service_entry", "\(records[4]) signed_without_contact",
+        "\(records[5]) late_death_entry", "\(records[6]) transfer_overdue",
+      ])
     #expect(try Self.keys(quality.lines[0]) == ["record_no", "finding", "detail"])
     #expect(quality.lines[0].hasSuffix(#""finding":"missing_field","detail":{"field":"phone"}}"#))
 
@@ -337,16 +348,19 @@ struct AuditTests {
     try Self.craftDefects(sandbox, records: created.compactMap { $0["record_no"] as? String })
     let record = created[6]["record_no"] as? String ?? ""
     let csv = try sandbox.run("hr-audit", ["quality", "--format", "csv", "--finding", "transfer_overdue"])
-    #expect(csv.lines == [
-      "record_no,finding,detail",
-      #"\#(record),transfer_overdue,"{""transfer_id"":1,""from_org"":""\#(created[6]["managing_org"] as? String ?? "")"",""to_org"":""500106001"",""requested_on"":""2026-11-10"",""due"":""2026-11-17"",""days_overdue"":9}""#,
-    ])
+    #expect(
+      csv.lines == [
+        "record_no,finding,detail",
+        #"\#(record),transfer_overdue,"{""transfer_id"":1,""from_org"":""\#(created[6]["managing_org"] as? String ?? "")"",""to_org"":""500106001"",""requested_on"":""2026-11-10"",""due"":""2026-11-17"",""days_overdue"":9}""#,
+      ])
     let table = try sandbox.run("hr-audit", ["quality", "--format", "table", "--finding", "missing_field"])
-    #expect(table.lines == [
-      "record_no          finding        detail",
-      "\(created[0]["record_no"] as? String ?? "")  missing_field  field=phone",
-    ])
-    let empty = try sandbox.run("hr-audit", ["quality", "--format", "csv", "--org", "500112001", "--finding", "late_death_entry"])
+    #expect(
+      table.lines == [
+        "record_no          finding        detail",
+        "\(created[0]["record_no"] as? String ?? "")  missing_field  field=phone",
+      ])
+    let empty = try sandbox.run(
+      "hr-audit", ["quality", "--format", "csv", "--org", "500112001", "--finding", "late_death_entry"])
     #expect(empty.lines == ["record_no,finding,detail"])
   }
 
@@ -392,9 +406,10 @@ struct AuditTests {
 
     let duplicates = try sandbox.run("hr-audit", ["duplicates"])
     #expect(duplicates.status == 0)
-    #expect(duplicates.lines == [
-      #"{"record_no_a":"\#(numbers[0])","record_no_b":"\#(numbers[1])","score":0.7,"reasons":["same_name","same_birth_date","same_sex"],"managing_org_a":"500103001","status_a":"active","managing_org_b":"500106001","status_b":"active"}"#
-    ])
+    #expect(
+      duplicates.lines == [
+        #"{"record_no_a":"\#(numbers[0])","record_no_b":"\#(numbers[1])","score":0.7,"reasons":["same_name","same_birth_date","same_sex"],"managing_org_a":"500103001","status_a":"active","managing_org_b":"500106001","status_b":"active"}"#
+      ])
     // Each side's organisation sees the pair; an organisation with neither record does not.
     #expect(try sandbox.run("hr-audit", ["duplicates"], operator: "admin-xlk").lines.count == 1)
     #expect(try sandbox.run("hr-audit", ["duplicates"], operator: "admin-lx").lines.isEmpty)

@@ -1,12 +1,13 @@
 import Foundation
-import Testing
 import HRLines
+import Testing
 
 /// CSV written the way Excel writes it: a byte order mark, CRLF, every cell that holds a comma,
 /// a quote or a line break quoted.
 enum ExcelCSV {
   static func cell(_ text: String) -> String {
-    text.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    text.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) })
+      ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
   }
 
   /// The rows as a spreadsheet saves them, the header first.
@@ -16,8 +17,10 @@ enum ExcelCSV {
 
   /// `hr-create` input lines as spreadsheet rows: every value as text, addresses with commas.
   static func rows(_ people: String) -> (header: [String], rows: [[String]]) {
-    let header = ["id_number", "birth_cert_no", "name", "sex", "birth_date", "division", "org", "phone", "current_address",
-                  "responsible_doctor", "emergency_contact.name", "emergency_contact.phone"]
+    let header = [
+      "id_number", "birth_cert_no", "name", "sex", "birth_date", "division", "org", "phone", "current_address",
+      "responsible_doctor", "emergency_contact.name", "emergency_contact.phone",
+    ]
     let rows = people.split(separator: "\n").enumerated().map { index, line -> [String] in
       let person = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
       return header.map { key -> String in
@@ -64,8 +67,9 @@ struct CSVInputTests {
     #expect(input["sex"] == nil)  // an empty cell is an absent field
     // Nested fields from dotted columns; a quote inside a quoted cell; text stays text.
     let first = result.objects[0]["record_no"] as! String
-    #expect(try sandbox.sqlite("SELECT emergency_contact FROM record WHERE record_no = '\(first)'")
-      == #"{"name":"李\"小\"红","phone":"13900000000"}"#)
+    #expect(
+      try sandbox.sqlite("SELECT emergency_contact FROM record WHERE record_no = '\(first)'")
+        == #"{"name":"李\"小\"红","phone":"13900000000"}"#)
     #expect(try sandbox.sqlite("SELECT current_address FROM record WHERE record_no = '\(first)'") == rows[0][8])
     #expect(try sandbox.sqlite("SELECT phone FROM record WHERE record_no = '\(first)'") == rows[0][7])
   }
@@ -109,14 +113,17 @@ struct CSVInputTests {
 
 @Suite("CSV headers")
 struct CSVHeaderTests {
-  @Test("A header that names a field twice, a field and a field inside it, or nothing ends the run (exit 65)",
-        arguments: [
-          ("name,name\r\n张三,李四\r\n", "'bad.csv': the header names 'name' twice"),
-          ("emergency_contact,emergency_contact.phone\r\nx,13800000000\r\n",
-           "'bad.csv': the header names both 'emergency_contact' and 'emergency_contact.phone', a field and a field inside it"),
-          ("name,a..b\r\n张三,x\r\n", "'bad.csv': column 2 of the header names no field ('a..b')"),
-          (",,\r\n张三,x,\r\n", "'bad.csv' has no header row naming the fields"),
-        ])
+  @Test(
+    "A header that names a field twice, a field and a field inside it, or nothing ends the run (exit 65)",
+    arguments: [
+      ("name,name\r\n张三,李四\r\n", "'bad.csv': the header names 'name' twice"),
+      (
+        "emergency_contact,emergency_contact.phone\r\nx,13800000000\r\n",
+        "'bad.csv': the header names both 'emergency_contact' and 'emergency_contact.phone', a field and a field inside it"
+      ),
+      ("name,a..b\r\n张三,x\r\n", "'bad.csv': column 2 of the header names no field ('a..b')"),
+      (",,\r\n张三,x,\r\n", "'bad.csv' has no header row naming the fields"),
+    ])
   func badHeader(csv: String, message: String) throws {
     let sandbox = try Sandbox()
     try sandbox.write("bad.csv", csv)
@@ -137,7 +144,9 @@ extension CSVHeaderTests {
     let result = try sandbox.shell("hr-create people.csv")
     #expect(result.status == 65)
     #expect(result.objects.count == 2)
-    #expect(result.errorLines.first
-      == "hr-create:people.csv:3: malformed_row: column \(header.count + 2) has a value but the header names no field for it (an unquoted comma?)")
+    #expect(
+      result.errorLines.first
+        == "hr-create:people.csv:3: malformed_row: column \(header.count + 2) has a value but the header names no field for it (an unquoted comma?)"
+    )
   }
 }

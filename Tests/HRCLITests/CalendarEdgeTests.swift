@@ -11,7 +11,8 @@ struct CalendarEdgeTests {
   /// A sandbox with two records created in 2026; their record numbers.
   private static func twoRecords() throws -> (Sandbox, [String]) {
     let sandbox = try Sandbox()
-    let created = try sandbox.run("hr-create", stdin: Sandbox.people(2, seed: 51, places: [.init(org: "500103001", district: "500103")]))
+    let created = try sandbox.run(
+      "hr-create", stdin: Sandbox.people(2, seed: 51, places: [.init(org: "500103001", district: "500103")]))
     try #require(created.status == 0, "\(created.stderr)")
     return (sandbox, created.objects.compactMap { $0["record_no"] as? String })
   }
@@ -24,17 +25,19 @@ struct CalendarEdgeTests {
       stdin: records.map { #"{"record_no":"\#($0)"}"# + "\n" }.joined(), today: "9999-12-31")
     #expect(requested.status == 65, "\(requested.stderr)")
     #expect(requested.stdout.isEmpty)
-    #expect(requested.errorLines.first == """
-      hr-transfer:-:1: date_out_of_range: the due date of the transfer of record '\(records[0])' would be 7 days after \
-      9999-12-31, past 9999-12-31: dates are limited to years 1000–9999
-      """)
+    #expect(
+      requested.errorLines.first == """
+        hr-transfer:-:1: date_out_of_range: the due date of the transfer of record '\(records[0])' would be 7 days after \
+        9999-12-31, past 9999-12-31: dates are limited to years 1000–9999
+        """)
     #expect(requested.errorLines.last == "hr-transfer: 0 requested, 2 rejected")
     #expect(try sandbox.sqlite("SELECT count(*) FROM transfer") == "0")
     for listing in ["list", "overdue"] {
       let result = try sandbox.run("hr-transfer", [listing], today: "9999-12-31")
       #expect(result.status == 0, "\(listing): \(result.stderr)")
     }
-    let updated = try sandbox.run("hr-update", stdin: #"{"record_no":"\#(records[0])","set":{"phone":"13800000000"}}"# + "\n", today: "9999-12-31")
+    let updated = try sandbox.run(
+      "hr-update", stdin: #"{"record_no":"\#(records[0])","set":{"phone":"13800000000"}}"# + "\n", today: "9999-12-31")
     #expect(updated.status == 0, "\(updated.stderr)")
   }
 
@@ -47,14 +50,19 @@ struct CalendarEdgeTests {
     #expect(requested.status == 0, "\(requested.stderr)")
     let confirmed = try sandbox.run("hr-transfer", ["confirm"], stdin: requested.stdout, today: "9999-12-31")
     #expect(confirmed.status == 65, "\(confirmed.stderr)")
-    #expect(confirmed.errorLines.first?.hasPrefix(
-      "hr-transfer:-:1: date_out_of_range: the end of the protection period of record '\(records[0])' would be 180 days after 9999-12-31") == true,
+    #expect(
+      confirmed.errorLines.first?.hasPrefix(
+        "hr-transfer:-:1: date_out_of_range: the end of the protection period of record '\(records[0])' would be 180 days after 9999-12-31"
+      ) == true,
       "\(confirmed.stderr)")
     #expect(try sandbox.sqlite("SELECT status FROM transfer") == "pending")
-    #expect(try sandbox.sqlite("SELECT managing_org, protected_until IS NULL FROM record WHERE record_no = '\(records[0])'") == "500103001|1")
+    #expect(
+      try sandbox.sqlite("SELECT managing_org, protected_until IS NULL FROM record WHERE record_no = '\(records[0])'")
+        == "500103001|1")
   }
 
-  @Test("A store that already holds a date in year 10000 gives errors naming the record, and the good lines of the batch go through")
+  @Test(
+    "A store that already holds a date in year 10000 gives errors naming the record, and the good lines of the batch go through")
   func aPoisonedStoreNeverCrashes() throws {
     let (sandbox, records) = try Self.twoRecords()
     let requested = try sandbox.run(
@@ -74,21 +82,25 @@ struct CalendarEdgeTests {
     // One batch: the poisoned transfer, then the good one.
     let confirmed = try sandbox.run("hr-transfer", ["confirm"], stdin: requested.stdout)
     #expect(confirmed.status == 65, "\(confirmed.stderr)")
-    #expect(confirmed.errorLines.first?.hasPrefix("hr-transfer:-:1: unreadable_record: \(message0)") == true, "\(confirmed.stderr)")
+    #expect(
+      confirmed.errorLines.first?.hasPrefix("hr-transfer:-:1: unreadable_record: \(message0)") == true, "\(confirmed.stderr)")
     #expect(confirmed.objects.map { $0["record_no"] as? String } == [records[1]])
     #expect(try sandbox.sqlite("SELECT managing_org FROM record WHERE record_no = '\(records[1])'") == "500106001")
 
     // What an earlier version stored for a confirmation on 9999-12-31.
     _ = try sandbox.sqlite("UPDATE record SET protected_until = '10000-06-29' WHERE record_no = '\(records[1])'")
-    let updates = [
-      #"{"record_no":"\#(records[1])","set":{"phone":"13800000001"}}"#, #"{"record_no":"\#(records[0])","set":{"phone":"13800000000"}}"#,
-    ].joined(separator: "\n") + "\n"
+    let updates =
+      [
+        #"{"record_no":"\#(records[1])","set":{"phone":"13800000001"}}"#,
+        #"{"record_no":"\#(records[0])","set":{"phone":"13800000000"}}"#,
+      ].joined(separator: "\n") + "\n"
     let updated = try sandbox.run("hr-update", stdin: updates)
     #expect(updated.status == 65, "\(updated.stderr)")
-    #expect(updated.errorLines.first == """
-      hr-update:-:1: unreadable_record: record '\(records[1])': stored record.protected_until '10000-06-29' is not a date \
-      YYYY-MM-DD in years 1000–9999; correct or restore the store
-      """)
+    #expect(
+      updated.errorLines.first == """
+        hr-update:-:1: unreadable_record: record '\(records[1])': stored record.protected_until '10000-06-29' is not a date \
+        YYYY-MM-DD in years 1000–9999; correct or restore the store
+        """)
     #expect(updated.objects.map { $0["record_no"] as? String } == [records[0]])
     #expect(try sandbox.sqlite("SELECT phone FROM record WHERE record_no = '\(records[0])'") == "13800000000")
   }
@@ -98,7 +110,9 @@ struct CalendarEdgeTests {
     let sandbox = try Sandbox()
     let fromEnvironment = try sandbox.run("hr-audit", ["head"], today: today)
     #expect(fromEnvironment.status == 64)
-    #expect(fromEnvironment.stderr.contains("HR_TODAY '\(today)' is not a date YYYY-MM-DD in years 1000–9999"), "\(fromEnvironment.stderr)")
+    #expect(
+      fromEnvironment.stderr.contains("HR_TODAY '\(today)' is not a date YYYY-MM-DD in years 1000–9999"),
+      "\(fromEnvironment.stderr)")
     #expect(try sandbox.run("hr-audit", ["head", "--today", today]).status == 64)
   }
 }

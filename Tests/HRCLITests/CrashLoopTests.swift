@@ -27,12 +27,14 @@ struct CrashLoopTests {
   static let cases: [Case] = [
     Case(
       label: "hr-update services", prepare: created,
-      remaining: #"sqlite3 -separator ' ' hr.sqlite "SELECT record_no, managing_org FROM record WHERE record_no NOT IN (SELECT record_no FROM service) ORDER BY record_no" | jq -R -c 'split(" ") | {record_no: .[0], service: {type: "consultation", date: "2026-11-20", org: .[1]}}'"#,
+      remaining:
+        #"sqlite3 -separator ' ' hr.sqlite "SELECT record_no, managing_org FROM record WHERE record_no NOT IN (SELECT record_no FROM service) ORDER BY record_no" | jq -R -c 'split(" ") | {record_no: .[0], service: {type: "consultation", date: "2026-11-20", org: .[1]}}'"#,
       command: "hr-update --batch-size 20", idKey: "service_id",
       durable: "SELECT count(*) FROM service WHERE service_id IN (IDS)"),
     Case(
       label: "hr-transfer confirm",
-      prepare: created + " && hr-transfer request --quiet --to 500106001 --reason residence_change --consent-method sms_phone --consent-ref R < created.jsonl > /dev/null; [ $? -le 65 ]",
+      prepare: created
+        + " && hr-transfer request --quiet --to 500106001 --reason residence_change --consent-method sms_phone --consent-ref R < created.jsonl > /dev/null; [ $? -le 65 ]",
       remaining: "hr-transfer list --status pending",
       command: "hr-transfer confirm --batch-size 20", idKey: "transfer_id",
       durable: "SELECT count(*) FROM transfer WHERE status = 'completed' AND transfer_id IN (IDS)"),
@@ -43,7 +45,8 @@ struct CrashLoopTests {
       durable: "SELECT count(*) FROM record WHERE status = 'archived' AND record_no IN (IDS)"),
     Case(
       label: "hr-archive purge",
-      prepare: created + " && hr-archive candidates --today 2010-01-01 | hr-archive lost --quiet --today 2010-01-01 --evidence 'three calls unanswered' > /dev/null",
+      prepare: created
+        + " && hr-archive candidates --today 2010-01-01 | hr-archive lost --quiet --today 2010-01-01 --evidence 'three calls unanswered' > /dev/null",
       remaining: #"sqlite3 hr.sqlite "SELECT record_no FROM record WHERE status = 'archived'""#,
       command: "hr-archive purge --before 2011-01-01 --batch-size 20", idKey: "record_no",
       durable: """
@@ -53,7 +56,8 @@ struct CrashLoopTests {
       createdOn: "2005-01-01"),
   ]
 
-  @Test("10 kills, each after the tool has printed, leave an intact store in which every printed line is durable", arguments: cases)
+  @Test(
+    "10 kills, each after the tool has printed, leave an intact store in which every printed line is durable", arguments: cases)
   func killLoop(_ test: Case) throws {
     let sandbox = try Sandbox()
     try sandbox.write("people.jsonl", Sandbox.people(2_000, seed: 31, today: test.createdOn))
@@ -177,8 +181,10 @@ struct EveryToolAtOnceTests {
     #expect(result.stderr.contains("processes=24"), "\(result.stderr)")
     // A service for a record archived meanwhile is rejected (65); every other one is stored.
     let services = Int(try sandbox.sqlite("SELECT count(*) FROM service")) ?? 0
-    let archivedFirst = Int(try sandbox.sqlite(
-      "SELECT count(*) FROM record WHERE status = 'archived' AND record_no NOT IN (SELECT record_no FROM service)")) ?? 0
+    let archivedFirst =
+      Int(
+        try sandbox.sqlite(
+          "SELECT count(*) FROM record WHERE status = 'archived' AND record_no NOT IN (SELECT record_no FROM service)")) ?? 0
     #expect(services > 0 && services <= 200, "\(services) services")
     #expect(services + archivedFirst >= 200, "\(services) services, \(archivedFirst) archived without one")
   }

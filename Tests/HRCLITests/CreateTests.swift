@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import HRLines
+import Testing
 
 @Suite("hr-create end to end")
 struct CreateTests {
@@ -17,7 +17,8 @@ struct CreateTests {
       let recordNo = output["record_no"] as! String
       #expect(recordNo.count == 17 && recordNo.allSatisfy(\.isNumber))
       #expect(recordNo.hasPrefix(input["division"] as! String))
-      #expect((output["id_number"] ?? output["birth_cert_no"]) as? String == (input["id_number"] ?? input["birth_cert_no"]) as? String)
+      #expect(
+        (output["id_number"] ?? output["birth_cert_no"]) as? String == (input["id_number"] ?? input["birth_cert_no"]) as? String)
       #expect(output["managing_org"] as? String == input["org"] as? String)
       #expect(output["status"] as? String == "active")
       #expect(output["result"] as? String == "created")
@@ -32,7 +33,9 @@ struct CreateTests {
     let line = #"{"id_number":"500103800101001","name":"张三","division":"500103001001"}"#
     let first = try Sandbox().run("hr-create", stdin: line + "\n", operator: "doc-li")
     let second = try Sandbox().run("hr-create", stdin: line + "\n", operator: "doc-li")
-    let expected = #"{"record_no":"50010300100100001","id_number":"500103198001010016","id_converted":true,"managing_org":"500103001","status":"active","result":"created"}"# + "\n"
+    let expected =
+      #"{"record_no":"50010300100100001","id_number":"500103198001010016","id_converted":true,"managing_org":"500103001","status":"active","result":"created"}"#
+      + "\n"
     #expect(first.stdout == expected)
     #expect(second.stdout == expected)
   }
@@ -68,30 +71,37 @@ struct CreateTests {
     let result = try sandbox.run("hr-create", stdin: line + "\n" + line + "\n")
     #expect(result.status == 65)
     #expect(result.objects.count == 1)
-    #expect(result.errorLines.first == "hr-create:-:2: duplicate_record: the resident already has record '50010300100100001' (by id_number), managed by '500103001'; request a transfer instead of a second record")
+    #expect(
+      result.errorLines.first
+        == "hr-create:-:2: duplicate_record: the resident already has record '50010300100100001' (by id_number), managed by '500103001'; request a transfer instead of a second record"
+    )
   }
 
-  @Test("Good and bad lines: the good ones commit, each bad one gets a message and a reject object that can be fixed and fed back")
+  @Test(
+    "Good and bad lines: the good ones commit, each bad one gets a message and a reject object that can be fixed and fed back")
   func mixedInputCommitsGoodLines() throws {
     let sandbox = try Sandbox()
-    let input = [
-      #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001","org":"500103001"}"#,
-      #"{"id_number":"110105194912310021","name":"李四","division":"500103001001","org":"500103001"}"#,
-      #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","org":"500103001","phnoe":"13800000000"}"#,
-      #"{"birth_cert_no":"O500012345","name":"小明","sex":1,"birth_date":"2026-10-01","division":"500103001001","org":"500103001"}"#,
-      #"{"name":"缺证件","sex":1,"birth_date":"2000-01-01","division":"500103001001"}"#,
-    ].joined(separator: "\n") + "\n"
+    let input =
+      [
+        #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001","org":"500103001"}"#,
+        #"{"id_number":"110105194912310021","name":"李四","division":"500103001001","org":"500103001"}"#,
+        #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","org":"500103001","phnoe":"13800000000"}"#,
+        #"{"birth_cert_no":"O500012345","name":"小明","sex":1,"birth_date":"2026-10-01","division":"500103001001","org":"500103001"}"#,
+        #"{"name":"缺证件","sex":1,"birth_date":"2000-01-01","division":"500103001001"}"#,
+      ].joined(separator: "\n") + "\n"
     let result = try sandbox.run("hr-create", ["--rejects", "rejects.jsonl"], stdin: input)
     #expect(result.status == 65)
     #expect(result.objects.map { $0["result"] as? String } == ["created", "created"])
-    #expect(result.errorLines == [
-      "hr-create:-:2: invalid_id: id number '110105194912310021' has a wrong check digit (expected 'X')",
-      "hr-create:-:3: unknown_field: unknown field 'phnoe'; did you mean 'phone'?",
-      "hr-create:-:5: missing_field: missing identifier: one of 'id_number', 'birth_cert_no' or 'mother_id_number'",
-      "hr-create: 2 created, 3 rejected",
-    ])
+    #expect(
+      result.errorLines == [
+        "hr-create:-:2: invalid_id: id number '110105194912310021' has a wrong check digit (expected 'X')",
+        "hr-create:-:3: unknown_field: unknown field 'phnoe'; did you mean 'phone'?",
+        "hr-create:-:5: missing_field: missing identifier: one of 'id_number', 'birth_cert_no' or 'mother_id_number'",
+        "hr-create: 2 created, 3 rejected",
+      ])
     // The reject file keeps each original line; fix them and feed them back.
-    let fixed = try sandbox.shell(#"""
+    let fixed = try sandbox.shell(
+      #"""
       jq -r '.input' rejects.jsonl \
         | sed -e 's/110105194912310021/110105194912310046/' -e 's/phnoe/phone/' \
               -e 's/"name":"缺证件"/"birth_cert_no":"A000000001","name":"缺证件"/' \
@@ -134,7 +144,8 @@ struct CreateTests {
   func dryRunWritesBatchByBatch() throws {
     let sandbox = try Sandbox()
     let line = #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001","org":"500103001"}"#
-    let result = try sandbox.shell("""
+    let result = try sandbox.shell(
+      """
       mkfifo input
       hr-create --dry-run --batch-size 1 < input > out.jsonl 2>/dev/null &
       exec 3> input
@@ -165,7 +176,10 @@ struct CreateTests {
     let line = #"{"id_number":"11010519491231002X","name":"王芳","division":"500106001001","org":"500106001"}"#
     let result = try sandbox.run("hr-create", stdin: line + "\n", operator: "doc-li")
     #expect(result.status == 65)
-    #expect(result.errorLines.first == "hr-create:-:1: forbidden: operator 'doc-li' (clinician) may not change organisation '500106001' managed by '500106001'")
+    #expect(
+      result.errorLines.first
+        == "hr-create:-:1: forbidden: operator 'doc-li' (clinician) may not change organisation '500106001' managed by '500106001'"
+    )
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "0")
     #expect(try sandbox.sqlite("SELECT operator, action, outcome FROM audit_event") == "doc-li|record.create|denied")
     #expect(try sandbox.auditChain().intact)
@@ -174,12 +188,13 @@ struct CreateTests {
   @Test("A child is identified by birth certificate or through the mother; twins are told apart by name")
   func childrenWithoutIDNumbers() throws {
     let sandbox = try Sandbox()
-    let input = [
-      #"{"mother_id_number":"11010519491231002X","name":"大宝","sex":1,"birth_date":"2026-11-01","division":"500103001001"}"#,
-      #"{"mother_id_number":"11010519491231002X","name":"二宝","sex":2,"birth_date":"2026-11-01","division":"500103001001"}"#,
-      #"{"mother_id_number":"11010519491231002X","name":"大宝","sex":1,"birth_date":"2026-11-01","division":"500103001001"}"#,
-      #"{"mother_id_number":"11010519491231002X","name":"大宝","birth_date":"2026-11-01","division":"500103001001"}"#,
-    ].joined(separator: "\n") + "\n"
+    let input =
+      [
+        #"{"mother_id_number":"11010519491231002X","name":"大宝","sex":1,"birth_date":"2026-11-01","division":"500103001001"}"#,
+        #"{"mother_id_number":"11010519491231002X","name":"二宝","sex":2,"birth_date":"2026-11-01","division":"500103001001"}"#,
+        #"{"mother_id_number":"11010519491231002X","name":"大宝","sex":1,"birth_date":"2026-11-01","division":"500103001001"}"#,
+        #"{"mother_id_number":"11010519491231002X","name":"大宝","birth_date":"2026-11-01","division":"500103001001"}"#,
+      ].joined(separator: "\n") + "\n"
     let result = try sandbox.run("hr-create", stdin: input, operator: "doc-li")
     #expect(result.objects.count == 2)
     #expect(result.objects.first?["mother_id_number"] as? String == "11010519491231002X")
@@ -187,29 +202,61 @@ struct CreateTests {
     #expect(result.errorLines[1] == "hr-create:-:4: missing_field: missing field 'sex'")
   }
 
-  @Test("Sex and birth date that contradict the ID number are refused with id_mismatch", arguments: [
-    (#""sex":2"#, "hr-create:-:1: id_mismatch: sex '2' contradicts id number '500103198001010016' (1)"),
-    (#""birth_date":"1980-01-02""#, "hr-create:-:1: id_mismatch: birth date '1980-01-02' contradicts id number '500103198001010016' (1980-01-01)"),
-  ])
+  @Test(
+    "Sex and birth date that contradict the ID number are refused with id_mismatch",
+    arguments: [
+      (#""sex":2"#, "hr-create:-:1: id_mismatch: sex '2' contradicts id number '500103198001010016' (1)"),
+      (
+        #""birth_date":"1980-01-02""#,
+        "hr-create:-:1: id_mismatch: birth date '1980-01-02' contradicts id number '500103198001010016' (1980-01-01)"
+      ),
+    ])
   func contradictionsAreRefused(field: String, message: String) throws {
-    let line = #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","#
+    let line =
+      #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","#
       + field + "}\n"
     let result = try Sandbox().run("hr-create", stdin: line, operator: "doc-li")
     #expect(result.status == 65)
     #expect(result.errorLines.first == message)
   }
 
-  @Test("Field rules: division, organisation, dates and phone numbers", arguments: [
-    (#""division":"500199001001""#, "unknown_district: division '500199001001' lies in district '500199', which is not configured"),
-    (#""division":"500103001200""#, "invalid_value: field 'division' is not a division code: division code '500103001200' has committee '200' outside 001–099, 101–199 and 901–999"),
-    (#""division":"500103001001","org":"500106001""#, "unknown_district: organisation '500106001' is in district '500106', not in the division's district '500103'"),
-    (#""division":"500103001001","org":"nope""#, "not_found: unknown organisation 'nope'"),
-    (#""division":"500103001001","created_on":"2026-11-27""#, "invalid_value: field 'created_on' is in the future (2026-11-27 is after 2026-11-26)"),
-    (#""division":"500103001001","phone":"12345""#, "invalid_value: field 'phone' '12345' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code"),
-    (#""division":"500103001001","tags":["elderly"]"#, "invalid_value: field 'tags' tag 'elderly' is derived from age and never set by hand"),
-    (#""division":"500103001001","tags":["weight_status:normal","diabetes","weight_status:obese"]"#, "invalid_value: field 'tags' gives both 'weight_status:normal' and 'weight_status:obese'; a resident has one 'weight_status' at a time"),
-    (#""division":"500103001001","emergency_contact":{"name":"李","phone":"13800000000","age":3}"#, "unknown_field: unknown field 'emergency_contact.age'"),
-  ])
+  @Test(
+    "Field rules: division, organisation, dates and phone numbers",
+    arguments: [
+      (
+        #""division":"500199001001""#,
+        "unknown_district: division '500199001001' lies in district '500199', which is not configured"
+      ),
+      (
+        #""division":"500103001200""#,
+        "invalid_value: field 'division' is not a division code: division code '500103001200' has committee '200' outside 001–099, 101–199 and 901–999"
+      ),
+      (
+        #""division":"500103001001","org":"500106001""#,
+        "unknown_district: organisation '500106001' is in district '500106', not in the division's district '500103'"
+      ),
+      (#""division":"500103001001","org":"nope""#, "not_found: unknown organisation 'nope'"),
+      (
+        #""division":"500103001001","created_on":"2026-11-27""#,
+        "invalid_value: field 'created_on' is in the future (2026-11-27 is after 2026-11-26)"
+      ),
+      (
+        #""division":"500103001001","phone":"12345""#,
+        "invalid_value: field 'phone' '12345' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code"
+      ),
+      (
+        #""division":"500103001001","tags":["elderly"]"#,
+        "invalid_value: field 'tags' tag 'elderly' is derived from age and never set by hand"
+      ),
+      (
+        #""division":"500103001001","tags":["weight_status:normal","diabetes","weight_status:obese"]"#,
+        "invalid_value: field 'tags' gives both 'weight_status:normal' and 'weight_status:obese'; a resident has one 'weight_status' at a time"
+      ),
+      (
+        #""division":"500103001001","emergency_contact":{"name":"李","phone":"13800000000","age":3}"#,
+        "unknown_field: unknown field 'emergency_contact.age'"
+      ),
+    ])
   func fieldRules(fields: String, message: String) throws {
     let line = #"{"id_number":"500103198001010016","name":"张三","# + fields + "}\n"
     let result = try Sandbox().run("hr-create", stdin: line, operator: "doc-li")
@@ -225,10 +272,11 @@ struct CreateTests {
     let unknown = #"{"id_number":"500103198001010016","name":"张三","division":"500103001001"}"#
     let result = try sandbox.run("hr-create", ["--check"], stdin: known + "\n" + unknown + "\n")
     #expect(result.status == 0)
-    #expect(result.lines == [
-      #"{"id_number":"11010519491231002X","exists":true,"record_no":"50010300100100001","managing_org":"500103001","status":"active"}"#,
-      #"{"id_number":"500103198001010016","exists":false,"record_no":null,"managing_org":null,"status":null}"#,
-    ])
+    #expect(
+      result.lines == [
+        #"{"id_number":"11010519491231002X","exists":true,"record_no":"50010300100100001","managing_org":"500103001","status":"active"}"#,
+        #"{"id_number":"500103198001010016","exists":false,"record_no":null,"managing_org":null,"status":null}"#,
+      ])
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "1")
   }
 }
@@ -239,7 +287,8 @@ struct NameFormTests {
   func decomposedNameIsTheSameName() throws {
     let sandbox = try Sandbox()
     let line = { (name: String) in
-      #"{"mother_id_number":"11010519491231002X","name":"\#(name)","sex":1,"birth_date":"2026-11-01","division":"500103001001"}"# + "\n"
+      #"{"mother_id_number":"11010519491231002X","name":"\#(name)","sex":1,"birth_date":"2026-11-01","division":"500103001001"}"#
+        + "\n"
     }
     let first = try sandbox.run("hr-create", stdin: line("Jos\u{E9}"), operator: "doc-li")
     #expect(first.status == 0)
@@ -253,7 +302,9 @@ struct NameFormTests {
     let line = #"{"id_number":"11010519491231002X","name":"王\u200B芳","division":"500103001001"}"# + "\n"
     let result = try Sandbox().run("hr-create", stdin: line, operator: "doc-li")
     #expect(result.status == 65)
-    #expect(result.errorLines.first == "hr-create:-:1: invalid_value: field 'name' contains an invisible control or format character (U+200B)")
+    #expect(
+      result.errorLines.first
+        == "hr-create:-:1: invalid_value: field 'name' contains an invisible control or format character (U+200B)")
   }
 }
 
@@ -264,17 +315,20 @@ struct IdentityDetailTests {
     let result = try Sandbox().run(
       "hr-create", stdin: #"{"id_number":"500103185001010013","name":"王老","division":"500103001001","org":"500103001"}"# + "\n")
     #expect(result.status == 65)
-    #expect(result.errorLines.first == "hr-create:-:1: invalid_id: id number '500103185001010013' carries birth year 1850, before 1880")
+    #expect(
+      result.errorLines.first == "hr-create:-:1: invalid_id: id number '500103185001010013' carries birth year 1850, before 1880")
   }
 
   /// The number is a man's: `1` is created, `0`, `2` and `9` are codes that contradict it, and
   /// anything else is not a code at all.
-  @Test("Sex is exactly one of the codes 0, 1, 2 and 9, as a number or a string", arguments: [
-    (#""1""#, nil), ("1", nil), (#""2""#, "id_mismatch"), ("9", "id_mismatch"), (#""0""#, "id_mismatch"),
-    (#""+1""#, "invalid_value"), (#""01""#, "invalid_value"), (#""-0""#, "invalid_value"), ("-0", "invalid_value"),
-    ("1.0", "invalid_value"), ("1e0", "invalid_value"), (#"" 1""#, "invalid_value"), (#""3""#, "invalid_value"),
-    ("true", "invalid_value"),
-  ] as [(String, String?)])
+  @Test(
+    "Sex is exactly one of the codes 0, 1, 2 and 9, as a number or a string",
+    arguments: [
+      (#""1""#, nil), ("1", nil), (#""2""#, "id_mismatch"), ("9", "id_mismatch"), (#""0""#, "id_mismatch"),
+      (#""+1""#, "invalid_value"), (#""01""#, "invalid_value"), (#""-0""#, "invalid_value"), ("-0", "invalid_value"),
+      ("1.0", "invalid_value"), ("1e0", "invalid_value"), (#"" 1""#, "invalid_value"), (#""3""#, "invalid_value"),
+      ("true", "invalid_value"),
+    ] as [(String, String?)])
   func sexCodes(sex: String, code: String?) throws {
     let line = #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","org":"500103001","sex":\#(sex)}"#
     let result = try Sandbox().run("hr-create", stdin: line + "\n")

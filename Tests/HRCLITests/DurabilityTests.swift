@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import HRLines
+import Testing
 
 @Suite("Crashes and roll-backs")
 struct DurabilityTests {
@@ -8,7 +8,8 @@ struct DurabilityTests {
   func killNineLeavesAConsistentStore() throws {
     let sandbox = try Sandbox()
     try sandbox.write("people.jsonl", Sandbox.people(8_000, seed: 11))
-    let result = try sandbox.shell("""
+    let result = try sandbox.shell(
+      """
       hr-create --batch-size 100 people.jsonl > printed.jsonl 2>/dev/null &
       pid=$!
       # Kill it once it has committed something, and well before it could finish.
@@ -41,10 +42,11 @@ struct DurabilityTests {
   @Test("A denial stays in the audit trail even when --all-or-nothing rolls the run back")
   func denialSurvivesRollBack() throws {
     let sandbox = try Sandbox()
-    let input = [
-      #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001"}"#,
-      #"{"id_number":"500103198001010016","name":"张三","division":"500106001001","org":"500106001"}"#,
-    ].joined(separator: "\n") + "\n"
+    let input =
+      [
+        #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001"}"#,
+        #"{"id_number":"500103198001010016","name":"张三","division":"500106001001","org":"500106001"}"#,
+      ].joined(separator: "\n") + "\n"
     let result = try sandbox.run("hr-create", ["--all-or-nothing"], stdin: input, operator: "doc-li")
     #expect(result.status == 65)
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "0")
@@ -68,6 +70,9 @@ struct ProgressTests {
     #expect(try sandbox.read("out.jsonl").split(separator: "\n").count == 8_000)
 
     let piped = try sandbox.shell("hr-create --store piped.sqlite people.jsonl > /dev/null")
-    #expect(piped.errorLines == ["hr-create: creating a new store 'piped.sqlite' (given by --store)", "hr-create: 8000 created, 0 rejected"])
+    #expect(
+      piped.errorLines == [
+        "hr-create: creating a new store 'piped.sqlite' (given by --store)", "hr-create: 8000 created, 0 rejected",
+      ])
   }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import HRCore
 import HRFixtures
-import Testing
 import HRLines
+import Testing
 
 /// A sandbox whose configuration points at a pseudonym key file, with a population built through
 /// the tools: generated residents, hand-made subjects for a transfer and an identifier upgrade, tags
@@ -20,7 +20,8 @@ final class ResearchSandbox {
     Sandbox.exampleConfiguration
       .replacingOccurrences(
         of: "  researcher-1: {name: 研究员, role: researcher}",
-        with: "  researcher-1: {name: 研究员, role: researcher}\n  researcher-2: {name: 研究员乙, role: researcher}")
+        with: "  researcher-1: {name: 研究员, role: researcher}\n  researcher-2: {name: 研究员乙, role: researcher}"
+      )
       .replacingOccurrences(
         of: "export:\n  k: 5\n  age_band_years: 5",
         with: "export:\n  k: \(k)\n" + (l.map { "  l: \($0)\n" } ?? "") + "  age_band_years: 5\n  pseudonym_key_file: \(keyPath)")
@@ -108,8 +109,10 @@ final class ResearchSandbox {
 
   /// Moves the transfer subject to 小龙坎 and gives the baby her ID number, through the tools.
   func transferAndUpgrade() throws {
-    let request = #"{"record_no":"\#(transferred)","to_org":"500106001","reason":"residence_change","consent":{"method":"signed_form","ref":"ZQ-9"}}"#
-    let moved = try sandbox.shell("echo '\(request)' | hr-transfer request | hr-transfer confirm --operator admin-jfb", operator: "doc-zhao")
+    let request =
+      #"{"record_no":"\#(transferred)","to_org":"500106001","reason":"residence_change","consent":{"method":"signed_form","ref":"ZQ-9"}}"#
+    let moved = try sandbox.shell(
+      "echo '\(request)' | hr-transfer request | hr-transfer confirm --operator admin-jfb", operator: "doc-zhao")
     try #require(moved.status == 0, "hr-transfer: \(moved.stderr)")
     let body = "50010320250601" + "002"
     let id = body + String(ResidentID.checkCharacter(body.utf8.map { Int($0 - 48) }))
@@ -168,12 +171,15 @@ struct ExportDeidTests {
     #expect(report["restricted_excluded"] as? Int == 22, "every 11th of 240 residents is tagged severe_mental_disorder")
     #expect(report["k"] as? Int == 3 && report["l"] as? Int == 2 && report["purpose"] as? String == "慢病管理研究")
     #expect((report["suppressed_k"] as? Int ?? 0) + (report["suppressed_l"] as? Int ?? 0) + result.lines.count + 22 == 248)
-    let mode = try FileManager.default.attributesOfItem(atPath: research.sandbox.directory.appendingPathComponent("report.json").path)[.posixPermissions] as? Int
+    let mode =
+      try FileManager.default.attributesOfItem(atPath: research.sandbox.directory.appendingPathComponent("report.json").path)[
+        .posixPermissions] as? Int
     #expect(mode == 0o600)
     #expect(result.errorLines.last?.hasPrefix("hr-export: \(result.lines.count) exported, ") == true)
   }
 
-  @Test("A person keeps the pseudonym through a transfer and an ID upgrade; another key gives another; the output is byte-identical")
+  @Test(
+    "A person keeps the pseudonym through a transfer and an ID upgrade; another key gives another; the output is byte-identical")
   func stablePseudonyms() throws {
     let research = try ResearchSandbox(k: 2)
     try research.populate()
@@ -211,9 +217,18 @@ struct ExportDeidTests {
     #expect(approved.status == 0, "\(approved.stderr)")
     let cases: [(arguments: [String], operator: String, today: String, message: String)] = [
       (["--approval", "CQ-1"], "researcher-1", "2028-01-01", "approval 'CQ-1' expired on 2027-12-31"),
-      (["--approval", "CQ-1"], "researcher-2", "2026-11-26", "approval 'CQ-1' is granted to 'researcher-1', not to operator 'researcher-2'"),
-      (["--approval", "CQ-1"], "admin-yz", "2026-11-26", "approval 'CQ-1' covers scope 'city', outside the reach of operator 'admin-yz'"),
-      (["--approval", "YZ-1"], "admin-spb", "2026-11-26", "approval 'YZ-1' covers scope '500103', outside the reach of operator 'admin-spb'"),
+      (
+        ["--approval", "CQ-1"], "researcher-2", "2026-11-26",
+        "approval 'CQ-1' is granted to 'researcher-1', not to operator 'researcher-2'"
+      ),
+      (
+        ["--approval", "CQ-1"], "admin-yz", "2026-11-26",
+        "approval 'CQ-1' covers scope 'city', outside the reach of operator 'admin-yz'"
+      ),
+      (
+        ["--approval", "YZ-1"], "admin-spb", "2026-11-26",
+        "approval 'YZ-1' covers scope '500103', outside the reach of operator 'admin-spb'"
+      ),
       (["--approval", "NONE"], "researcher-1", "2026-11-26", "no approval 'NONE'"),
     ]
     for refusal in cases {
@@ -223,17 +238,21 @@ struct ExportDeidTests {
       #expect(result.stdout.isEmpty)
       #expect(result.stderr == "hr-export: \(refusal.message)\n")
     }
-    let revoked = try research.sandbox.shell("hr-export approvals --state active --operator admin-city | hr-export revoke --reason 研究终止")
+    let revoked = try research.sandbox.shell(
+      "hr-export approvals --state active --operator admin-city | hr-export revoke --reason 研究终止")
     #expect(revoked.status == 0, "\(revoked.stderr)")
     #expect(revoked.objects.map { $0["state"] as? String } == ["revoked", "revoked"])
     let afterRevoke = try research.deid()
     #expect(afterRevoke.status == 77 && afterRevoke.stderr == "hr-export: approval 'CQ-1' was revoked on 2026-11-26\n")
-    #expect(try research.sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'export.deid' AND outcome = 'denied'") == "6")
-    #expect(try research.sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'export.deid' AND outcome = 'ok'") == "0")
+    #expect(
+      try research.sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'export.deid' AND outcome = 'denied'") == "6")
+    #expect(
+      try research.sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'export.deid' AND outcome = 'ok'") == "0")
     let clinician = try research.deid(operator: "doc-li")
     #expect(clinician.status == 77)
     let listed = try research.sandbox.run("hr-export", ["approvals", "--format", "csv"])
-    #expect(listed.lines.first == "ref,grantee,scope,purpose,expires,state,approved_by,approved_on,revoked_on,revoked_by,revoke_reason")
+    #expect(
+      listed.lines.first == "ref,grantee,scope,purpose,expires,state,approved_by,approved_on,revoked_on,revoked_by,revoke_reason")
     #expect(listed.lines.count == 3)
     // A district administrator lists its own district's approvals only; a researcher lists none.
     let district = try research.sandbox.run("hr-export", ["approvals"], operator: "admin-yz")
@@ -250,11 +269,15 @@ struct ExportDeidTests {
     try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: path)
     let exposed = try research.deid()
     #expect(exposed.status == 78 && exposed.stdout.isEmpty)
-    #expect(exposed.stderr == "hr-export: the pseudonym key file '\(path)' is readable or writable by others (mode 640); make it owner-only with chmod 600\n")
+    #expect(
+      exposed.stderr
+        == "hr-export: the pseudonym key file '\(path)' is readable or writable by others (mode 640); make it owner-only with chmod 600\n"
+    )
     try "short-key".write(toFile: path, atomically: false, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     let short = try research.deid()
-    #expect(short.status == 78 && short.stderr == "hr-export: the pseudonym key file '\(path)' holds 9 bytes; it needs at least 32\n")
+    #expect(
+      short.status == 78 && short.stderr == "hr-export: the pseudonym key file '\(path)' holds 9 bytes; it needs at least 32\n")
     try FileManager.default.removeItem(atPath: path)
     let missing = try research.deid()
     #expect(missing.status == 78 && missing.stderr.contains("cannot read the pseudonym key file '\(path)'"))

@@ -8,7 +8,8 @@ struct ExportRecordTests {
   static func seeded() throws -> (Sandbox, String, String) {
     let sandbox = try Sandbox()
     let idNumber = "50010319560101001" + String(ResidentID.checkCharacter("50010319560101001".utf8.map { Int($0 - 48) }))
-    let create = #"{"id_number":"\#(idNumber)","name":"张三","division":"500103001001","org":"500103001","created_on":"2026-01-05"}"#
+    let create =
+      #"{"id_number":"\#(idNumber)","name":"张三","division":"500103001001","org":"500103001","created_on":"2026-01-05"}"#
     let created = try sandbox.run("hr-create", ["--quiet"], stdin: create + "\n")
     try #require(created.status == 0, "\(created.stderr)")
     let recordNo = try #require(created.objects.first?["record_no"] as? String)
@@ -54,11 +55,12 @@ struct ExportRecordTests {
       "hr-export", ["record", "--rejects", "rejects.jsonl"], stdin: lines.joined(separator: "\n") + "\n", operator: "admin-yz")
     #expect(result.status == 65)
     #expect(result.stdout.isEmpty)
-    #expect(result.errorLines == [
-      "hr-export:-:1: authorization_required: viewer 'voluntary_guardian' may not see record '\(recordNo)': 'viewer.authorization' (the court judgment reference(s)) is missing",
-      "hr-export:-:2: forbidden: viewer 'clinician' may not see record '\(recordNo)': operator 'admin-yz' (district_admin) is not a clinician; a resident's dynamic code authorises the clinician treating them",
-      "hr-export: 0 viewed, 2 rejected",
-    ])
+    #expect(
+      result.errorLines == [
+        "hr-export:-:1: authorization_required: viewer 'voluntary_guardian' may not see record '\(recordNo)': 'viewer.authorization' (the court judgment reference(s)) is missing",
+        "hr-export:-:2: forbidden: viewer 'clinician' may not see record '\(recordNo)': operator 'admin-yz' (district_admin) is not a clinician; a resident's dynamic code authorises the clinician treating them",
+        "hr-export: 0 viewed, 2 rejected",
+      ])
     let rejects = try sandbox.read("rejects.jsonl").split(separator: "\n")
     #expect(rejects.count == 2)
     #expect(rejects[0].contains(#""code":"authorization_required""#))
@@ -83,7 +85,8 @@ struct ExportRecordTests {
   @Test func theRosterPipesIntoRecordWithTheViewerGivenByOptions() throws {
     let (sandbox, recordNo, _) = try Self.seeded()
     let piped = try sandbox.shell(
-      "hr-export roster --operator admin-yz --tag hypertension | hr-export record --operator admin-yz --viewer public_health --reason 高血压督导 --quiet")
+      "hr-export roster --operator admin-yz --tag hypertension | hr-export record --operator admin-yz --viewer public_health --reason 高血压督导 --quiet"
+    )
     #expect(piped.status == 0, "\(piped.stderr)")
     #expect(piped.objects.map { $0["record_no"] as? String } == [recordNo])
     #expect((piped.objects.first?["viewer"] as? [String: Any])?["reason"] as? String == "高血压督导")
@@ -91,7 +94,8 @@ struct ExportRecordTests {
 
   @Test func aMissingStoreIsNotCreatedToBeViewed() throws {
     let sandbox = try Sandbox(newStore: false)
-    let result = try sandbox.run("hr-export", ["record", "--viewer", "emergency", "--reason", "x"], stdin: #"{"record_no":"50010300100100001"}"# + "\n")
+    let result = try sandbox.run(
+      "hr-export", ["record", "--viewer", "emergency", "--reason", "x"], stdin: #"{"record_no":"50010300100100001"}"# + "\n")
     #expect(result.status == 66)
     #expect(!FileManager.default.fileExists(atPath: sandbox.store))
   }
@@ -100,7 +104,8 @@ struct ExportRecordTests {
   func rolesThatNeverOpenRecordsAreRefusedTheCommand(operatorID: String) throws {
     let (sandbox, recordNo, _) = try Self.seeded()
     let result = try sandbox.run(
-      "hr-export", ["record", "--viewer", "emergency", "--reason", "x"], stdin: #"{"record_no":"\#(recordNo)"}"# + "\n", operator: operatorID)
+      "hr-export", ["record", "--viewer", "emergency", "--reason", "x"], stdin: #"{"record_no":"\#(recordNo)"}"# + "\n",
+      operator: operatorID)
     #expect(result.status == 77)
     #expect(result.stdout.isEmpty)
   }

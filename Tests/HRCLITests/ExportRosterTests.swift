@@ -21,13 +21,15 @@ struct ExportRosterTests {
     ])
   func eachRoleListsItsScope(operatorID: String, arguments: [String], orgs: [String]) throws {
     let (sandbox, created) = try Self.seeded()
-    let expected = created.filter { orgs.contains($0["managing_org"] as? String ?? "") }.compactMap { $0["record_no"] as? String }.sorted()
+    let expected = created.filter { orgs.contains($0["managing_org"] as? String ?? "") }.compactMap { $0["record_no"] as? String }
+      .sorted()
     #expect(!expected.isEmpty)
     let result = try sandbox.run("hr-export", ["roster"] + arguments, operator: operatorID)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.isEmpty)
     #expect(result.objects.compactMap { $0["record_no"] as? String } == expected)
-    let event = try sandbox.sqlite("SELECT operator || ' ' || detail FROM audit_event WHERE action = 'record.list' AND outcome = 'ok'")
+    let event = try sandbox.sqlite(
+      "SELECT operator || ' ' || detail FROM audit_event WHERE action = 'record.list' AND outcome = 'ok'")
     #expect(event.hasPrefix("\(operatorID) {\"count\":\(expected.count),"), "\(event)")
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.list'") == "1")
   }
@@ -81,6 +83,8 @@ struct ExportRosterTests {
     let result = try sandbox.shell("hr-export roster | head -n 1")
     #expect(result.status == 0 || result.status == 141)
     #expect(result.lines.count == 1)
-    #expect(try sandbox.sqlite("SELECT json_extract(detail, '$.count') FROM audit_event WHERE action = 'record.list'") == "\(created.count)")
+    #expect(
+      try sandbox.sqlite("SELECT json_extract(detail, '$.count') FROM audit_event WHERE action = 'record.list'")
+        == "\(created.count)")
   }
 }

@@ -5,29 +5,50 @@ import Testing
 struct HostileInputTests {
   private static let good = #"{"id_number":"11010519491231002X","name":"王芳","division":"500103001001","org":"500103001"}"#
 
-  @Test("Each malformed line is rejected with its line number and code; the good line after it is created", arguments: [
-    (Data(#"{"name":"x","name":"y"}"#.utf8), "duplicate_key"),
-    (Data(#"{"name":"x",}"#.utf8), "invalid_json"),
-    (Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]), "invalid_utf8"),
-    (Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0x00, 0x22, 0x7D]), "nul_byte"),
-    (Data(#"{"a":"\u0000"}"#.utf8), "nul_byte"),
-    (Data("[1,2,3]".utf8), "not_an_object"),
-    (Data("\"just a string\"".utf8), "not_an_object"),
-    (Data(String(repeating: "[", count: 100_000).utf8), "too_deep"),
-    (Data(("{\"a\":" + String(repeating: "{\"a\":", count: 70) + "1" + String(repeating: "}", count: 71)).utf8), "too_deep"),
-    (Data(("{\"name\":\"" + String(repeating: "x", count: 2 << 20) + "\"}").utf8), "line_too_long"),
-    (Data(#"{"id_number":12345,"name":"x","division":"500103001001"}"#.utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":["x"],"division":"500103001001"}"#.utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":"   ","division":"500103001001"}"#.utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":"a\u0007b","division":"500103001001"}"#.utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","sex":1e999}"#.utf8), "invalid_value"),
-    // One "character": a letter and 100,000 combining accents is not a 1-character name.
-    (Data(("{\"id_number\":\"11010519491231002X\",\"name\":\"a" + String(repeating: "\u{301}", count: 100_000) + "\",\"division\":\"500103001001\"}").utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","emergency_contact":{"name":1,"phone":"13800000000"}}"#.utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","past_history":[{"name":{}}]}"#.utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","tags":[[]]}"#.utf8), "invalid_value"),
-    (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","sex":100000000000000000000000000000}"#.utf8), "invalid_value"),
-  ] as [(Data, String)])
+  @Test(
+    "Each malformed line is rejected with its line number and code; the good line after it is created",
+    arguments: [
+      (Data(#"{"name":"x","name":"y"}"#.utf8), "duplicate_key"),
+      (Data(#"{"name":"x",}"#.utf8), "invalid_json"),
+      (Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]), "invalid_utf8"),
+      (Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0x00, 0x22, 0x7D]), "nul_byte"),
+      (Data(#"{"a":"\u0000"}"#.utf8), "nul_byte"),
+      (Data("[1,2,3]".utf8), "not_an_object"),
+      (Data("\"just a string\"".utf8), "not_an_object"),
+      (Data(String(repeating: "[", count: 100_000).utf8), "too_deep"),
+      (Data(("{\"a\":" + String(repeating: "{\"a\":", count: 70) + "1" + String(repeating: "}", count: 71)).utf8), "too_deep"),
+      (Data(("{\"name\":\"" + String(repeating: "x", count: 2 << 20) + "\"}").utf8), "line_too_long"),
+      (Data(#"{"id_number":12345,"name":"x","division":"500103001001"}"#.utf8), "invalid_value"),
+      (Data(#"{"id_number":"11010519491231002X","name":["x"],"division":"500103001001"}"#.utf8), "invalid_value"),
+      (Data(#"{"id_number":"11010519491231002X","name":"   ","division":"500103001001"}"#.utf8), "invalid_value"),
+      (Data(#"{"id_number":"11010519491231002X","name":"a\u0007b","division":"500103001001"}"#.utf8), "invalid_value"),
+      (Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","sex":1e999}"#.utf8), "invalid_value"),
+      // One "character": a letter and 100,000 combining accents is not a 1-character name.
+      (
+        Data(
+          ("{\"id_number\":\"11010519491231002X\",\"name\":\"a" + String(repeating: "\u{301}", count: 100_000)
+            + "\",\"division\":\"500103001001\"}").utf8), "invalid_value"
+      ),
+      (
+        Data(
+          #"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","emergency_contact":{"name":1,"phone":"13800000000"}}"#
+            .utf8), "invalid_value"
+      ),
+      (
+        Data(
+          #"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","past_history":[{"name":{}}]}"#
+            .utf8), "invalid_value"
+      ),
+      (
+        Data(#"{"id_number":"11010519491231002X","name":"x","division":"500103001001","org":"500103001","tags":[[]]}"#.utf8),
+        "invalid_value"
+      ),
+      (
+        Data(
+          #"{"id_number":"11010519491231002X","name":"x","division":"500103001001","sex":100000000000000000000000000000}"#.utf8),
+        "invalid_value"
+      ),
+    ] as [(Data, String)])
   func malformedLine(line: Data, code: String) throws {
     let sandbox = try Sandbox()
     let path = sandbox.directory.appendingPathComponent("input.jsonl").path
@@ -147,7 +168,8 @@ struct ConcurrencyTests {
     for part in 0..<4 {
       try sandbox.write("part\(part).jsonl", Sandbox.people(400, seed: UInt64(100 + part)))
     }
-    let result = try sandbox.shell("""
+    let result = try sandbox.shell(
+      """
       for part in 0 1 2 3; do hr-create --batch-size 50 part$part.jsonl > out$part.jsonl 2> err$part.txt & done; wait
       cat err*.txt
       """)
@@ -168,11 +190,13 @@ struct ConcurrencyTests {
 
 @Suite("Subcommands")
 struct SubcommandTests {
-  @Test("A tool of subcommands run without one is a usage error naming them", arguments: [
-    ("hr-transfer", "request, confirm, reject, cancel, list, overdue"),
-    ("hr-archive", "lost, deceased, moved-out, reactivate, candidates, purge"),
-    ("hr-audit", "log, verify, head, access, quality, duplicates"),
-  ])
+  @Test(
+    "A tool of subcommands run without one is a usage error naming them",
+    arguments: [
+      ("hr-transfer", "request, confirm, reject, cancel, list, overdue"),
+      ("hr-archive", "lost, deceased, moved-out, reactivate, candidates, purge"),
+      ("hr-audit", "log, verify, head, access, quality, duplicates"),
+    ])
   func missingSubcommand(tool: String, names: String) throws {
     let result = try Sandbox().run(tool)
     #expect(result.status == 64)
@@ -182,12 +206,14 @@ struct SubcommandTests {
 
 @Suite("Whole-command refusals")
 struct CommandRefusalTests {
-  @Test("A role that may never run a command exits 77, and the refusal is kept in the audit trail", arguments: [
-    ("hr-create", [String](), "doc-li", "auditor-1", "hr-create"),
-    ("hr-archive", ["purge", "--before", "2000-01-01"], "admin-jfb", "admin-jfb", "hr-archive purge"),
-    ("hr-transfer", ["confirm"], "doc-li", "doc-li", "hr-transfer confirm"),
-    ("hr-audit", ["log"], "doc-li", "doc-li", "hr-audit log"),
-  ])
+  @Test(
+    "A role that may never run a command exits 77, and the refusal is kept in the audit trail",
+    arguments: [
+      ("hr-create", [String](), "doc-li", "auditor-1", "hr-create"),
+      ("hr-archive", ["purge", "--before", "2000-01-01"], "admin-jfb", "admin-jfb", "hr-archive purge"),
+      ("hr-transfer", ["confirm"], "doc-li", "doc-li", "hr-transfer confirm"),
+      ("hr-audit", ["log"], "doc-li", "doc-li", "hr-audit log"),
+    ])
   func refusalIsAudited(tool: String, arguments: [String], _ unused: String, operatorID: String, command: String) throws {
     let sandbox = try Sandbox()
     _ = try sandbox.run("hr-create", stdin: Sandbox.people(1))
@@ -223,7 +249,8 @@ struct CommandRefusalTests {
     }
     let byDefault = try sandbox.shell("env -u HR_STORE hr-transfer list")
     #expect(byDefault.status == 66)
-    #expect(byDefault.stderr.contains("'hr.sqlite': no such store (the default ./hr.sqlite, as neither --store nor $HR_STORE is set)"))
+    #expect(
+      byDefault.stderr.contains("'hr.sqlite': no such store (the default ./hr.sqlite, as neither --store nor $HR_STORE is set)"))
     #expect(!FileManager.default.fileExists(atPath: sandbox.store))
     #expect(!FileManager.default.fileExists(atPath: sandbox.directory.appendingPathComponent("typo.sqlite").path))
   }
@@ -246,7 +273,10 @@ struct CommandRefusalTests {
     let sandbox = try Sandbox(newStore: false)
     let result = try sandbox.run("hr-create", stdin: Sandbox.people(2))
     #expect(result.status == 0)
-    #expect(result.errorLines == ["hr-create: creating a new store '\(sandbox.store)' (given by $HR_STORE)", "hr-create: 2 created, 0 rejected"])
+    #expect(
+      result.errorLines == [
+        "hr-create: creating a new store '\(sandbox.store)' (given by $HR_STORE)", "hr-create: 2 created, 0 rejected",
+      ])
     let again = try sandbox.run("hr-create", stdin: "")
     #expect(again.errorLines == ["hr-create: 0 created, 0 rejected"])
   }

@@ -1,7 +1,7 @@
 import Foundation
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 /// Every listing of every tool prints the same rows as JSON Lines, CSV and an aligned table.
 @Suite("Listings in every format", .serialized)

@@ -29,9 +29,11 @@ struct SlowListingTests {
     return (Int(result.lines.last ?? "") ?? -1, result)
   }
 
-  @Test("hr-audit log and hr-archive candidates, stalled in a pipe during a load, leave the WAL under 16 MiB", arguments: [
-    "hr-audit log", "hr-archive candidates --today 2028-01-01",
-  ])
+  @Test(
+    "hr-audit log and hr-archive candidates, stalled in a pipe during a load, leave the WAL under 16 MiB",
+    arguments: [
+      "hr-audit log", "hr-archive candidates --today 2028-01-01",
+    ])
   func stalledListing(listing: String) throws {
     let (size, result) = try Self.walSize(after: listing)
     #expect(result.status == 0, "\(result.stderr)")

@@ -55,11 +55,12 @@ struct ManPageTests {
       // Were no subcommand found, only the executable's own options would be checked.
       #expect(helpTexts.dropFirst().contains { $0.contains("--store") }, "no subcommand of \(page) found in its --help")
     }
-    let options = Set(helpTexts.flatMap { text in
-      text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "[" || $0 == "]" || $0 == "(" || $0 == ")" })
-        .filter { $0.hasPrefix("--") && $0.count > 2 }
-        .map { String($0.prefix { $0 == "-" || $0.isLetter || $0.isNumber }) }
-    })
+    let options = Set(
+      helpTexts.flatMap { text in
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "[" || $0 == "]" || $0 == "(" || $0 == ")" })
+          .filter { $0.hasPrefix("--") && $0.count > 2 }
+          .map { String($0.prefix { $0 == "-" || $0.isLetter || $0.isNumber }) }
+      })
     #expect(!options.isEmpty)
     for option in options.sorted() {
       // mdoc writes --store as "Fl -store" or, escaped, "Fl \-store".

@@ -50,7 +50,8 @@ final class MetricsStore: @unchecked Sendable {
   /// One resident as `hr-create` input.
   static func person(_ serial: Int, birth: String, org: String, created: String, phone: Bool = true) -> String {
     let division = String(org.prefix(6)) + "001001"
-    var line = #"{"id_number":"\#(idNumber(birth: birth, serial: serial))","name":"居民\#(serial)","division":"\#(division)","org":"\#(org)","#
+    var line =
+      #"{"id_number":"\#(idNumber(birth: birth, serial: serial))","name":"居民\#(serial)","division":"\#(division)","org":"\#(org)","#
     if phone { line += #""phone":"1390000\#(String(format: "%04d", serial))","# }
     line += #""current_address":"重庆市民族路\#(serial)号","registered_address":"重庆市民族路\#(serial)号","#
     line += #""responsible_doctor":"家庭医生团队1","created_on":"\#(created)"}"# + "\n"
@@ -64,7 +65,10 @@ final class MetricsStore: @unchecked Sendable {
 
   /// Runs a tool on `today` and requires its exit status.
   @discardableResult
-  func step(_ tool: String, _ arguments: [String] = [], _ stdin: String = "", as operatorID: String = "admin-city", on today: String, status: Int32 = 0) throws -> ToolResult {
+  func step(
+    _ tool: String, _ arguments: [String] = [], _ stdin: String = "", as operatorID: String = "admin-city", on today: String,
+    status: Int32 = 0
+  ) throws -> ToolResult {
     let result = try sandbox.run(tool, arguments, stdin: stdin, operator: operatorID, today: today)
     try #require(result.status == status, "\(tool) \(arguments) on \(today): \(result.stderr)")
     return result
@@ -107,14 +111,17 @@ final class MetricsStore: @unchecked Sendable {
     try #require(records.count == people.count)
 
     try step("hr-update", [], line("P1", "contract", #"{"doctor":"李医生","signed_on":"2025-01-15"}"#), on: "2025-01-15")
-    try step("hr-update", [], line("P1", "tag", #"{"code":"hypertension","source":"门诊诊断","since":"2025-02-01"}"#), on: "2025-02-01")
+    try step(
+      "hr-update", [], line("P1", "tag", #"{"code":"hypertension","source":"门诊诊断","since":"2025-02-01"}"#), on: "2025-02-01")
     try step("hr-update", [], service("P6", "2025-02-01"), as: "doc-a", on: "2025-02-01")
     // P9 leaves for 七星岗, answered within the 7 days.
     let p9 = try step("hr-transfer", ["request"], transfer("P9", to: b), as: "doc-a", on: "2025-03-01")
     try step("hr-transfer", ["confirm"], p9.stdout, as: "admin-a", on: "2025-03-05")
     try step("hr-update", [], service("P1", "2025-03-10"), as: "doc-a", on: "2025-03-12")
     try step("hr-update", [], line("P3", "tag", #"{"code":"diabetes","source":"门诊诊断","since":"2025-05-01"}"#), on: "2025-05-01")
-    try step("hr-archive", ["lost", "--evidence", "电话、上门均联系不到"], #"{"record_no":"\#(no("P5"))"}"# + "\n", as: "admin-a", on: "2025-06-01")
+    try step(
+      "hr-archive", ["lost", "--evidence", "电话、上门均联系不到"], #"{"record_no":"\#(no("P5"))"}"# + "\n", as: "admin-a", on: "2025-06-01"
+    )
     try step("hr-update", [], service("P2", "2025-06-01", type: "elderly_exam", free: true), as: "doc-a", on: "2025-06-01")
     // Entered 11 days after: late.
     try step("hr-update", [], service("P1", "2025-06-20"), as: "doc-a", on: "2025-07-01")
@@ -124,7 +131,8 @@ final class MetricsStore: @unchecked Sendable {
       #"{"record_no":"\#(no("P6"))"}"# + "\n", as: "admin-a", on: "2025-08-10")
     try step("hr-update", [], line("P3", "contract", #"{"doctor":"李医生","signed_on":"2025-09-01"}"#), on: "2025-09-01")
     // 小龙坎 tries a second free elderly exam for P2 in 2025: refused, already_served.
-    let refused = try step("hr-update", [], service("P2", "2025-09-01", type: "elderly_exam", free: true), as: "doc-c", on: "2025-09-01", status: 65)
+    let refused = try step(
+      "hr-update", [], service("P2", "2025-09-01", type: "elderly_exam", free: true), as: "doc-c", on: "2025-09-01", status: 65)
     #expect(refused.stderr.contains("already_served"))
     try step(
       "hr-archive", ["deceased", "--death-date", "2025-10-01", "--death-cause", "肺癌", "--reported-on", "2025-10-02"],
@@ -140,9 +148,12 @@ final class MetricsStore: @unchecked Sendable {
     let p4 = try step("hr-update", [], service("P4", "2025-12-28", type: "child_health"), as: "doc-a", on: "2026-01-06")
     let serviceID = try #require(p4.objects.first?["service_id"] as? Int)
     try step(
-      "hr-update", ["amend"], #"{"service_id":\#(serviceID),"changes":{"date":"2026-01-02"},"reason":"日期录错","approved_by":"admin-a"}"# + "\n",
+      "hr-update", ["amend"],
+      #"{"service_id":\#(serviceID),"changes":{"date":"2026-01-02"},"reason":"日期录错","approved_by":"admin-a"}"# + "\n",
       as: "doc-a", on: "2026-01-07")
-    try step("hr-archive", ["moved-out", "--left-on", "2024-12-01", "--evidence", "家属电话告知"], #"{"record_no":"\#(no("P8"))"}"# + "\n", as: "admin-b", on: "2026-01-10")
+    try step(
+      "hr-archive", ["moved-out", "--left-on", "2024-12-01", "--evidence", "家属电话告知"], #"{"record_no":"\#(no("P8"))"}"# + "\n",
+      as: "admin-b", on: "2026-01-10")
     try step("hr-update", [], line("P3", "tag", #"{"code":"diabetes","ended":"2026-02-01"}"#), on: "2026-02-01")
     // An off-site service: 小龙坎 serves P2, managed by 解放碑.
     try step("hr-update", [], service("P2", "2026-02-02"), as: "doc-c", on: "2026-02-02")
@@ -195,36 +206,61 @@ struct MetricsTests {
   /// Worked out by hand from the events of `MetricsStore`, as of 31 December 2025 and of 26 November 2026.
   /// key = elderly, child_0_6, maternal, hypertension, diabetes, severe_mental_disorder, tuberculosis.
   static let expected: [Expectation] = [
-    Expectation(year: 2025, arguments: ["--by", "org"], lines: [
-      "500103001": "active=8 lost=1 deceased=2 moved_out=0 filing=- usage=2/8 complete=7/8 timely=3/4 transfers=3,2,0,1,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,1,0,0 deceased_served=1 signed=1/2",
-      "500103002": "active=2 lost=0 deceased=0 moved_out=0 filing=- usage=0/2 complete=2/2 timely=0/0 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
-      "500106001": "active=2 lost=0 deceased=0 moved_out=0 filing=- usage=1/2 complete=2/2 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=1 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
-    ]),
-    Expectation(year: 2025, arguments: ["--by", "district"], lines: [
-      "500103": "active=10 lost=1 deceased=2 moved_out=0 filing=10/40 usage=2/10 complete=9/10 timely=3/4 transfers=3,2,0,1,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,1,0,0 deceased_served=1 signed=1/2",
-      "500106": "active=2 lost=0 deceased=0 moved_out=0 filing=2/20 usage=1/2 complete=2/2 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=1 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
-    ]),
-    Expectation(year: 2025, arguments: ["--by", "city"], lines: [
-      "city": "active=12 lost=1 deceased=2 moved_out=0 filing=12/96 usage=3/12 complete=11/12 timely=4/5 transfers=3,2,0,1,1 response=1/3 off_site=0 refused=1 key=1,1,0,1,1,0,0 deceased_served=1 signed=1/2",
-    ]),
-    Expectation(year: 2026, arguments: ["--by", "org"], lines: [
-      "500103001": "active=8 lost=1 deceased=2 moved_out=0 filing=- usage=3/8 complete=7/8 timely=0/2 transfers=3,1,1,2,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,0,0,0 deceased_served=0 signed=1/2",
-      "500103002": "active=1 lost=0 deceased=0 moved_out=1 filing=- usage=0/1 complete=1/1 timely=0/0 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
-      "500106001": "active=3 lost=0 deceased=0 moved_out=0 filing=- usage=1/3 complete=3/3 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=1 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
-    ]),
-    Expectation(year: 2026, arguments: ["--by", "district"], lines: [
-      "500103": "active=9 lost=1 deceased=2 moved_out=1 filing=9/40 usage=3/9 complete=8/9 timely=0/2 transfers=3,1,1,2,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,0,0,0 deceased_served=0 signed=1/2",
-      "500106": "active=3 lost=0 deceased=0 moved_out=0 filing=3/20 usage=1/3 complete=3/3 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=1 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
-    ]),
-    Expectation(year: 2026, arguments: ["--by", "city"], lines: [
-      "city": "active=12 lost=1 deceased=2 moved_out=1 filing=12/96 usage=4/12 complete=11/12 timely=1/3 transfers=3,1,1,2,1 response=1/3 off_site=1 refused=0 key=1,1,0,1,0,0,0 deceased_served=0 signed=1/2",
-    ]),
+    Expectation(
+      year: 2025, arguments: ["--by", "org"],
+      lines: [
+        "500103001":
+          "active=8 lost=1 deceased=2 moved_out=0 filing=- usage=2/8 complete=7/8 timely=3/4 transfers=3,2,0,1,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,1,0,0 deceased_served=1 signed=1/2",
+        "500103002":
+          "active=2 lost=0 deceased=0 moved_out=0 filing=- usage=0/2 complete=2/2 timely=0/0 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
+        "500106001":
+          "active=2 lost=0 deceased=0 moved_out=0 filing=- usage=1/2 complete=2/2 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=1 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
+      ]),
+    Expectation(
+      year: 2025, arguments: ["--by", "district"],
+      lines: [
+        "500103":
+          "active=10 lost=1 deceased=2 moved_out=0 filing=10/40 usage=2/10 complete=9/10 timely=3/4 transfers=3,2,0,1,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,1,0,0 deceased_served=1 signed=1/2",
+        "500106":
+          "active=2 lost=0 deceased=0 moved_out=0 filing=2/20 usage=1/2 complete=2/2 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=1 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
+      ]),
+    Expectation(
+      year: 2025, arguments: ["--by", "city"],
+      lines: [
+        "city":
+          "active=12 lost=1 deceased=2 moved_out=0 filing=12/96 usage=3/12 complete=11/12 timely=4/5 transfers=3,2,0,1,1 response=1/3 off_site=0 refused=1 key=1,1,0,1,1,0,0 deceased_served=1 signed=1/2"
+      ]),
+    Expectation(
+      year: 2026, arguments: ["--by", "org"],
+      lines: [
+        "500103001":
+          "active=8 lost=1 deceased=2 moved_out=0 filing=- usage=3/8 complete=7/8 timely=0/2 transfers=3,1,1,2,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,0,0,0 deceased_served=0 signed=1/2",
+        "500103002":
+          "active=1 lost=0 deceased=0 moved_out=1 filing=- usage=0/1 complete=1/1 timely=0/0 transfers=0,0,0,0,0 response=0/0 off_site=0 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
+        "500106001":
+          "active=3 lost=0 deceased=0 moved_out=0 filing=- usage=1/3 complete=3/3 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=1 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
+      ]),
+    Expectation(
+      year: 2026, arguments: ["--by", "district"],
+      lines: [
+        "500103":
+          "active=9 lost=1 deceased=2 moved_out=1 filing=9/40 usage=3/9 complete=8/9 timely=0/2 transfers=3,1,1,2,1 response=1/3 off_site=0 refused=0 key=1,1,0,1,0,0,0 deceased_served=0 signed=1/2",
+        "500106":
+          "active=3 lost=0 deceased=0 moved_out=0 filing=3/20 usage=1/3 complete=3/3 timely=1/1 transfers=0,0,0,0,0 response=0/0 off_site=1 refused=0 key=0,0,0,0,0,0,0 deceased_served=0 signed=0/0",
+      ]),
+    Expectation(
+      year: 2026, arguments: ["--by", "city"],
+      lines: [
+        "city":
+          "active=12 lost=1 deceased=2 moved_out=1 filing=12/96 usage=4/12 complete=11/12 timely=1/3 transfers=3,1,1,2,1 response=1/3 off_site=1 refused=0 key=1,1,0,1,0,0,0 deceased_served=0 signed=1/2"
+      ]),
   ]
 
   @Test("Every indicator matches the figures worked out by hand", arguments: expected)
   func indicators(expectation: Expectation) throws {
     let built = try Self.store.get()
-    let result = try built.sandbox.run("hr-metrics", expectation.arguments + ["--year", "\(expectation.year)"], operator: "admin-city", today: "2026-11-26")
+    let result = try built.sandbox.run(
+      "hr-metrics", expectation.arguments + ["--year", "\(expectation.year)"], operator: "admin-city", today: "2026-11-26")
     #expect(result.status == 0, "\(result.stderr)")
     let asOf = expectation.year == 2025 ? "2025-12-31" : "2026-11-26"
     var seen: [String: String] = [:]
@@ -245,12 +281,14 @@ struct MetricsTests {
     #expect(clinician.objects.map { $0["code"] as? String } == ["500103001"])
     #expect(clinician.objects.first.map(summary) == Self.expected[0].lines["500103001"])
 
-    let district = try sandbox.run("hr-metrics", ["--by", "district", "--year", "2025"], operator: "admin-yz", today: "2026-11-26")
+    let district = try sandbox.run(
+      "hr-metrics", ["--by", "district", "--year", "2025"], operator: "admin-yz", today: "2026-11-26")
     #expect(district.status == 0, "\(district.stderr)")
     #expect(district.objects.map { $0["code"] as? String } == ["500103"])
     // Limited to the district, every figure is still the district's own, services and refusals included.
     #expect(district.objects.first.map(summary) == Self.expected[1].lines["500103"])
-    let other = try sandbox.run("hr-metrics", ["--district", "500106", "--by", "district", "--year", "2025"], operator: "admin-city", today: "2026-11-26")
+    let other = try sandbox.run(
+      "hr-metrics", ["--district", "500106", "--by", "district", "--year", "2025"], operator: "admin-city", today: "2026-11-26")
     #expect(other.objects.first.map(summary) == Self.expected[1].lines["500106"])
     let districtOrgs = try sandbox.run("hr-metrics", [], operator: "admin-yz", today: "2026-11-26")
     #expect(districtOrgs.objects.map { $0["code"] as? String } == ["500103001", "500103002"])
@@ -278,10 +316,12 @@ struct MetricsTests {
     #expect(researcher.status == 77)
 
     // The run's own event carries the filter and the count of units.
-    let run = try sandbox.run("hr-metrics", ["--district", "500103", "--year", "2025"], operator: "admin-yz", today: "2026-11-26")
+    let run = try sandbox.run(
+      "hr-metrics", ["--district", "500103", "--year", "2025"], operator: "admin-yz", today: "2026-11-26")
     #expect(run.status == 0)
     #expect(
-      try sandbox.sqlite("SELECT detail FROM audit_event WHERE action = 'metrics.report' AND outcome = 'ok' ORDER BY seq DESC LIMIT 1")
+      try sandbox.sqlite(
+        "SELECT detail FROM audit_event WHERE action = 'metrics.report' AND outcome = 'ok' ORDER BY seq DESC LIMIT 1")
         == #"{"as_of":"2025-12-31","by":"org","district":"500103","units":2,"year":2025}"#)
   }
 
@@ -381,7 +421,9 @@ struct MetricsTests {
     for (row, line) in zip(cells, jsonl.objects) {
       #expect(row["code"] == line["code"] as? String)
       #expect(row["records_active"] == "\(line["records_active"] as? Int ?? -1)")
-      for key in ["usage_rate", "completeness_rate", "timely_entry_rate", "transfer_response_timely_rate", "signed_contact_timely_rate"] {
+      for key in [
+        "usage_rate", "completeness_rate", "timely_entry_rate", "transfer_response_timely_rate", "signed_contact_timely_rate",
+      ] {
         let rate = line[key] as? [String: Any]
         let num = rate?["num"] as? Int ?? -1
         let den = rate?["den"] as? Int ?? -1

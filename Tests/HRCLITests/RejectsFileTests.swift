@@ -15,15 +15,18 @@ struct RejectsFileTests {
     return (sandbox, try sandbox.sqlite("SELECT group_concat(record_no) FROM record"))
   }
 
-  @Test("A rejects file that is the store, by any path to it, is refused before anything is opened", arguments: [
-    "hr.sqlite", "./hr.sqlite", "../$(basename \"$PWD\")/hr.sqlite", "store-link", "hr.sqlite-wal", "hr.sqlite-shm",
-    "hr.sqlite-journal", "./store-link-wal",
-  ])
+  @Test(
+    "A rejects file that is the store, by any path to it, is refused before anything is opened",
+    arguments: [
+      "hr.sqlite", "./hr.sqlite", "../$(basename \"$PWD\")/hr.sqlite", "store-link", "hr.sqlite-wal", "hr.sqlite-shm",
+      "hr.sqlite-journal", "./store-link-wal",
+    ])
   func rejectsOnTheStoreIsRefused(path: String) throws {
     let (sandbox, records) = try Self.populated()
     try sandbox.write("people.jsonl", Self.input)
     let size = try FileManager.default.attributesOfItem(atPath: sandbox.store)[.size] as? Int
-    let result = try sandbox.shell("""
+    let result = try sandbox.shell(
+      """
       ln -s hr.sqlite store-link && ln -s hr.sqlite-wal store-link-wal
       hr-create --store store-link --rejects \(path) people.jsonl
       """)
@@ -45,17 +48,22 @@ struct RejectsFileTests {
     #expect(store.stderr == "hr-create: --rejects './hr.sqlite' is the store '\(sandbox.store)': name another file\n")
     let wal = try sandbox.run("hr-update", ["--rejects", sandbox.store + "-wal"], stdin: "")
     #expect(wal.status == 64)
-    #expect(wal.stderr == "hr-update: --rejects '\(sandbox.store)-wal' is the store's companion file '\(sandbox.store)-wal': name another file\n")
+    #expect(
+      wal.stderr
+        == "hr-update: --rejects '\(sandbox.store)-wal' is the store's companion file '\(sandbox.store)-wal': name another file\n"
+    )
   }
 
-  @Test("A rejects file that is an input, or the file read as standard input, is refused and the input kept", arguments: [
-    "hr-create --rejects people.jsonl people.jsonl",
-    "hr-create --rejects ./people.jsonl other.jsonl people.jsonl",
-    "hr-create --rejects people-link.jsonl people.jsonl",
-    "hr-create --rejects people.jsonl - < people.jsonl",
-    "hr-create --rejects people.jsonl < people.jsonl",
-    "hr-create --rejects hr.yaml people.jsonl",
-  ])
+  @Test(
+    "A rejects file that is an input, or the file read as standard input, is refused and the input kept",
+    arguments: [
+      "hr-create --rejects people.jsonl people.jsonl",
+      "hr-create --rejects ./people.jsonl other.jsonl people.jsonl",
+      "hr-create --rejects people-link.jsonl people.jsonl",
+      "hr-create --rejects people.jsonl - < people.jsonl",
+      "hr-create --rejects people.jsonl < people.jsonl",
+      "hr-create --rejects hr.yaml people.jsonl",
+    ])
   func rejectsOnAnInputIsRefused(command: String) throws {
     let sandbox = try Sandbox(newStore: false)
     try sandbox.write("people.jsonl", Self.input)
@@ -63,8 +71,9 @@ struct RejectsFileTests {
     let configuration = try sandbox.read("hr.yaml")
     let result = try sandbox.shell("ln -s people.jsonl people-link.jsonl && " + command)
     #expect(result.status == 64, "\(result.stderr)")
-    #expect(result.stderr.contains("is the input file") || result.stderr.contains("is the file read as standard input")
-      || result.stderr.contains("is the configuration"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("is the input file") || result.stderr.contains("is the file read as standard input")
+        || result.stderr.contains("is the configuration"), "\(result.stderr)")
     #expect(try sandbox.read("people.jsonl") == Self.input)
     #expect(try sandbox.read("hr.yaml") == configuration)
     #expect(!FileManager.default.fileExists(atPath: sandbox.store), "a refused run creates no store")
@@ -74,7 +83,8 @@ struct RejectsFileTests {
   func anotherFileIsWritten() throws {
     let sandbox = try Sandbox()
     try sandbox.write("people.jsonl", Self.input)
-    let result = try sandbox.shell("""
+    let result = try sandbox.shell(
+      """
       mkdir out && ln -s out/rejects.jsonl dangling.jsonl
       hr-create --rejects dangling.jsonl people.jsonl
       """)
@@ -89,13 +99,15 @@ struct RejectsFileTests {
     let sandbox = try Sandbox()
     // Three batches: the first is all good, the second holds a rejected line.
     let people = Sandbox.people(4, seed: 31).split(separator: "\n")
-    try sandbox.write("people.jsonl", [people[0], people[1], #"{"bad":1}"#, people[2], people[3], people[0]].joined(separator: "\n") + "\n")
+    try sandbox.write(
+      "people.jsonl", [people[0], people[1], #"{"bad":1}"#, people[2], people[3], people[0]].joined(separator: "\n") + "\n")
     let result = try sandbox.shell("hr-create --batch-size 2 --rejects /dev/full people.jsonl")
     #expect(result.status == 74, "\(result.stderr)")
-    #expect(result.errorLines.last == """
-      hr-create: cannot write rejects file '/dev/full': No space left on device; 2 lines committed before the error, \
-      through line 2 of 'people.jsonl'; rerunning the same input is safe: duplicates are rejected
-      """)
+    #expect(
+      result.errorLines.last == """
+        hr-create: cannot write rejects file '/dev/full': No space left on device; 2 lines committed before the error, \
+        through line 2 of 'people.jsonl'; rerunning the same input is safe: duplicates are rejected
+        """)
     // The batch with the lost reject was rolled back; what was printed is exactly what is stored.
     #expect(result.objects.count == 2)
     #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "2")
@@ -108,6 +120,8 @@ struct RejectsFileTests {
     #expect(try sandbox.run("hr-create", stdin: "").status == 0)
     let result = try sandbox.run("hr-update", ["--rejects", "/dev/full"], stdin: #"{"bad":1}"# + "\n")
     #expect(result.status == 74, "\(result.stderr)")
-    #expect(result.errorLines.last == "hr-update: cannot write rejects file '/dev/full': No space left on device; nothing was committed")
+    #expect(
+      result.errorLines.last == "hr-update: cannot write rejects file '/dev/full': No space left on device; nothing was committed"
+    )
   }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import HRLines
+import Testing
 
 @Suite("hr-create --skip-existing end to end")
 struct SkipExistingTests {
@@ -10,9 +10,10 @@ struct SkipExistingTests {
     let people = Sandbox.people(100, birthCertificates: 0.2)
     try sandbox.write("people.jsonl", people)
     // The first night five lines had a slip in the division code.
-    let broken = people.split(separator: "\n").enumerated().map { index, line in
-      index % 20 == 3 ? line.replacingOccurrences(of: #""division":""#, with: #""division":"x"#) : String(line)
-    }.joined(separator: "\n") + "\n"
+    let broken =
+      people.split(separator: "\n").enumerated().map { index, line in
+        index % 20 == 3 ? line.replacingOccurrences(of: #""division":""#, with: #""division":"x"#) : String(line)
+      }.joined(separator: "\n") + "\n"
     try sandbox.write("night1.jsonl", broken)
     let first = try sandbox.shell("hr-create night1.jsonl")
     #expect(first.status == 65)
@@ -29,7 +30,9 @@ struct SkipExistingTests {
     // An existing record is named with its identifiers, its organisation and its status.
     for (output, created) in zip(results.filter { $0["result"] as? String == "exists" }, first.objects) {
       #expect(output["record_no"] as? String == created["record_no"] as? String)
-      #expect((output["id_number"] ?? output["birth_cert_no"]) as? String == (created["id_number"] ?? created["birth_cert_no"]) as? String)
+      #expect(
+        (output["id_number"] ?? output["birth_cert_no"]) as? String == (created["id_number"] ?? created["birth_cert_no"])
+          as? String)
       #expect(output["managing_org"] as? String == created["managing_org"] as? String)
       #expect(output["status"] as? String == "active")
     }
@@ -42,7 +45,8 @@ struct SkipExistingTests {
     let sandbox = try Sandbox()
     let line = #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","org":"500103001"}"#
     #expect(try sandbox.run("hr-create", stdin: line + "\n").status == 0)
-    let mixed = #"{"id_number":"500103198001010016","birth_cert_no":"A123456789","name":"张三","division":"500103001001","org":"500103001"}"#
+    let mixed =
+      #"{"id_number":"500103198001010016","birth_cert_no":"A123456789","name":"张三","division":"500103001001","org":"500103001"}"#
     let result = try sandbox.run("hr-create", ["--skip-existing"], stdin: line + "\n" + mixed + "\n")
     #expect(result.status == 65)
     #expect(result.objects.count == 1)

@@ -57,7 +57,10 @@ struct StoreFilePermissionTests {
     let sandbox = try Sandbox()
     let result = try sandbox.shell("chmod \(mode) hr.sqlite && hr-audit head")
     #expect(result.status == 73, "\(result.stderr)")
-    #expect(result.stderr == "hr-audit: store '\(sandbox.store)' can be written by the group or others (mode \(mode)); run 'chmod go-w \(sandbox.store)'\n")
+    #expect(
+      result.stderr
+        == "hr-audit: store '\(sandbox.store)' can be written by the group or others (mode \(mode)); run 'chmod go-w \(sandbox.store)'\n"
+    )
     #expect(try sandbox.shell("chmod 0640 hr.sqlite && hr-audit head").status == 0)
   }
 
@@ -66,7 +69,10 @@ struct StoreFilePermissionTests {
     let sandbox = try Sandbox()
     let result = try sandbox.shell("chmod 0666 hr.yaml && hr-create < /dev/null")
     #expect(result.status == 78, "\(result.stderr)")
-    #expect(result.stderr == "hr-create: \(sandbox.config): the group or others can write this file (mode 0666); run 'chmod go-w \(sandbox.config)'\n")
+    #expect(
+      result.stderr
+        == "hr-create: \(sandbox.config): the group or others can write this file (mode 0666); run 'chmod go-w \(sandbox.config)'\n"
+    )
   }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import HRLines
+import Testing
 
 @Suite("hr-transfer inbox and decided transfers, end to end")
 struct TransferInboxTests {
@@ -39,7 +39,8 @@ struct TransferInboxTests {
     #expect(unknown.status == 64)
     #expect(unknown.stderr == "hr-transfer: --to-org: unknown organisation '999'\n")
     // The inbox pipes into confirm.
-    let confirmed = try sandbox.shell("hr-transfer list --from-org 500103001 --status pending | hr-transfer confirm", operator: "admin-jfb")
+    let confirmed = try sandbox.shell(
+      "hr-transfer list --from-org 500103001 --status pending | hr-transfer confirm", operator: "admin-jfb")
     #expect(confirmed.status == 0, "\(confirmed.stderr)")
     #expect(confirmed.objects.count == 2)
   }

@@ -1,8 +1,8 @@
 import Foundation
 import HRCore
 import HRFixtures
-import Testing
 import HRLines
+import Testing
 
 /// One protection-period walk: a record moves `from` → `to` and is then asked back.
 struct ProtectionWalk: Sendable, CustomTestStringConvertible {
@@ -26,7 +26,9 @@ let configurationWithoutIntraPeriod = Sandbox.exampleConfiguration.replacingOccu
 @Suite("hr-transfer end to end")
 struct TransferTests {
   /// Creates `count` generated residents managed by `org` and returns their record numbers.
-  func createRecords(_ sandbox: Sandbox, managedBy org: String, count: Int = 1, seed: UInt64 = 11, today: String = "2026-01-05") throws -> [String] {
+  func createRecords(
+    _ sandbox: Sandbox, managedBy org: String, count: Int = 1, seed: UInt64 = 11, today: String = "2026-01-05"
+  ) throws -> [String] {
     let district = String(org.prefix(6))
     let people = Sandbox.people(count, seed: seed, today: today, places: [.init(org: org, district: district)])
     let result = try sandbox.run("hr-create", ["--today", today], stdin: people, today: nil)
@@ -35,7 +37,8 @@ struct TransferTests {
   }
 
   func requestLine(_ recordNo: String, to org: String) -> String {
-    #"{"record_no":"\#(recordNo)","to_org":"\#(org)","reason":"residence_change","consent":{"method":"signed_form","ref":"ZQ-1"}}"# + "\n"
+    #"{"record_no":"\#(recordNo)","to_org":"\#(org)","reason":"residence_change","consent":{"method":"signed_form","ref":"ZQ-1"}}"#
+      + "\n"
   }
 
   @Test(
@@ -101,12 +104,16 @@ struct TransferTests {
     // migrate a brand-new store at the same instant race on the migrations (a Store matter).
     #expect(try sandbox.run("hr-transfer", ["list"]).status == 0)
     let result = try sandbox.shell(
-      "hr-create < people.jsonl | hr-transfer request --to 500106001 --reason residence_change --consent-method sms_phone --consent-ref R")
+      "hr-create < people.jsonl | hr-transfer request --to 500106001 --reason residence_change --consent-method sms_phone --consent-ref R"
+    )
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.objects.count == 3)
     #expect(result.objects.allSatisfy { $0["to_org"] as? String == "500106001" && $0["status"] as? String == "pending" })
     #expect(result.stderr.contains("hr-transfer: 3 requested, 0 rejected"))
-    #expect(try sandbox.sqlite("SELECT count(*) FROM transfer WHERE consent_method = 'sms_phone' AND consent_ref = 'R' AND reason = 'residence_change'") == "3")
+    #expect(
+      try sandbox.sqlite(
+        "SELECT count(*) FROM transfer WHERE consent_method = 'sms_phone' AND consent_ref = 'R' AND reason = 'residence_change'")
+        == "3")
     let first = try #require(result.lines.first)
     #expect(
       try JSONParser.parseObject(Array(first.utf8)).keys == [
@@ -119,7 +126,8 @@ struct TransferTests {
   func rejectionKeepsManagingOrg() throws {
     let sandbox = try Sandbox()
     let recordNo = try #require(try createRecords(sandbox, managedBy: "500103001").first)
-    let requested = try sandbox.run("hr-transfer", ["request"], stdin: requestLine(recordNo, to: "500106001"), operator: "doc-zhao")
+    let requested = try sandbox.run(
+      "hr-transfer", ["request"], stdin: requestLine(recordNo, to: "500106001"), operator: "doc-zhao")
     #expect(requested.status == 0)
 
     let noReason = try sandbox.run("hr-transfer", ["reject"], stdin: requested.stdout, operator: "admin-jfb")
@@ -132,7 +140,9 @@ struct TransferTests {
     #expect(rejected.objects.first?["status"] as? String == "rejected")
     #expect(rejected.objects.first?["rejection_reason"] as? String == "居民未到场确认")
     #expect(rejected.stderr.contains("hr-transfer: 1 declined, 0 rejected"))
-    #expect(try sandbox.sqlite("SELECT managing_org || ' ' || ifnull(protected_until, '-') FROM record WHERE record_no = '\(recordNo)'") == "500103001 -")
+    #expect(
+      try sandbox.sqlite("SELECT managing_org || ' ' || ifnull(protected_until, '-') FROM record WHERE record_no = '\(recordNo)'")
+        == "500103001 -")
   }
 
   @Test("An unanswered transfer is overdue after day 7, stays pending, and confirms late through a pipe")
@@ -140,7 +150,8 @@ struct TransferTests {
     let sandbox = try Sandbox()
     let records = try createRecords(sandbox, managedBy: "500103001", count: 2)
     let requested = try sandbox.run(
-      "hr-transfer", ["request", "--to", "500112001", "--reason", "own_request", "--consent-method", "video", "--consent-ref", "V1"],
+      "hr-transfer",
+      ["request", "--to", "500112001", "--reason", "own_request", "--consent-method", "video", "--consent-ref", "V1"],
       stdin: records.map { #"{"record_no":"\#($0)"}"# + "\n" }.joined(), operator: "doc-chen", today: "2026-01-05")
     #expect(requested.status == 0, "\(requested.stderr)")
 
@@ -167,16 +178,20 @@ struct TransferTests {
     let sandbox = try Sandbox()
     let records = try createRecords(sandbox, managedBy: "500103001", count: 2, today: "2025-01-02")
     let (lost, deceased) = (records[0], records[1])
-    let archived = try sandbox.run("hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: #"{"record_no":"\#(lost)"}"# + "\n", today: "2026-01-03")
+    let archived = try sandbox.run(
+      "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: #"{"record_no":"\#(lost)"}"# + "\n", today: "2026-01-03")
     #expect(archived.status == 0, "\(archived.stderr)")
     let died = try sandbox.run(
-      "hr-archive", ["deceased", "--death-date", "2026-01-01", "--death-cause", "肺炎"], stdin: #"{"record_no":"\#(deceased)"}"# + "\n",
+      "hr-archive", ["deceased", "--death-date", "2026-01-01", "--death-cause", "肺炎"],
+      stdin: #"{"record_no":"\#(deceased)"}"# + "\n",
       today: "2026-01-03")
     #expect(died.status == 0, "\(died.stderr)")
 
     let result = try sandbox.run(
-      "hr-transfer", ["request", "--to", "500229001", "--reason", "floating", "--consent-method", "signed_form", "--consent-ref", "F-7"],
-      stdin: #"{"record_no":"\#(lost)"}"# + "\n" + #"{"record_no":"\#(deceased)"}"# + "\n", operator: "admin-gc", today: "2026-01-05")
+      "hr-transfer",
+      ["request", "--to", "500229001", "--reason", "floating", "--consent-method", "signed_form", "--consent-ref", "F-7"],
+      stdin: #"{"record_no":"\#(lost)"}"# + "\n" + #"{"record_no":"\#(deceased)"}"# + "\n", operator: "admin-gc",
+      today: "2026-01-05")
     #expect(result.status == 65)
     #expect(result.objects.count == 1)
     let transfer = try #require(result.objects.first)
@@ -184,7 +199,9 @@ struct TransferTests {
     #expect(transfer["status"] as? String == "completed")
     #expect(transfer["decided_on"] as? String == "2026-01-05")
     #expect(transfer["due"] is NSNull)
-    #expect(try sandbox.sqlite("SELECT managing_org || ' ' || status || ' ' || archive_reason FROM record WHERE record_no = '\(lost)'") == "500229001 archived lost")
+    #expect(
+      try sandbox.sqlite("SELECT managing_org || ' ' || status || ' ' || archive_reason FROM record WHERE record_no = '\(lost)'")
+        == "500229001 archived lost")
     #expect(result.stderr.contains("hr-transfer:-:2: deceased: record '\(deceased)' is archived as deceased"))
     #expect(try sandbox.sqlite("SELECT managing_org FROM record WHERE record_no = '\(deceased)'") == "500103001")
   }
@@ -201,8 +218,11 @@ struct TransferTests {
 
     let former = try sandbox.run("hr-transfer", ["confirm"], stdin: onward, operator: "admin-jfb", today: "2026-07-05")
     #expect(former.status == 65)
-    #expect(former.stderr.contains("forbidden: operator 'admin-jfb' (org_admin) may not decide a transfer of record '\(recordNo)' managed by '500106001'"))
-    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'transfer.confirm' AND outcome = 'denied'") == "1")
+    #expect(
+      former.stderr.contains(
+        "forbidden: operator 'admin-jfb' (org_admin) may not decide a transfer of record '\(recordNo)' managed by '500106001'"))
+    #expect(
+      try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'transfer.confirm' AND outcome = 'denied'") == "1")
     let current = try sandbox.run("hr-transfer", ["confirm"], stdin: onward, operator: "admin-xlk", today: "2026-07-05")
     #expect(current.status == 0)
     #expect(try sandbox.sqlite("SELECT managing_org FROM record WHERE record_no = '\(recordNo)'") == "500112001")
@@ -213,10 +233,12 @@ struct TransferTests {
     let sandbox = try Sandbox()
     let recordNo = try #require(try createRecords(sandbox, managedBy: "500103001", today: "2025-01-02").first)
     let select = #"{"record_no":"\#(recordNo)"}"# + "\n"
-    let lost = try sandbox.run("hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: select, operator: "admin-jfb", today: "2026-01-03")
+    let lost = try sandbox.run(
+      "hr-archive", ["lost", "--evidence", "3 calls unanswered"], stdin: select, operator: "admin-jfb", today: "2026-01-03")
     #expect(lost.status == 0, "\(lost.stderr)")
 
-    let moved = try sandbox.run("hr-transfer", ["request"], stdin: requestLine(recordNo, to: "500106001"), operator: "doc-zhao", today: "2026-01-05")
+    let moved = try sandbox.run(
+      "hr-transfer", ["request"], stdin: requestLine(recordNo, to: "500106001"), operator: "doc-zhao", today: "2026-01-05")
     #expect(moved.status == 0, "\(moved.stderr)")
     #expect(moved.objects.first?["status"] as? String == "completed")
     #expect(moved.objects.first?["protected_until"] as? String == "2026-07-04")
@@ -230,11 +252,13 @@ struct TransferTests {
     let former = try sandbox.run("hr-archive", ["reactivate"], stdin: contact, operator: "admin-jfb", today: "2026-01-06")
     #expect(former.status == 65)
     #expect(former.stderr.contains(": forbidden: operator 'admin-jfb' (org_admin)"))
-    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.reactivate' AND outcome = 'denied'") == "1")
+    #expect(
+      try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.reactivate' AND outcome = 'denied'") == "1")
     let current = try sandbox.run("hr-archive", ["reactivate"], stdin: contact, operator: "admin-xlk", today: "2026-01-06")
     #expect(current.status == 0, "\(current.stderr)")
     #expect(
-      try sandbox.sqlite("SELECT status || ' ' || managing_org || ' ' || last_contact FROM record WHERE record_no = '\(recordNo)'")
+      try sandbox.sqlite(
+        "SELECT status || ' ' || managing_org || ' ' || last_contact FROM record WHERE record_no = '\(recordNo)'")
         == "active 500106001 2026-01-06")
 
     // 四(三)8: the former organisation may no longer change the cover or basic information.
@@ -251,10 +275,13 @@ struct TransferTests {
   func refusalsAreForbiddenOrExit77() throws {
     let sandbox = try Sandbox()
     let recordNo = try #require(try createRecords(sandbox, managedBy: "500106001").first)
-    let stranger = try sandbox.run("hr-transfer", ["request"], stdin: requestLine(recordNo, to: "500112001"), operator: "doc-wang")
+    let stranger = try sandbox.run(
+      "hr-transfer", ["request"], stdin: requestLine(recordNo, to: "500112001"), operator: "doc-wang")
     #expect(stranger.status == 65)
     #expect(stranger.stderr.contains("forbidden"))
-    #expect(try sandbox.sqlite("SELECT operator || ' ' || outcome FROM audit_event WHERE action = 'transfer.request'") == "doc-wang denied")
+    #expect(
+      try sandbox.sqlite("SELECT operator || ' ' || outcome FROM audit_event WHERE action = 'transfer.request'")
+        == "doc-wang denied")
 
     let clinician = try sandbox.run("hr-transfer", ["confirm"], stdin: #"{"transfer_id":1}"#, operator: "doc-zhao")
     #expect(clinician.status == 77)
@@ -264,7 +291,8 @@ struct TransferTests {
     #expect(try sandbox.run("hr-transfer", ["list", "--org", "500112001"], operator: "admin-spb").status == 77)
     #expect(try sandbox.run("hr-transfer", ["overdue", "--district", "500106"], operator: "admin-xlk").status == 77)
     #expect(
-      try sandbox.sqlite("SELECT group_concat(operator || ' ' || outcome || ' ' || detail, '; ') FROM audit_event WHERE action = 'transfer.list'")
+      try sandbox.sqlite(
+        "SELECT group_concat(operator || ' ' || outcome || ' ' || detail, '; ') FROM audit_event WHERE action = 'transfer.list'")
         == #"admin-spb denied {"command":"hr-transfer list --org 500112001","org":"500112001"}; "#
         + #"admin-xlk denied {"command":"hr-transfer overdue --district 500106","district":"500106"}"#)
     #expect(try sandbox.run("hr-transfer", ["request", "--to", "599999999"]).status == 64)

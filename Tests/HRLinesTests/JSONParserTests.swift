@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HRLines
 
 /// One text the parser must refuse, with the code and column it must report.
@@ -29,8 +30,10 @@ struct JSONRejectCase: Sendable, CustomTestStringConvertible {
     (" { \"a\" : 1 , \"b\" : [ true , false , null ] } ", "{\"a\":1,\"b\":[true,false,null]}"),
     ("\t\r\n{\"a\":\"x\"}\r\n", "{\"a\":\"x\"}"),
     ("{\"name\":\"张三\",\"n\":1.50}", "{\"name\":\"张三\",\"n\":1.50}"),
-    ("[0,-0,1.50,-12.5e+10,1E-7,1e400,123456789012345678901234567890]",
-     "[0,-0,1.50,-12.5e+10,1E-7,1e400,123456789012345678901234567890]"),
+    (
+      "[0,-0,1.50,-12.5e+10,1E-7,1e400,123456789012345678901234567890]",
+      "[0,-0,1.50,-12.5e+10,1E-7,1e400,123456789012345678901234567890]"
+    ),
     ("\"plain\"", "\"plain\""),
     ("42", "42"),
     ("true", "true"),
@@ -131,8 +134,11 @@ struct JSONRejectCase: Sendable, CustomTestStringConvertible {
     JSONRejectCase("no-break space as whitespace", "{\u{A0}}", "invalid_json", column: 2),
     JSONRejectCase("ideographic space as whitespace", "\u{3000}{}", "invalid_json", column: 1),
     JSONRejectCase("Chinese text outside a string", "{\"a\":张}", "invalid_json", column: 6),
-    JSONRejectCase("65 nested arrays", String(repeating: "[", count: 65) + String(repeating: "]", count: 65), "too_deep", column: 65),
-    JSONRejectCase("65 nested objects", String(repeating: "{\"a\":", count: 65) + "1" + String(repeating: "}", count: 65), "too_deep", column: 321),
+    JSONRejectCase(
+      "65 nested arrays", String(repeating: "[", count: 65) + String(repeating: "]", count: 65), "too_deep", column: 65),
+    JSONRejectCase(
+      "65 nested objects", String(repeating: "{\"a\":", count: 65) + "1" + String(repeating: "}", count: 65), "too_deep",
+      column: 321),
     JSONRejectCase("100,000 open brackets", String(repeating: "[", count: 100_000), "too_deep", column: 65),
     JSONRejectCase("100,000 open objects", String(repeating: "{\"a\":", count: 100_000), "too_deep", column: 321),
   ]

@@ -1,3 +1,8 @@
+import Foundation
+import Testing
+
+@testable import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,9 +10,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Testing
-@testable import HRLines
 
 /// Files and pipes for feeding a `LineReader`.
 private enum LineReaderFixture {
@@ -94,9 +96,10 @@ private enum LineReaderFixture {
   func lineLengthLimitExcludesTheTerminator(chunkSize: Int) {
     let ten = String(repeating: "x", count: 10)
     let input = Array("\(ten)\n\(ten)y\n\(ten)\r\n\(ten)yz\r\n\(ten)\n".utf8)
-    #expect(LineReaderFixture.lines(input, maximumLineLength: 10, chunkSize: chunkSize) == [
-      "1:\(ten)", "2:<too long>", "3:\(ten)", "4:<too long>", "5:\(ten)",
-    ])
+    #expect(
+      LineReaderFixture.lines(input, maximumLineLength: 10, chunkSize: chunkSize) == [
+        "1:\(ten)", "2:<too long>", "3:\(ten)", "4:<too long>", "5:\(ten)",
+      ])
     let withMark = [0xEF, 0xBB, 0xBF] + Array("\(ten)\r\nok".utf8)
     #expect(LineReaderFixture.lines(withMark, maximumLineLength: 10, chunkSize: chunkSize) == ["1:\(ten)", "2:ok"])
   }

@@ -100,7 +100,8 @@ package struct ArchiveEvent: Sendable, Equatable {
         try row.stored(column, in: "archive_event", record: recordNo)
       }
       return ArchiveEvent(
-        recordNo: recordNo, action: try ArchiveAction(stored: try value("action"), in: "archive_event", column: "action", record: recordNo),
+        recordNo: recordNo,
+        action: try ArchiveAction(stored: try value("action"), in: "archive_event", column: "action", record: recordNo),
         effectiveOn: try value("effective_on"), evidence: try value("evidence"), deathDate: try value("death_date"),
         deathCause: try value("death_cause"), reportedOn: try value("reported_on"), leftOn: try value("left_on"),
         contactDate: try value("contact_date"), correction: try value("correction"), late: try value("late"))

@@ -55,7 +55,9 @@ package enum Archive {
   /// Archives a record as lost to follow-up (失访): allowed only once the last service or contact
   /// (or the creation, if none) is at least `lost_after_days` old, and only with `evidence` of how
   /// contact was tried, because a record may not be ended on a guess (annex 1, 六(一)1 and 六(二)3).
-  package static func lost(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+  package static func lost(
+    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+  ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     guard let evidence = try fields.text("evidence", maxLength: maximumTextLength) ?? defaults.evidence else {
       throw fields.missing("evidence", option: "--evidence")
@@ -71,7 +73,10 @@ package enum Archive {
       throw LineRejection(
         .tooEarly,
         "record '\(record.recordNo)' was last served or contacted on \(record.lastContact), \(session.today.days(since: record.lastContact)) days ago; it may be archived as lost \(Archive.from(possibleOn)), after \(waiting) days without contact",
-        details: ["record_no": .string(record.recordNo), "last_contact": .string(record.lastContact.description), "possible_on": possibleOn.map { .string($0.description) } ?? .null])
+        details: [
+          "record_no": .string(record.recordNo), "last_contact": .string(record.lastContact.description),
+          "possible_on": possibleOn.map { .string($0.description) } ?? .null,
+        ])
     }
     try close(
       &record, as: .lost,
@@ -88,7 +93,9 @@ package enum Archive {
   ///
   /// A record already archived as lost or moved out may still be archived as deceased, so that a
   /// death learnt later is on file and the record can no longer be transferred or reactivated.
-  package static func deceased(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+  package static func deceased(
+    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+  ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     let today = session.today
     guard let deathDate = try fields.pastDate("death_date", today: today) ?? defaults.deathDate else {
@@ -116,7 +123,9 @@ package enum Archive {
     }
 
     let late = today.days(since: reportedOn) > session.configuration.rules.deathEntryDays
-    var detail: JSONObject = ["death_date": .string(deathDate.description), "reported_on": .string(reportedOn.description), "late": .bool(late)]
+    var detail: JSONObject = [
+      "death_date": .string(deathDate.description), "reported_on": .string(reportedOn.description), "late": .bool(late),
+    ]
     if let previous = record.archiveReason { detail["previous_reason"] = .string(previous.rawValue) }
     record.deathDate = deathDate
     try close(
@@ -134,7 +143,9 @@ package enum Archive {
 
   /// Archives a record as moved out of the city (迁出本市): the resident left on `left_on`, at least
   /// `moved_out_after_days` ago (annex 1, 六(一)3: away for a year or more).
-  package static func movedOut(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+  package static func movedOut(
+    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+  ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     guard let leftOn = try fields.pastDate("left_on", today: session.today) ?? defaults.leftOn else {
       throw fields.missing("left_on", option: "--left-on")
@@ -152,11 +163,15 @@ package enum Archive {
       throw LineRejection(
         .tooEarly,
         "the resident of record '\(record.recordNo)' left on \(leftOn), \(session.today.days(since: leftOn)) days ago; the record may be archived as moved out \(Archive.from(possibleOn)), after \(waiting) days away",
-        details: ["record_no": .string(record.recordNo), "left_on": .string(leftOn.description), "possible_on": possibleOn.map { .string($0.description) } ?? .null])
+        details: [
+          "record_no": .string(record.recordNo), "left_on": .string(leftOn.description),
+          "possible_on": possibleOn.map { .string($0.description) } ?? .null,
+        ])
     }
     try close(
       &record, as: .movedOut,
-      event: ArchiveEvent(recordNo: record.recordNo, action: .movedOut, effectiveOn: session.today, evidence: evidence, leftOn: leftOn),
+      event: ArchiveEvent(
+        recordNo: record.recordNo, action: .movedOut, effectiveOn: session.today, evidence: evidence, leftOn: leftOn),
       auditDetail: ["left_on": .string(leftOn.description)], session: session, in: db)
     var out = output(record)
     out["left_on"] = .string(leftOn.description)
@@ -171,7 +186,9 @@ package enum Archive {
   ///
   /// A record transferred while archived is reactivated by its new managing organisation: the scope
   /// check is on the organisation that manages it now.
-  package static func reactivate(_ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database) throws -> JSONObject {
+  package static func reactivate(
+    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+  ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     guard let contactDate = try fields.pastDate("contact_date", today: session.today) ?? defaults.contactDate else {
       throw fields.missing("contact_date", option: "--contact-date")
@@ -196,7 +213,8 @@ package enum Archive {
       correction = correctionText
     }
     guard contactDate >= archivedOn else {
-      throw fields.invalid("contact_date", "is before the record was archived on \(archivedOn): renewed contact comes after archiving")
+      throw fields.invalid(
+        "contact_date", "is before the record was archived on \(archivedOn): renewed contact comes after archiving")
     }
 
     let timestamp = Timestamp.now()
@@ -218,7 +236,8 @@ package enum Archive {
     ]
     if let deathDate = record.deathDate { detail["corrected_death_date"] = .string(deathDate.description) }
     try AuditTrail.append(
-      AuditEntry(action: reason == .deceased ? "record.correct_death" : "record.reactivate", recordNo: record.recordNo, detail: detail),
+      AuditEntry(
+        action: reason == .deceased ? "record.correct_death" : "record.reactivate", recordNo: record.recordNo, detail: detail),
       by: session.staff, in: db)
 
     record.status = .active
@@ -259,6 +278,7 @@ package enum Archive {
     try event.insert(by: session, at: Timestamp.now(), in: db)
     var detail: JSONObject = ["archive_reason": .string(reason.rawValue), "archived_on": .string(session.today.description)]
     for (key, value) in auditDetail { detail[key] = value }
-    try AuditTrail.append(AuditEntry(action: "record.archive", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+    try AuditTrail.append(
+      AuditEntry(action: "record.archive", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
   }
 }

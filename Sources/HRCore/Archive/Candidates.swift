@@ -29,8 +29,9 @@ extension Store {
     let arguments: StatementArguments = [cutoff] + scope.arguments
 
     try write { db in
-      let count = try Int.fetchOne(
-        db.cachedStatement(sql: "SELECT count(*) FROM record WHERE \(conditions)"), arguments: arguments) ?? 0
+      let count =
+        try Int.fetchOne(
+          db.cachedStatement(sql: "SELECT count(*) FROM record WHERE \(conditions)"), arguments: arguments) ?? 0
       detail["count"] = .int(count)
       try AuditTrail.append(AuditEntry(action: "record.candidates", recordNo: nil, detail: detail), by: session.staff, in: db)
     }
@@ -50,12 +51,16 @@ extension Store {
         while let row = try rows.next() {
           let recordNo: String = try row.stored(0, in: "record", record: nil)
           let lastContact: LocalDate = try row.stored(2, in: "record", record: recordNo)
-          items.append((recordNo, [
-            "record_no": .string(recordNo),
-            "managing_org": .string(try row.stored(1, in: "record", record: recordNo)),
-            "last_contact": .string(lastContact.description),
-            "days_since": .int(today.days(since: lastContact)),
-          ]))
+          items.append(
+            (
+              recordNo,
+              [
+                "record_no": .string(recordNo),
+                "managing_org": .string(try row.stored(1, in: "record", record: recordNo)),
+                "last_contact": .string(lastContact.description),
+                "days_since": .int(today.days(since: lastContact)),
+              ]
+            ))
         }
         return items
       }

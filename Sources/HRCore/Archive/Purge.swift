@@ -70,7 +70,9 @@ extension Store {
           try AuditTrail.append(
             AuditEntry(
               action: "record.purge", recordNo: recordNo,
-              detail: ["archive_reason": .string(reason), "archived_on": .string(archivedOn), "before": .string(before.description)]),
+              detail: [
+                "archive_reason": .string(reason), "archived_on": .string(archivedOn), "before": .string(before.description),
+              ]),
             by: session.staff, in: db)
           lines.append([
             "record_no": .string(recordNo), "status": "purged", "archive_reason": .string(reason),

@@ -1,3 +1,7 @@
+import Crypto
+import GRDB
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,9 +12,6 @@ import GRDBSQLite
 #elseif canImport(SQLite3)
 import SQLite3
 #endif
-import Crypto
-import GRDB
-import HRLines
 
 /// A link of the chain kept somewhere else — on paper, in another system, in a signed e-mail — so
 /// that a chain cut short or rewritten can be caught later (hr(7) AUDIT TRAIL, `hr-audit head`).
@@ -155,7 +156,8 @@ package enum AuditChain {
       let seq = event.seq
       let expectedSeq = checked + 1
       if seq > expectedSeq {
-        let message = expectedSeq == 1
+        let message =
+          expectedSeq == 1
           ? "event 1 is missing: the chain starts at seq \(seq)"
           : "event \(expectedSeq) is missing: the chain goes from seq \(checked) to seq \(seq)"
         return verdict(expectedSeq, .missingEvent, message)
@@ -165,7 +167,8 @@ package enum AuditChain {
       }
       guard same(event.bytes(of: .prevHash), previousHash) else {
         let previous = seq == 1 ? "the genesis hash" : "the hash of event \(seq - 1)"
-        return verdict(seq, .prevHashMismatch, "prev_hash of event \(seq) is not \(previous): events were reordered, inserted or removed")
+        return verdict(
+          seq, .prevHashMismatch, "prev_hash of event \(seq) is not \(previous): events were reordered, inserted or removed")
       }
       input.removeAll(keepingCapacity: true)
       AuditEvent.writeHashInput(of: event, to: &input)
@@ -176,7 +179,8 @@ package enum AuditChain {
       if let expected, expected.seq == seq, !stored.elementsEqual(expected.hash.utf8) {
         return verdict(
           seq, .headMismatch,
-          "event \(seq) has hash '\(String(decoding: stored, as: UTF8.self))', not the expected '\(expected.hash)': the chain was rewritten at or before seq \(seq)")
+          "event \(seq) has hash '\(String(decoding: stored, as: UTF8.self))', not the expected '\(expected.hash)': the chain was rewritten at or before seq \(seq)"
+        )
       }
       previousHash.removeAll(keepingCapacity: true)
       previousHash.append(contentsOf: stored)
@@ -186,7 +190,8 @@ package enum AuditChain {
       if expected.seq > checked {
         return verdict(
           checked + 1, .truncated,
-          "the chain ends at seq \(checked), before the expected head at seq \(expected.seq): events from seq \(checked + 1) on are gone")
+          "the chain ends at seq \(checked), before the expected head at seq \(expected.seq): events from seq \(checked + 1) on are gone"
+        )
       }
       if expected.seq == 0, expected.hash != AuditEvent.genesisHash {
         return verdict(0, .headMismatch, "seq 0 names the empty chain, whose hash is the genesis hash, not '\(expected.hash)'")

@@ -30,10 +30,12 @@ package enum AuditReadError: Error, Sendable, CustomStringConvertible {
 package enum AuditReading {
   /// Checks that the operator may read the trail of `recordNo`: the record must be managed within
   /// their reach. A purged record's events remain and only city-wide readers see them.
-  package static func authorizeRecord(_ recordNo: String, session: Session, auditAs action: String, in db: Database) throws -> Void {
+  package static func authorizeRecord(_ recordNo: String, session: Session, auditAs action: String, in db: Database) throws {
     let staff = session.staff
     guard let record = try ResidentRecord.find(recordNo, in: db) else {
-      let hasEvents = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit_event WHERE record_no = ?)", arguments: [recordNo]) ?? false
+      let hasEvents =
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit_event WHERE record_no = ?)", arguments: [recordNo])
+        ?? false
       guard hasEvents, staff.coverage(for: .audit) == .city else { throw AuditReadError.recordNotFound(recordNo) }
       return
     }

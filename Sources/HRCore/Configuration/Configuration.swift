@@ -223,7 +223,6 @@ package struct Configuration: Sendable, Equatable {
   }
 }
 
-
 /// The largest configuration read: far beyond any city's, and small enough that `--config
 /// /dev/zero` ends with an error rather than filling memory.
 private let maximumConfigurationBytes = 16 << 20

@@ -212,7 +212,8 @@ package struct ConfigurationParser {
       guard let field = fields.first(where: { $0.key == entry.key }) else {
         throw error(at: entry.keyNode, path + [entry.key], "unknown key '\(entry.key)'")
       }
-      config.rules[keyPath: field.property] = try integer(entry.value, path + [entry.key], minimum: field.minimum, maximum: field.maximum)
+      config.rules[keyPath: field.property] = try integer(
+        entry.value, path + [entry.key], minimum: field.minimum, maximum: field.maximum)
     }
   }
 

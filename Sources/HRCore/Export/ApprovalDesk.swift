@@ -41,7 +41,8 @@ package enum ApprovalDesk {
         .forbidden, "operator '\(staff.id)' (\(staff.role.rawValue)) may not approve exports of scope '\(scope)'",
         details: ["field": "scope"],
         audit: AuditEntry(
-          action: "export.approve", recordNo: nil, outcome: .denied, detail: ["ref": .string(ref), "scope": .string(scope.description)]))
+          action: "export.approve", recordNo: nil, outcome: .denied,
+          detail: ["ref": .string(ref), "scope": .string(scope.description)]))
     }
     guard configuration.operators[grantee]?.role == .researcher else {
       throw LineRejection(
@@ -62,7 +63,8 @@ package enum ApprovalDesk {
         """
     ).execute(arguments: [ref, grantee, scope.description, purpose, expires, session.today, Timestamp.now(), staff.id])
     let approval = ExportApproval(
-      ref: ref, grantee: grantee, scope: scope, purpose: purpose, expires: expires, approvedBy: staff.id, approvedOn: session.today)
+      ref: ref, grantee: grantee, scope: scope, purpose: purpose, expires: expires, approvedBy: staff.id,
+      approvedOn: session.today)
     try AuditTrail.append(
       AuditEntry(
         action: "export.approve", recordNo: nil,
@@ -79,7 +81,8 @@ package enum ApprovalDesk {
   ///
   /// The approval must exist (`not_found`), be within the operator's reach (`forbidden`, audited)
   /// and not be revoked already (`already_revoked`). An expired approval may still be revoked.
-  package static func revoke(_ object: JSONObject, defaultReason: String?, session: Session, in db: Database) throws -> JSONObject {
+  package static func revoke(_ object: JSONObject, defaultReason: String?, session: Session, in db: Database) throws -> JSONObject
+  {
     let fields = Fields(selecting: object)
     let ref = try fields.requiredText("ref", maxLength: 64)
     let reason = try fields.text("reason", maxLength: 500) ?? defaultReason
@@ -89,7 +92,8 @@ package enum ApprovalDesk {
     let staff = session.staff
     guard staff.may(.approveExport, across: approval.scope) else {
       throw LineRejection(
-        .forbidden, "operator '\(staff.id)' (\(staff.role.rawValue)) may not revoke approval '\(ref)' of scope '\(approval.scope)'",
+        .forbidden,
+        "operator '\(staff.id)' (\(staff.role.rawValue)) may not revoke approval '\(ref)' of scope '\(approval.scope)'",
         details: ["field": "ref"],
         audit: AuditEntry(
           action: "export.revoke", recordNo: nil, outcome: .denied,
@@ -97,7 +101,8 @@ package enum ApprovalDesk {
     }
     if let revokedOn = approval.revokedOn {
       throw LineRejection(
-        .alreadyRevoked, "approval '\(ref)' was revoked on \(revokedOn) by '\(approval.revokedBy ?? "")'", details: ["field": "ref"])
+        .alreadyRevoked, "approval '\(ref)' was revoked on \(revokedOn) by '\(approval.revokedBy ?? "")'",
+        details: ["field": "ref"])
     }
     try db.cachedStatement(
       sql: "INSERT INTO export_revocation (ref, reason, revoked_on, revoked_at, revoked_by) VALUES (?, ?, ?, ?, ?)"
@@ -108,7 +113,9 @@ package enum ApprovalDesk {
     try AuditTrail.append(
       AuditEntry(
         action: "export.revoke", recordNo: nil,
-        detail: ["ref": .string(ref), "scope": .string(approval.scope.description), "reason": reason.map(JSONValue.string) ?? .null]),
+        detail: [
+          "ref": .string(ref), "scope": .string(approval.scope.description), "reason": reason.map(JSONValue.string) ?? .null,
+        ]),
       by: staff, in: db)
     return approval.output(on: session.today)
   }

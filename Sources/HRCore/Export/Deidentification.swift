@@ -115,7 +115,8 @@ package struct Deidentification: Sendable {
     }
     let restricted =
       try Int.fetchOne(
-        db.cachedStatement(sql: "SELECT count(*) FROM record r WHERE \(scopeCondition) AND r.status <> 'purging' AND r.restricted = 1"),
+        db.cachedStatement(
+          sql: "SELECT count(*) FROM record r WHERE \(scopeCondition) AND r.status <> 'purging' AND r.restricted = 1"),
         arguments: arguments) ?? 0
     return (counts, restricted)
   }
@@ -134,7 +135,8 @@ package struct Deidentification: Sendable {
     var filter = ""
     if !suppressed.isEmpty {
       let keys = suppressed.map { JSONValue.string("\($0.ageBandStart) \($0.sex) \($0.district)") }
-      filter = " AND (\(Self.bandSQL) || ' ' || r.sex || ' ' || r.managing_district) NOT IN (SELECT value FROM json_each(:suppressed))"
+      filter =
+        " AND (\(Self.bandSQL) || ' ' || r.sex || ' ' || r.managing_district) NOT IN (SELECT value FROM json_each(:suppressed))"
       _ = arguments.append(contentsOf: ["suppressed": JSONValue.array(keys).compact])
     }
     // SQLite sorts by pseudonym, spilling to temporary files past its cache: memory stays flat.

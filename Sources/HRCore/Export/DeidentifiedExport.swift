@@ -25,7 +25,8 @@ package enum DeidRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .notFound(let ref): "no approval '\(ref)'"
     case .notGrantee(let ref, let grantee, let id): "approval '\(ref)' is granted to '\(grantee)', not to operator '\(id)'"
-    case .outOfScope(let ref, let scope, let id): "approval '\(ref)' covers scope '\(scope)', outside the reach of operator '\(id)'"
+    case .outOfScope(let ref, let scope, let id):
+      "approval '\(ref)' covers scope '\(scope)', outside the reach of operator '\(id)'"
     case .revoked(let ref, let day): "approval '\(ref)' was revoked on \(day)"
     case .expired(let ref, let day): "approval '\(ref)' expired on \(day)"
     }
@@ -89,7 +90,8 @@ extension Store {
     let settings = session.configuration.export
     let plan = Deidentification(scope: approval.scope, settings: settings, today: session.today)
     let (counts, restricted) = try reading { db in try plan.countClasses(in: db) }
-    let report = DisclosureReport(counts: counts, restrictedExcluded: restricted, k: settings.k, l: settings.l, purpose: approval.purpose)
+    let report = DisclosureReport(
+      counts: counts, restrictedExcluded: restricted, k: settings.k, l: settings.l, purpose: approval.purpose)
 
     let refusal: DeidRefusal? = try write { db in
       let current = try ExportApproval.find(ref, in: db)
@@ -125,8 +127,10 @@ extension Store {
   private static func denial(_ refusal: DeidRefusal) -> AuditEntry {
     let ref: String =
       switch refusal {
-      case .notFound(let ref), .notGrantee(let ref, _, _), .outOfScope(let ref, _, _), .revoked(let ref, _), .expired(let ref, _): ref
+      case .notFound(let ref), .notGrantee(let ref, _, _), .outOfScope(let ref, _, _), .revoked(let ref, _), .expired(let ref, _):
+        ref
       }
-    return AuditEntry(action: "export.deid", recordNo: nil, outcome: .denied, detail: ["ref": .string(ref), "reason": .string(refusal.code)])
+    return AuditEntry(
+      action: "export.deid", recordNo: nil, outcome: .denied, detail: ["ref": .string(ref), "reason": .string(refusal.code)])
   }
 }

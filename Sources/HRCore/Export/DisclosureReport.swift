@@ -1,4 +1,5 @@
 import HRLines
+
 /// The quasi-identifiers of a de-identified record: its equivalence class.
 package struct EquivalenceClass: Hashable, Sendable {
   /// The lower bound of the age band, in years.

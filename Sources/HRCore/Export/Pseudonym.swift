@@ -1,10 +1,11 @@
+import Crypto
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crypto
-import Foundation
 
 /// Why the pseudonymisation key cannot be used; each ends the run as a configuration error (exit 78).
 ///

@@ -138,7 +138,9 @@ enum RecordContent {
   private static func contracts(_ recordNo: String, in db: Database) throws -> [JSONValue] {
     try Row.fetchAll(
       db.cachedStatement(
-        sql: "SELECT contract_id, doctor, team, signed_on, entered_on, entered_by FROM contract WHERE record_no = ? ORDER BY signed_on, contract_id"),
+        sql:
+          "SELECT contract_id, doctor, team, signed_on, entered_on, entered_by FROM contract WHERE record_no = ? ORDER BY signed_on, contract_id"
+      ),
       arguments: [recordNo]
     ).map { row in
       .object([

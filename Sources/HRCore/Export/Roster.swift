@@ -37,7 +37,8 @@ package enum RosterError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The message, naming the value given.
   package var description: String {
     switch self {
-    case .unknownTag(let tag): "unknown tag '\(tag)'; expected one of \((TagCode.derived.sorted() + TagCode.settable.sorted()).joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
+    case .unknownTag(let tag):
+      "unknown tag '\(tag)'; expected one of \((TagCode.derived.sorted() + TagCode.settable.sorted()).joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
     }
   }
 }

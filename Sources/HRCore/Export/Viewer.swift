@@ -89,7 +89,9 @@ package struct Viewer: Sendable {
     let fields = try Fields(object, allowed: Self.fields, path: "viewer.")
     if let text = try fields.text("kind", maxLength: 40) {
       guard let kind = ViewerKind(rawValue: text) else {
-        throw fields.invalid("kind", "'\(text)' is not a viewer kind; expected one of \(ViewerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw fields.invalid(
+          "kind", "'\(text)' is not a viewer kind; expected one of \(ViewerKind.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
       }
       self.kind = kind
     } else if let kind = defaults.kind {

@@ -1,9 +1,10 @@
+import HRLines
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HRLines
 
 /// A calendar date without a time of day, the unit in which the regulation counts its periods.
 ///
@@ -153,7 +154,9 @@ extension LocalDate {
   /// would have been for (`"the transfer's due date"`).
   package func adding(days: Int, for what: String, details: JSONObject = [:]) throws(LineRejection) -> LocalDate {
     guard let date = adding(days: days) else {
-      let position = days < 0 ? "\(-days) days before \(self), before \(LocalDate.earliest)" : "\(days) days after \(self), past \(LocalDate.latest)"
+      let position =
+        days < 0
+        ? "\(-days) days before \(self), before \(LocalDate.earliest)" : "\(days) days after \(self), past \(LocalDate.latest)"
       throw LineRejection(
         .dateOutOfRange,
         "\(what) would be \(position): dates are limited to years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)",

@@ -99,12 +99,17 @@ package struct Fields: Sendable {
   /// A `YYYY-MM-DD` date.
   package func date(_ key: String) throws(LineRejection) -> LocalDate? {
     guard let value = value(key) else { return nil }
-    if let text = value.stringValue, LocalDate(text) == nil, let parts = Self.dateParts(text), LocalDate.years.contains(parts.year) {
+    if let text = value.stringValue, LocalDate(text) == nil, let parts = Self.dateParts(text),
+      LocalDate.years.contains(parts.year)
+    {
       let why = (1...12).contains(parts.month) ? "that month has no day \(parts.day)" : "there is no month \(parts.month)"
       throw invalid(key, "is '\(text)', a date that does not exist (\(why))")
     }
     guard let text = value.stringValue, let date = LocalDate(text) else {
-      throw invalid(key, "must be a date 'YYYY-MM-DD' in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound), found \(value.compact)")
+      throw invalid(
+        key,
+        "must be a date 'YYYY-MM-DD' in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound), found \(value.compact)"
+      )
     }
     return date
   }
@@ -112,7 +117,8 @@ package struct Fields: Sendable {
   /// The numbers of a text written `YYYY-MM-DD`, whether or not that date exists.
   private static func dateParts(_ text: String) -> (year: Int, month: Int, day: Int)? {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 3, parts.map(\.utf8.count) == [4, 2, 2], parts.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } }),
+    guard parts.count == 3, parts.map(\.utf8.count) == [4, 2, 2],
+      parts.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } }),
       let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
     else { return nil }
     return (year, month, day)

@@ -29,7 +29,8 @@ package enum FreeText {
       let code = String(scalar.value, radix: 16, uppercase: true)
       return .failure(
         FreeTextProblem(
-          "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))"))
+          "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
+      )
     }
     guard text.count <= maxLength else { return .failure(FreeTextProblem("is longer than \(maxLength) characters")) }
     return .success(text)

@@ -1,4 +1,5 @@
 import HRLines
+
 /// A stable code that scripts match on when a line is rejected (hr(7) COMMON BEHAVIOUR).
 ///
 /// Each area declares its own codes next to its rules, as static members in an extension.

@@ -47,7 +47,8 @@ package struct Evaluation: Sendable {
 
   /// An evaluation of `coverage` (`Session.coverage(for: .metrics, …)`) by `level`, refused when a
   /// unit would be wider than what is evaluated.
-  package init(coverage: Coverage, level: MetricsLevel, period: MetricsPeriod, configuration: Configuration) throws(MetricsError) {
+  package init(coverage: Coverage, level: MetricsLevel, period: MetricsPeriod, configuration: Configuration) throws(MetricsError)
+  {
     self.configuration = configuration
     self.period = period
     self.level = level

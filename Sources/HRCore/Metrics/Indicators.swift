@@ -1,4 +1,5 @@
 import HRLines
+
 /// The level at which `hr-metrics` reports (统计单位): one line per managing organisation, per
 /// district or for the whole city.
 package enum MetricsLevel: String, CaseIterable, Sendable, Comparable {

@@ -33,10 +33,13 @@ struct MetricsQueries {
   /// Finds out whether the store changed after the as-of day: whether the history must be read.
   mutating func lookForLaterHistory(in db: Database) throws {
     let asOf = period.asOf.description
-    laterTransfers = try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM transfer WHERE decided_on > ? AND status = 'completed')", arguments: [asOf]) ?? true
-    laterArchiveEvents = try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM archive_event WHERE effective_on > ?)", arguments: [asOf]) ?? true
+    laterTransfers =
+      try Bool.fetchOne(
+        db, sql: "SELECT EXISTS (SELECT 1 FROM transfer WHERE decided_on > ? AND status = 'completed')", arguments: [asOf])
+      ?? true
+    laterArchiveEvents =
+      try Bool.fetchOne(
+        db, sql: "SELECT EXISTS (SELECT 1 FROM archive_event WHERE effective_on > ?)", arguments: [asOf]) ?? true
   }
 
   /// The named arguments every query may use.
@@ -52,7 +55,9 @@ struct MetricsQueries {
     ]
     switch filter {
     case .org(let org): values["org"] = org
-    case .district(let district, let orgs): values["district"] = district; values["orgs"] = JSONValue.array(orgs.map(JSONValue.string)).compact
+    case .district(let district, let orgs):
+      values["district"] = district
+      values["orgs"] = JSONValue.array(orgs.map(JSONValue.string)).compact
     case nil: break
     }
     return StatementArguments(values)
@@ -75,7 +80,8 @@ struct MetricsQueries {
   /// Only a record with an amended date needs its amendments read; every other record is one
   /// probe of the (tiny) index of amended dates, then of its services and contacts by date.
   static func served(_ record: String, from: String, to: String, contacts: Bool = true) -> String {
-    let contact = contacts
+    let contact =
+      contacts
       ? "WHEN EXISTS (SELECT 1 FROM contact k WHERE k.record_no = \(record) AND k.date BETWEEN \(from) AND \(to)) THEN 1" : ""
     let service = "SELECT 1 FROM service s WHERE s.record_no = \(record) AND s.date BETWEEN \(from) AND \(to)"
     return """

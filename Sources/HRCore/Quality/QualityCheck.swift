@@ -136,7 +136,8 @@ package struct QualityCheck: Sendable {
         guard let text = row[position + 1] as String?, !text.trimmingWhitespace().isEmpty else { continue }
         let problem = field == "birth_cert_no" ? Self.birthCertificateProblem(text) : Self.residentIDProblem(text, today: today)
         if let problem {
-          try report(Finding(recordNo: recordNo, kind: .invalidID, detail: ["field": .string(field), "reason": .string(problem)]))
+          try report(
+            Finding(recordNo: recordNo, kind: .invalidID, detail: ["field": .string(field), "reason": .string(problem)]))
         }
       }
     }

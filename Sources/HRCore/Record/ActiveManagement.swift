@@ -1,4 +1,5 @@
 import HRLines
+
 /// Active management (在管): the state in which a record takes changes. An archived record
 /// (第十四条, annex 1 六(二)1) takes no update, service, tag, contract, contact or second archiving
 /// until it is reactivated; a record being purged takes nothing.

@@ -1,4 +1,5 @@
 import HRLines
+
 /// 个人基本信息: the optional cover and basic-information fields that `hr-create` takes and
 /// `hr-update` may `set`, each validated in one place (hr(7) THE RECORD, annex 1 一(三)).
 package enum BasicInformation {

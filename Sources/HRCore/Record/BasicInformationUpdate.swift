@@ -35,8 +35,10 @@ extension Registry {
   /// tells the operator where to go instead of only saying no.
   package static let unsettableFields: [String: String] = [
     "record_no": "the record number is the record's master index and never changes",
-    "birth_cert_no": "identifiers are never replaced; a record created from a birth certificate or a mother link takes an id number with 'set.id_number'",
-    "mother_id_number": "identifiers are never replaced; a record created from a birth certificate or a mother link takes an id number with 'set.id_number'",
+    "birth_cert_no":
+      "identifiers are never replaced; a record created from a birth certificate or a mother link takes an id number with 'set.id_number'",
+    "mother_id_number":
+      "identifiers are never replaced; a record created from a birth certificate or a mother link takes an id number with 'set.id_number'",
     "org": "changing the managing organisation is a transfer (hr-transfer request)",
     "managing_org": "changing the managing organisation is a transfer (hr-transfer request)",
     "created_on": "the creation details of a record never change",
@@ -53,10 +55,13 @@ extension Registry {
   /// (annex 1, 二(四)), and appends one `record.update` audit event, all in the caller's transaction.
   ///
   /// A `set` that would change nothing prints `unchanged` and writes nothing, so a rerun is harmless.
-  package static func update(_ record: ResidentRecord, set object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
+  package static func update(
+    _ record: ResidentRecord, set object: JSONObject, session: Session, in db: Database
+  ) throws -> JSONObject {
     for key in object.keys {
       if let reason = unsettableFields[key] {
-        throw LineRejection(.notSettable, "field 'set.\(key)' cannot be set: \(reason)", details: ["field": .string("set." + key)])
+        throw LineRejection(
+          .notSettable, "field 'set.\(key)' cannot be set: \(reason)", details: ["field": .string("set." + key)])
       }
     }
     let fields = try Fields(object, allowed: settableFieldSet, path: "set.")
@@ -101,7 +106,8 @@ extension Registry {
     let upgrade = try idNumberUpgrade(fields, of: record, today: today)
     if let upgrade { updated.idNumber = upgrade.value }
     if let idText = updated.idNumber, let id = try? ResidentID(idText, today: today) {
-      try checkAgreement(of: &updated, with: id, givenSex: givenSex, givenBirth: fields.has("birth_date"), upgrading: upgrade != nil)
+      try checkAgreement(
+        of: &updated, with: id, givenSex: givenSex, givenBirth: fields.has("birth_date"), upgrading: upgrade != nil)
     }
 
     let changes = settableFields.compactMap { field -> FieldChange? in
@@ -133,7 +139,8 @@ extension Registry {
     }
     var detail: JSONObject = ["changed": changed]
     if !aliases.isEmpty { detail["aliases"] = .array(aliases.map { .string($0) }) }
-    try AuditTrail.append(AuditEntry(action: "record.update", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+    try AuditTrail.append(
+      AuditEntry(action: "record.update", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
 
     var out: JSONObject = ["record_no": .string(record.recordNo), "result": "updated", "changed": changed]
     if let upgrade {
@@ -145,7 +152,9 @@ extension Registry {
 
   /// The ID number a `set` gives a record that has none yet; nil when the line gives none or the
   /// record already holds the same number. An ID number, once held, is never replaced.
-  private static func idNumberUpgrade(_ fields: Fields, of record: ResidentRecord, today: LocalDate) throws(LineRejection) -> ResidentID? {
+  private static func idNumberUpgrade(
+    _ fields: Fields, of record: ResidentRecord, today: LocalDate
+  ) throws(LineRejection) -> ResidentID? {
     guard fields.has("id_number") else { return nil }
     guard let value = fields.value("id_number") else { throw fields.invalid("id_number", "cannot be cleared") }
     guard let text = value.stringValue else { throw fields.invalid("id_number", "must be a string, found \(value.typeName)") }
@@ -196,7 +205,9 @@ extension Registry {
   /// Gives the record its ID number: refused as `duplicate_record` when another record holds or
   /// once held the number; every identifier the record had stays, no longer current, as an alias
   /// that still finds it (annex 1, 二(四)). Returns the kinds kept as aliases.
-  private static func upgradeIdentifiers(of recordNo: String, to id: ResidentID, on date: LocalDate, in db: Database) throws -> [String] {
+  private static func upgradeIdentifiers(
+    of recordNo: String, to id: ResidentID, on date: LocalDate, in db: Database
+  ) throws -> [String] {
     if let existing = try holder(of: .residentID(id), in: db), existing.recordNo != recordNo {
       throw duplicate(existing)
     }
@@ -215,14 +226,18 @@ extension Registry {
   /// The new link is current only while the record has no ID number; once it has one (upgraded
   /// before or in the same line), every mother link is an alias, but still one the duplicate check
   /// finds, so the renamed child cannot be created a second time through the mother.
-  private static func relinkMother(of record: ResidentRecord, as updated: ResidentRecord, on date: LocalDate, in db: Database) throws {
+  private static func relinkMother(
+    of record: ResidentRecord, as updated: ResidentRecord, on date: LocalDate, in db: Database
+  ) throws {
     guard let motherText = record.motherIdNumber, let mother = try? ResidentID(motherText, today: date) else { return }
     let new = MotherLink(mother: mother, name: updated.name, birthDate: updated.birthDate)
     let current = updated.idNumber == nil
     if let existing = try holder(of: .motherLink(new), in: db) {
       guard existing.recordNo == record.recordNo else { throw duplicate(existing) }
-      try db.cachedStatement(sql: "UPDATE identifier SET current = (value = ? AND ?) WHERE record_no = ? AND kind = 'mother_id_number'")
-        .execute(arguments: [new.key, current, record.recordNo])
+      try db.cachedStatement(
+        sql: "UPDATE identifier SET current = (value = ? AND ?) WHERE record_no = ? AND kind = 'mother_id_number'"
+      )
+      .execute(arguments: [new.key, current, record.recordNo])
       return
     }
     try db.cachedStatement(sql: "UPDATE identifier SET current = 0 WHERE record_no = ? AND kind = 'mother_id_number'")

@@ -11,7 +11,9 @@ extension Registry {
   /// is answered with that record (`"result":"exists"`) instead of a rejection, so that a nightly
   /// load can be fed again; the lookup is audited as `record.check`. A line that matches only some
   /// of its identifiers, or two records, is still a `duplicate_record` rejection.
-  package static func create(_ object: JSONObject, session: Session, in db: Database, skipExisting: Bool = false) throws -> JSONObject {
+  package static func create(
+    _ object: JSONObject, session: Session, in db: Database, skipExisting: Bool = false
+  ) throws -> JSONObject {
     let fields = try Fields(object, allowed: createFields)
     let today = session.today
     let identifiers = try IdentifierFields(fields, today: today)
@@ -23,10 +25,13 @@ extension Registry {
     let birthDate: LocalDate
     if let id = identifiers.residentID {
       if let givenSex, givenSex != id.sex {
-        throw LineRejection(.idMismatch, "sex '\(givenSex.rawValue)' contradicts id number '\(id)' (\(id.sex.rawValue))", details: ["field": "sex"])
+        throw LineRejection(
+          .idMismatch, "sex '\(givenSex.rawValue)' contradicts id number '\(id)' (\(id.sex.rawValue))", details: ["field": "sex"])
       }
       if let givenBirth, givenBirth != id.birthDate {
-        throw LineRejection(.idMismatch, "birth date '\(givenBirth)' contradicts id number '\(id)' (\(id.birthDate))", details: ["field": "birth_date"])
+        throw LineRejection(
+          .idMismatch, "birth date '\(givenBirth)' contradicts id number '\(id)' (\(id.birthDate))",
+          details: ["field": "birth_date"])
       }
       sex = id.sex
       birthDate = id.birthDate
@@ -50,7 +55,8 @@ extension Registry {
     }
     guard org.district == division.district else {
       throw LineRejection(
-        .unknownDistrict, "organisation '\(orgCode)' is in district '\(org.district)', not in the division's district '\(division.district)'",
+        .unknownDistrict,
+        "organisation '\(orgCode)' is in district '\(org.district)', not in the division's district '\(division.district)'",
         details: ["field": "org"])
     }
     let createdOn = try fields.pastDate("created_on", today: today) ?? today

@@ -32,8 +32,10 @@ package struct IdentifierFields: Sendable {
 
   /// The identifiers in the order they are looked up.
   package var all: [Identifier] {
-    [residentID.map(Identifier.residentID), birthCertificate.map(Identifier.birthCertificate),
-     motherLink.map(Identifier.motherLink)].compactMap { $0 }
+    [
+      residentID.map(Identifier.residentID), birthCertificate.map(Identifier.birthCertificate),
+      motherLink.map(Identifier.motherLink),
+    ].compactMap { $0 }
   }
 
   /// The fields as given, for the output line: `id_number`, `birth_cert_no`, `mother_id_number`.
@@ -82,8 +84,10 @@ package struct IdentifierFields: Sendable {
 package enum Registry {
   /// The fields `hr-create` accepts; any other is an `unknown_field` rejection.
   package static let createFields: Set<String> = Set(
-    ["id_number", "birth_cert_no", "mother_id_number", "name", "sex", "birth_date", "division", "org",
-     "tags", "created_on"] + BasicInformation.optionalFields)
+    [
+      "id_number", "birth_cert_no", "mother_id_number", "name", "sex", "birth_date", "division", "org",
+      "tags", "created_on",
+    ] + BasicInformation.optionalFields)
 
   /// The record that holds `identifier` now or held it once, if any.
   package static func holder(of identifier: Identifier, in db: Database) throws -> ExistingRecord? {
@@ -128,7 +132,9 @@ package enum Registry {
   }
 
   /// Registers a new identifier for `recordNo` (also an old one kept as an alias after an upgrade).
-  package static func register(_ identifier: Identifier, for recordNo: String, current: Bool = true, on date: LocalDate, in db: Database) throws {
+  package static func register(
+    _ identifier: Identifier, for recordNo: String, current: Bool = true, on date: LocalDate, in db: Database
+  ) throws {
     try db.cachedStatement(
       sql: "INSERT INTO identifier (kind, value, record_no, current, added_on) VALUES (?, ?, ?, ?, ?)"
     ).execute(arguments: [identifier.kind, identifier.key, recordNo, current, date])
@@ -158,7 +164,8 @@ package enum Registry {
           """),
       arguments: [division.value])!
     guard last <= RecordNumber.maximumSequence else {
-      throw LineRejection(.sequenceExhausted, "division '\(division)' has given all \(RecordNumber.maximumSequence) record numbers")
+      throw LineRejection(
+        .sequenceExhausted, "division '\(division)' has given all \(RecordNumber.maximumSequence) record numbers")
     }
     return RecordNumber(division: division, sequence: last)
   }

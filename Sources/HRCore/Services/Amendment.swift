@@ -108,7 +108,8 @@ extension ServiceLog {
     if service.free, after.type != before.type || after.date.year != before.date.year,
       let limit = configuration.services[after.type]?.freePerYear
     {
-      let earlier = try ServiceHistory.freeServices(ofRecord: record.recordNo, type: after.type, year: after.date.year, excluding: serviceID, in: db)
+      let earlier = try ServiceHistory.freeServices(
+        ofRecord: record.recordNo, type: after.type, year: after.date.year, excluding: serviceID, in: db)
       if earlier.count >= limit, let last = earlier.last {
         throw alreadyServed(
           record: record, type: after.type, date: after.date, org: service.org, limit: limit, earlier: last,
@@ -143,7 +144,9 @@ extension ServiceLog {
   /// Refuses an approver who is missing, undeclared, the operator, or without the right to approve
   /// amendments for the serving organisation, the refused attempt staying in the audit trail;
   /// returns the approver's id.
-  private static func requireApprover(_ id: String?, for service: RecordedService, serving: Scope, session: Session) throws(LineRejection) -> String {
+  private static func requireApprover(
+    _ id: String?, for service: RecordedService, serving: Scope, session: Session
+  ) throws(LineRejection) -> String {
     let staff = session.staff
     let problem: String
     if let id {

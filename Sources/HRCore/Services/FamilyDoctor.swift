@@ -14,7 +14,9 @@ package enum FamilyDoctor {
   /// Appends a contract in the caller's transaction. The same contract entered twice (same doctor,
   /// team and date) prints `unchanged`.
   /// Output: `{"record_no", "result":"contract_added"|"unchanged", "contract_id", "doctor", "team", "signed_on"}`.
-  package static func sign(_ object: JSONObject, for record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject {
+  package static func sign(
+    _ object: JSONObject, for record: ResidentRecord, session: Session, in db: Database
+  ) throws -> JSONObject {
     let fields = try Fields(object, allowed: contractFields, path: "contract.")
     let doctor = try fields.requiredText("doctor", maxLength: 50)
     let team = try fields.text("team", maxLength: 100)
@@ -25,7 +27,9 @@ package enum FamilyDoctor {
 
     let existing = try Int.fetchOne(
       db.cachedStatement(
-        sql: "SELECT contract_id FROM contract WHERE record_no = ? AND signed_on = ? AND doctor = ? AND team IS ? ORDER BY contract_id LIMIT 1"),
+        sql:
+          "SELECT contract_id FROM contract WHERE record_no = ? AND signed_on = ? AND doctor = ? AND team IS ? ORDER BY contract_id LIMIT 1"
+      ),
       arguments: [record.recordNo, signedOn, doctor, team])
     func output(_ result: String, _ id: Int) -> JSONObject {
       [
@@ -53,7 +57,9 @@ package enum FamilyDoctor {
   /// lost-to-follow-up rule counts from (annex 1 六). The same contact entered twice (same date and method)
   /// prints `unchanged`.
   /// Output: `{"record_no", "result":"contact_added"|"unchanged", "contact_id", "date", "method"}`.
-  package static func contact(_ object: JSONObject, with record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject {
+  package static func contact(
+    _ object: JSONObject, with record: ResidentRecord, session: Session, in db: Database
+  ) throws -> JSONObject {
     let fields = try Fields(object, allowed: contactFields, path: "contact.")
     guard let date = try fields.pastDate("date", today: session.today) else { throw fields.missing("date") }
     let method = try fields.requiredText("method", maxLength: 20)
@@ -65,7 +71,8 @@ package enum FamilyDoctor {
     try UpdateRules.requireWithinLifetime(date, of: record, key: "date", in: fields)
 
     let existing = try Int.fetchOne(
-      db.cachedStatement(sql: "SELECT contact_id FROM contact WHERE record_no = ? AND date = ? AND method = ? ORDER BY contact_id LIMIT 1"),
+      db.cachedStatement(
+        sql: "SELECT contact_id FROM contact WHERE record_no = ? AND date = ? AND method = ? ORDER BY contact_id LIMIT 1"),
       arguments: [record.recordNo, date, method])
     func output(_ result: String, _ id: Int) -> JSONObject {
       [

@@ -40,7 +40,9 @@ package enum HealthTags {
   /// (`severe_mental_disorder`, `special_disease`, `classified`) makes the record restricted, and the
   /// restriction stays when the tag ends (hr(7) SERVICES AND TAGS).
   /// Output: `{"record_no", "result":"tag_added"|"tag_ended"|"unchanged", "tag_id", "code", "since"|"ended"}`.
-  package static func apply(_ object: JSONObject, to record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject {
+  package static func apply(
+    _ object: JSONObject, to record: ResidentRecord, session: Session, in db: Database
+  ) throws -> JSONObject {
     let fields = try Fields(object, allowed: tagFields, path: "tag.")
     let text = try fields.requiredText("code", maxLength: 40)
     let code: TagCode
@@ -72,9 +74,13 @@ package enum HealthTags {
       if let since = last.since, ended < since {
         throw fields.invalid("ended", "is before the tag's start \(since)")
       }
-      let tagID = try insert(record.recordNo, code: code.value, source: source, since: nil, ended: ended, on: today, at: now, by: session.staff.id, in: db)
+      let tagID = try insert(
+        record.recordNo, code: code.value, source: source, since: nil, ended: ended, on: today, at: now, by: session.staff.id,
+        in: db)
       try AuditTrail.append(
-        AuditEntry(action: action, recordNo: record.recordNo, detail: ["tag_id": .int(tagID), "code": .string(code.value), "ended": .string(ended.description)]),
+        AuditEntry(
+          action: action, recordNo: record.recordNo,
+          detail: ["tag_id": .int(tagID), "code": .string(code.value), "ended": .string(ended.description)]),
         by: session.staff, in: db)
       return output(record, "tag_ended", tagID: tagID, code: code.value, "ended", ended)
     }
@@ -84,16 +90,23 @@ package enum HealthTags {
     if let last = try latestRow(of: code.value, on: record.recordNo, in: db), last.ended == nil {
       return output(record, "unchanged", tagID: last.tagID, code: code.value, "since", last.since ?? since)
     }
-    let tagID = try insert(record.recordNo, code: code.value, source: source, since: since, ended: nil, on: today, at: now, by: session.staff.id, in: db)
+    let tagID = try insert(
+      record.recordNo, code: code.value, source: source, since: since, ended: nil, on: today, at: now, by: session.staff.id,
+      in: db)
     var endedOthers: [JSONValue] = []
     if let kind = code.valuedKind {
-      for other in try active(ofRecord: record.recordNo, in: db) where other.code != code.value && other.code.hasPrefix(kind + ":") {
-        _ = try insert(record.recordNo, code: other.code, source: source, since: nil, ended: since, on: today, at: now, by: session.staff.id, in: db)
+      for other in try active(ofRecord: record.recordNo, in: db)
+      where other.code != code.value && other.code.hasPrefix(kind + ":") {
+        _ = try insert(
+          record.recordNo, code: other.code, source: source, since: nil, ended: since, on: today, at: now, by: session.staff.id,
+          in: db)
         endedOthers.append(.string(other.code))
       }
     }
     try UpdateRules.touch(record, contactOn: nil, restrict: code.isRestricting, in: db)
-    var detail: JSONObject = ["tag_id": .int(tagID), "code": .string(code.value), "source": .string(source), "since": .string(since.description)]
+    var detail: JSONObject = [
+      "tag_id": .int(tagID), "code": .string(code.value), "source": .string(source), "since": .string(since.description),
+    ]
     if !endedOthers.isEmpty { detail["ended"] = .array(endedOthers) }
     try AuditTrail.append(AuditEntry(action: action, recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
     return output(record, "tag_added", tagID: tagID, code: code.value, "since", since)
@@ -123,9 +136,12 @@ package enum HealthTags {
   }
 
   /// The latest row kept for a tag code: the tag in force, or the row that ended it.
-  private static func latestRow(of code: String, on recordNo: String, in db: Database) throws -> (tagID: Int, since: LocalDate?, ended: LocalDate?)? {
+  private static func latestRow(
+    of code: String, on recordNo: String, in db: Database
+  ) throws -> (tagID: Int, since: LocalDate?, ended: LocalDate?)? {
     let row = try Row.fetchOne(
-      db.cachedStatement(sql: "SELECT tag_id, since, ended FROM tag WHERE record_no = ? AND code = ? ORDER BY tag_id DESC LIMIT 1"),
+      db.cachedStatement(
+        sql: "SELECT tag_id, since, ended FROM tag WHERE record_no = ? AND code = ? ORDER BY tag_id DESC LIMIT 1"),
       arguments: [recordNo, code])
     guard let row else { return nil }
     let tagID: Int = try row.stored(0, in: "tag", record: recordNo)
@@ -150,7 +166,12 @@ package enum HealthTags {
     return Int(db.lastInsertedRowID)
   }
 
-  private static func output(_ record: ResidentRecord, _ result: String, tagID: Int, code: String, _ dateKey: String, _ date: LocalDate) -> JSONObject {
-    ["record_no": .string(record.recordNo), "result": .string(result), "tag_id": .int(tagID), "code": .string(code), dateKey: .string(date.description)]
+  private static func output(
+    _ record: ResidentRecord, _ result: String, tagID: Int, code: String, _ dateKey: String, _ date: LocalDate
+  ) -> JSONObject {
+    [
+      "record_no": .string(record.recordNo), "result": .string(result), "tag_id": .int(tagID), "code": .string(code),
+      dateKey: .string(date.description),
+    ]
   }
 }

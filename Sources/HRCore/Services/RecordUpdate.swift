@@ -51,7 +51,9 @@ package enum RecordUpdate {
 enum UpdateRules {
   /// Refuses a date of care outside the resident's life: before the birth date or after a
   /// recorded death (hr(7) SERVICES AND TAGS). Dates after today are refused where they are read.
-  static func requireWithinLifetime(_ date: LocalDate, of record: ResidentRecord, key: String, in fields: Fields) throws(LineRejection) {
+  static func requireWithinLifetime(
+    _ date: LocalDate, of record: ResidentRecord, key: String, in fields: Fields
+  ) throws(LineRejection) {
     guard date >= record.birthDate else { throw fields.invalid(key, "is before the birth date \(record.birthDate)") }
     if let death = record.deathDate, date > death {
       throw fields.invalid(key, "is after the death date \(death)")
@@ -61,7 +63,9 @@ enum UpdateRules {
   /// Refuses a serving organisation the operator does not belong to: a clinician or an
   /// organisation's administrator records services only in its own organisation's name, a district
   /// administrator in its district's (hr(7) ROLES, 谁服务，谁负责). The denial is audited.
-  static func requireServing(_ org: Organisation, session: Session, auditAs action: String, record: ResidentRecord) throws(LineRejection) {
+  static func requireServing(
+    _ org: Organisation, session: Session, auditAs action: String, record: ResidentRecord
+  ) throws(LineRejection) {
     let staff = session.staff
     guard !staff.may(.write, in: Scope(org: org.code, district: org.district)) else { return }
     throw LineRejection(

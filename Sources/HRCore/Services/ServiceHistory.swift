@@ -187,7 +187,8 @@ package enum ServiceHistory {
 
   /// Services other organisations recorded for residents whose records `org` manages: the
   /// off-site services (异地服务) the managing organisation is to look at (annex 1, 五(三)).
-  package static func offSiteServices(managedBy org: String, since: LocalDate? = nil, in db: Database) throws -> [RecordedService] {
+  package static func offSiteServices(managedBy org: String, since: LocalDate? = nil, in db: Database) throws -> [RecordedService]
+  {
     let rows = try Row.fetchAll(
       db.cachedStatement(
         sql: """
@@ -218,7 +219,9 @@ package enum ServiceHistory {
   }
 
   /// Attaches each record's amendments, read in one query, and orders by current date.
-  private static func attachingAmendments(to services: [RecordedService], recordNo: String, in db: Database) throws -> [RecordedService] {
+  private static func attachingAmendments(
+    to services: [RecordedService], recordNo: String, in db: Database
+  ) throws -> [RecordedService] {
     let rows = try Row.fetchAll(
       db.cachedStatement(
         sql: """

@@ -28,7 +28,8 @@ package enum ServiceLog {
   /// refused as `already_served`, and the refusal stays in the audit trail (annex 1, 五(四)). The
   /// same service entered twice (same date, type, organisation, summary and flags) is not saved
   /// again: the line prints `unchanged` with the first one's number, so a rerun is harmless.
-  package static func add(_ object: JSONObject, to record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject {
+  package static func add(_ object: JSONObject, to record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject
+  {
     let fields = try Fields(object, allowed: serviceFields, path: "service.")
     let configuration = session.configuration
     let type = try fields.requiredText("type", maxLength: 40)
@@ -61,8 +62,8 @@ package enum ServiceLog {
 
     let summaryText = summary.compact
     if let existing = try identical(
-      to: record.recordNo, type: type, date: date, org: org.code, free: free, summary: summaryText, restricted: restricted, in: db)
-    {
+      to: record.recordNo, type: type, date: date, org: org.code, free: free, summary: summaryText, restricted: restricted, in: db
+    ) {
       return output(existing, result: "unchanged")
     }
     if free {
@@ -70,7 +71,8 @@ package enum ServiceLog {
       if let limit = policy.freePerYear {
         let earlier = try ServiceHistory.freeServices(ofRecord: record.recordNo, type: type, year: date.year, in: db)
         if earlier.count >= limit, let last = earlier.last {
-          throw alreadyServed(record: record, type: type, date: date, org: org.code, limit: limit, earlier: last, action: action, offSite: offSite)
+          throw alreadyServed(
+            record: record, type: type, date: date, org: org.code, limit: limit, earlier: last, action: action, offSite: offSite)
         }
       }
     }
@@ -111,7 +113,9 @@ package enum ServiceLog {
 
   /// Refuses a free service for a resident younger than the type's `min_age` on the service date
   /// (e.g. the elderly exam, 65+), whether the service is entered or amended into that type or date.
-  static func requireEligible(_ record: ResidentRecord, for type: String, policy: ServicePolicy, on date: LocalDate) throws(LineRejection) {
+  static func requireEligible(
+    _ record: ResidentRecord, for type: String, policy: ServicePolicy, on date: LocalDate
+  ) throws(LineRejection) {
     guard let minAge = policy.minAge else { return }
     let age = record.birthDate.age(on: date)
     guard age < minAge else { return }

@@ -38,7 +38,8 @@ package struct Session: Sendable {
   }
 
   /// Refuses a line the operator may not touch, with the denial kept in the audit trail (hr(7) ROLES).
-  package func authorize(_ action: Action, in scope: Scope, auditAs auditAction: String, recordNo: String?) throws(LineRejection) {
+  package func authorize(_ action: Action, in scope: Scope, auditAs auditAction: String, recordNo: String?) throws(LineRejection)
+  {
     guard staff.may(action, in: scope) else {
       let target = recordNo.map { "record '\($0)'" } ?? "organisation '\(scope.org)'"
       throw LineRejection(

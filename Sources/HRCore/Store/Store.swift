@@ -163,7 +163,9 @@ package final class Store: Sendable {
       let reason = String(cString: strerror(errno))
       throw .cannotOpen(
         path: path,
-        reason: "\(what) cannot be written (\(reason)), and this command must write it: every change and every reading of records is audited")
+        reason:
+          "\(what) cannot be written (\(reason)), and this command must write it: every change and every reading of records is audited"
+      )
     }
   }
 

@@ -42,7 +42,8 @@ extension Row {
   ) throws(StoredValueError) -> T {
     guard hasColumn(column) else {
       if let missing = T.fromMissingColumn() { return missing }
-      throw StoredValueError(table: table, column: column, value: "(missing)", expected: Row.expectation(T.self), recordNo: recordNo)
+      throw StoredValueError(
+        table: table, column: column, value: "(missing)", expected: Row.expectation(T.self), recordNo: recordNo)
     }
     let value: DatabaseValue = self[column]
     guard let decoded = T.fromDatabaseValue(value) else {

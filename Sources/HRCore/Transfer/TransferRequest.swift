@@ -14,7 +14,9 @@ package struct TransferRequest: Sendable, Equatable {
     package var consentMethod: ConsentMethod?
     package var consentRef: String?
 
-    package init(toOrg: String? = nil, reason: TransferReason? = nil, consentMethod: ConsentMethod? = nil, consentRef: String? = nil) {
+    package init(
+      toOrg: String? = nil, reason: TransferReason? = nil, consentMethod: ConsentMethod? = nil, consentRef: String? = nil
+    ) {
       self.toOrg = toOrg
       self.reason = reason
       self.consentMethod = consentMethod

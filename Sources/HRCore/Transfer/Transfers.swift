@@ -125,10 +125,12 @@ package enum Transfers {
     // 四(三)3: a record archived as lost or moved out needs no confirmation from its former
     // organisation; the receiving one reactivates it once the resident is found.
     let direct = subject.status == .archived
-    let due = direct
+    let due =
+      direct
       ? nil
       : try today.adding(
-        days: session.configuration.rules.transferConfirmDays, for: "the due date of the transfer of record '\(subject.recordNo)'",
+        days: session.configuration.rules.transferConfirmDays,
+        for: "the due date of the transfer of record '\(subject.recordNo)'",
         details: ["record_no": .string(subject.recordNo)])
     var transfer = Transfer(
       transferID: 0, recordNo: subject.recordNo, fromOrg: subject.managingOrg, toOrg: request.toOrg.code,
@@ -248,7 +250,10 @@ package enum Transfers {
           "cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'"),
         audit: AuditEntry(
           action: "transfer.cancel", recordNo: transfer.recordNo, outcome: .denied,
-          detail: ["transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg)]))
+          detail: [
+            "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
+            "to_org": .string(transfer.toOrg),
+          ]))
     }
     decide(&transfer, as: .cancelled, on: session.today, by: staff)
     transfer.late = false
@@ -256,7 +261,9 @@ package enum Transfers {
     try AuditTrail.append(
       AuditEntry(
         action: "transfer.cancel", recordNo: transfer.recordNo,
-        detail: ["transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg)]),
+        detail: [
+          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg),
+        ]),
       by: staff, in: db)
     return transfer.output
   }
@@ -296,7 +303,8 @@ package enum Transfers {
   }
 
   /// Ends a pending transfer with `status` today; a decision after the due day is late (annex 1 四).
-  private static func decide(_ transfer: inout Transfer, as status: TransferStatus, on today: LocalDate, by staff: OperatorEntry) {
+  private static func decide(_ transfer: inout Transfer, as status: TransferStatus, on today: LocalDate, by staff: OperatorEntry)
+  {
     transfer.status = status
     transfer.decidedOn = today
     transfer.decidedAt = Timestamp.now()

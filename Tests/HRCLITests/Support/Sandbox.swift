@@ -1,7 +1,7 @@
 import Foundation
+import HRLines
 import Synchronization
 import Testing
-import HRLines
 
 /// What a finished process left: its standard output and error and its exit status.
 struct ToolResult {
@@ -124,7 +124,8 @@ final class Sandbox {
   }
 
   /// Runs a process with files for its standard streams, so no pipe can fill up and block it.
-  private func execute(_ executable: URL, _ arguments: [String], stdin: Data, environment: [String: String]) throws -> ToolResult {
+  private func execute(_ executable: URL, _ arguments: [String], stdin: Data, environment: [String: String]) throws -> ToolResult
+  {
     let id = UUID().uuidString
     let inURL = directory.appendingPathComponent(".in-\(id)")
     let outURL = directory.appendingPathComponent(".out-\(id)")

@@ -52,7 +52,8 @@ final class ArchiveFixture {
     seed += 1
     let district = configuration.orgs[org]!.district
     var people = Population(
-      count: 1, seed: seed, places: [.init(org: org, district: district)], today: LocalDate("1990-01-01")!, birthCertificateShare: 0)
+      count: 1, seed: seed, places: [.init(org: org, district: district)], today: LocalDate("1990-01-01")!,
+      birthCertificateShare: 0)
     var person = people.next()!
     person["created_on"] = .string(createdOn)
     if let division { person["division"] = .string(division) }
@@ -98,7 +99,8 @@ final class ArchiveFixture {
 
   func auditActions(for recordNo: String) throws -> [String] {
     try store.read { db in
-      try String.fetchAll(db, sql: "SELECT action || ':' || outcome FROM audit_event WHERE record_no = ? ORDER BY seq", arguments: [recordNo])
+      try String.fetchAll(
+        db, sql: "SELECT action || ':' || outcome FROM audit_event WHERE record_no = ? ORDER BY seq", arguments: [recordNo])
     }
   }
 }

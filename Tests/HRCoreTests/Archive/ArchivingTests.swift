@@ -1,7 +1,7 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Archiving: lost, deceased, moved out (annex 1, 六(一))")
 struct ArchivingTests {
@@ -43,7 +43,10 @@ struct ArchivingTests {
     let recordNo = try fixture.createRecord(createdOn: "2025-11-27")
     let result = try fixture.line(
       Archive.lost, ["record_no": .string(recordNo), "evidence": "3 calls unanswered"], today: "2026-11-26")
-    guard case .failure(let rejection) = result else { Issue.record("accepted at day 364"); return }
+    guard case .failure(let rejection) = result else {
+      Issue.record("accepted at day 364")
+      return
+    }
     #expect(rejection.code == .tooEarly)
     #expect(rejection.details["possible_on"] == "2026-11-27")
     #expect(rejection.details["last_contact"] == "2025-11-27")
@@ -81,13 +84,17 @@ struct ArchivingTests {
       operator: "admin-jfb", today: "2026-11-26")
     #expect(
       result.output?.compact
-        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"lost","archived_on":"2026-11-26","last_contact":"2020-01-01"}"#)
+        == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"lost","archived_on":"2026-11-26","last_contact":"2020-01-01"}"#
+    )
     let record = try #require(try fixture.record(recordNo))
     #expect(record.status == .archived)
     #expect(record.archiveReason == .lost)
     #expect(record.archivedOn == LocalDate("2026-11-26"))
     let events = try fixture.store.read { db in try ArchiveEvent.history(of: recordNo, in: db) }
-    #expect(events == [ArchiveEvent(recordNo: recordNo, action: .lost, effectiveOn: LocalDate("2026-11-26")!, evidence: "3 calls unanswered")])
+    #expect(
+      events == [
+        ArchiveEvent(recordNo: recordNo, action: .lost, effectiveOn: LocalDate("2026-11-26")!, evidence: "3 calls unanswered")
+      ])
     #expect(try fixture.auditActions(for: recordNo) == ["record.create:ok", "record.archive:ok"])
   }
 
@@ -98,7 +105,8 @@ struct ArchivingTests {
     #expect(try fixture.line(Archive.lost, line, today: "2026-11-26").code == nil)
     let again = try fixture.line(Archive.lost, line, today: "2026-11-27")
     #expect(again.code == "record_archived")
-    let movedOut = try fixture.line(Archive.movedOut, ["record_no": .string(recordNo), "left_on": "2020-02-01"], today: "2026-11-27")
+    let movedOut = try fixture.line(
+      Archive.movedOut, ["record_no": .string(recordNo), "left_on": "2020-02-01"], today: "2026-11-27")
     #expect(movedOut.code == "record_archived")
     #expect(try fixture.record(recordNo)?.archivedOn == LocalDate("2026-11-26"))
   }
@@ -107,7 +115,8 @@ struct ArchivingTests {
     let fixture = try ArchiveFixture()
     let recordNo = try fixture.createRecord(createdOn: "2020-01-01")
     let idNumber = try #require(try fixture.record(recordNo)?.idNumber)
-    let result = try fixture.line(Archive.lost, ["id_number": .string(idNumber), "evidence": "3 calls unanswered"], today: "2026-11-26")
+    let result = try fixture.line(
+      Archive.lost, ["id_number": .string(idNumber), "evidence": "3 calls unanswered"], today: "2026-11-26")
     #expect(result.output?["record_no"] == .string(recordNo))
   }
 
@@ -151,8 +160,12 @@ struct ArchivingTests {
   @Test func deathNeedsACause() throws {
     let fixture = try ArchiveFixture()
     let recordNo = try fixture.createRecord(createdOn: "2020-01-01")
-    let result = try fixture.line(Archive.deceased, ["record_no": .string(recordNo), "death_date": "2026-11-01"], today: "2026-11-26")
-    guard case .failure(let rejection) = result else { Issue.record("accepted without a cause"); return }
+    let result = try fixture.line(
+      Archive.deceased, ["record_no": .string(recordNo), "death_date": "2026-11-01"], today: "2026-11-26")
+    guard case .failure(let rejection) = result else {
+      Issue.record("accepted without a cause")
+      return
+    }
     #expect(rejection.code == .missingField)
     #expect(rejection.details["field"] == "death_cause")
   }
@@ -210,12 +223,14 @@ struct ArchivingTests {
     let recordNo = try fixture.createRecord(createdOn: "2020-01-01")
     let today = LocalDate("2025-05-01")!.adding(days: daysAway)!.description
     let result = try fixture.line(
-      Archive.movedOut, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(leftOn: LocalDate("2025-05-01")), today: today)
+      Archive.movedOut, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(leftOn: LocalDate("2025-05-01")), today: today
+    )
     #expect(result.code == code)
     if code == nil {
       #expect(
         result.output?.compact
-          == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"moved_out","archived_on":"\#(today)","left_on":"2025-05-01"}"#)
+          == #"{"record_no":"\#(recordNo)","status":"archived","archive_reason":"moved_out","archived_on":"\#(today)","left_on":"2025-05-01"}"#
+      )
     }
   }
 

@@ -1,7 +1,7 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Candidates for archiving as lost (annex 1, 六(一)1)")
 struct CandidatesTests {
@@ -12,7 +12,10 @@ struct CandidatesTests {
     var testDescription: String { org.map { "--org \($0)" } ?? district.map { "--district \($0)" } ?? "all" }
   }
 
-  func list(_ fixture: ArchiveFixture, _ filter: Filter = Filter(), operator operatorID: String = "admin-city", today: String = "2026-11-26") throws -> [String] {
+  func list(
+    _ fixture: ArchiveFixture, _ filter: Filter = Filter(), operator operatorID: String = "admin-city",
+    today: String = "2026-11-26"
+  ) throws -> [String] {
     var lines: [String] = []
     let session = try fixture.session(operatorID, today: today)
     let coverage = try session.coverage(for: .archive, org: filter.org, district: filter.district)
@@ -32,10 +35,11 @@ struct CandidatesTests {
 
     let lines = try list(fixture)
     #expect(
-      lines == [
-        #"{"record_no":"\#(due)","managing_org":"500103001","last_contact":"2025-11-26","days_since":365}"#,
-        #"{"record_no":"\#(long)","managing_org":"500103001","last_contact":"2019-05-05","days_since":2762}"#,
-      ].sorted())
+      lines
+        == [
+          #"{"record_no":"\#(due)","managing_org":"500103001","last_contact":"2025-11-26","days_since":365}"#,
+          #"{"record_no":"\#(long)","managing_org":"500103001","last_contact":"2019-05-05","days_since":2762}"#,
+        ].sorted())
     #expect(!lines.contains { $0.contains(notYet) || $0.contains(served) || $0.contains(archived) })
   }
 
@@ -97,7 +101,8 @@ struct CandidatesTests {
     let plan = try fixture.store.read { db in
       try Row.fetchAll(
         db,
-        sql: "EXPLAIN QUERY PLAN SELECT record_no, managing_org, last_contact FROM record WHERE status = 'active' AND last_contact <= ? ORDER BY record_no",
+        sql:
+          "EXPLAIN QUERY PLAN SELECT record_no, managing_org, last_contact FROM record WHERE status = 'active' AND last_contact <= ? ORDER BY record_no",
         arguments: ["2025-11-26"]
       ).map { $0["detail"] as String }.joined(separator: "\n")
     }

@@ -1,14 +1,15 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Purge after the 15-year retention (annex 1, 六(二)4)")
 struct PurgeTests {
   /// A record created in 2005 and archived as lost on `archivedOn`.
   func archived(on archivedOn: String, in fixture: ArchiveFixture, org: String = "500103001") throws -> String {
     let recordNo = try fixture.createRecord(org: org, createdOn: "2005-01-01")
-    let result = try fixture.line(Archive.lost, ["record_no": .string(recordNo), "evidence": "3 calls unanswered"], today: archivedOn)
+    let result = try fixture.line(
+      Archive.lost, ["record_no": .string(recordNo), "evidence": "3 calls unanswered"], today: archivedOn)
     #expect(result.code == nil)
     return recordNo
   }
@@ -43,12 +44,15 @@ struct PurgeTests {
   @Test func aDateInsideTheRetentionPeriodDeletesNothing() throws {
     let fixture = try ArchiveFixture()
     let old = try archived(on: "2010-06-01", in: fixture)
-    #expect(throws: ArchiveError.withinRetention(before: LocalDate("2011-11-27")!, latestAllowed: LocalDate("2011-11-26")!, years: 15)) {
+    #expect(
+      throws: ArchiveError.withinRetention(before: LocalDate("2011-11-27")!, latestAllowed: LocalDate("2011-11-26")!, years: 15)
+    ) {
       try purge(fixture, before: "2011-11-27")
     }
     #expect(try fixture.record(old)?.status == .archived)
     #expect(
-      try fixture.count("SELECT count(*) FROM audit_event WHERE action = 'record.purge' AND outcome = 'rejected' AND record_no IS NULL") == 1)
+      try fixture.count(
+        "SELECT count(*) FROM audit_event WHERE action = 'record.purge' AND outcome = 'rejected' AND record_no IS NULL") == 1)
   }
 
   @Test func aFourteenYearOldArchiveIsKeptAndAFifteenYearOldOneIsPurged() throws {
@@ -73,7 +77,8 @@ struct PurgeTests {
     let fixture = try ArchiveFixture()
     let active = try fixture.createRecord(createdOn: "2005-01-01")
     let reactivated = try archived(on: "2007-01-01", in: fixture)
-    _ = try fixture.line(Archive.reactivate, ["record_no": .string(reactivated), "contact_date": "2008-01-01"], today: "2008-01-01")
+    _ = try fixture.line(
+      Archive.reactivate, ["record_no": .string(reactivated), "contact_date": "2008-01-01"], today: "2008-01-01")
     #expect(try purge(fixture, before: "2011-01-01").isEmpty)
     #expect(try fixture.record(active)?.status == .active)
     #expect(try fixture.record(reactivated)?.status == .active)
@@ -101,12 +106,16 @@ struct PurgeTests {
             """,
           arguments: ["r": other])
       }
-      _ = try fixture.line(Archive.lost, ["record_no": .string(other), "evidence": "3 calls unanswered"], today: other == kept ? "2012-01-01" : "2008-01-01")
+      _ = try fixture.line(
+        Archive.lost, ["record_no": .string(other), "evidence": "3 calls unanswered"],
+        today: other == kept ? "2012-01-01" : "2008-01-01")
     }
     let auditBefore = try fixture.count("SELECT count(*) FROM audit_event")
 
     #expect(try purge(fixture, before: "2010-01-01").count == 1)
-    for table in ["record", "identifier", "service", "amendment", "tag", "contract", "contact", "record_history", "archive_event", "transfer"] {
+    for table in [
+      "record", "identifier", "service", "amendment", "tag", "contract", "contact", "record_history", "archive_event", "transfer",
+    ] {
       #expect(try fixture.count("SELECT count(*) FROM \(table) WHERE record_no = ?", [recordNo]) == 0, "\(table)")
       #expect(try fixture.count("SELECT count(*) FROM \(table) WHERE record_no = ?", [kept]) == 1, "\(table)")
     }
@@ -140,7 +149,11 @@ struct PurgeTests {
     }
     let lines = try purge(fixture, before: "2011-01-01", batchSize: 2)
     #expect(lines.count == 5)
-    #expect(lines == expected.sorted { $0 < $1 }.map { #"{"record_no":"\#($0.1)","status":"purged","archive_reason":"lost","archived_on":"\#($0.0)"}"# })
+    #expect(
+      lines
+        == expected.sorted { $0 < $1 }.map {
+          #"{"record_no":"\#($0.1)","status":"purged","archive_reason":"lost","archived_on":"\#($0.0)"}"#
+        })
     #expect(try fixture.count("SELECT count(*) FROM record") == 0)
   }
 

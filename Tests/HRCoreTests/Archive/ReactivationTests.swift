@@ -1,7 +1,7 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Reactivation after renewed contact (annex 1, 六(二)2)")
 struct ReactivationTests {
@@ -11,7 +11,8 @@ struct ReactivationTests {
     let result: Result<JSONObject, LineRejection>
     switch reason {
     case .lost:
-      result = try fixture.line(Archive.lost, ["record_no": .string(recordNo), "evidence": "3 calls unanswered"], today: "2026-11-26")
+      result = try fixture.line(
+        Archive.lost, ["record_no": .string(recordNo), "evidence": "3 calls unanswered"], today: "2026-11-26")
     case .movedOut:
       result = try fixture.line(Archive.movedOut, ["record_no": .string(recordNo), "left_on": "2024-06-01"], today: "2026-11-26")
     case .deceased:
@@ -27,10 +28,12 @@ struct ReactivationTests {
     let fixture = try ArchiveFixture()
     let recordNo = try archived(reason, in: fixture)
     let result = try fixture.line(
-      Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2027-02-03"], operator: "admin-jfb", today: "2027-02-05")
+      Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2027-02-03"], operator: "admin-jfb",
+      today: "2027-02-05")
     #expect(
       result.output?.compact
-        == #"{"record_no":"\#(recordNo)","status":"active","archive_reason":null,"archived_on":null,"reactivated_from":"\#(reason.rawValue)","contact_date":"2027-02-03"}"#)
+        == #"{"record_no":"\#(recordNo)","status":"active","archive_reason":null,"archived_on":null,"reactivated_from":"\#(reason.rawValue)","contact_date":"2027-02-03"}"#
+    )
     let record = try #require(try fixture.record(recordNo))
     #expect(record.status == .active)
     #expect(record.archiveReason == nil)
@@ -45,7 +48,9 @@ struct ReactivationTests {
   @Test func aReactivatedRecordCountsItsYearFromTheRenewedContact() throws {
     let fixture = try ArchiveFixture()
     let recordNo = try archived(.lost, in: fixture)
-    _ = try fixture.line(Archive.reactivate, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(contactDate: LocalDate("2027-01-10")), today: "2027-01-10")
+    _ = try fixture.line(
+      Archive.reactivate, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(contactDate: LocalDate("2027-01-10")),
+      today: "2027-01-10")
     let line: JSONObject = ["record_no": .string(recordNo), "evidence": "3 calls unanswered"]
     #expect(try fixture.line(Archive.lost, line, today: "2028-01-09").code == "too_early")
     #expect(try fixture.line(Archive.lost, line, today: "2028-01-10").code == nil)
@@ -54,14 +59,16 @@ struct ReactivationTests {
   @Test func anActiveRecordIsNotReactivated() throws {
     let fixture = try ArchiveFixture()
     let recordNo = try fixture.createRecord(createdOn: "2020-01-01")
-    let result = try fixture.line(Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-11-26"], today: "2026-11-26")
+    let result = try fixture.line(
+      Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-11-26"], today: "2026-11-26")
     #expect(result.code == "not_archived")
   }
 
   @Test func contactBeforeTheArchivingDoesNotReactivate() throws {
     let fixture = try ArchiveFixture()
     let recordNo = try archived(.lost, in: fixture)
-    let result = try fixture.line(Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-11-25"], today: "2026-12-01")
+    let result = try fixture.line(
+      Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-11-25"], today: "2026-12-01")
     #expect(result.code == "invalid_value")
     #expect(try fixture.record(recordNo)?.status == .archived)
   }
@@ -81,7 +88,10 @@ struct ReactivationTests {
     let result = try fixture.line(
       Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-12-01", "correction": "wrong person"],
       operator: operatorID, today: "2026-12-01")
-    guard case .failure(let rejection) = result else { Issue.record("reactivated by \(operatorID)"); return }
+    guard case .failure(let rejection) = result else {
+      Issue.record("reactivated by \(operatorID)")
+      return
+    }
     #expect(rejection.code == .forbidden)
     #expect(rejection.audit?.action == "record.correct_death")
     #expect(rejection.audit?.outcome == .denied)
@@ -91,7 +101,8 @@ struct ReactivationTests {
   @Test func aCityAdministratorCorrectsADeathOnlyWithTheCorrection() throws {
     let fixture = try ArchiveFixture()
     let recordNo = try archived(.deceased, in: fixture)
-    let bare = try fixture.line(Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-12-01"], today: "2026-12-01")
+    let bare = try fixture.line(
+      Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-12-01"], today: "2026-12-01")
     #expect(bare.code == "missing_field")
 
     let corrected = try fixture.line(
@@ -115,7 +126,8 @@ struct ReactivationTests {
     // The direct transfer of an archived record (annex 1, 四(三)3) changes only the managing organisation.
     try fixture.store.write { db in
       try db.execute(
-        sql: "UPDATE record SET managing_org = '500106001', managing_district = '500106' WHERE record_no = ?", arguments: [recordNo])
+        sql: "UPDATE record SET managing_org = '500106001', managing_district = '500106' WHERE record_no = ?",
+        arguments: [recordNo])
     }
     let line: JSONObject = ["record_no": .string(recordNo), "contact_date": "2026-12-01"]
     #expect(try fixture.line(Archive.reactivate, line, operator: "admin-jfb", today: "2026-12-01").code == "forbidden")

@@ -1,9 +1,9 @@
 import Crypto
 import GRDB
+import HRLines
 import Testing
 
 @testable import HRCore
-import HRLines
 
 @Suite("Audit chain")
 struct AuditChainTests {
@@ -61,7 +61,11 @@ struct AuditChainTests {
       "UPDATE audit_event SET seq = -3 WHERE seq = 3; UPDATE audit_event SET seq = 3 WHERE seq = 4; UPDATE audit_event SET seq = 4 WHERE seq = -3",
       3, .prevHashMismatch, 2
     ),
-    ("insert an event before the first", "INSERT INTO audit_event SELECT 0, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash FROM audit_event WHERE seq = 1", 0, .unexpectedSeq, 0),
+    (
+      "insert an event before the first",
+      "INSERT INTO audit_event SELECT 0, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash FROM audit_event WHERE seq = 1",
+      0, .unexpectedSeq, 0
+    ),
   ]
 
   @Test(arguments: tampering.indices)
@@ -191,7 +195,10 @@ struct AuditChainTests {
 
   @Test(arguments: [
     ("7:" + String(repeating: "AB", count: 32), ChainHead(seq: 7, hash: String(repeating: "ab", count: 32))),
-    (#"{"seq":7,"hash":""# + String(repeating: "0f", count: 32) + #""}"#, ChainHead(seq: 7, hash: String(repeating: "0f", count: 32))),
+    (
+      #"{"seq":7,"hash":""# + String(repeating: "0f", count: 32) + #""}"#,
+      ChainHead(seq: 7, hash: String(repeating: "0f", count: 32))
+    ),
     ("0:" + AuditEvent.genesisHash, ChainHead.empty),
   ])
   func aKeptHeadIsReadAsSeqColonHashOrAsHeadPrintsIt(text: String, head: ChainHead) {

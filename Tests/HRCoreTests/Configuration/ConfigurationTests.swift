@@ -49,9 +49,11 @@ private func configurationParseError(_ yaml: String) -> ConfigurationError? {
 
 @Suite("Configuration defaults")
 struct ConfigurationDefaultsTests {
-  @Test("Files with no settings give the defaults", arguments: [
-    "", "# only\n# comments\n", "~\n", "null\n", "---\n", "\n\n", "rules:\n", "orgs: ~\noperators:\n",
-  ])
+  @Test(
+    "Files with no settings give the defaults",
+    arguments: [
+      "", "# only\n# comments\n", "~\n", "null\n", "---\n", "\n\n", "rules:\n", "orgs: ~\noperators:\n",
+    ])
   func emptyFilesGiveDefaults(yaml: String) throws {
     let configuration = try parseConfiguration(yaml)
     #expect(configuration == Configuration.defaults)
@@ -124,18 +126,20 @@ struct ConfigurationParsingTests {
     #expect(configuration.intraDistrictProtectionDays(for: "999999") == 30)
   }
 
-  @Test("Each rule can be set", arguments: [
-    ("transfer_confirm_days", \Rules.transferConfirmDays),
-    ("cross_district_protection_days", \Rules.crossDistrictProtectionDays),
-    ("intra_district_protection_days", \Rules.intraDistrictProtectionDays),
-    ("lost_after_days", \Rules.lostAfterDays),
-    ("moved_out_after_days", \Rules.movedOutAfterDays),
-    ("service_entry_days", \Rules.serviceEntryDays),
-    ("death_entry_days", \Rules.deathEntryDays),
-    ("signed_contact_days", \Rules.signedContactDays),
-    ("newborn_id_update_days", \Rules.newbornIdUpdateDays),
-    ("retention_years", \Rules.retentionYears),
-  ] as [(String, KeyPath<Rules, Int> & Sendable)])
+  @Test(
+    "Each rule can be set",
+    arguments: [
+      ("transfer_confirm_days", \Rules.transferConfirmDays),
+      ("cross_district_protection_days", \Rules.crossDistrictProtectionDays),
+      ("intra_district_protection_days", \Rules.intraDistrictProtectionDays),
+      ("lost_after_days", \Rules.lostAfterDays),
+      ("moved_out_after_days", \Rules.movedOutAfterDays),
+      ("service_entry_days", \Rules.serviceEntryDays),
+      ("death_entry_days", \Rules.deathEntryDays),
+      ("signed_contact_days", \Rules.signedContactDays),
+      ("newborn_id_update_days", \Rules.newbornIdUpdateDays),
+      ("retention_years", \Rules.retentionYears),
+    ] as [(String, KeyPath<Rules, Int> & Sendable)])
   func eachRule(key: String, property: KeyPath<Rules, Int> & Sendable) throws {
     let configuration = try parseConfiguration("rules:\n  \(key): 1_234\n")
     #expect(configuration.rules[keyPath: property] == 1234)
@@ -143,7 +147,8 @@ struct ConfigurationParsingTests {
 
   @Test("Unquoted integer codes are accepted as their digits")
   func integerCodes() throws {
-    let configuration = try parseConfiguration("""
+    let configuration = try parseConfiguration(
+      """
       districts:
         500103: {population: 589_000}
       orgs:
@@ -161,7 +166,8 @@ struct ConfigurationParsingTests {
 
   @Test("A file may add a district, which orgs may then use")
   func addedDistrict() throws {
-    let configuration = try parseConfiguration("""
+    let configuration = try parseConfiguration(
+      """
       districts:
         "510104": {name: 锦江区, intra_district_protection_days: 60}
       orgs:
@@ -182,7 +188,8 @@ struct ConfigurationParsingTests {
 
   @Test("Service entries merge over existing policies and add new types")
   func services() throws {
-    let configuration = try parseConfiguration("""
+    let configuration = try parseConfiguration(
+      """
       services:
         elderly_exam: {min_age: 60}
         consultation: {free_per_year: 3}
@@ -201,7 +208,8 @@ struct ConfigurationParsingTests {
 
   @Test("Operators get their district from their org; roles without scope need none")
   func operatorScopes() throws {
-    let configuration = try parseConfiguration("""
+    let configuration = try parseConfiguration(
+      """
       orgs:
         org-a: {name: A, district: "500104"}
       operators:
@@ -212,16 +220,19 @@ struct ConfigurationParsingTests {
         re.search@cq: {name: 戊, role: researcher, org: org-a}
 
       """)
-    #expect(configuration.operators["oa"] == OperatorEntry(id: "oa", name: "甲", role: .orgAdmin, org: "org-a", district: "500104"))
+    #expect(
+      configuration.operators["oa"] == OperatorEntry(id: "oa", name: "甲", role: .orgAdmin, org: "org-a", district: "500104"))
     #expect(configuration.operators["da"]?.district == "500104")
     #expect(configuration.operators["ca"] == OperatorEntry(id: "ca", name: "丙", role: .cityAdmin))
     #expect(configuration.operators["au"]?.district == "500105")
     #expect(configuration.operators["re.search@cq"]?.district == "500104")
   }
 
-  @Test("store.group_readable is a boolean, false unless set", arguments: [
-    ("", false), ("store:\n", false), ("store: {group_readable: false}\n", false), ("store:\n  group_readable: true\n", true),
-  ])
+  @Test(
+    "store.group_readable is a boolean, false unless set",
+    arguments: [
+      ("", false), ("store:\n", false), ("store: {group_readable: false}\n", false), ("store:\n  group_readable: true\n", true),
+    ])
   func storeGroupReadable(yaml: String, expected: Bool) throws {
     #expect(try parseConfiguration(yaml).store.groupReadable == expected)
   }
@@ -448,7 +459,8 @@ struct ConfigurationErrorTests {
       label: "duplicate key three times", yaml: "rules:\n  lost_after_days: 1\n  lost_after_days: 2\n  lost_after_days: 3\n",
       expected: "hr.yaml:3: rules.lost_after_days: duplicate key 'lost_after_days'"),
     BadFile(
-      label: "duplicate district as integer and string", yaml: "districts:\n  500103: {population: 1}\n  \"500103\": {population: 2}\n",
+      label: "duplicate district as integer and string",
+      yaml: "districts:\n  500103: {population: 1}\n  \"500103\": {population: 2}\n",
       expected: "hr.yaml:3: districts.500103: duplicate key '500103'"),
     BadFile(
       label: "invalid YAML syntax", yaml: "rules:\n  lost_after_days: 10\n   death_entry_days: 30\n",
@@ -509,8 +521,10 @@ struct ConfigurationErrorTests {
   @Test("An error's parts are available separately")
   func errorParts() throws {
     let error = try #require(configurationParseError("orgs:\n  \"500103001\": {name: A, district: \"500199\"}\n"))
-    #expect(error == ConfigurationError(
-      file: "hr.yaml", line: 2, key: "orgs.500103001.district", message: "unknown district '500199'"))
+    #expect(
+      error
+        == ConfigurationError(
+          file: "hr.yaml", line: 2, key: "orgs.500103001.district", message: "unknown district '500199'"))
   }
 
   @Test("An alias bomb is refused")

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 /// An approval line and the rejection code it must meet.
 struct RefusedApproval: Sendable, CustomTestStringConvertible {
@@ -18,18 +18,25 @@ func approvalLine(
   ref: String = "YZ-2026-001", grantee: String = "researcher-1", scope: String = "500103", purpose: String = "高血压管理效果研究",
   expires: String = "2027-06-30"
 ) -> JSONObject {
-  ["ref": .string(ref), "grantee": .string(grantee), "scope": .string(scope), "purpose": .string(purpose), "expires": .string(expires)]
+  [
+    "ref": .string(ref), "grantee": .string(grantee), "scope": .string(scope), "purpose": .string(purpose),
+    "expires": .string(expires),
+  ]
 }
 
 @Suite("Research-export approvals")
 struct ApprovalTests {
   @discardableResult
-  func approve(_ fixture: ServiceFixture, _ line: JSONObject, by approver: String = "admin-yz", today: String = "2026-11-26") throws -> JSONObject {
+  func approve(
+    _ fixture: ServiceFixture, _ line: JSONObject, by approver: String = "admin-yz", today: String = "2026-11-26"
+  ) throws -> JSONObject {
     let session = try fixture.session(approver, today: today)
     return try fixture.store.write { db in try ApprovalDesk.approve(line, session: session, in: db) }
   }
 
-  func revoke(_ fixture: ServiceFixture, _ line: JSONObject, by approver: String = "admin-yz", today: String = "2026-11-26") throws -> JSONObject {
+  func revoke(
+    _ fixture: ServiceFixture, _ line: JSONObject, by approver: String = "admin-yz", today: String = "2026-11-26"
+  ) throws -> JSONObject {
     let session = try fixture.session(approver, today: today)
     return try fixture.store.write { db in try ApprovalDesk.revoke(line, defaultReason: "研究结束", session: session, in: db) }
   }
@@ -51,18 +58,29 @@ struct ApprovalTests {
   }
 
   static let refusals: [RefusedApproval] = [
-    RefusedApproval(label: "a reference used before", approver: "admin-yz", line: approvalLine(ref: "DUP-1"), code: "duplicate_ref"),
-    RefusedApproval(label: "an expiry before today", approver: "admin-yz", line: approvalLine(expires: "2026-11-25"), code: "expired"),
-    RefusedApproval(label: "a clinician as grantee", approver: "admin-yz", line: approvalLine(grantee: "doc-li"), code: "not_researcher"),
-    RefusedApproval(label: "an undeclared grantee", approver: "admin-yz", line: approvalLine(grantee: "nobody"), code: "not_researcher"),
+    RefusedApproval(
+      label: "a reference used before", approver: "admin-yz", line: approvalLine(ref: "DUP-1"), code: "duplicate_ref"),
+    RefusedApproval(
+      label: "an expiry before today", approver: "admin-yz", line: approvalLine(expires: "2026-11-25"), code: "expired"),
+    RefusedApproval(
+      label: "a clinician as grantee", approver: "admin-yz", line: approvalLine(grantee: "doc-li"), code: "not_researcher"),
+    RefusedApproval(
+      label: "an undeclared grantee", approver: "admin-yz", line: approvalLine(grantee: "nobody"), code: "not_researcher"),
     RefusedApproval(label: "another district", approver: "admin-yz", line: approvalLine(scope: "500106"), code: "forbidden"),
-    RefusedApproval(label: "the whole city by a district", approver: "admin-yz", line: approvalLine(scope: "city"), code: "forbidden"),
-    RefusedApproval(label: "an unknown scope", approver: "admin-city", line: approvalLine(scope: "999999"), code: "invalid_value"),
+    RefusedApproval(
+      label: "the whole city by a district", approver: "admin-yz", line: approvalLine(scope: "city"), code: "forbidden"),
+    RefusedApproval(
+      label: "an unknown scope", approver: "admin-city", line: approvalLine(scope: "999999"), code: "invalid_value"),
     RefusedApproval(
       label: "an unknown field", approver: "admin-city", line: approvalLine().merging(["purpos": "x"]), code: "unknown_field"),
     RefusedApproval(label: "a blank purpose", approver: "admin-city", line: approvalLine(purpose: " "), code: "invalid_value"),
     RefusedApproval(
-      label: "no purpose", approver: "admin-city", line: { var line = approvalLine(); line["purpose"] = nil; return line }(),
+      label: "no purpose", approver: "admin-city",
+      line: {
+        var line = approvalLine()
+        line["purpose"] = nil
+        return line
+      }(),
       code: "missing_field"),
   ]
 
@@ -116,7 +134,8 @@ struct ApprovalTests {
         #expect(rejection.code.rawValue == code)
       }
     }
-    #expect(try fixture.auditCount("export.revoke", outcome: "denied") == 0, "a rejected line's audit is written by the line loop")
+    #expect(
+      try fixture.auditCount("export.revoke", outcome: "denied") == 0, "a rejected line's audit is written by the line loop")
     let revocations: Int? = try fixture.scalar("SELECT count(*) FROM export_revocation")
     #expect(revocations == 0)
   }

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 /// A small population whose classes, on 2026-11-26 with 5-year bands, are worked out by hand:
 ///
@@ -39,7 +39,9 @@ final class HandWorkedPopulation {
     let secret = try person("500103", born: "19540310", male: true)
     try tag(secret, "severe_mental_disorder")
     let followed = try person("500103", born: "19940501", male: false)
-    try fixture.update(["record_no": .string(followed), "service": ["type": "mental_followup", "date": "2026-10-01", "org": "500103001"]], by: "admin-city")
+    try fixture.update(
+      ["record_no": .string(followed), "service": ["type": "mental_followup", "date": "2026-10-01", "org": "500103001"]],
+      by: "admin-city")
     restricted = [secret, followed]
 
     // Two consultations in March; one is corrected to April and to a health check.
@@ -47,7 +49,10 @@ final class HandWorkedPopulation {
     let corrected = try service(a[0], "consultation", "2026-03-20")
     try service(a[0], "hypertension_followup", "2026-03-20")
     try fixture.amend(
-      ["service_id": .int(corrected), "changes": ["date": "2026-04-02", "type": "health_exam"], "reason": "录入错误", "approved_by": "admin-yz"],
+      [
+        "service_id": .int(corrected), "changes": ["date": "2026-04-02", "type": "health_exam"], "reason": "录入错误",
+        "approved_by": "admin-yz",
+      ],
       by: "admin-city")
   }
 
@@ -64,12 +69,15 @@ final class HandWorkedPopulation {
   }
 
   func tag(_ recordNo: String, _ code: String) throws {
-    try fixture.update(["record_no": .string(recordNo), "tag": ["code": .string(code), "since": "2026-01-10"]], by: "admin-city")
+    try fixture.update(
+      ["record_no": .string(recordNo), "tag": ["code": .string(code), "since": "2026-01-10"]], by: "admin-city")
   }
 
   @discardableResult
   func service(_ recordNo: String, _ type: String, _ date: String) throws -> Int {
-    let out = try fixture.update(["record_no": .string(recordNo), "service": ["type": .string(type), "date": .string(date), "org": "500103001"]], by: "admin-city")
+    let out = try fixture.update(
+      ["record_no": .string(recordNo), "service": ["type": .string(type), "date": .string(date), "org": "500103001"]],
+      by: "admin-city")
     return out["service_id"]!.intValue!
   }
 
@@ -143,9 +151,10 @@ struct DeidentificationTests {
     let first = try #require(records.first { $0.pseudonym == population.key.pseudonym(of: a[0]) })
     #expect(first.ageBand == "70-74" && first.sex == 1 && first.district == "500103" && first.status == "active")
     #expect(first.tags == ["hypertension"])
-    #expect(first.services.map { "\($0.month) \($0.type) \($0.count)" } == [
-      "2026-03 consultation 1", "2026-03 hypertension_followup 1", "2026-04 health_exam 1",
-    ])
+    #expect(
+      first.services.map { "\($0.month) \($0.type) \($0.count)" } == [
+        "2026-03 consultation 1", "2026-03 hypertension_followup 1", "2026-04 health_exam 1",
+      ])
     var line: [UInt8] = []
     first.writeJSONLine(to: &line)
     #expect(String(decoding: line, as: UTF8.self) == first.output.compact + "\n")
@@ -175,7 +184,8 @@ struct DeidentificationTests {
     }
     #expect(try population.fixture.auditCount("export.deid", outcome: "denied") == 2)
     _ = try population.export(k: 3)
-    let detail: String? = try population.fixture.scalar("SELECT detail FROM audit_event WHERE action = 'export.deid' AND outcome = 'ok'")
+    let detail: String? = try population.fixture.scalar(
+      "SELECT detail FROM audit_event WHERE action = 'export.deid' AND outcome = 'ok'")
     let object = try JSONParser.parseObject(Array(try #require(detail).utf8))
     #expect(object["exported"] == 19 && object["ref"] == "CQ-RES-1" && object["purpose"] == "高血压管理效果研究")
   }
@@ -237,7 +247,8 @@ struct DeidentificationTests {
     let short = try keyFile("short.key", "SECRET-short", mode: 0o600)
     let open = try keyFile("open.key", secret, mode: 0o640)
     let key = try PseudonymKey(file: good)
-    #expect(key.pseudonym(of: "50010300100100001") == (try PseudonymKey(bytes: Array(secret.utf8))).pseudonym(of: "50010300100100001"))
+    #expect(
+      key.pseudonym(of: "50010300100100001") == (try PseudonymKey(bytes: Array(secret.utf8))).pseudonym(of: "50010300100100001"))
     #expect(key.pseudonym(of: "50010300100100001").count == 64)
     let cases: [(String?, PseudonymKeyError)] = [
       (nil, .notConfigured), (short, .tooShort(path: short, bytes: 12)), (open, .exposed(path: open, mode: 0o640)),
@@ -250,7 +261,10 @@ struct DeidentificationTests {
       _ = try PseudonymKey(file: directory.appendingPathComponent("missing.key").path)
       Issue.record("a missing key file was accepted")
     } catch {
-      guard case .unreadable = error else { Issue.record("\(error)"); return }
+      guard case .unreadable = error else {
+        Issue.record("\(error)")
+        return
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 /// Residents spread over three organisations of two districts, one of them archived as lost.
 final class RosterFixture {
@@ -57,7 +57,8 @@ struct RosterTests {
     let expected = orgs.flatMap { org in fixture.records[org]! }.filter { $0 != fixture.records["500103001"]![1] }.sorted()
     #expect(rows.map { $0["record_no"]!.stringValue! } == expected)
     #expect(Set(rows.map { $0["managing_org"]!.stringValue! }) == Set(orgs))
-    let detail: String? = try fixture.base.scalar("SELECT detail FROM audit_event WHERE action = 'record.list' AND outcome = 'ok'")
+    let detail: String? = try fixture.base.scalar(
+      "SELECT detail FROM audit_event WHERE action = 'record.list' AND outcome = 'ok'")
     let scope =
       switch orgs.count {
       case 1 where operatorID == "admin-spb": #""district":"500106""#
@@ -92,7 +93,10 @@ struct RosterTests {
     let rows = try fixture.roster(org: "500103001", by: "doc-li")
     let first = try #require(rows.first)
     #expect(first.keys == Store.rosterKeys)
-    #expect(JSONValue.object(first).compact == #"{"record_no":"\#(fixture.records["500103001"]![0])","name":"张一","sex":1,"birth_date":"1956-01-01","phone":"13800138000","current_address":"重庆市渝中区解放碑街道1号","managing_org":"500103001","status":"active","tags":["elderly","hypertension"],"last_contact":"2026-01-05"}"#)
+    #expect(
+      JSONValue.object(first).compact
+        == #"{"record_no":"\#(fixture.records["500103001"]![0])","name":"张一","sex":1,"birth_date":"1956-01-01","phone":"13800138000","current_address":"重庆市渝中区解放碑街道1号","managing_org":"500103001","status":"active","tags":["elderly","hypertension"],"last_contact":"2026-01-05"}"#
+    )
   }
 
   @Test func statusAndTagNarrowTheList() throws {
@@ -101,10 +105,14 @@ struct RosterTests {
     #expect(try fixture.roster(status: .lost, by: "doc-li").map { $0["record_no"]!.stringValue! } == [jfb[1]])
     #expect(try fixture.roster(status: .deceased, by: "doc-li").isEmpty)
     #expect(try fixture.roster(status: .all, by: "doc-li").count == 3)
-    #expect(try fixture.roster(status: .all, tag: "hypertension", by: "doc-li").map { $0["record_no"]!.stringValue! } == [jfb[0], jfb[1]])
+    #expect(
+      try fixture.roster(status: .all, tag: "hypertension", by: "doc-li").map { $0["record_no"]!.stringValue! } == [
+        jfb[0], jfb[1],
+      ])
     #expect(try fixture.roster(tag: "elderly", by: "admin-city").map { $0["name"]!.stringValue! } == ["张一", "赵五"])
     #expect(try fixture.roster(tag: "child_0_6", by: "admin-city").map { $0["name"]!.stringValue! } == ["张三"])
-    let detail: String? = try fixture.base.scalar("SELECT detail FROM audit_event WHERE action = 'record.list' ORDER BY seq DESC LIMIT 1")
+    let detail: String? = try fixture.base.scalar(
+      "SELECT detail FROM audit_event WHERE action = 'record.list' ORDER BY seq DESC LIMIT 1")
     #expect(detail == #"{"count":1,"scope":"city","status":"active","tag":"child_0_6"}"#)
   }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HRCore
 
 private let today = LocalDate("2026-11-26")!
@@ -42,8 +43,9 @@ struct ResidentIDTests {
     #expect(throws: error) { try ResidentID(text, today: today) }
   }
 
-  @Test("Full-width digits and a lower-case x are read as the number typed in ASCII",
-        arguments: ["５00103198001010016", "５００１０３１９８００１０１００１６", " 500103198001010016 ", "11010519491231002x", "１１０１０５１９４９１２３１００２ｘ"])
+  @Test(
+    "Full-width digits and a lower-case x are read as the number typed in ASCII",
+    arguments: ["５00103198001010016", "５００１０３１９８００１０１００１６", " 500103198001010016 ", "11010519491231002x", "１１０１０５１９４９１２３１００２ｘ"])
   func normalisedNumber(text: String) throws {
     let id = try ResidentID(text, today: today)
     #expect(id.value == (text.contains("x") || text.contains("ｘ") ? "11010519491231002X" : "500103198001010016"))
@@ -74,20 +76,24 @@ struct ResidentIDTests {
 
 @Suite("Birth certificates, divisions and record numbers")
 struct CodeTests {
-  @Test("Birth certificate numbers are one upper-case letter and 9 digits", arguments: [
-    ("O500012345", true), ("A123456789", true), ("a123456789", false), ("A12345678", false),
-    ("AB23456789", false), ("1123456789", false), ("A1234567890", false),
-  ])
+  @Test(
+    "Birth certificate numbers are one upper-case letter and 9 digits",
+    arguments: [
+      ("O500012345", true), ("A123456789", true), ("a123456789", false), ("A12345678", false),
+      ("AB23456789", false), ("1123456789", false), ("A1234567890", false),
+    ])
   func birthCertificate(text: String, valid: Bool) {
     #expect(((try? BirthCertificateNumber(text)) != nil) == valid)
   }
 
-  @Test("Division codes: 12 digits, a township, and a committee in 001–099, 101–199 or 901–999", arguments: [
-    ("500103001001", true), ("500103001099", true), ("500103002101", true), ("500103002199", true),
-    ("500103003901", true), ("500103003999", true), ("500103001000", false), ("500103001100", false),
-    ("500103001200", false), ("500103001900", false), ("500103000001", false), ("50010300100", false),
-    ("5001030010011", false), ("50010300100a", false),
-  ])
+  @Test(
+    "Division codes: 12 digits, a township, and a committee in 001–099, 101–199 or 901–999",
+    arguments: [
+      ("500103001001", true), ("500103001099", true), ("500103002101", true), ("500103002199", true),
+      ("500103003901", true), ("500103003999", true), ("500103001000", false), ("500103001100", false),
+      ("500103001200", false), ("500103001900", false), ("500103000001", false), ("50010300100", false),
+      ("5001030010011", false), ("50010300100a", false),
+    ])
   func division(text: String, valid: Bool) {
     #expect(((try? DivisionCode(text)) != nil) == valid)
   }
@@ -104,10 +110,12 @@ struct CodeTests {
 
 @Suite("Calendar dates")
 struct LocalDateTests {
-  @Test("Dates parse only as YYYY-MM-DD and real days", arguments: [
-    ("2024-02-29", true), ("2023-02-29", false), ("2026-13-01", false), ("2026-1-01", false),
-    ("2026-01-01T00:00", false), ("20260101", false), ("2026-04-31", false), ("0000-01-01", false),
-  ])
+  @Test(
+    "Dates parse only as YYYY-MM-DD and real days",
+    arguments: [
+      ("2024-02-29", true), ("2023-02-29", false), ("2026-13-01", false), ("2026-1-01", false),
+      ("2026-01-01T00:00", false), ("20260101", false), ("2026-04-31", false), ("0000-01-01", false),
+    ])
   func parsing(text: String, valid: Bool) {
     #expect((LocalDate(text) != nil) == valid)
   }

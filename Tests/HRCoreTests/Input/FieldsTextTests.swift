@@ -30,7 +30,10 @@ import Testing
     #expect(given == reference)
   }
 
-  @Test(arguments: [(String(repeating: "张", count: 50), 50), (String(repeating: "张", count: 51), 50), (String(repeating: "a", count: 20), 20), (String(repeating: "é", count: 21), 20)])
+  @Test(arguments: [
+    (String(repeating: "张", count: 50), 50), (String(repeating: "张", count: 51), 50), (String(repeating: "a", count: 20), 20),
+    (String(repeating: "é", count: 21), 20),
+  ])
   func lengthInCharacters(raw: String, maxLength: Int) {
     #expect(Self.given(raw, maxLength: maxLength) == Self.reference(raw, maxLength: maxLength))
   }

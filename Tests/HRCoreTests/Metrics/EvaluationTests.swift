@@ -89,7 +89,8 @@ struct EvaluationTests {
     let period = try MetricsPeriod(year: 2026, today: session.today)
     let outcome: String
     do {
-      let evaluation = try Self.evaluation(org: test.org, district: test.district, level: test.level, period: period, session: session)
+      let evaluation = try Self.evaluation(
+        org: test.org, district: test.district, level: test.level, period: period, session: session)
       switch evaluation.filter {
       case .org(let org): outcome = "org:\(org)"
       case .district(let district, _): outcome = "district:\(district)"
@@ -125,7 +126,9 @@ struct EvaluationTests {
     let city = try #require(try sandbox.store.read { db in try evaluation.run(in: db) }.first)
     let incomplete = try sandbox.store.read { db in
       var records = Set<String>()
-      try QualityCheck(rules: Rules(), today: session.today, coverage: .city, kinds: [.missingField]).run(in: db) { records.insert($0.recordNo) }
+      try QualityCheck(rules: Rules(), today: session.today, coverage: .city, kinds: [.missingField]).run(in: db) {
+        records.insert($0.recordNo)
+      }
       return records.count
     }
     #expect(incomplete == 3)
@@ -155,7 +158,8 @@ struct EvaluationTests {
       dead.idNumber = Fixture.residentID(dead.birthDate, sequence: 2)
       try dead.insert(db)
       try db.execute(sql: "UPDATE record SET death_date = '2025-12-30' WHERE record_no = '50010300100100002'")
-      try Fixture.death(db, "50010300100100002", deathDate: "2025-12-30", reportedOn: "2026-01-02", enteredOn: "2026-01-04", late: false)
+      try Fixture.death(
+        db, "50010300100100002", deathDate: "2025-12-30", reportedOn: "2026-01-02", enteredOn: "2026-01-04", late: false)
       // Lost in 2025, reactivated in 2026: lost at the end of 2025, active now.
       var back = Fixture.Record("50010300100100003")
       back.createdOn = "2024-01-01"

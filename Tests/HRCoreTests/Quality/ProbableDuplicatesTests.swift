@@ -1,8 +1,8 @@
 import GRDB
+import HRLines
 import Testing
 
 @testable import HRCore
-import HRLines
 
 @Suite("Probable duplicates")
 struct ProbableDuplicatesTests {
@@ -29,9 +29,10 @@ struct ProbableDuplicatesTests {
     (byID.idNumber, byID.division, byID.org, byID.district) =
       (Fixture.residentID("2026-03-01"), "500106001001", "500106001", "500106")
     let pairs = try Self.pairs([byID, byCertificate])
-    #expect(pairs.map(\.json.compact) == [
-      #"{"record_no_a":"50010300100100001","record_no_b":"50010600100100001","score":0.7,"reasons":["same_name","same_birth_date","same_sex"],"managing_org_a":"500103001","status_a":"active","managing_org_b":"500106001","status_b":"active"}"#
-    ])
+    #expect(
+      pairs.map(\.json.compact) == [
+        #"{"record_no_a":"50010300100100001","record_no_b":"50010600100100001","score":0.7,"reasons":["same_name","same_birth_date","same_sex"],"managing_org_a":"500103001","status_a":"active","managing_org_b":"500106001","status_b":"active"}"#
+      ])
   }
 
   @Test func twinsOfOneMotherAreNeverAPair() throws {
@@ -55,11 +56,12 @@ struct ProbableDuplicatesTests {
     (a.motherIdNumber, b.motherIdNumber, c.motherIdNumber) = (Self.mother, Self.mother, Self.mother)
     (b.division, c.division) = ("500103002001", "500103002001")
     let pairs = try Self.pairs([a, b, c])
-    #expect(pairs.map { "\($0.recordNoA)-\($0.recordNoB):\($0.score)" } == [
-      "50010300100100001-50010300200100001:1.0",
-      "50010300100100001-50010300200100002:0.9",
-      "50010300200100001-50010300200100002:0.9",
-    ])
+    #expect(
+      pairs.map { "\($0.recordNoA)-\($0.recordNoB):\($0.score)" } == [
+        "50010300100100001-50010300200100001:1.0",
+        "50010300100100001-50010300200100002:0.9",
+        "50010300200100001-50010300200100002:0.9",
+      ])
     #expect(pairs[0].reasons == ["same_name", "same_birth_date", "same_sex", "same_mother"])
     #expect(pairs[2].reasons == ["same_name", "same_birth_date", "same_mother", "same_division"])
   }

@@ -1,8 +1,8 @@
 import GRDB
+import HRLines
 import Testing
 
 @testable import HRCore
-import HRLines
 
 @Suite("Quality findings")
 struct QualityCheckTests {
@@ -32,19 +32,24 @@ struct QualityCheckTests {
       (newborn.idNumber, newborn.birthCertNo, newborn.birthDate) = (nil, "A123456789", "2026-09-01")
       try newborn.insert(db)
       var twin = Fixture.Record("50010300100100006")
-      (twin.idNumber, twin.motherIdNumber, twin.birthDate, twin.sex) = (nil, Fixture.residentID("1995-03-04", female: true), "2026-11-01", 2)
+      (twin.idNumber, twin.motherIdNumber, twin.birthDate, twin.sex) = (
+        nil, Fixture.residentID("1995-03-04", female: true), "2026-11-01", 2
+      )
       try twin.insert(db)
 
       var dead = Fixture.Record("50010300100100007")
       (dead.status, dead.archiveReason, dead.phone) = ("archived", "deceased", nil)
       dead.idNumber = Fixture.residentID("1980-05-06", sequence: 7)
       try dead.insert(db)
-      try Fixture.death(db, dead.recordNo, deathDate: "2026-10-01", reportedOn: "2026-10-02", enteredOn: "2026-10-05", late: false)
+      try Fixture.death(
+        db, dead.recordNo, deathDate: "2026-10-01", reportedOn: "2026-10-02", enteredOn: "2026-10-05", late: false)
     }
     return sandbox
   }
 
-  static func findings(_ sandbox: AuditTestStore, coverage: Coverage = .city, kinds: Set<FindingKind> = Set(FindingKind.allCases)) throws -> [Finding] {
+  static func findings(
+    _ sandbox: AuditTestStore, coverage: Coverage = .city, kinds: Set<FindingKind> = Set(FindingKind.allCases)
+  ) throws -> [Finding] {
     let check = QualityCheck(rules: Rules(), today: Fixture.today, coverage: coverage, kinds: kinds)
     var found: [Finding] = []
     try sandbox.store.read { db in try check.run(in: db) { found.append($0) } }
@@ -87,7 +92,9 @@ struct QualityCheckTests {
         legacy.idNumber = "500103800506121"
         try legacy.insert(db)
         var child = Fixture.Record("50010300100100203")
-        (child.idNumber, child.birthCertNo, child.motherIdNumber, child.birthDate) = (nil, "b12345678", "990103198001010011", "2026-11-01")
+        (child.idNumber, child.birthCertNo, child.motherIdNumber, child.birthDate) = (
+          nil, "b12345678", "990103198001010011", "2026-11-01"
+        )
         try child.insert(db)
       },
       [
@@ -101,7 +108,9 @@ struct QualityCheckTests {
       .idMismatch,
       { db in
         var contradicted = Fixture.Record("50010300100100301")
-        (contradicted.idNumber, contradicted.sex, contradicted.birthDate) = (Fixture.residentID("1990-02-03", female: true), 1, "1990-02-04")
+        (contradicted.idNumber, contradicted.sex, contradicted.birthDate) = (
+          Fixture.residentID("1990-02-03", female: true), 1, "1990-02-04"
+        )
         try contradicted.insert(db)
         // An invalid number that also contradicts: an invalid_id finding, not an id_mismatch.
         var invalid = Fixture.Record("50010300100100302")
@@ -121,7 +130,9 @@ struct QualityCheckTests {
         (certificate.idNumber, certificate.birthCertNo, certificate.birthDate) = (nil, "B000000401", "2026-07-01")
         try certificate.insert(db)
         var motherLinked = Fixture.Record("50010300100100402")
-        (motherLinked.idNumber, motherLinked.motherIdNumber, motherLinked.birthDate) = (nil, Fixture.residentID("1990-02-03", female: true), "2026-08-27")
+        (motherLinked.idNumber, motherLinked.motherIdNumber, motherLinked.birthDate) = (
+          nil, Fixture.residentID("1990-02-03", female: true), "2026-08-27"
+        )
         try motherLinked.insert(db)
         var exactlyNinety = Fixture.Record("50010300100100403")
         (exactlyNinety.idNumber, exactlyNinety.birthCertNo, exactlyNinety.birthDate) = (nil, "B000000403", "2026-08-28")
@@ -147,8 +158,14 @@ struct QualityCheckTests {
         try Fixture.service(db, "50010300100100502", date: "2025-03-01", enteredOn: "2025-03-09", late: true, org: "500106001")
       },
       [
-        ("50010300100100501", #"{"service_id":2,"type":"hypertension_followup","date":"2026-10-01","org":"500103001","entered_on":"2026-10-20","delay_days":19}"#),
-        ("50010300100100502", #"{"service_id":3,"type":"hypertension_followup","date":"2025-03-01","org":"500106001","entered_on":"2025-03-09","delay_days":8}"#),
+        (
+          "50010300100100501",
+          #"{"service_id":2,"type":"hypertension_followup","date":"2026-10-01","org":"500103001","entered_on":"2026-10-20","delay_days":19}"#
+        ),
+        (
+          "50010300100100502",
+          #"{"service_id":3,"type":"hypertension_followup","date":"2025-03-01","org":"500106001","entered_on":"2025-03-09","delay_days":8}"#
+        ),
       ]
     ),
     (
@@ -166,9 +183,18 @@ struct QualityCheckTests {
         try Fixture.contract(db, "50010300100100606", signedOn: "2026-09-01")  // signed again
       },
       [
-        ("50010300100100601", #"{"signed_on":"2026-03-01","last_service":null,"last_contact":null,"days_since":270,"limit_days":182}"#),
-        ("50010300100100602", #"{"signed_on":"2026-03-01","last_service":null,"last_contact":"2026-05-01","days_since":209,"limit_days":182}"#),
-        ("50010300100100605", #"{"signed_on":"2026-05-27","last_service":null,"last_contact":null,"days_since":183,"limit_days":182}"#),
+        (
+          "50010300100100601",
+          #"{"signed_on":"2026-03-01","last_service":null,"last_contact":null,"days_since":270,"limit_days":182}"#
+        ),
+        (
+          "50010300100100602",
+          #"{"signed_on":"2026-03-01","last_service":null,"last_contact":"2026-05-01","days_since":209,"limit_days":182}"#
+        ),
+        (
+          "50010300100100605",
+          #"{"signed_on":"2026-05-27","last_service":null,"last_contact":null,"days_since":183,"limit_days":182}"#
+        ),
       ]
     ),
     (
@@ -177,9 +203,15 @@ struct QualityCheckTests {
         var dead = Fixture.Record("50010300100100701")
         (dead.status, dead.archiveReason) = ("archived", "deceased")
         try dead.insert(db)
-        try Fixture.death(db, dead.recordNo, deathDate: "2026-08-20", reportedOn: "2026-09-01", enteredOn: "2026-10-15", late: true)
+        try Fixture.death(
+          db, dead.recordNo, deathDate: "2026-08-20", reportedOn: "2026-09-01", enteredOn: "2026-10-15", late: true)
       },
-      [("50010300100100701", #"{"event_id":2,"death_date":"2026-08-20","reported_on":"2026-09-01","entered_on":"2026-10-15","delay_days":44}"#)]
+      [
+        (
+          "50010300100100701",
+          #"{"event_id":2,"death_date":"2026-08-20","reported_on":"2026-09-01","entered_on":"2026-10-15","delay_days":44}"#
+        )
+      ]
     ),
     (
       .transferOverdue,
@@ -188,7 +220,12 @@ struct QualityCheckTests {
         try Fixture.transfer(db, "50010300100100801", requestedOn: "2026-11-10", due: "2026-11-17")
         try Fixture.transfer(db, "50010300100100802", requestedOn: "2026-11-19", due: "2026-11-26")  // due today: not yet overdue
       },
-      [("50010300100100801", #"{"transfer_id":3,"from_org":"500103001","to_org":"500106001","requested_on":"2026-11-10","due":"2026-11-17","days_overdue":9}"#)]
+      [
+        (
+          "50010300100100801",
+          #"{"transfer_id":3,"from_org":"500103001","to_org":"500106001","requested_on":"2026-11-10","due":"2026-11-17","days_overdue":9}"#
+        )
+      ]
     ),
   ]
 
@@ -240,7 +277,8 @@ struct QualityCheckTests {
     try sandbox.store.write(Self.cases[0].craft)
     let incomplete = Set(try Self.findings(sandbox, kinds: [.missingField]).map(\.recordNo))
     let counted = try sandbox.store.read { db in
-      try String.fetchSet(db, sql: "SELECT record_no FROM record r WHERE status = 'active' AND \(CoverField.anyEmptySQL(alias: "r"))")
+      try String.fetchSet(
+        db, sql: "SELECT record_no FROM record r WHERE status = 'active' AND \(CoverField.anyEmptySQL(alias: "r"))")
     }
     #expect(counted == incomplete)
     #expect(counted.count == 2)
@@ -261,11 +299,12 @@ struct QualityCheckTests {
     body + String(ResidentID.checkCharacter(body.utf8.map { Int($0 - 48) }))
   }
 
-  @Test(arguments: [
-    (checked("50010319800506121"), nil), ("500103800506121", "not_normalised"), ("5001031980050612", "malformed"),
-    (checked("99010319800506121"), "unknown_province"), (checked("50010319800230121"), "impossible_birth_date"),
-    (checked("50010320271201121"), "future_birth_date"), ("50010319800506121" + "Y", "malformed"),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      (checked("50010319800506121"), nil), ("500103800506121", "not_normalised"), ("5001031980050612", "malformed"),
+      (checked("99010319800506121"), "unknown_province"), (checked("50010319800230121"), "impossible_birth_date"),
+      (checked("50010320271201121"), "future_birth_date"), ("50010319800506121" + "Y", "malformed"),
+    ] as [(String, String?)])
   func storedIDNumbersAreCheckedAgainstGB11643(number: String, problem: String?) {
     #expect(QualityCheck.residentIDProblem(number, today: Fixture.today) == problem)
   }

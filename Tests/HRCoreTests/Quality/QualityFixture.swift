@@ -51,7 +51,9 @@ enum QualityFixture {
     }
   }
 
-  static func service(_ db: Database, _ recordNo: String, date: String, enteredOn: String, late: Bool, org: String = "500103001") throws {
+  static func service(
+    _ db: Database, _ recordNo: String, date: String, enteredOn: String, late: Bool, org: String = "500103001"
+  ) throws {
     try db.execute(
       sql: """
         INSERT INTO service (record_no, type, date, org, late, entered_on, entered_at, entered_by)
@@ -71,11 +73,14 @@ enum QualityFixture {
 
   static func contact(_ db: Database, _ recordNo: String, date: String) throws {
     try db.execute(
-      sql: "INSERT INTO contact (record_no, date, method, entered_on, entered_at, entered_by) VALUES (?, ?, 'phone', ?, ?, 'doc-li')",
+      sql:
+        "INSERT INTO contact (record_no, date, method, entered_on, entered_at, entered_by) VALUES (?, ?, 'phone', ?, ?, 'doc-li')",
       arguments: [recordNo, date, date, date + "T02:00:00.000Z"])
   }
 
-  static func death(_ db: Database, _ recordNo: String, deathDate: String, reportedOn: String, enteredOn: String, late: Bool) throws {
+  static func death(
+    _ db: Database, _ recordNo: String, deathDate: String, reportedOn: String, enteredOn: String, late: Bool
+  ) throws {
     try db.execute(
       sql: """
         INSERT INTO archive_event (record_no, action, effective_on, death_date, death_cause, reported_on, late,

@@ -1,12 +1,13 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Creation and the duplicate check (§3, §4)")
 struct CreationTests {
   static let child: JSONObject = [
-    "birth_cert_no": "P500100123", "name": "王小雨", "sex": 2, "birth_date": "2026-03-10", "division": "500103001001", "org": "500103001",
+    "birth_cert_no": "P500100123", "name": "王小雨", "sex": 2, "birth_date": "2026-03-10", "division": "500103001001",
+    "org": "500103001",
   ]
 
   /// The rejection `hr-create` gives a line, or nil when it creates a record.
@@ -63,7 +64,8 @@ struct CreationTests {
     let recordNo = try fixture.createElder()
     try fixture.archive(recordNo, reason: "moved_out")
     let rejection = try #require(
-      try rejection(fixture, ["id_number": .string(ServiceFixture.elderID), "name": "张三", "division": "500103001001", "org": "500103001"]))
+      try rejection(
+        fixture, ["id_number": .string(ServiceFixture.elderID), "name": "张三", "division": "500103001001", "org": "500103001"]))
     #expect(rejection.code == .duplicateRecord)
     #expect(rejection.details["status"] == "archived")
     #expect(rejection.details["archive_reason"] == "moved_out")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HRCore
 
 private let own = Scope(org: "500103001", district: "500103")

@@ -1,7 +1,7 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Basic-information update (hr-update set)")
 struct BasicInformationUpdateTests {
@@ -11,16 +11,18 @@ struct BasicInformationUpdateTests {
       "id_number": .string(ServiceFixture.elderID), "name": "张三", "division": "500103001001", "org": "500103001",
       "phone": "13911112222",
     ])
-    let out = try fixture.update(["record_no": .string(recordNo), "set": ["phone": "13800000000", "work_unit": "解放碑街道"]], by: "doc-li")
+    let out = try fixture.update(
+      ["record_no": .string(recordNo), "set": ["phone": "13800000000", "work_unit": "解放碑街道"]], by: "doc-li")
     #expect(out.compact == #"{"record_no":"\#(recordNo)","result":"updated","changed":["phone","work_unit"]}"#)
     let record = try fixture.record(recordNo)
     #expect(record.phone == "13800000000")
     #expect(record.workUnit == "解放碑街道")
     let history = try fixture.store.read { db in try Registry.history(of: recordNo, in: db) }
-    #expect(history.map(\.change) == [
-      FieldChange(field: "phone", old: "13911112222", new: "13800000000"),
-      FieldChange(field: "work_unit", old: nil, new: "解放碑街道"),
-    ])
+    #expect(
+      history.map(\.change) == [
+        FieldChange(field: "phone", old: "13911112222", new: "13800000000"),
+        FieldChange(field: "work_unit", old: nil, new: "解放碑街道"),
+      ])
     #expect(history.allSatisfy { $0.by == "doc-li" && $0.on == LocalDate("2026-11-26")! })
     #expect(try fixture.auditCount("record.update") == 1)
   }
@@ -47,7 +49,8 @@ struct BasicInformationUpdateTests {
 
   @Test(arguments: [
     ("org", "transfer"), ("managing_org", "transfer"), ("birth_cert_no", "identifiers are never replaced"),
-    ("mother_id_number", "identifiers are never replaced"), ("created_on", "creation details"), ("created_by", "creation details"),
+    ("mother_id_number", "identifiers are never replaced"), ("created_on", "creation details"),
+    ("created_by", "creation details"),
     ("record_no", "master index"), ("tags", "'tag' line"), ("status", "hr-archive"),
   ])
   func identifiersOrganisationAndCreationDetailsCannotBeSet(field: String, hint: String) throws {
@@ -103,7 +106,8 @@ struct BasicInformationUpdateTests {
   @Test func clinicianOfAnotherOrganisationIsForbiddenAndTheDenialCarriesAnAuditEvent() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["phone": "13800000000"]], by: "doc-zhao"))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["phone": "13800000000"]], by: "doc-zhao"))
     #expect(rejection.code == .forbidden)
     #expect(rejection.audit?.action == "record.update")
     #expect(rejection.audit?.outcome == .denied)
@@ -137,7 +141,8 @@ struct IdentifierUpgradeTests {
     let fixture = try ServiceFixture()
     let recordNo = try createNewborn(fixture)
     let out = try fixture.update(["record_no": .string(recordNo), "set": ["id_number": .string(Self.childID)]], by: "doc-li")
-    #expect(out.compact == #"{"record_no":"\#(recordNo)","result":"updated","changed":["id_number"],"id_number":"\#(Self.childID)"}"#)
+    #expect(
+      out.compact == #"{"record_no":"\#(recordNo)","result":"updated","changed":["id_number"],"id_number":"\#(Self.childID)"}"#)
     #expect(try fixture.record(recordNo).idNumber == Self.childID)
     #expect(try fixture.record(recordNo).birthCertNo == "P500100123")
     let byCertificate = try fixture.store.read { db in
@@ -148,15 +153,22 @@ struct IdentifierUpgradeTests {
     }
     #expect(byCertificate?.recordNo == recordNo)
     #expect(byID?.recordNo == recordNo)
-    #expect(try fixture.scalar("SELECT group_concat(kind || ':' || current, ',') FROM (SELECT * FROM identifier ORDER BY kind)") == "birth_cert_no:0,id_number:1")
-    #expect(try fixture.scalar("SELECT detail FROM audit_event WHERE action = 'record.update'") == #"{"aliases":["birth_cert_no"],"changed":["id_number"]}"#)
+    #expect(
+      try fixture.scalar("SELECT group_concat(kind || ':' || current, ',') FROM (SELECT * FROM identifier ORDER BY kind)")
+        == "birth_cert_no:0,id_number:1")
+    #expect(
+      try fixture.scalar("SELECT detail FROM audit_event WHERE action = 'record.update'")
+        == #"{"aliases":["birth_cert_no"],"changed":["id_number"]}"#)
   }
 
   @Test func upgradeIsRefusedWhenAnotherRecordHoldsTheNumber() throws {
     let fixture = try ServiceFixture()
     let recordNo = try createNewborn(fixture)
-    let other = try fixture.create(["id_number": .string(Self.childID), "name": "王小雨", "division": "500103001002", "org": "500103002"])
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["id_number": .string(Self.childID)]]))
+    let other = try fixture.create([
+      "id_number": .string(Self.childID), "name": "王小雨", "division": "500103001002", "org": "500103002",
+    ])
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["id_number": .string(Self.childID)]]))
     #expect(rejection.code == .duplicateRecord)
     #expect(rejection.details["record_no"] == .string(other))
     #expect(try fixture.record(recordNo).idNumber == nil)
@@ -165,10 +177,13 @@ struct IdentifierUpgradeTests {
   @Test func recordedBirthDateContradictingTheNewNumberIsRejectedUnlessCorrectedInTheSameLine() throws {
     let fixture = try ServiceFixture()
     let recordNo = try createNewborn(fixture, birth: "2026-03-09")
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["id_number": .string(Self.childID)]]))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["id_number": .string(Self.childID)]]))
     #expect(rejection.code == .idMismatch)
     #expect(rejection.message.contains("set the right birth date in the same line"))
-    let out = try fixture.update(["record_no": .string(recordNo), "set": ["id_number": .string(Self.childID), "birth_date": "2026-03-10"]])
+    let out = try fixture.update([
+      "record_no": .string(recordNo), "set": ["id_number": .string(Self.childID), "birth_date": "2026-03-10"],
+    ])
     #expect(out["changed"] == ["id_number", "birth_date"])
   }
 
@@ -183,7 +198,10 @@ struct IdentifierUpgradeTests {
   @Test func anIDNumberOnceHeldIsNeverReplaced() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["id_number": .string(ServiceFixture.id("50010319560101003"))]]))
+    let rejection = try #require(
+      try fixture.rejection(of: [
+        "record_no": .string(recordNo), "set": ["id_number": .string(ServiceFixture.id("50010319560101003"))],
+      ]))
     #expect(rejection.code == .notSettable)
     let same = try fixture.update(["record_no": .string(recordNo), "set": ["id_number": .string(ServiceFixture.elderID)]])
     #expect(same["result"] == "unchanged")
@@ -193,16 +211,19 @@ struct IdentifierUpgradeTests {
     let fixture = try ServiceFixture()
     let mother = ServiceFixture.id("50010319900202002")
     let first = try fixture.create([
-      "mother_id_number": .string(mother), "name": "大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001", "org": "500103001",
+      "mother_id_number": .string(mother), "name": "大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001",
+      "org": "500103001",
     ])
     let second = try fixture.create([
-      "mother_id_number": .string(mother), "name": "二宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001", "org": "500103001",
+      "mother_id_number": .string(mother), "name": "二宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001",
+      "org": "500103001",
     ])
     let rejection = try #require(try fixture.rejection(of: ["record_no": .string(second), "set": ["name": "大宝"]]))
     #expect(rejection.code == .duplicateRecord)
     #expect(rejection.details["record_no"] == .string(first))
     try fixture.update(["record_no": .string(second), "set": ["name": "王二宝"]])
-    let link = MotherLink(mother: try ResidentID(mother, today: LocalDate("2026-11-26")!), name: "王二宝", birthDate: LocalDate("2026-10-01")!)
+    let link = MotherLink(
+      mother: try ResidentID(mother, today: LocalDate("2026-11-26")!), name: "王二宝", birthDate: LocalDate("2026-10-01")!)
     let found = try fixture.store.read { db in try Registry.holder(of: .motherLink(link), in: db) }
     #expect(found?.recordNo == second)
     #expect(try fixture.scalar("SELECT count(*) FROM identifier WHERE record_no = ? AND current = 0", [second]) == 1)
@@ -214,7 +235,8 @@ struct IdentifierUpgradeTests {
     let mother = ServiceFixture.id("50010319900202002")
     let childID = ServiceFixture.id("50010320261001001")
     let recordNo = try fixture.create([
-      "mother_id_number": .string(mother), "name": "大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001", "org": "500103001",
+      "mother_id_number": .string(mother), "name": "大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001",
+      "org": "500103001",
     ])
     if sameLine {
       try fixture.update(["record_no": .string(recordNo), "set": ["id_number": .string(childID), "name": "王大宝"]])
@@ -223,14 +245,17 @@ struct IdentifierUpgradeTests {
       try fixture.update(["record_no": .string(recordNo), "set": ["name": "王大宝"]])
     }
     let again: JSONObject = [
-      "mother_id_number": .string(mother), "name": "王大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001", "org": "500103001",
+      "mother_id_number": .string(mother), "name": "王大宝", "sex": 1, "birth_date": "2026-10-01", "division": "500103001001",
+      "org": "500103001",
     ]
     let rejection = try #require(
       throws: LineRejection.self, performing: { try fixture.create(again) })
     #expect(rejection.code == .duplicateRecord)
     #expect(rejection.details["record_no"] == .string(recordNo))
     // The ID number is the one current identifier; both mother links are aliases.
-    #expect(try fixture.scalar("SELECT group_concat(kind || ':' || current, ',') FROM (SELECT * FROM identifier ORDER BY kind, current)")
-      == "id_number:1,mother_id_number:0,mother_id_number:0")
+    #expect(
+      try fixture.scalar(
+        "SELECT group_concat(kind || ':' || current, ',') FROM (SELECT * FROM identifier ORDER BY kind, current)")
+        == "id_number:1,mother_id_number:0,mother_id_number:0")
   }
 }

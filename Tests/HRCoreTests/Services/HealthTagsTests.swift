@@ -1,15 +1,17 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Tags (个人健康标识)")
 struct HealthTagsTests {
   @Test func tagIsAppendedWithItsSourceAndDate() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let out = try fixture.update(["record_no": .string(recordNo), "tag": ["code": "hypertension", "source": "慢病系统", "since": "2026-03-01"]], by: "doc-li")
-    #expect(out.compact == #"{"record_no":"\#(recordNo)","result":"tag_added","tag_id":1,"code":"hypertension","since":"2026-03-01"}"#)
+    let out = try fixture.update(
+      ["record_no": .string(recordNo), "tag": ["code": "hypertension", "source": "慢病系统", "since": "2026-03-01"]], by: "doc-li")
+    #expect(
+      out.compact == #"{"record_no":"\#(recordNo)","result":"tag_added","tag_id":1,"code":"hypertension","since":"2026-03-01"}"#)
     let active = try fixture.store.read { db in try HealthTags.active(ofRecord: recordNo, in: db) }
     #expect(active == [ActiveTag(tagID: 1, code: "hypertension", source: "慢病系统", since: LocalDate("2026-03-01"))])
     #expect(try fixture.auditCount("tag.add") == 1)
@@ -29,7 +31,10 @@ struct HealthTagsTests {
     let recordNo = try fixture.createElder()
     try fixture.update(["record_no": .string(recordNo), "tag": ["code": "diabetes"]])
     let record = try fixture.record(recordNo)
-    #expect(try fixture.store.read { db in try HealthTags.current(of: record, on: LocalDate("2026-11-26")!, in: db) } == ["elderly", "diabetes"])
+    #expect(
+      try fixture.store.read { db in try HealthTags.current(of: record, on: LocalDate("2026-11-26")!, in: db) } == [
+        "elderly", "diabetes",
+      ])
   }
 
   @Test func endingATagAppendsAnEndRowAndKeepsTheStart() throws {
@@ -37,9 +42,13 @@ struct HealthTagsTests {
     let recordNo = try fixture.createElder()
     try fixture.update(["record_no": .string(recordNo), "tag": ["code": "tuberculosis", "since": "2026-02-01"]])
     let out = try fixture.update(["record_no": .string(recordNo), "tag": ["code": "tuberculosis", "ended": "2026-10-01"]])
-    #expect(out.compact == #"{"record_no":"\#(recordNo)","result":"tag_ended","tag_id":2,"code":"tuberculosis","ended":"2026-10-01"}"#)
+    #expect(
+      out.compact == #"{"record_no":"\#(recordNo)","result":"tag_ended","tag_id":2,"code":"tuberculosis","ended":"2026-10-01"}"#)
     #expect(try fixture.store.read { db in try HealthTags.active(ofRecord: recordNo, in: db) }.isEmpty)
-    #expect(try fixture.scalar("SELECT group_concat(ifnull(since, '-') || '/' || ifnull(ended, '-'), ',') FROM (SELECT * FROM tag ORDER BY tag_id)") == "2026-02-01/-,-/2026-10-01")
+    #expect(
+      try fixture.scalar(
+        "SELECT group_concat(ifnull(since, '-') || '/' || ifnull(ended, '-'), ',') FROM (SELECT * FROM tag ORDER BY tag_id)")
+        == "2026-02-01/-,-/2026-10-01")
     let again = try fixture.update(["record_no": .string(recordNo), "tag": ["code": "tuberculosis", "ended": "2026-10-01"]])
     #expect(again["result"] == "unchanged")
   }
@@ -47,7 +56,8 @@ struct HealthTagsTests {
   @Test func endingATagTheRecordDoesNotHaveIsNotFound() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "tag": ["code": "diabetes", "ended": "2026-10-01"]]))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "tag": ["code": "diabetes", "ended": "2026-10-01"]]))
     #expect(rejection.code == .notFound)
   }
 
@@ -56,7 +66,8 @@ struct HealthTagsTests {
     let recordNo = try fixture.createElder()
     try fixture.update(["record_no": .string(recordNo), "tag": ["code": "diabetes", "since": "2026-01-10"]])
     let again = try fixture.update(["record_no": .string(recordNo), "tag": ["code": "diabetes"]])
-    #expect(again.compact == #"{"record_no":"\#(recordNo)","result":"unchanged","tag_id":1,"code":"diabetes","since":"2026-01-10"}"#)
+    #expect(
+      again.compact == #"{"record_no":"\#(recordNo)","result":"unchanged","tag_id":1,"code":"diabetes","since":"2026-01-10"}"#)
     #expect(try fixture.scalar("SELECT count(*) FROM tag") == 1)
   }
 
@@ -83,7 +94,8 @@ struct HealthTagsTests {
   @Test func tagOfAnotherOrganisationsRecordIsForbidden() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "tag": ["code": "diabetes"]], by: "doc-wang"))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "tag": ["code": "diabetes"]], by: "doc-wang"))
     #expect(rejection.code == .forbidden)
     #expect(rejection.audit?.action == "tag.add")
   }
@@ -94,9 +106,14 @@ struct FamilyDoctorTests {
   @Test func contractIsAppendedAndTheSameContractTwiceIsKeptOnce() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let line: JSONObject = ["record_no": .string(recordNo), "contract": ["doctor": "李医生", "team": "解放碑一团队", "signed_on": "2026-02-01"]]
+    let line: JSONObject = [
+      "record_no": .string(recordNo), "contract": ["doctor": "李医生", "team": "解放碑一团队", "signed_on": "2026-02-01"],
+    ]
     let out = try fixture.update(line, by: "doc-li")
-    #expect(out.compact == #"{"record_no":"\#(recordNo)","result":"contract_added","contract_id":1,"doctor":"李医生","team":"解放碑一团队","signed_on":"2026-02-01"}"#)
+    #expect(
+      out.compact
+        == #"{"record_no":"\#(recordNo)","result":"contract_added","contract_id":1,"doctor":"李医生","team":"解放碑一团队","signed_on":"2026-02-01"}"#
+    )
     #expect(try fixture.update(line, by: "doc-li")["result"] == "unchanged")
     #expect(try fixture.scalar("SELECT count(*) FROM contract") == 1)
     #expect(try fixture.auditCount("contract.add") == 1)
@@ -105,23 +122,30 @@ struct FamilyDoctorTests {
   @Test func contactRaisesTheLastContact() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let out = try fixture.update(["record_no": .string(recordNo), "contact": ["date": "2026-11-02", "method": "phone"]], by: "doc-li")
-    #expect(out.compact == #"{"record_no":"\#(recordNo)","result":"contact_added","contact_id":1,"date":"2026-11-02","method":"phone"}"#)
+    let out = try fixture.update(
+      ["record_no": .string(recordNo), "contact": ["date": "2026-11-02", "method": "phone"]], by: "doc-li")
+    #expect(
+      out.compact == #"{"record_no":"\#(recordNo)","result":"contact_added","contact_id":1,"date":"2026-11-02","method":"phone"}"#
+    )
     #expect(try fixture.record(recordNo).lastContact == LocalDate("2026-11-02")!)
   }
 
   @Test func contactMethodComesFromTheFixedList() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "contact": ["date": "2026-11-02", "method": "pigeon"]]))
-    #expect(rejection.message == "field 'contact.method' 'pigeon' is not one of in_person, home_visit, phone, sms, video, online, other")
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "contact": ["date": "2026-11-02", "method": "pigeon"]]))
+    #expect(
+      rejection.message == "field 'contact.method' 'pigeon' is not one of in_person, home_visit, phone, sms, video, online, other"
+    )
   }
 
   @Test func contractIsNotAnOffSiteAction() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
     let rejection = try #require(
-      try fixture.rejection(of: ["record_no": .string(recordNo), "contract": ["doctor": "赵医生", "signed_on": "2026-02-01"]], by: "doc-zhao"))
+      try fixture.rejection(
+        of: ["record_no": .string(recordNo), "contract": ["doctor": "赵医生", "signed_on": "2026-02-01"]], by: "doc-zhao"))
     #expect(rejection.code == .forbidden)
   }
 }

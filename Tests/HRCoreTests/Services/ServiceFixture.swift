@@ -72,7 +72,9 @@ final class ServiceFixture {
   }
 
   /// The rejection a line meets, or nil when it is accepted (and then committed).
-  func rejection(of line: JSONObject, by operatorID: String = "doc-li", today: String = "2026-11-26", amend: Bool = false) throws -> LineRejection? {
+  func rejection(
+    of line: JSONObject, by operatorID: String = "doc-li", today: String = "2026-11-26", amend: Bool = false
+  ) throws -> LineRejection? {
     do {
       if amend { try self.amend(line, by: operatorID, today: today) } else { try update(line, by: operatorID, today: today) }
       return nil

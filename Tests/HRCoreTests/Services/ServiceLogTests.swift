@@ -1,7 +1,7 @@
 import GRDB
 import HRCore
-import Testing
 import HRLines
+import Testing
 
 @Suite("Service records (§5)")
 struct ServiceLogTests {
@@ -9,7 +9,10 @@ struct ServiceLogTests {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
     let out = try fixture.update(
-      ["record_no": .string(recordNo), "service": ["type": "hypertension_followup", "date": "2026-11-24", "summary": ["bp": "150/95"]]],
+      [
+        "record_no": .string(recordNo),
+        "service": ["type": "hypertension_followup", "date": "2026-11-24", "summary": ["bp": "150/95"]],
+      ],
       by: "doc-li")
     #expect(
       out.compact
@@ -44,7 +47,8 @@ struct ServiceLogTests {
   func serviceInTheFutureOrBeforeBirthIsRejected(date: String, message: String) throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": .string(date)]]))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": .string(date)]]))
     #expect(rejection.code == .invalidValue)
     #expect(rejection.message == message)
   }
@@ -52,8 +56,11 @@ struct ServiceLogTests {
   @Test func serviceAfterARecordedDeathIsRejected() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    try fixture.store.write { db in try db.execute(sql: "UPDATE record SET death_date = '2026-11-01' WHERE record_no = ?", arguments: [recordNo]) }
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-02"]]))
+    try fixture.store.write { db in
+      try db.execute(sql: "UPDATE record SET death_date = '2026-11-01' WHERE record_no = ?", arguments: [recordNo])
+    }
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-02"]]))
     #expect(rejection.message == "field 'service.date' is after the death date 2026-11-01")
   }
 
@@ -61,7 +68,8 @@ struct ServiceLogTests {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
     try fixture.archive(recordNo, reason: "deceased")
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-10-20"]]))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-10-20"]]))
     #expect(rejection.code == .recordArchived)
   }
 
@@ -70,7 +78,9 @@ struct ServiceLogTests {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
     let rejection = try #require(
-      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-20", field: "x"]]))
+      try fixture.rejection(of: [
+        "record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-20", field: "x"],
+      ]))
     #expect(rejection.code == .unknownField)
     #expect(rejection.message.hasPrefix("unknown field 'service.\(field)'"))
   }
@@ -78,20 +88,26 @@ struct ServiceLogTests {
   @Test func unconfiguredServiceTypeIsRejected() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "massage", "date": "2026-11-20"]]))
-    #expect(rejection.message.hasPrefix("field 'service.type' 'massage' is not a configured service type; expected one of consultation, "))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "massage", "date": "2026-11-20"]]))
+    #expect(
+      rejection.message.hasPrefix(
+        "field 'service.type' 'massage' is not a configured service type; expected one of consultation, "))
   }
 
   @Test func offSiteServiceIsMarkedAndAuditedAsOffSite() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let out = try fixture.update(["record_no": .string(recordNo), "service": ["type": "diabetes_followup", "date": "2026-11-25"]], by: "doc-zhao")
+    let out = try fixture.update(
+      ["record_no": .string(recordNo), "service": ["type": "diabetes_followup", "date": "2026-11-25"]], by: "doc-zhao")
     #expect(out["org"] == "500106001")
     #expect(out["off_site"] == true)
     #expect(try fixture.auditCount("service.off_site") == 1)
     #expect(try fixture.auditCount("service.add") == 0)
-    #expect(try fixture.scalar("SELECT detail FROM audit_event WHERE action = 'service.off_site'")
-      == #"{"date":"2026-11-25","late":false,"managing_org":"500103001","org":"500106001","service_id":1,"type":"diabetes_followup"}"#)
+    #expect(
+      try fixture.scalar("SELECT detail FROM audit_event WHERE action = 'service.off_site'")
+        == #"{"date":"2026-11-25","late":false,"managing_org":"500103001","org":"500106001","service_id":1,"type":"diabetes_followup"}"#
+    )
     let found = try fixture.store.read { db in try ServiceHistory.offSiteServices(managedBy: "500103001", in: db) }
     #expect(found.map(\.serviceID) == [1])
     #expect(try fixture.store.read { db in try ServiceHistory.offSiteServices(managedBy: "500106001", in: db) }.isEmpty)
@@ -101,9 +117,12 @@ struct ServiceLogTests {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
     let rejection = try #require(
-      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-25", "org": "500112001"]], by: "doc-zhao"))
+      try fixture.rejection(
+        of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-25", "org": "500112001"]],
+        by: "doc-zhao"))
     #expect(rejection.code == .forbidden)
-    #expect(rejection.message == "operator 'doc-zhao' (clinician) may not record services in the name of organisation '500112001'")
+    #expect(
+      rejection.message == "operator 'doc-zhao' (clinician) may not record services in the name of organisation '500112001'")
     #expect(rejection.audit?.outcome == .denied)
     #expect(rejection.audit?.action == "service.off_site")
   }
@@ -111,37 +130,52 @@ struct ServiceLogTests {
   @Test func administratorWithoutAnOrganisationMustNameTheServingOne() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-25"]], by: "admin-yz"))
+    let rejection = try #require(
+      try fixture.rejection(
+        of: ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-25"]], by: "admin-yz"))
     #expect(rejection.code == .missingField)
     #expect(rejection.details["field"] == "service.org")
-    let out = try fixture.update(["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-25", "org": "500103002"]], by: "admin-yz")
+    let out = try fixture.update(
+      ["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-25", "org": "500103002"]],
+      by: "admin-yz")
     #expect(out["off_site"] == true)
   }
 
   @Test func secondFreeElderlyExamInTheSameYearAnywhereIsAlreadyServed() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let first = try fixture.update(["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-04-10"]], by: "doc-li")
+    let first = try fixture.update(
+      ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-04-10"]], by: "doc-li")
     #expect(first["free"] == true)
     let rejection = try #require(
-      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-11-20"]], by: "doc-zhao"))
+      try fixture.rejection(
+        of: ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-11-20"]], by: "doc-zhao"))
     #expect(rejection.code == .alreadyServed)
-    #expect(rejection.message == "free 'elderly_exam' is given once a year, and record '\(recordNo)' already had it on 2026-04-10 at '500103001' (service 1)")
+    #expect(
+      rejection.message
+        == "free 'elderly_exam' is given once a year, and record '\(recordNo)' already had it on 2026-04-10 at '500103001' (service 1)"
+    )
     #expect(rejection.details.compact == #"{"record_no":"\#(recordNo)","service_id":1,"date":"2026-04-10","org":"500103001"}"#)
     let audit = try #require(rejection.audit)
     #expect(audit.outcome == .rejected)
     #expect(audit.action == "service.off_site")
-    #expect(audit.detail.canonical
-      == #"{"code":"already_served","date":"2026-11-20","earlier":{"date":"2026-04-10","org":"500103001","service_id":1},"off_site":true,"org":"500106001","type":"elderly_exam"}"#)
+    #expect(
+      audit.detail.canonical
+        == #"{"code":"already_served","date":"2026-11-20","earlier":{"date":"2026-04-10","org":"500103001","service_id":1},"off_site":true,"org":"500106001","type":"elderly_exam"}"#
+    )
   }
 
   @Test func freeExamIsAvailableAgainNextYearAndAPaidOneAnyTime() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    try fixture.update(["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2025-12-30"]], today: "2026-01-02")
-    let next = try fixture.update(["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-01-02"]], today: "2026-01-02")
+    try fixture.update(
+      ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2025-12-30"]], today: "2026-01-02")
+    let next = try fixture.update(
+      ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-01-02"]], today: "2026-01-02")
     #expect(next["result"] == "service_added")
-    let paid = try fixture.update(["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-06-02", "free": false]])
+    let paid = try fixture.update([
+      "record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-06-02", "free": false],
+    ])
     #expect(paid["free"] == false)
     #expect(paid["result"] == "service_added")
   }
@@ -149,7 +183,8 @@ struct ServiceLogTests {
   @Test func freeElderlyExamBelowTheMinimumAgeIsNotEligible() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder(id: ServiceFixture.id("50010319620101001"))
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-11-20"]]))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-11-20"]]))
     #expect(rejection.code == .notEligible)
     #expect(rejection.message.contains("aged 65 or over"))
   }
@@ -157,7 +192,10 @@ struct ServiceLogTests {
   @Test func sameServiceEnteredTwiceIsKeptOnce() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let line: JSONObject = ["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-04-10", "summary": ["bmi": .double(24.5)]]]
+    let line: JSONObject = [
+      "record_no": .string(recordNo),
+      "service": ["type": "elderly_exam", "date": "2026-04-10", "summary": ["bmi": .double(24.5)]],
+    ]
     let first = try fixture.update(line)
     let again = try fixture.update(line)
     #expect(again["result"] == "unchanged")
@@ -182,8 +220,11 @@ struct ServiceLogTests {
   func theStoreItselfRefusesToRewriteServiceRecords(sql: String) throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    try fixture.update(["record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-20", "summary": ["note": "咳嗽"]]])
-    try fixture.amend(["service_id": 1, "changes": ["summary": ["note": "咳嗽三天"]], "reason": "录入遗漏", "approved_by": "admin-jfb"], by: "doc-li")
+    try fixture.update([
+      "record_no": .string(recordNo), "service": ["type": "consultation", "date": "2026-11-20", "summary": ["note": "咳嗽"]],
+    ])
+    try fixture.amend(
+      ["service_id": 1, "changes": ["summary": ["note": "咳嗽三天"]], "reason": "录入遗漏", "approved_by": "admin-jfb"], by: "doc-li")
     #expect(throws: (any Error).self) {
       try fixture.store.write { db in try db.execute(sql: sql) }
     }
@@ -198,7 +239,10 @@ struct RecordUpdateLineTests {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
     let rejection = try #require(
-      try fixture.rejection(of: ["record_no": .string(recordNo), "set": ["phone": "13800000000"], "service": ["type": "consultation", "date": "2026-11-20"]]))
+      try fixture.rejection(of: [
+        "record_no": .string(recordNo), "set": ["phone": "13800000000"],
+        "service": ["type": "consultation", "date": "2026-11-20"],
+      ]))
     #expect(rejection.code == .severalChanges)
     #expect(rejection.message == "a line carries exactly one change, found 'set' and 'service'; put each on its own line")
   }
@@ -213,7 +257,8 @@ struct RecordUpdateLineTests {
   @Test func unknownTopLevelFieldIsRejected() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
-    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "managing_org": "500103001", "set": ["phone": "13800000000"]]))
+    let rejection = try #require(
+      try fixture.rejection(of: ["record_no": .string(recordNo), "managing_org": "500103001", "set": ["phone": "13800000000"]]))
     #expect(rejection.message == "unknown field 'managing_org'")
   }
 
@@ -229,7 +274,10 @@ struct RecordUpdateLineTests {
     let recordNo = try fixture.createElder()
     try fixture.createElder(id: ServiceFixture.id("50010319500505001"))
     let rejection = try #require(
-      try fixture.rejection(of: ["record_no": .string(recordNo), "id_number": .string(ServiceFixture.id("50010319500505001")), "set": ["phone": "13800000000"]]))
+      try fixture.rejection(of: [
+        "record_no": .string(recordNo), "id_number": .string(ServiceFixture.id("50010319500505001")),
+        "set": ["phone": "13800000000"],
+      ]))
     #expect(rejection.code == .idMismatch)
     #expect(try fixture.record(recordNo).phone == nil)
   }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import HRCore
+import Testing
 
 /// The settings every printed line's durability rests on, read back from the connection that
 /// writes: GRDB's WAL set-up must not have undone them.

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
+import HRLines
 import Testing
 
 @testable import HRCore
-import HRLines
 
 /// A migrated store on a temporary file with a small configuration, on which the transfer rules
 /// are run the way `hr-transfer` runs them: one line, one transaction.
@@ -99,7 +99,9 @@ final class TransferDesk {
     return try store.write { db in try Transfers.cancel(line, session: session, in: db) }
   }
 
-  func list(_ filter: TransferFilter = TransferFilter(), as operatorID: String = "admin-city", on day: String = "2026-01-05") throws -> [Transfer] {
+  func list(
+    _ filter: TransferFilter = TransferFilter(), as operatorID: String = "admin-city", on day: String = "2026-01-05"
+  ) throws -> [Transfer] {
     let session = try session(operatorID, on: day)
     return try store.read { db in try Transfers.list(filter, session: session, in: db) }
   }

@@ -1,7 +1,7 @@
+import HRLines
 import Testing
 
 @testable import HRCore
-import HRLines
 
 @Suite("Transfer request lines")
 struct TransferRequestTests {
@@ -73,11 +73,19 @@ struct TransferRequestTests {
     "Values outside the closed lists, unknown consent fields and unknown organisations are refused",
     arguments: [
       (["to_org": "500106001", "reason": "bored", "consent": ["method": "video", "ref": "R"]], "invalid_value", "reason"),
-      (["to_org": "500106001", "reason": "marriage", "consent": ["method": "email", "ref": "R"]], "invalid_value", "consent.method"),
-      (["to_org": "500106001", "reason": "marriage", "consent": ["method": "video", "ref": "R", "by": "x"]], "unknown_field", "consent.by"),
+      (
+        ["to_org": "500106001", "reason": "marriage", "consent": ["method": "email", "ref": "R"]], "invalid_value",
+        "consent.method"
+      ),
+      (
+        ["to_org": "500106001", "reason": "marriage", "consent": ["method": "video", "ref": "R", "by": "x"]], "unknown_field",
+        "consent.by"
+      ),
       (["to_org": "500106001", "reason": "marriage", "consent": "signed"], "invalid_value", "consent"),
       (["to_org": "599999001", "reason": "marriage", "consent": ["method": "video", "ref": "R"]], "not_found", "to_org"),
-      (["to_org": "500106001", "reason": "marriage", "consent": ["method": "video", "ref": "  "]], "invalid_value", "consent.ref"),
+      (
+        ["to_org": "500106001", "reason": "marriage", "consent": ["method": "video", "ref": "  "]], "invalid_value", "consent.ref"
+      ),
     ] as [(JSONObject, String, String)])
   func invalidValuesAreRefused(line: JSONObject, code: String, field: String) {
     let rejection = #expect(throws: LineRejection.self) { try parse(line) }

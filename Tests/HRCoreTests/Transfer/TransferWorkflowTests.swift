@@ -1,8 +1,8 @@
 import GRDB
+import HRLines
 import Testing
 
 @testable import HRCore
-import HRLines
 
 @Suite("Transfer workflow (档案转迁)")
 struct TransferWorkflowTests {
@@ -62,7 +62,9 @@ struct TransferWorkflowTests {
   func rejectionKeepsTheRecord() throws {
     let recordNo = try desk.createRecord(managedBy: "500103001")
     try desk.request(recordNo, to: "500106001", as: "doc-zhao", on: "2026-01-05")
-    let missing = desk.rejection { try desk.reject(["record_no": .string(recordNo)], because: nil, as: "admin-jfb", on: "2026-01-06") }
+    let missing = desk.rejection {
+      try desk.reject(["record_no": .string(recordNo)], because: nil, as: "admin-jfb", on: "2026-01-06")
+    }
     #expect(missing?.code == .missingField)
     #expect(missing?.details["field"] == "rejection_reason")
     // A line's `reason` is the transfer reason code, never read as the rejection's.
@@ -73,10 +75,12 @@ struct TransferWorkflowTests {
     // Any other `reason` text is the rejection's, as §6 writes it: `reject` needs a `reason` text.
     let other = try desk.createRecord(managedBy: "500103001")
     try desk.request(other, to: "500106001", as: "doc-zhao", on: "2026-01-05")
-    let byReason = try desk.reject(["record_no": .string(other), "reason": "居民未到场"], because: nil, as: "admin-jfb", on: "2026-01-06")
+    let byReason = try desk.reject(
+      ["record_no": .string(other), "reason": "居民未到场"], because: nil, as: "admin-jfb", on: "2026-01-06")
     #expect(byReason["rejection_reason"] == "居民未到场")
 
-    let out = try desk.reject(["transfer_id": 1, "rejection_reason": "居民未确认"], because: "ignored", as: "admin-jfb", on: "2026-01-06")
+    let out = try desk.reject(
+      ["transfer_id": 1, "rejection_reason": "居民未确认"], because: "ignored", as: "admin-jfb", on: "2026-01-06")
     #expect(out["status"] == "rejected")
     #expect(out["rejection_reason"] == "居民未确认")
     #expect(out["protected_until"] == .null)
@@ -87,7 +91,9 @@ struct TransferWorkflowTests {
     #expect(try desk.request(recordNo, to: "500106001", as: "doc-zhao", on: "2026-01-06")["status"] == "pending")
   }
 
-  @Test("A record archived as lost or moved out transfers at once and stays archived (四(三)3)", arguments: [ArchiveReason.lost, .movedOut])
+  @Test(
+    "A record archived as lost or moved out transfers at once and stays archived (四(三)3)",
+    arguments: [ArchiveReason.lost, .movedOut])
   func archivedRecordTransfersDirectly(reason: ArchiveReason) throws {
     let recordNo = try desk.createRecord(managedBy: "500103001")
     try desk.archive(recordNo, as: reason, on: "2027-02-01")
@@ -117,7 +123,8 @@ struct TransferWorkflowTests {
     #expect(confirm?.code == .deceased)
     #expect(try desk.record(other).managingOrg == "500103001")
     // The managing organisation ends it the way it refuses any transfer: with a reason.
-    #expect(try desk.reject(["record_no": .string(other)], because: "居民已死亡", as: "admin-jfb", on: "2026-02-04")["status"] == "rejected")
+    #expect(
+      try desk.reject(["record_no": .string(other)], because: "居民已死亡", as: "admin-jfb", on: "2026-02-04")["status"] == "rejected")
     #expect(try desk.list(TransferFilter(overdueOn: .on("2026-03-01"))).isEmpty)
   }
 
@@ -204,7 +211,8 @@ struct TransferWorkflowTests {
     #expect(stranger?.audit?.outcome == .denied)
     // A refusal needs a reason (四(二)): the managing organisation may not withdraw the request instead.
     for managingSide in ["admin-jfb", "admin-yz"] {
-      #expect(desk.rejection { try desk.cancel(["record_no": .string(a)], as: managingSide, on: "2026-01-06") }?.code == .forbidden)
+      #expect(
+        desk.rejection { try desk.cancel(["record_no": .string(a)], as: managingSide, on: "2026-01-06") }?.code == .forbidden)
     }
     #expect(try desk.list(TransferFilter(recordNo: a)).first?.status == .pending)
     let byRequester = try desk.cancel(["record_no": .string(a)], as: "doc-zhao", on: "2026-01-20")
@@ -223,7 +231,9 @@ struct TransferWorkflowTests {
     #expect(again?.code == .notPending)
     #expect(again?.details["status"] == "completed")
     #expect(desk.rejection { try desk.confirm(["transfer_id": 99], as: "admin-city", on: "2026-01-06") }?.code == .notFound)
-    #expect(desk.rejection { try desk.confirm(["record_no": .string(recordNo)], as: "admin-city", on: "2026-01-06") }?.code == .notFound)
+    #expect(
+      desk.rejection { try desk.confirm(["record_no": .string(recordNo)], as: "admin-city", on: "2026-01-06") }?.code == .notFound
+    )
     #expect(desk.rejection { try desk.confirm(["transfer_id": -3], as: "admin-city", on: "2026-01-06") }?.code == .invalidValue)
     #expect(desk.rejection { try desk.confirm(["name": "x"], as: "admin-city", on: "2026-01-06") }?.code == .missingField)
   }
