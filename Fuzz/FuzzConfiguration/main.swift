@@ -1,5 +1,6 @@
 import Foundation
 import HRCore
+import HRLines
 
 /// libFuzzer's entry: a configuration file through the strict YAML parser. It must give a
 /// configuration or an error naming the file; nothing may trap or run away.

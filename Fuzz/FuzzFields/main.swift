@@ -1,5 +1,6 @@
 import Foundation
 import HRCore
+import HRLines
 
 /// The day every date rule is checked against while fuzzing.
 private let today = LocalDate(year: 2026, month: 11, day: 26)!

@@ -1,5 +1,6 @@
 import Foundation
 import HRCore
+import HRLines
 
 /// libFuzzer's entry: one input line through the strict JSON parser. Whatever parses must write
 /// back compactly and parse again to the same object; nothing may trap.
