@@ -45,7 +45,7 @@ package struct ArchiveLostCommand: ParsableCommand {
 
   package func run() throws {
     try LineRunner.run("hr-archive lost", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      let defaults = ArchiveDefaults(
+      let defaults = ArchiveParticulars(
         evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength))
       return { object, db in try Archive.lost(object, defaults: defaults, session: session, in: db) }
     }
@@ -88,7 +88,7 @@ package struct ArchiveDeceasedCommand: ParsableCommand {
 
   package func run() throws {
     try LineRunner.run("hr-archive deceased", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      let defaults = ArchiveDefaults(
+      let defaults = ArchiveParticulars(
         evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength),
         deathDate: try OptionError.pastDate(deathDate, option: "death-date", today: session.today),
         deathCause: try OptionError.text(deathCause, option: "death-cause", maxLength: Archive.maximumTextLength),
@@ -123,7 +123,7 @@ package struct ArchiveMovedOutCommand: ParsableCommand {
 
   package func run() throws {
     try LineRunner.run("hr-archive moved-out", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      let defaults = ArchiveDefaults(
+      let defaults = ArchiveParticulars(
         evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength),
         leftOn: try OptionError.pastDate(leftOn, option: "left-on", today: session.today))
       return { object, db in try Archive.movedOut(object, defaults: defaults, session: session, in: db) }
@@ -159,7 +159,7 @@ package struct ArchiveReactivateCommand: ParsableCommand {
 
   package func run() throws {
     try LineRunner.run("hr-archive reactivate", action: .archive, verb: "reactivated", common: common, lines: lines) { session in
-      let defaults = ArchiveDefaults(
+      let defaults = ArchiveParticulars(
         contactDate: try OptionError.pastDate(contactDate, option: "contact-date", today: session.today),
         correction: try OptionError.text(correction, option: "correction", maxLength: Archive.maximumTextLength))
       return { object, db in try Archive.reactivate(object, defaults: defaults, session: session, in: db) }

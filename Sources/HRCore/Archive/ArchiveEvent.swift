@@ -26,7 +26,9 @@ package enum ArchiveAction: String, Sendable, CaseIterable {
 extension ArchiveAction: DatabaseValueConvertible {}
 
 /// One row of the append-only `archive_event` table: the evidence behind an archiving or a
-/// reactivation, kept with the record until it is purged.
+/// reactivation, kept with the record until it is purged. Its particulars read as its own
+/// properties (`event.evidence`).
+@dynamicMemberLookup
 package struct ArchiveEvent: Sendable, Equatable {
   /// The record the event belongs to; its rows go only when the record is purged.
   package var recordNo: String
@@ -34,40 +36,26 @@ package struct ArchiveEvent: Sendable, Equatable {
   package var action: ArchiveAction
   /// The day the change took effect (today of the run).
   package var effectiveOn: LocalDate
-  /// How contact was tried (lost), or how the death or the move became known.
-  package var evidence: String?
-  /// The date of death entered, or the one a correction undid.
-  package var deathDate: LocalDate?
-  /// The cause of death (死因), as the death record states it.
-  package var deathCause: String?
-  /// When the death became known; the one-month entry limit counts from it (annex 1, 六(一)2).
-  package var reportedOn: LocalDate?
-  /// The day the resident left the city.
-  package var leftOn: LocalDate?
-  /// The renewed contact that reactivates a record.
-  package var contactDate: LocalDate?
-  /// Why a death was entered in error.
-  package var correction: String?
+  /// The evidence, the death, the move or the renewed contact; what an action does not use stays nil.
+  package var particulars: ArchiveParticulars
   /// The death was entered more than `death_entry_days` after it became known.
   package var late: Bool
 
-  /// Describes an event; the fields an action does not use stay nil.
+  /// Describes an event.
   package init(
-    recordNo: String, action: ArchiveAction, effectiveOn: LocalDate, evidence: String? = nil,
-    deathDate: LocalDate? = nil, deathCause: String? = nil, reportedOn: LocalDate? = nil, leftOn: LocalDate? = nil,
-    contactDate: LocalDate? = nil, correction: String? = nil, late: Bool = false
+    recordNo: String, action: ArchiveAction, effectiveOn: LocalDate, _ particulars: ArchiveParticulars = ArchiveParticulars(),
+    late: Bool = false
   ) {
     self.recordNo = recordNo
     self.action = action
     self.effectiveOn = effectiveOn
-    self.evidence = evidence
-    self.deathDate = deathDate
-    self.deathCause = deathCause
-    self.reportedOn = reportedOn
-    self.leftOn = leftOn
-    self.contactDate = contactDate
-    self.correction = correction
+    self.particulars = particulars
     self.late = late
+  }
+
+  /// One of the event's particulars, as if it were the event's own property.
+  package subscript<Value>(dynamicMember keyPath: KeyPath<ArchiveParticulars, Value>) -> Value {
+    particulars[keyPath: keyPath]
   }
 
   /// Appends the event, entered today by the session's operator.
@@ -80,8 +68,9 @@ package struct ArchiveEvent: Sendable, Equatable {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(arguments: [
-      recordNo, action.rawValue, effectiveOn, evidence, deathDate, deathCause, reportedOn, leftOn,
-      contactDate, correction, late, session.today, timestamp, session.staff.id,
+      recordNo, action.rawValue, effectiveOn, particulars.evidence, particulars.deathDate, particulars.deathCause,
+      particulars.reportedOn, particulars.leftOn, particulars.contactDate, particulars.correction, late, session.today,
+      timestamp, session.staff.id,
     ])
   }
 
@@ -102,9 +91,12 @@ package struct ArchiveEvent: Sendable, Equatable {
       return ArchiveEvent(
         recordNo: recordNo,
         action: try ArchiveAction(stored: try value("action"), in: "archive_event", column: "action", record: recordNo),
-        effectiveOn: try value("effective_on"), evidence: try value("evidence"), deathDate: try value("death_date"),
-        deathCause: try value("death_cause"), reportedOn: try value("reported_on"), leftOn: try value("left_on"),
-        contactDate: try value("contact_date"), correction: try value("correction"), late: try value("late"))
+        effectiveOn: try value("effective_on"),
+        ArchiveParticulars(
+          evidence: try value("evidence"), deathDate: try value("death_date"), deathCause: try value("death_cause"),
+          reportedOn: try value("reported_on"), leftOn: try value("left_on"), contactDate: try value("contact_date"),
+          correction: try value("correction")),
+        late: try value("late"))
     }
   }
 }

@@ -1,26 +1,29 @@
 import GRDB
 import HRLines
 
-/// What the options of an `hr-archive` subcommand supply to every line that leaves a field out
-/// (`--evidence`, `--death-date` …), so that a plain list of record numbers can be piped in (annex 1 六).
-package struct ArchiveDefaults: Sendable {
-  /// `--evidence`: how contact was tried, or how the death or move became known.
+/// What an archiving or a reactivation states beyond the record (annex 1 六): how contact was
+/// tried, the death, the move, the renewed contact. An `ArchiveEvent` keeps them; the options of an
+/// `hr-archive` subcommand (`--evidence`, `--death-date` …) supply them to every line that leaves
+/// one out, so that a plain list of record numbers can be piped in.
+package struct ArchiveParticulars: Sendable, Equatable {
+  /// How contact was tried (lost), or how the death or the move became known (`--evidence`).
   package var evidence: String?
-  /// `--death-date`.
+  /// The date of death entered, or the one a correction undid (`--death-date`).
   package var deathDate: LocalDate?
-  /// `--death-cause`.
+  /// The cause of death (死因), as the death record states it (`--death-cause`).
   package var deathCause: String?
-  /// `--reported-on`: when the death became known.
+  /// When the death became known; the one-month entry limit counts from it (annex 1, 六(一)2).
   package var reportedOn: LocalDate?
-  /// `--left-on`: when the resident left the city.
+  /// The day the resident left the city (`--left-on`).
   package var leftOn: LocalDate?
-  /// `--contact-date`: the renewed contact that reactivates a record.
+  /// The renewed contact that reactivates a record (`--contact-date`).
   package var contactDate: LocalDate?
-  /// `--correction`: why a death was entered in error.
+  /// Why a death was entered in error (`--correction`).
   package var correction: String?
 
-  /// Collects the option values, already checked by the rules of the fields they fill
-  /// (`OptionError`); nil where an option was not given. A line's own value always wins.
+  /// Collects the particulars; nil where one was not given or an action does not use it. Option
+  /// values come already checked by the rules of the fields they fill (`OptionError`); a line's own
+  /// value always wins over them.
   package init(
     evidence: String? = nil, deathDate: LocalDate? = nil, deathCause: String? = nil, reportedOn: LocalDate? = nil,
     leftOn: LocalDate? = nil, contactDate: LocalDate? = nil, correction: String? = nil
@@ -56,7 +59,7 @@ package enum Archive {
   /// (or the creation, if none) is at least `lost_after_days` old, and only with `evidence` of how
   /// contact was tried, because a record may not be ended on a guess (annex 1, 六(一)1 and 六(二)3).
   package static func lost(
-    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+    _ object: JSONObject, defaults: ArchiveParticulars, session: Session, in db: Database
   ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     guard let evidence = try fields.text("evidence", maxLength: maximumTextLength) ?? defaults.evidence else {
@@ -80,7 +83,8 @@ package enum Archive {
     }
     try close(
       &record, as: .lost,
-      event: ArchiveEvent(recordNo: record.recordNo, action: .lost, effectiveOn: session.today, evidence: evidence),
+      event: ArchiveEvent(
+        recordNo: record.recordNo, action: .lost, effectiveOn: session.today, ArchiveParticulars(evidence: evidence)),
       auditDetail: ["last_contact": .string(record.lastContact.description)], session: session, in: db)
     var out = output(record)
     out["last_contact"] = .string(record.lastContact.description)
@@ -94,7 +98,7 @@ package enum Archive {
   /// A record already archived as lost or moved out may still be archived as deceased, so that a
   /// death learnt later is on file and the record can no longer be transferred or reactivated.
   package static func deceased(
-    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+    _ object: JSONObject, defaults: ArchiveParticulars, session: Session, in db: Database
   ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     let today = session.today
@@ -131,8 +135,8 @@ package enum Archive {
     try close(
       &record, as: .deceased,
       event: ArchiveEvent(
-        recordNo: record.recordNo, action: .deceased, effectiveOn: today, evidence: evidence, deathDate: deathDate,
-        deathCause: cause, reportedOn: reportedOn, late: late),
+        recordNo: record.recordNo, action: .deceased, effectiveOn: today,
+        ArchiveParticulars(evidence: evidence, deathDate: deathDate, deathCause: cause, reportedOn: reportedOn), late: late),
       auditDetail: detail, session: session, in: db)
     var out = output(record)
     out["death_date"] = .string(deathDate.description)
@@ -144,7 +148,7 @@ package enum Archive {
   /// Archives a record as moved out of the city (迁出本市): the resident left on `left_on`, at least
   /// `moved_out_after_days` ago (annex 1, 六(一)3: away for a year or more).
   package static func movedOut(
-    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+    _ object: JSONObject, defaults: ArchiveParticulars, session: Session, in db: Database
   ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     guard let leftOn = try fields.pastDate("left_on", today: session.today) ?? defaults.leftOn else {
@@ -171,7 +175,8 @@ package enum Archive {
     try close(
       &record, as: .movedOut,
       event: ArchiveEvent(
-        recordNo: record.recordNo, action: .movedOut, effectiveOn: session.today, evidence: evidence, leftOn: leftOn),
+        recordNo: record.recordNo, action: .movedOut, effectiveOn: session.today,
+        ArchiveParticulars(evidence: evidence, leftOn: leftOn)),
       auditDetail: ["left_on": .string(leftOn.description)], session: session, in: db)
     var out = output(record)
     out["left_on"] = .string(leftOn.description)
@@ -187,7 +192,7 @@ package enum Archive {
   /// A record transferred while archived is reactivated by its new managing organisation: the scope
   /// check is on the organisation that manages it now.
   package static func reactivate(
-    _ object: JSONObject, defaults: ArchiveDefaults, session: Session, in db: Database
+    _ object: JSONObject, defaults: ArchiveParticulars, session: Session, in db: Database
   ) throws -> JSONObject {
     let fields = Fields(selecting: object)
     guard let contactDate = try fields.pastDate("contact_date", today: session.today) ?? defaults.contactDate else {
@@ -227,8 +232,8 @@ package enum Archive {
     ).execute(arguments: [lastContact, record.recordNo])
     let action: ArchiveAction = reason == .deceased ? .deathCorrected : .reactivated
     try ArchiveEvent(
-      recordNo: record.recordNo, action: action, effectiveOn: session.today, deathDate: record.deathDate,
-      contactDate: contactDate, correction: correction
+      recordNo: record.recordNo, action: action, effectiveOn: session.today,
+      ArchiveParticulars(deathDate: record.deathDate, contactDate: contactDate, correction: correction)
     ).insert(by: session, at: timestamp, in: db)
     var detail: JSONObject = [
       "reactivated_from": .string(reason.rawValue), "archived_on": .string(archivedOn.description),

@@ -171,10 +171,12 @@ extension ArchiveEvent {
   package var json: JSONObject {
     func date(_ value: LocalDate?) -> JSONValue { value.map { .string($0.description) } ?? .null }
     func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    let stated = particulars
     return [
-      "action": .string(action.rawValue), "effective_on": .string(effectiveOn.description), "evidence": text(evidence),
-      "death_date": date(deathDate), "death_cause": text(deathCause), "reported_on": date(reportedOn),
-      "left_on": date(leftOn), "contact_date": date(contactDate), "correction": text(correction), "late": .bool(late),
+      "action": .string(action.rawValue), "effective_on": .string(effectiveOn.description),
+      "evidence": text(stated.evidence), "death_date": date(stated.deathDate), "death_cause": text(stated.deathCause),
+      "reported_on": date(stated.reportedOn), "left_on": date(stated.leftOn), "contact_date": date(stated.contactDate),
+      "correction": text(stated.correction), "late": .bool(late),
     ]
   }
 }

@@ -81,8 +81,8 @@ final class ArchiveFixture {
 
   /// Runs one line the way the line loop does: committed when accepted, rolled back when rejected.
   func line(
-    _ handle: (JSONObject, ArchiveDefaults, Session, Database) throws -> JSONObject, _ object: JSONObject,
-    defaults: ArchiveDefaults = ArchiveDefaults(), operator operatorID: String = "admin-city", today: String
+    _ handle: (JSONObject, ArchiveParticulars, Session, Database) throws -> JSONObject, _ object: JSONObject,
+    defaults: ArchiveParticulars = ArchiveParticulars(), operator operatorID: String = "admin-city", today: String
   ) throws -> Result<JSONObject, LineRejection> {
     let session = try session(operatorID, today: today)
     do {

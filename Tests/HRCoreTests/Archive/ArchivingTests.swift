@@ -59,7 +59,7 @@ struct ArchivingTests {
     let missing = try fixture.line(Archive.lost, ["record_no": .string(recordNo)], today: "2026-11-26")
     #expect(missing.code == "missing_field")
     let filled = try fixture.line(
-      Archive.lost, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(evidence: "home visit: nobody there"),
+      Archive.lost, ["record_no": .string(recordNo)], defaults: ArchiveParticulars(evidence: "home visit: nobody there"),
       today: "2026-11-26")
     #expect(filled.code == nil)
     let events = try fixture.store.read { db in try ArchiveEvent.history(of: recordNo, in: db) }
@@ -71,7 +71,7 @@ struct ArchivingTests {
     let recordNo = try fixture.createRecord(createdOn: "2020-01-01")
     _ = try fixture.line(
       Archive.lost, ["record_no": .string(recordNo), "evidence": "letter returned"],
-      defaults: ArchiveDefaults(evidence: "3 calls unanswered"), today: "2026-11-26")
+      defaults: ArchiveParticulars(evidence: "3 calls unanswered"), today: "2026-11-26")
     let events = try fixture.store.read { db in try ArchiveEvent.history(of: recordNo, in: db) }
     #expect(events.map(\.evidence) == ["letter returned"])
   }
@@ -93,7 +93,9 @@ struct ArchivingTests {
     let events = try fixture.store.read { db in try ArchiveEvent.history(of: recordNo, in: db) }
     #expect(
       events == [
-        ArchiveEvent(recordNo: recordNo, action: .lost, effectiveOn: LocalDate("2026-11-26")!, evidence: "3 calls unanswered")
+        ArchiveEvent(
+          recordNo: recordNo, action: .lost, effectiveOn: LocalDate("2026-11-26")!,
+          ArchiveParticulars(evidence: "3 calls unanswered"))
       ])
     #expect(try fixture.auditActions(for: recordNo) == ["record.create:ok", "record.archive:ok"])
   }
@@ -223,7 +225,8 @@ struct ArchivingTests {
     let recordNo = try fixture.createRecord(createdOn: "2020-01-01")
     let today = LocalDate("2025-05-01")!.adding(days: daysAway)!.description
     let result = try fixture.line(
-      Archive.movedOut, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(leftOn: LocalDate("2025-05-01")), today: today
+      Archive.movedOut, ["record_no": .string(recordNo)], defaults: ArchiveParticulars(leftOn: LocalDate("2025-05-01")),
+      today: today
     )
     #expect(result.code == code)
     if code == nil {

@@ -49,7 +49,7 @@ struct ReactivationTests {
     let fixture = try ArchiveFixture()
     let recordNo = try archived(.lost, in: fixture)
     _ = try fixture.line(
-      Archive.reactivate, ["record_no": .string(recordNo)], defaults: ArchiveDefaults(contactDate: LocalDate("2027-01-10")),
+      Archive.reactivate, ["record_no": .string(recordNo)], defaults: ArchiveParticulars(contactDate: LocalDate("2027-01-10")),
       today: "2027-01-10")
     let line: JSONObject = ["record_no": .string(recordNo), "evidence": "3 calls unanswered"]
     #expect(try fixture.line(Archive.lost, line, today: "2028-01-09").code == "too_early")
@@ -107,7 +107,7 @@ struct ReactivationTests {
 
     let corrected = try fixture.line(
       Archive.reactivate, ["record_no": .string(recordNo), "contact_date": "2026-12-01"],
-      defaults: ArchiveDefaults(correction: "death certificate belonged to a namesake"), today: "2026-12-01")
+      defaults: ArchiveParticulars(correction: "death certificate belonged to a namesake"), today: "2026-12-01")
     #expect(corrected.output?["status"] == "active")
     #expect(corrected.output?["reactivated_from"] == "deceased")
     let record = try #require(try fixture.record(recordNo))

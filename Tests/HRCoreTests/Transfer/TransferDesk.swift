@@ -127,12 +127,12 @@ final class TransferDesk {
     try store.write { db in
       switch reason {
       case .lost:
-        _ = try Archive.lost(line, defaults: ArchiveDefaults(evidence: "3 calls unanswered"), session: session, in: db)
+        _ = try Archive.lost(line, defaults: ArchiveParticulars(evidence: "3 calls unanswered"), session: session, in: db)
       case .movedOut:
-        _ = try Archive.movedOut(line, defaults: ArchiveDefaults(leftOn: today.adding(days: -366)), session: session, in: db)
+        _ = try Archive.movedOut(line, defaults: ArchiveParticulars(leftOn: today.adding(days: -366)), session: session, in: db)
       case .deceased:
         _ = try Archive.deceased(
-          line, defaults: ArchiveDefaults(deathDate: today.adding(days: -1), deathCause: "肺炎"), session: session, in: db)
+          line, defaults: ArchiveParticulars(deathDate: today.adding(days: -1), deathCause: "肺炎"), session: session, in: db)
       }
     }
   }
