@@ -10,13 +10,6 @@ package struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConverti
   /// The 1-based byte column where the problem was found.
   package let column: Int
 
-  /// Makes an error from its parts.
-  package init(code: String, message: String, column: Int) {
-    self.code = code
-    self.message = message
-    self.column = column
-  }
-
   /// The message.
   package var description: String {
     message

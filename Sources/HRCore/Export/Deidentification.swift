@@ -81,13 +81,6 @@ package struct Deidentification: Sendable {
   /// The day ages are counted to.
   package let today: LocalDate
 
-  /// Plans an export of `scope` under `settings` on `today`.
-  package init(scope: ApprovalScope, settings: ExportSettings, today: LocalDate) {
-    self.scope = scope
-    self.settings = settings
-    self.today = today
-  }
-
   /// The label of the age band starting at `start`: `65-69` for bands of 5 years, `65` for bands of one.
   package func ageBand(startingAt start: Int) -> String {
     settings.ageBandYears == 1 ? "\(start)" : "\(start)-\(start + settings.ageBandYears - 1)"

@@ -8,13 +8,6 @@ package struct EquivalenceClass: Hashable, Sendable {
   package var sex: Int
   /// The managing district's code.
   package var district: String
-
-  /// Creates a class from its three quasi-identifiers.
-  package init(ageBandStart: Int, sex: Int, district: String) {
-    self.ageBandStart = ageBandStart
-    self.sex = sex
-    self.district = district
-  }
 }
 
 /// How many records an equivalence class holds, and how many distinct health-tag sets they carry.
@@ -23,12 +16,6 @@ package struct ClassCount: Equatable, Sendable {
   package var records: Int
   /// The distinct sets of health tags among them (1 when ℓ-diversity is off).
   package var tagSets: Int
-
-  /// Creates a count.
-  package init(records: Int, tagSets: Int) {
-    self.records = records
-    self.tagSets = tagSets
-  }
 }
 
 /// What a de-identified export released and withheld, and the re-identification risk of what it

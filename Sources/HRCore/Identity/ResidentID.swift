@@ -89,12 +89,6 @@ package struct MotherLink: Hashable, Sendable {
   package let name: String
   package let birthDate: LocalDate
 
-  package init(mother: ResidentID, name: String, birthDate: LocalDate) {
-    self.mother = mother
-    self.name = name
-    self.birthDate = birthDate
-  }
-
   /// The key under which the link is kept among the identifiers.
   package var key: String { "\(mother.value)|\(name)|\(birthDate)" }
 }

@@ -41,13 +41,6 @@ package struct Finding: Equatable, Sendable {
   /// What a person needs to fix it: the field, the dates, the delay.
   package let detail: JSONObject
 
-  /// Makes a finding.
-  package init(recordNo: String, kind: FindingKind, detail: JSONObject) {
-    self.recordNo = recordNo
-    self.kind = kind
-    self.detail = detail
-  }
-
   /// `{"record_no":…,"finding":…,"detail":{…}}`, as `hr-audit quality` prints it.
   package var json: JSONObject {
     ["record_no": .string(recordNo), "finding": .string(kind.rawValue), "detail": .object(detail)]

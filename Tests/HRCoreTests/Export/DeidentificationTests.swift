@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
-import HRCore
 import HRLines
 import Testing
+
+@testable import HRCore
 
 /// A small population whose classes, on 2026-11-26 with 5-year bands, are worked out by hand:
 ///

@@ -1,7 +1,8 @@
 import GRDB
-import HRCore
 import HRLines
 import Testing
+
+@testable import HRCore
 
 @Suite("Basic-information update (hr-update set)")
 struct BasicInformationUpdateTests {
