@@ -25,7 +25,7 @@ package enum ExitStatus: Int32, Sendable {
       case .cannotOpen, .writableByOthers: self = .cannotCreate
       case .newerThanTool: self = .configuration
       case .locked: self = .temporaryFailure
-      case .io: self = .io
+      case .io, .temporaryFile: self = .io
       }
     case is StoredValueError: self = .io
     case is ConfigurationError: self = .configuration

@@ -70,9 +70,10 @@ package struct DeidentifiedRecord: Equatable, Sendable {
   package static func == (lhs: Self, rhs: Self) -> Bool { lhs.output == rhs.output }
 }
 
-/// The de-identified export's SQL (附件2 六): equivalence classes counted in the store first, then
-/// the records of the released classes streamed in pseudonym order, so memory does not grow with
-/// the number of records and the order reveals nothing of the record numbers.
+/// The de-identified export's plan (附件2 六): one scan of the store counts the equivalence classes
+/// and puts the records in pseudonym order (`PseudonymOrder`, bounded memory), so that the records
+/// of the released classes can be streamed once the suppressed ones are known, and the order
+/// reveals nothing of the record numbers.
 package struct Deidentification: Sendable {
   /// Whose records: the approval's scope.
   package let scope: ApprovalScope
@@ -86,117 +87,37 @@ package struct Deidentification: Sendable {
     settings.ageBandYears == 1 ? "\(start)" : "\(start)-\(start + settings.ageBandYears - 1)"
   }
 
-  /// The equivalence classes of the non-restricted records in scope, with their sizes and (with
-  /// `export.l`) their numbers of distinct tag sets; and the number of restricted records left out.
-  package func countClasses(in db: Database) throws -> (counts: [EquivalenceClass: ClassCount], restricted: Int) {
-    // The tags come in whatever order the index gives; hr_tag_set sorts them, so one set is one text.
-    db.add(
-      function: DatabaseFunction("hr_tag_set", argumentCount: 1, pure: true) { values in
-        String.fromDatabaseValue(values[0]).map { Self.tags(in: $0).joined(separator: "\u{1F}") } ?? ""
-      })
-    let tagSet = settings.l == nil ? "''" : "hr_tag_set(\(Self.tagsSQL))"
-    let sql = """
-      SELECT band, sex, district, count(*), count(DISTINCT tag_set) FROM (
-        SELECT \(Self.bandSQL) AS band, r.sex AS sex, r.managing_district AS district, \(tagSet) AS tag_set
-        FROM record r WHERE \(inScope))
-      GROUP BY band, sex, district
-      """
-    var counts: [EquivalenceClass: ClassCount] = [:]
-    let rows = try Row.fetchCursor(db.makeStatement(sql: sql), arguments: arguments)
-    while let row = try rows.next() {
-      counts[EquivalenceClass(ageBandStart: row[0], sex: row[1], district: row[2])] = ClassCount(records: row[3], tagSets: row[4])
+  /// Reads the export in one pass over the store: counts the equivalence classes of the
+  /// non-restricted records in scope (with `export.l`, their distinct tag sets too) and the
+  /// restricted records left out, and puts every record in pseudonym order under `key`.
+  package func prepare(in db: Database, key: PseudonymKey) throws -> PreparedExport {
+    var export = PreparedExport(plan: self)
+    var tagSets: [EquivalenceClass: Set<[String]>] = [:]
+    try scan(in: db) { record in
+      let equivalenceClass = record.equivalenceClass
+      let classIndex: Int
+      if let index = export.classIndex[equivalenceClass] {
+        classIndex = index
+      } else {
+        classIndex = export.classes.count
+        export.classes.append(equivalenceClass)
+        export.classIndex[equivalenceClass] = classIndex
+      }
+      export.counts[equivalenceClass, default: ClassCount(records: 0, tagSets: 1)].records += 1
+      if settings.l != nil { tagSets[equivalenceClass, default: []].insert(record.tags) }
+      try export.order.add(pseudonym: key.digest(of: record.recordNo), classIndex: classIndex, record)
     }
-    let restricted =
+    for (equivalenceClass, sets) in tagSets { export.counts[equivalenceClass]?.tagSets = sets.count }
+    export.restricted =
       try Int.fetchOne(
         db.cachedStatement(
           sql: "SELECT count(*) FROM record r WHERE \(scopeCondition) AND r.status <> 'purging' AND r.restricted = 1"),
         arguments: arguments) ?? 0
-    return (counts, restricted)
-  }
-
-  /// Calls `body` with every record of a class not in `suppressed`, in pseudonym order; returns
-  /// their number.
-  package func forEachReleased(
-    in db: Database, key: PseudonymKey, suppressed: Set<EquivalenceClass>, _ body: (DeidentifiedRecord) throws -> Void
-  ) throws -> Int {
-    db.add(
-      function: DatabaseFunction("hr_pseudonym", argumentCount: 1, pure: true) { values in
-        String.fromDatabaseValue(values[0]).map(key.pseudonym(of:))
-      })
-    // Suppressed classes are few, usually none: an IN list SQLite indexes once, not a call per record.
-    var arguments = self.arguments
-    var filter = ""
-    if !suppressed.isEmpty {
-      let keys = suppressed.map { JSONValue.string("\($0.ageBandStart) \($0.sex) \($0.district)") }
-      filter =
-        " AND (\(Self.bandSQL) || ' ' || r.sex || ' ' || r.managing_district) NOT IN (SELECT value FROM json_each(:suppressed))"
-      _ = arguments.append(contentsOf: ["suppressed": JSONValue.array(keys).compact])
-    }
-    // SQLite sorts by pseudonym, spilling to temporary files past its cache: memory stays flat.
-    let sql = """
-      SELECT hr_pseudonym(r.record_no) AS pseudonym, \(Self.bandSQL), r.sex, r.managing_district,
-             coalesce(r.archive_reason, r.status), \(Self.tagsSQL), \(Self.servicesSQL), \(Self.amendmentsSQL)
-      FROM record r
-      WHERE \(inScope)\(filter)
-      ORDER BY pseudonym
-      """
-    let rows = try Row.fetchCursor(db.makeStatement(sql: sql), arguments: arguments)
-    var count = 0
-    var bands: [Int: String] = [:]
-    while let row = try rows.next() {
-      let start: Int = row[1]
-      let band = bands[start] ?? ageBand(startingAt: start)
-      bands[start] = band
-      try body(
-        DeidentifiedRecord(
-          pseudonym: row[0], ageBand: band, sex: row[2], district: row[3], status: row[4], tags: Self.tags(in: row[5] ?? ""),
-          services: Self.servicesByMonth(row[6] ?? "", amendments: row[7] ?? "")))
-      count += 1
-    }
-    return count
-  }
-
-  /// The tags of a U+001F-separated list, sorted.
-  static func tags(in list: String) -> [String] {
-    list.isEmpty ? [] : list.split(separator: "\u{1F}").map(String.init).sorted()
-  }
-
-  /// Services counted by year-month and type from `id US date US type` entries separated by U+001E,
-  /// each at the date and type of the latest amendment that changed them (`id US changes` entries,
-  /// in amendment order), sorted by month then type.
-  static func servicesByMonth(_ list: String, amendments: String) -> [(month: String, type: String, count: Int)] {
-    guard !list.isEmpty else { return [] }
-    var services: [(id: Substring, month: Substring, type: Substring)] = list.split(separator: "\u{1E}").compactMap { entry in
-      let parts = entry.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-      guard parts.count == 3 else { return nil }
-      return (parts[0], parts[1].prefix(7), parts[2])
-    }
-    if !amendments.isEmpty {
-      // Annex 1 三(一): a correction stands beside the original; the latest one that names a field wins.
-      for entry in amendments.split(separator: "\u{1E}") {
-        guard let separator = entry.firstIndex(of: "\u{1F}"),
-          let changes = try? JSONParser.parseObject(Array(entry[entry.index(after: separator)...].utf8))
-        else { continue }
-        let id = entry[..<separator]
-        for index in services.indices where services[index].id == id {
-          if let date = changes["date"]?.stringValue { services[index].month = Substring(date.prefix(7)) }
-          if let type = changes["type"]?.stringValue { services[index].type = Substring(type) }
-        }
-      }
-    }
-    var counts: [(month: String, type: String, count: Int)] = []
-    for service in services.sorted(by: { ($0.month, $0.type) < ($1.month, $1.type) }) {
-      if let last = counts.last, last.month == service.month, last.type == service.type {
-        counts[counts.count - 1].count += 1
-      } else {
-        counts.append((String(service.month), String(service.type), 1))
-      }
-    }
-    return counts
+    return export
   }
 
   /// The records an export may consider: in scope, not being purged, not restricted (开放限制).
-  private var inScope: String { "\(scopeCondition) AND r.status <> 'purging' AND r.restricted = 0" }
+  var inScope: String { "\(scopeCondition) AND r.status <> 'purging' AND r.restricted = 0" }
 
   private var scopeCondition: String {
     switch scope {
@@ -205,7 +126,7 @@ package struct Deidentification: Sendable {
     }
   }
 
-  private var arguments: StatementArguments {
+  var arguments: StatementArguments {
     var arguments: [String: (any DatabaseValueConvertible)?] = [
       "year": today.year, "monthDay": String(today.description.dropFirst(5)), "width": settings.ageBandYears,
     ]
@@ -215,28 +136,40 @@ package struct Deidentification: Sendable {
 
   /// The start of the age band of `r.birth_date` on today: the age as `LocalDate.age(on:)` counts
   /// it (a birthday not reached yet this year takes one off), rounded down to the band width.
-  private static let bandSQL = """
+  static let bandSQL = """
     (max(0, :year - CAST(substr(r.birth_date, 1, 4) AS INTEGER) - (substr(r.birth_date, 6, 5) > :monthDay)) / :width * :width)
     """
+}
 
-  /// The set tags in force on `r`, joined by U+001F (a tag value never holds a control character),
-  /// in no set order: a tag is in force when no later row of its code exists and it is no end row.
-  private static let tagsSQL = """
-    (SELECT group_concat(t.code, char(31)) FROM tag t
-     WHERE t.record_no = r.record_no AND t.ended IS NULL
-       AND NOT EXISTS (SELECT 1 FROM tag u WHERE u.record_no = t.record_no AND u.code = t.code AND u.tag_id > t.tag_id))
-    """
+/// A de-identified export read from the store and put in pseudonym order, waiting for the
+/// suppressed classes to be known before anything is released.
+package struct PreparedExport {
+  let plan: Deidentification
+  /// Every equivalence class with its size and number of distinct tag sets.
+  package var counts: [EquivalenceClass: ClassCount] = [:]
+  /// The restricted records in scope, left out of the export.
+  package var restricted = 0
+  var classes: [EquivalenceClass] = []
+  var classIndex: [EquivalenceClass: Int] = [:]
+  var order = PseudonymOrder()
 
-  /// The services of `r` as `service_id US date US type`, joined by U+001E.
-  private static let servicesSQL = """
-    (SELECT group_concat(s.service_id || char(31) || s.date || char(31) || s.type, char(30)) FROM service s
-     WHERE s.record_no = r.record_no)
-    """
-
-  /// The amendments of `r`'s services as `service_id US changes`, joined by U+001E, in the order they
-  /// were made (the index on record_no keeps the rowid order).
-  private static let amendmentsSQL = """
-    (SELECT group_concat(a.service_id || char(31) || a.changes, char(30)) FROM
-       (SELECT service_id, changes FROM amendment WHERE record_no = r.record_no ORDER BY amendment_id) a)
-    """
+  /// Calls `body` with every record of a class not in `suppressed`, in pseudonym order; returns
+  /// their number.
+  package mutating func forEachReleased(
+    suppressed: Set<EquivalenceClass>, _ body: (DeidentifiedRecord) throws -> Void
+  ) throws -> Int {
+    let released = classes.map { !suppressed.contains($0) }
+    let bands = classes.map { plan.ageBand(startingAt: $0.ageBandStart) }
+    var count = 0
+    try order.forEach { entry in
+      guard released[entry.classIndex] else { return }
+      let equivalenceClass = classes[entry.classIndex]
+      try body(
+        DeidentifiedRecord(
+          pseudonym: entry.pseudonym.hexString, ageBand: bands[entry.classIndex], sex: equivalenceClass.sex,
+          district: equivalenceClass.district, status: entry.status, tags: entry.tags, services: entry.services))
+      count += 1
+    }
+    return count
+  }
 }

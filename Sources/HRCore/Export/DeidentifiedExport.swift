@@ -63,8 +63,8 @@ extension Store {
   /// keeps the export and its report in the audit trail, then hands every released record to
   /// `body`, in pseudonym order. Returns the report.
   ///
-  /// The classes are counted and the records streamed in one snapshot of the store, so what is
-  /// printed is exactly what was counted even while other tools write; the audit event commits
+  /// The classes are counted and the records read by one scan of one snapshot of the store, so
+  /// what is printed is exactly what was counted even while other tools write; the audit event commits
   /// before the first record leaves, so no export goes unrecorded. A refusal commits its denial
   /// and throws `DeidRefusal`.
   package func exportDeidentified(
@@ -89,9 +89,10 @@ extension Store {
 
     let settings = session.configuration.export
     let plan = Deidentification(scope: approval.scope, settings: settings, today: session.today)
-    let (counts, restricted) = try reading { db in try plan.countClasses(in: db) }
+    var prepared = try reading { db in try plan.prepare(in: db, key: key) }
+    let counts = prepared.counts
     let report = DisclosureReport(
-      counts: counts, restrictedExcluded: restricted, k: settings.k, l: settings.l, purpose: approval.purpose)
+      counts: counts, restrictedExcluded: prepared.restricted, k: settings.k, l: settings.l, purpose: approval.purpose)
 
     let refusal: DeidRefusal? = try write { db in
       let current = try ExportApproval.find(ref, in: db)
@@ -111,7 +112,7 @@ extension Store {
     if let refusal { throw refusal }
 
     let suppressed = Set(counts.filter { !DisclosureReport.releases($0.value, k: settings.k, l: settings.l) }.keys)
-    let streamed = try reading { db in try plan.forEachReleased(in: db, key: key, suppressed: suppressed, body) }
+    let streamed = try prepared.forEachReleased(suppressed: suppressed, body)
     guard streamed == report.exported else {
       throw StoreError.io(path: path, reason: "the export streamed \(streamed) records but counted \(report.exported)")
     }

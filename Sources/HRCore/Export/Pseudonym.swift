@@ -81,9 +81,15 @@ package struct PseudonymKey: Sendable {
 
   /// The pseudonym of a record: lower-case hex HMAC-SHA256 of its record number.
   package func pseudonym(of recordNo: String) -> String {
+    digest(of: recordNo).hexString
+  }
+
+  /// The 32 bytes of HMAC-SHA256 of a record number, whose hex is its pseudonym: they sort as the
+  /// hex does.
+  func digest(of recordNo: String) -> [UInt8] {
     var hmac = keyed
     var recordNo = recordNo
     recordNo.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
-    return hmac.finalize().hexString
+    return Array(hmac.finalize())
   }
 }

@@ -14,6 +14,9 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The group or others can write the store file, so anyone among them could rewrite the records
   /// and the audit trail (exit 73, like every other store that cannot be opened).
   case writableByOthers(path: String, mode: UInt32)
+  /// A temporary file beside the store's work (a large export's sort runs) cannot be created,
+  /// written or read back, most often a full disk under `$TMPDIR` (exit 74).
+  case temporaryFile(directory: String, reason: String)
 
   package var description: String {
     switch self {
@@ -25,6 +28,7 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case .io(let path, let reason): "store '\(path)': \(reason)"
     case .writableByOthers(let path, let mode):
       "store '\(path)' can be written by the group or others (mode \(FilePermissions.octal(mode_t(mode)))); run 'chmod go-w \(path)'"
+    case .temporaryFile(let directory, let reason): "temporary file in '\(directory)': \(reason)"
     }
   }
 }

@@ -218,7 +218,8 @@ struct DeidentificationTests {
         "division": "500103001001", "org": "500103001", "created_on": "2026-01-05",
       ])
     }
-    let counts = try fixture.store.read { db in try plan.countClasses(in: db) }.counts
+    let key = try PseudonymKey(bytes: Array(repeating: 0x5a, count: 32))
+    let counts = try fixture.store.read { db in try plan.prepare(in: db, key: key) }.counts
     let age = max(0, LocalDate(birth)!.age(on: today))
     #expect(counts.keys.map(\.ageBandStart) == [age / 5 * 5])
   }
