@@ -35,6 +35,7 @@ package struct CommonOptions: ParsableArguments {
   @Flag(
     name: .customLong("show-config"),
     help: "Print the configuration, store, operator and today a run would use and how each was chosen, then exit.")
+  /// Whether to print what the run resolves, and how, instead of running (`--show-config`).
   package var showConfig = false
 
   /// The longest busy timeout SQLite can wait, in seconds (about 24 days).
