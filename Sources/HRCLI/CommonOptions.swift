@@ -32,10 +32,10 @@ package struct CommonOptions: ParsableArguments {
     name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
   package var busyTimeout: Double = 30
 
+  /// Whether to print what the run resolves, and how, instead of running (`--show-config`).
   @Flag(
     name: .customLong("show-config"),
     help: "Print the configuration, store, operator and today a run would use and how each was chosen, then exit.")
-  /// Whether to print what the run resolves, and how, instead of running (`--show-config`).
   package var showConfig = false
 
   /// The longest busy timeout SQLite can wait, in seconds (about 24 days).
