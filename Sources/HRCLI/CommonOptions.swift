@@ -32,6 +32,12 @@ package struct CommonOptions: ParsableArguments {
     name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
   package var busyTimeout: Double = 30
 
+  /// Whether to print what the run resolves, and how, instead of running (`--show-config`).
+  @Flag(
+    name: .customLong("show-config"),
+    help: "Print the configuration, store, operator and today a run would use and how each was chosen, then exit.")
+  package var showConfig = false
+
   /// The longest busy timeout SQLite can wait, in seconds (about 24 days).
   static let maximumBusyTimeout = Double(Int32.max / 1000)
 
@@ -46,13 +52,23 @@ package struct CommonOptions: ParsableArguments {
       throw ValidationError(
         "HR_TODAY '\(text)' is not a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)")
     }
+    // Before any command runs: --show-config never opens the store nor reads input.
+    if showConfig { try showResolution() }
+  }
+
+  /// The configuration file named by `--config`, `$HR_CONFIG` or `./hr.yaml` if it exists, with
+  /// how it was chosen; the built-in defaults when there is none.
+  package var configurationSource: ConfigurationSource {
+    if let path = config { return .file(path: path, chosenBy: "--config") }
+    if let path = environment("HR_CONFIG") { return .file(path: path, chosenBy: "$HR_CONFIG") }
+    return FileManager.default.fileExists(atPath: "hr.yaml") ? .file(path: "hr.yaml", chosenBy: "./hr.yaml") : .builtInDefaults
   }
 
   /// The configuration file named by `--config`, `$HR_CONFIG` or `./hr.yaml` if it exists; nil
   /// for the built-in defaults.
   package var configurationPath: String? {
-    if let path = config ?? environment("HR_CONFIG") { return path }
-    return FileManager.default.fileExists(atPath: "hr.yaml") ? "hr.yaml" : nil
+    guard case .file(let path, _) = configurationSource else { return nil }
+    return path
   }
 
   /// The configuration named by `--config`, `$HR_CONFIG` or `./hr.yaml`, else the defaults.
@@ -73,8 +89,9 @@ package struct CommonOptions: ParsableArguments {
   /// The session of the named operator, on today's date in China.
   package func session() throws -> Session {
     let configuration = try loadConfiguration()
-    let today = today ?? environment("HR_TODAY").flatMap { LocalDate($0) } ?? LocalDate.todayInChina()
-    return try Session(configuration: configuration, operatorID: operatorID ?? environment("HR_OPERATOR"), today: today)
+    return try Session(
+      configuration: configuration, operatorID: operatorID ?? environment("HR_OPERATOR"), today: resolvedToday,
+      source: configurationSource)
   }
 
   /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.

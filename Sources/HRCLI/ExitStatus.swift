@@ -66,7 +66,8 @@ package func runTool(_ tool: String, _ body: () throws -> ExitStatus) throws {
   } catch let error as ValidationError {
     throw error
   } catch {
-    StandardError.write("\(tool): \(error)\n")
+    // An error of several lines (every problem of a configuration file) reads `tool: ` on each.
+    for line in "\(error)".split(separator: "\n") { StandardError.write("\(tool): \(line)\n") }
     status = ExitStatus(for: error)
   }
   if status != .ok { throw ExitCode(status.rawValue) }

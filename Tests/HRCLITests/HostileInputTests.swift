@@ -103,7 +103,9 @@ struct ExitStatusTests {
     #expect(none.stderr == "hr-create: no operator: name one with --operator or HR_OPERATOR\n")
     let unknown = try sandbox.run("hr-create", stdin: "", operator: "mallory")
     #expect(unknown.status == 77)
-    #expect(unknown.stderr == "hr-create: unknown operator 'mallory': operators are declared in the configuration\n")
+    #expect(
+      unknown.stderr
+        == "hr-create: unknown operator 'mallory': not declared in the configuration '\(sandbox.config)' (from $HR_CONFIG)\n")
     let auditor = try sandbox.run("hr-create", stdin: "", operator: "auditor-1")
     #expect(auditor.status == 77)
     #expect(auditor.stderr == "hr-create: operator 'auditor-1' (auditor) may not run hr-create\n")
@@ -114,7 +116,10 @@ struct ExitStatusTests {
     let sandbox = try Sandbox(configuration: "rules:\n  lost_after_dayz: 3\n")
     let result = try sandbox.run("hr-create", stdin: "")
     #expect(result.status == 78)
-    #expect(result.stderr == "hr-create: \(sandbox.config):2: rules.lost_after_dayz: unknown key 'lost_after_dayz'\n")
+    #expect(
+      result.stderr
+        == "hr-create: \(sandbox.config):2: rules.lost_after_dayz: unknown key 'lost_after_dayz'; did you mean 'lost_after_days'?\n"
+    )
   }
 
   @Test("A missing input file exits 66 before anything is written")

@@ -1,4 +1,5 @@
-/// Why a configuration was refused; the message names the file, line and key.
+/// Why a configuration was refused: the first problem found, and every further one of the same
+/// file, each naming the file, line and key, so that one run shows all that needs fixing.
 package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The file name used in the message, as given to `parse(yaml:file:)` or `load(path:)`.
   package let file: String
@@ -8,6 +9,8 @@ package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConve
   package let key: String?
   /// The lower-case reason without a final period, e.g. "unknown district '500199'".
   package let message: String
+  /// The problems found after this one in the same file, in the order they were found.
+  package var further: [ConfigurationError] = []
 
   /// Creates an error from its parts.
   package init(file: String, line: Int?, key: String?, message: String) {
@@ -17,12 +20,19 @@ package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConve
     self.message = message
   }
 
-  /// Renders the error as "file:line: key: message", omitting the parts that are nil.
+  /// This problem and every further one, each on its own, in order.
+  package var all: [ConfigurationError] {
+    var first = self
+    first.further = []
+    return [first] + further.flatMap(\.all)
+  }
+
+  /// Renders each problem as "file:line: key: message", omitting the parts that are nil, one a line.
   package var description: String {
     var text = file
     if let line { text += ":\(line)" }
     text += ": "
     if let key { text += "\(key): " }
-    return text + message
+    return ([text + message] + further.map(\.description)).joined(separator: "\n")
   }
 }

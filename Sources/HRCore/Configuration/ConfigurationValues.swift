@@ -1,5 +1,23 @@
 import Yams
 
+/// The problems found in one configuration file, in the order they were found.
+final class Problems {
+  /// Every problem noted so far.
+  var list: [ConfigurationError] = []
+
+  /// The number of problems noted so far.
+  var count: Int { list.count }
+
+  /// The first problem with every further one, in the file's line order (top-level keys are
+  /// checked before the sections), or nil when there is none.
+  var combined: ConfigurationError? {
+    let ordered = list.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+    guard var first = ordered.first?.element else { return nil }
+    first.further = ordered.dropFirst().map(\.element)
+    return first
+  }
+}
+
 /// The values of a configuration file, each read with the file, line and key of an error.
 extension ConfigurationParser {
 
@@ -29,11 +47,54 @@ extension ConfigurationParser {
     return result
   }
 
-  /// Refuses the first entry whose key is not one of `allowed`.
-  func checkKeys(_ entries: [Entry], allowed: [String], path: [String]) throws(ConfigurationError) {
+  /// Like `entries(of:path:)`, but a value that is not a mapping is noted and read as empty; a
+  /// later duplicate of a key, noted already, is left out so that the first one is read.
+  func readEntries(of node: Yams.Node, path: [String]) -> [Entry] {
+    let entries = attempt { () throws(ConfigurationError) in try self.entries(of: node, path: path) } ?? []
+    return entries.filter { !$0.key.hasPrefix(Self.duplicateMarker) }
+  }
+
+  /// Notes every entry whose key is not one of `allowed`.
+  func checkKeys(_ entries: [Entry], allowed: [String], path: [String]) {
     for entry in entries where !allowed.contains(entry.key) {
-      throw error(at: entry.keyNode, path + [entry.key], "unknown key '\(entry.key)'")
+      note(unknownKey(entry, path, allowed: allowed))
     }
+  }
+
+  /// The error for a key that is not one of `allowed`, naming the allowed key nearest to it.
+  func unknownKey(_ entry: Entry, _ path: [String], allowed: [String]) -> ConfigurationError {
+    error(at: entry.keyNode, path + [entry.key], "unknown key '\(entry.key)'" + Spelling.suggestion(for: entry.key, in: allowed))
+  }
+
+  /// Notes that the required `key` is missing from `entry`, unless the entry has it (and its
+  /// value, refused, was noted already).
+  func noteMissing(_ key: String, in fields: [Entry], of entry: Entry, _ path: [String]) {
+    guard !fields.contains(where: { $0.key == key }) else { return }
+    note(error(at: entry.keyNode, path + [key], "missing required key '\(key)'"))
+  }
+
+  /// Notes a problem and goes on reading the file.
+  func note(_ problem: ConfigurationError) {
+    problems.list.append(problem)
+  }
+
+  /// The value `read` gives, or nil with its error noted, so that the file's other values are still read.
+  func attempt<Value>(_ read: () throws(ConfigurationError) -> Value) -> Value? {
+    do {
+      return try read()
+    } catch {
+      note(error)
+      return nil
+    }
+  }
+
+  /// A YAML boolean.
+  func boolean(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> Bool {
+    guard case .scalar(let scalar) = node, Self.tagName(node) == .bool, let value = Bool(scalar.string.lowercased())
+    else {
+      throw error(at: node, path, "expected true or false, found \(Self.describe(node))")
+    }
+    return value
   }
 
   /// A YAML integer of at least `minimum`; quoted strings, booleans, floats and octal or hexadecimal forms are refused.
@@ -97,13 +158,17 @@ extension ConfigurationParser {
     Self.isNull(node) ? nil : try knownDistrict(node, path)
   }
 
-  /// An org code naming an organisation defined under `orgs:`; a null value means "not set".
+  /// An org code naming an organisation defined under `orgs:` (or one whose own entry was refused,
+  /// and noted already); a null value means "not set".
   func knownOrg(_ node: Yams.Node, _ path: [String]) throws(ConfigurationError) -> String? {
     if Self.isNull(node) { return nil }
     guard case .scalar(let scalar) = node, [Yams.Tag.Name.str, .int].contains(Self.tagName(node)) else {
       throw error(at: node, path, "expected an org code, found \(Self.describe(node))")
     }
-    guard config.orgs[scalar.string] != nil else { throw error(at: node, path, "unknown org '\(scalar.string)'") }
+    guard config.orgs[scalar.string] != nil || refusedOrgs.contains(scalar.string) else {
+      throw error(
+        at: node, path, "unknown org '\(scalar.string)'" + Spelling.suggestion(for: scalar.string, in: config.orgs.keys))
+    }
     return scalar.string
   }
 

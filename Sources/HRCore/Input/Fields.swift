@@ -13,41 +13,11 @@ package struct Fields: Sendable {
   /// Reads `object`, refusing keys outside `allowed`.
   package init(_ object: JSONObject, allowed: Set<String>, path: String = "") throws(LineRejection) {
     for key in object.keys where !allowed.contains(key) {
-      let guess = Self.nearest(to: key, in: allowed).map { "; did you mean '\(path)\($0)'?" } ?? ""
+      let guess = Spelling.suggestion(for: key, in: allowed, prefix: path)
       throw LineRejection(.unknownField, "unknown field '\(path)\(key)'\(guess)", details: ["field": .string(path + key)])
     }
     self.object = object
     self.path = path
-  }
-
-  /// The allowed field nearest to a misspelt `key`: at most two edits away (one for a name of up
-  /// to four characters, where two edits make any name another), the first in order on a tie.
-  static func nearest(to key: String, in allowed: Set<String>) -> String? {
-    let typed = Array(key.lowercased())
-    let limit = typed.count <= 4 ? 1 : 2
-    var best: (name: String, distance: Int)?
-    for name in allowed.sorted() {
-      let distance = editDistance(typed, Array(name))
-      if distance <= limit, distance < best?.distance ?? limit + 1 { best = (name, distance) }
-    }
-    return best?.name
-  }
-
-  /// The edit distance between two strings by characters, a swap of two neighbours counting as
-  /// one edit (optimal string alignment).
-  private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    guard !a.isEmpty, !b.isEmpty else { return Swift.max(a.count, b.count) }
-    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-    for i in 0...a.count { d[i][0] = i }
-    for j in 0...b.count { d[0][j] = j }
-    for i in 1...a.count {
-      for j in 1...b.count {
-        let cost = a[i - 1] == b[j - 1] ? 0 : 1
-        d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1) }
-      }
-    }
-    return d[a.count][b.count]
   }
 
   /// Reads `object` without refusing any key: for tools that only select records (hr(7) COMMON BEHAVIOUR).

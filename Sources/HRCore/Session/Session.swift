@@ -1,13 +1,23 @@
 /// Why a session could not start: these end the whole run with exit 77 (hr(7) COMMON BEHAVIOUR).
 package enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
   case noOperator
-  case unknownOperator(String)
+  /// An operator the configuration does not declare, with the configuration read (when known)
+  /// and the declared id nearest to the one given.
+  case unknownOperator(String, source: ConfigurationSource?, suggestion: String?)
   case notAllowed(operatorID: String, role: Role, command: String)
 
   package var description: String {
     switch self {
     case .noOperator: "no operator: name one with --operator or HR_OPERATOR"
-    case .unknownOperator(let id): "unknown operator '\(id)': operators are declared in the configuration"
+    case .unknownOperator(let id, .builtInDefaults?, _):
+      "unknown operator '\(id)': no configuration file was found (no --config, no $HR_CONFIG, no ./hr.yaml), "
+        + "so the built-in defaults are in use, and they declare no operators"
+    case .unknownOperator(let id, let source?, let suggestion):
+      "unknown operator '\(id)': not declared in the configuration \(source)"
+        + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+    case .unknownOperator(let id, nil, let suggestion):
+      "unknown operator '\(id)': operators are declared in the configuration"
+        + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
     case .notAllowed(let id, let role, let command): Role.refusal(of: id, role, "run \(command)")
     }
   }
@@ -21,10 +31,16 @@ package struct Session: Sendable {
   /// Today in China Standard Time, or the date given with `--today`.
   package let today: LocalDate
 
-  /// Starts a session for a declared operator.
-  package init(configuration: Configuration, operatorID: String?, today: LocalDate) throws(SessionError) {
+  /// Starts a session for a declared operator; `source` names the configuration read in the
+  /// refusal of an undeclared one.
+  package init(
+    configuration: Configuration, operatorID: String?, today: LocalDate, source: ConfigurationSource? = nil
+  ) throws(SessionError) {
     guard let id = operatorID, !id.isEmpty else { throw .noOperator }
-    guard let staff = configuration.operators[id] else { throw .unknownOperator(id) }
+    guard let staff = configuration.operators[id] else {
+      throw .unknownOperator(
+        id, source: source, suggestion: Spelling.nearest(to: id, in: configuration.operators.keys))
+    }
     self.configuration = configuration
     self.staff = staff
     self.today = today

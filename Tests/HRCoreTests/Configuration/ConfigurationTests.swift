@@ -426,7 +426,7 @@ struct ConfigurationErrorTests {
         + "39 lower-case letters, digits or '_'"),
     BadFile(
       label: "unknown service key", yaml: "services:\n  elderly_exam: {max_age: 90}\n",
-      expected: "hr.yaml:2: services.elderly_exam.max_age: unknown key 'max_age'"),
+      expected: "hr.yaml:2: services.elderly_exam.max_age: unknown key 'max_age'; did you mean 'min_age'?"),
     BadFile(
       label: "unknown export key", yaml: "export:\n  k: 5\n  salt: abc\n",
       expected: "hr.yaml:3: export.salt: unknown key 'salt'"),
@@ -457,7 +457,8 @@ struct ConfigurationErrorTests {
         + "auditor, researcher, found a list"),
     BadFile(
       label: "duplicate key three times", yaml: "rules:\n  lost_after_days: 1\n  lost_after_days: 2\n  lost_after_days: 3\n",
-      expected: "hr.yaml:3: rules.lost_after_days: duplicate key 'lost_after_days'"),
+      expected: "hr.yaml:3: rules.lost_after_days: duplicate key 'lost_after_days'\n"
+        + "hr.yaml:4: rules.lost_after_days: duplicate key 'lost_after_days'"),
     BadFile(
       label: "duplicate district as integer and string",
       yaml: "districts:\n  500103: {population: 1}\n  \"500103\": {population: 2}\n",
@@ -597,6 +598,52 @@ struct ConfigurationLoadingTests {
     try Data([0xFF, 0xFE, 0x00, 0x41]).write(to: binary)
     #expect(throws: ConfigurationError(file: binary.path, line: nil, key: nil, message: "cannot read: not valid UTF-8 text")) {
       try Configuration.load(path: binary.path)
+    }
+  }
+}
+
+@Suite("Configuration errors, all of a file")
+struct ConfigurationAllErrorsTests {
+  @Test("Every problem is found, in file order, without a second error for what the first refused")
+  func everyProblem() throws {
+    let yaml = """
+      rules: {lost_after_days: -1, retention_years: 0}
+      districts:
+        "500199": {population: 3}
+      orgs:
+        "500103001": {name: 甲, district: "500103"}
+        bad code: {name: 乙, district: "500103"}
+      operators:
+        a: {name: 甲, org: "bad code", role: clinician}
+        b: {name: 乙, org: "500103001", district: "500106", role: clinician}
+        c: {role: auditor}
+      services:
+        Bad: {}
+      export: {k: 1, age_band_yeras: 5}
+      store: {group_readable: yes please}
+      """
+    let error = try #require(configurationParseError(yaml))
+    #expect(
+      error.all.map(\.description) == [
+        "hr.yaml:1: rules.lost_after_days: expected a non-negative integer, found '-1'",
+        "hr.yaml:1: rules.retention_years: expected a positive integer, found '0'",
+        "hr.yaml:3: districts.500199.name: missing required key 'name'",
+        "hr.yaml:6: orgs.bad code: org code 'bad code' must be 1 to 32 letters, digits, '_' or '-'",
+        "hr.yaml:9: operators.b.district: district '500106' does not match district '500103' of org '500103001'",
+        "hr.yaml:10: operators.c.name: missing required key 'name'",
+        "hr.yaml:12: services.Bad: service type 'Bad' must be a lower-case letter followed by up to 39 lower-case letters, digits or '_'",
+        "hr.yaml:13: export.k: expected an integer of at least 2, found '1'",
+        "hr.yaml:13: export.age_band_yeras: unknown key 'age_band_yeras'; did you mean 'age_band_years'?",
+        "hr.yaml:14: store.group_readable: expected true or false, found 'yes please'",
+      ])
+    #expect(error.description == error.all.map(\.description).joined(separator: "\n"))
+    #expect(error.further.count == 9)
+  }
+
+  @Test("A file with one problem is refused with that one alone")
+  func oneProblem() throws {
+    #expect(throws: ConfigurationError(file: "hr.yaml", line: 2, key: "rules.nope", message: "unknown key 'nope'")) {
+      try Configuration.parse(yaml: "rules:\n  nope: 1\n", file: "hr.yaml")
     }
   }
 }
