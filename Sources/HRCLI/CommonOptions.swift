@@ -24,7 +24,7 @@ package struct CommonOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time).",
+      "Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time); for a command that writes, only in a training installation.",
       valueName: "YYYY-MM-DD"))
   package var today: LocalDate?
 
@@ -70,11 +70,27 @@ package struct CommonOptions: ParsableArguments {
     return configuration
   }
 
-  /// The session of the named operator, on today's date in China.
-  package func session() throws -> Session {
+  /// The session of the named operator, on today's date in China or the date claimed with
+  /// `--today` (else `$HR_TODAY`). A command that `writes` may claim a date only in a training
+  /// installation (exit 64 otherwise): a production store's periods (one year lost, 180-day
+  /// protection, 15-year retention) cannot be bent by claiming another date. Reads and dry runs
+  /// may claim one freely; every event of a run with a claimed date keeps it beside the real one.
+  package func session(writes: Bool = false) throws -> Session {
     let configuration = try loadConfiguration()
-    let today = today ?? environment("HR_TODAY").flatMap { LocalDate($0) } ?? LocalDate.todayInChina()
-    return try Session(configuration: configuration, operatorID: operatorID ?? environment("HR_OPERATOR"), today: today)
+    let real = LocalDate.todayInChina()
+    let id = operatorID ?? environment("HR_OPERATOR")
+    guard let claimed = today ?? environment("HR_TODAY").flatMap({ LocalDate($0) }) else {
+      return try Session(configuration: configuration, operatorID: id, today: real)
+    }
+    if writes, !configuration.training {
+      let option = today != nil ? "--today" : "HR_TODAY"
+      let file = configurationPath.map { "'\($0)'" } ?? "the configuration (none is given: the built-in defaults apply)"
+      throw RunError(
+        .usage,
+        "\(option) is allowed for a command that writes only in a training installation (training: true in \(file)); use it with --dry-run, or run on today's date"
+      )
+    }
+    return try Session(configuration: configuration, operatorID: id, today: claimed, realToday: real)
   }
 
   /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.
@@ -88,9 +104,10 @@ package struct CommonOptions: ParsableArguments {
   }
 
   /// The session of the named operator, refused with exit 77 when its role may never take
-  /// `action`: a clinician cannot run `hr-archive purge` at all.
-  package func session(requiring action: Action, for command: String) throws -> Session {
-    let session = try session()
+  /// `action`: a clinician cannot run `hr-archive purge` at all. `writes` says whether the run
+  /// changes records (not a read, not a dry run), which decides whether it may claim a date.
+  package func session(requiring action: Action, for command: String, writes: Bool = false) throws -> Session {
+    let session = try session(writes: writes)
     do {
       try session.require(action, for: command)
     } catch {

@@ -34,7 +34,9 @@ package struct ExportRecordCommand: ParsableCommand {
 
   package func run() throws {
     let dryRun = lines.dryRun
-    try LineRunner.run("hr-export record", action: .exportRecord, verb: "viewed", common: common, lines: lines) { session in
+    try LineRunner.run(
+      "hr-export record", action: .exportRecord, verb: "viewed", common: common, lines: lines, writes: false
+    ) { session in
       let defaults = Viewer.Defaults(
         kind: viewerKind, authorization: try OptionError.text(authorization, option: "authorization", maxLength: 200),
         reason: try OptionError.text(reason, option: "reason", maxLength: 500))

@@ -208,12 +208,14 @@ package struct LineRunner {
 extension LineRunner {
   /// Runs a command that reads lines, the same way for every tool: an output file that would
   /// overwrite the store or an input is refused (exit 64) before anything is opened; then the
-  /// operator's session for `action` (exit 77 when the role may never take it), then `makeHandler`,
+  /// operator's session for `action` (exit 77 when the role may never take it; a command that
+  /// `writes` claims a date only in a training installation), then `makeHandler`,
   /// which may check the options against the session and returns what each line does, then the
   /// store and the loop.
   package static func run(
     _ command: String, action: Action, verb: String, rerunIsSafe: Bool = false, common: CommonOptions, lines: LineOptions,
-    createsStore: Bool = false, _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
+    createsStore: Bool = false, writes: Bool = true,
+    _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
   ) throws {
     let tool = String(command.prefix { $0 != " " })
     try runTool(tool) {
@@ -222,7 +224,7 @@ extension LineRunner {
           "--rejects", output: rejects, store: common.storePath, inputs: lines.files,
           configuration: common.configurationPath)
       }
-      let session = try common.session(requiring: action, for: command)
+      let session = try common.session(requiring: action, for: command, writes: writes && !lines.dryRun)
       let handle = try makeHandler(session)
       let runner = LineRunner(tool: tool, options: lines, session: session, verb: verb, rerunIsSafe: rerunIsSafe) {
         try common.openStore(creating: createsStore, tool: tool)

@@ -8,7 +8,7 @@ package struct ConfigurationParser {
   var config = Configuration.defaults
 
   /// The keys allowed at the top level of the file.
-  private static let topLevelKeys = ["rules", "districts", "orgs", "operators", "services", "export", "store"]
+  private static let topLevelKeys = ["rules", "districts", "orgs", "operators", "services", "export", "store", "training"]
   /// The prefix of the marker that renames a key Yams refused as a duplicate, so that the key can be located.
   private static let duplicateMarker = "__hr_duplicate_"
   /// The most duplicate keys located before giving up and reporting the first one as Yams found it.
@@ -190,6 +190,7 @@ package struct ConfigurationParser {
     if let node = section("services") { try parseServices(node) }
     if let node = section("export") { try parseExport(node) }
     if let node = section("store") { try parseStore(node) }
+    if let node = section("training") { config.training = try boolean(node, ["training"]) }
   }
 
   /// Validates `rules:` and sets each rule it names.
@@ -369,12 +370,7 @@ package struct ConfigurationParser {
       guard field.key == "group_readable" else {
         throw error(at: field.keyNode, path + [field.key], "unknown key '\(field.key)'")
       }
-      guard case .scalar(let scalar) = field.value, Self.tagName(field.value) == .bool,
-        let value = Bool(scalar.string.lowercased())
-      else {
-        throw error(at: field.value, path + [field.key], "expected true or false, found \(Self.describe(field.value))")
-      }
-      config.store.groupReadable = value
+      config.store.groupReadable = try boolean(field.value, path + [field.key])
     }
   }
 }

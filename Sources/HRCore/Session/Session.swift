@@ -21,10 +21,14 @@ package struct Session: Sendable {
   /// Today in China Standard Time, or the date given with `--today`.
   package let today: LocalDate
 
-  /// Starts a session for a declared operator.
-  package init(configuration: Configuration, operatorID: String?, today: LocalDate) throws(SessionError) {
+  /// Starts a session for a declared operator. `realToday` is given when `today` was claimed
+  /// (`--today`) rather than read from the clock: every event of the session then keeps both.
+  package init(
+    configuration: Configuration, operatorID: String?, today: LocalDate, realToday: LocalDate? = nil
+  ) throws(SessionError) {
     guard let id = operatorID, !id.isEmpty else { throw .noOperator }
-    guard let staff = configuration.operators[id] else { throw .unknownOperator(id) }
+    guard var staff = configuration.operators[id] else { throw .unknownOperator(id) }
+    staff.dateClaim = realToday.map { DateClaim(claimed: today, real: $0) }
     self.configuration = configuration
     self.staff = staff
     self.today = today
