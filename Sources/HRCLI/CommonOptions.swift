@@ -107,7 +107,7 @@ package struct CommonOptions: ParsableArguments {
   /// `action`: a clinician cannot run `hr-archive purge` at all. `writes` says whether the run
   /// changes records (not a read, not a dry run), which decides whether it may claim a date.
   package func session(requiring action: Action, for command: String, writes: Bool = false) throws -> Session {
-    let session = try session(writes: writes)
+    let session = try session(for: command, writes: writes)
     do {
       try session.require(action, for: command)
     } catch {
@@ -116,10 +116,26 @@ package struct CommonOptions: ParsableArguments {
     return session
   }
 
+  /// The session of the named operator for `command`, refused with exit 77, and the refusal
+  /// audited, when the operator declares `users:` and the tool runs for another Unix account (or,
+  /// in a group installation, declares none): nothing else ties an operator to a person.
+  package func session(for command: String, writes: Bool = false) throws -> Session {
+    let session = try session(writes: writes)
+    let account = UnixAccount.current
+    do throws(SessionError) {
+      try session.requireAccount(account, requireAccounts: false)
+    } catch {
+      try refuse(
+        session, command: command, detail: ["account": account.map { .string($0) } ?? .null], error: error)
+    }
+    return session
+  }
+
   /// Refuses the whole command (exit 77) and keeps the denial in the audit trail, as every denial is
   /// kept (hr(7) ROLES), when the store exists: a refusal never creates a store.
   package func refuse(
-    _ session: Session, command: String, action: String = "command.run", detail: JSONObject = [:]
+    _ session: Session, command: String, action: String = "command.run", detail: JSONObject = [:],
+    error: SessionError? = nil
   ) throws -> Never {
     if FileManager.default.fileExists(atPath: storePath) {
       var detail = detail
@@ -129,7 +145,7 @@ package struct CommonOptions: ParsableArguments {
         _ = try AuditTrail.append(entry, by: session.staff, in: db)
       }
     }
-    throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
+    throw error ?? SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
   }
 
   /// Opens the store, migrating it forward as needed. Only `hr-create` passes `creating`: every

@@ -82,17 +82,23 @@ package struct OperatorEntry: Sendable, Equatable {
   package var org: String?
   /// The code of the operator's district, derived from the organisation when not given.
   package var district: String?
+  /// The Unix accounts allowed to act as this operator, or nil when the configuration names none:
+  /// what ties an operator to a person (第二十八条, 责任可溯).
+  package var users: [String]?
   /// The date a run claims with `--today` and the real one, when a date was claimed: every event
   /// the run appends keeps both.
   package var dateClaim: DateClaim?
 
   /// Creates an operator entry.
-  package init(id: String, name: String, role: Role, org: String? = nil, district: String? = nil) {
+  package init(
+    id: String, name: String, role: Role, org: String? = nil, district: String? = nil, users: [String]? = nil
+  ) {
     self.id = id
     self.name = name
     self.role = role
     self.org = org
     self.district = district
+    self.users = users
   }
 }
 

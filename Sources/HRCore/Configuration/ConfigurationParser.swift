@@ -285,6 +285,7 @@ package struct ConfigurationParser {
       var role: Role?
       var org: String?
       var district: (code: String, node: Yams.Node)?
+      var users: [String]?
       for field in try entries(of: entry.value, path: path) {
         switch field.key {
         case "name": name = try nonEmptyString(field.value, path + [field.key])
@@ -292,6 +293,7 @@ package struct ConfigurationParser {
         case "org": org = try knownOrg(field.value, path + [field.key])
         case "district":
           if let code = try optionalKnownDistrict(field.value, path + [field.key]) { district = (code, field.value) }
+        case "users": users = try accountNames(field.value, path + [field.key])
         default: throw error(at: field.keyNode, path + [field.key], "unknown key '\(field.key)'")
         }
       }
@@ -319,7 +321,7 @@ package struct ConfigurationParser {
       case .cityAdmin, .auditor, .researcher:
         break
       }
-      config.operators[id] = OperatorEntry(id: id, name: name, role: role, org: org, district: districtCode)
+      config.operators[id] = OperatorEntry(id: id, name: name, role: role, org: org, district: districtCode, users: users)
     }
   }
 
