@@ -42,6 +42,20 @@ package struct CommonOptions: ParsableArguments {
     guard busyTimeout >= 0, busyTimeout <= Self.maximumBusyTimeout else {
       throw ValidationError("--busy-timeout must be a number of seconds from 0 to \(Int(Self.maximumBusyTimeout))")
     }
+    if case .success(let installation?) = Installation.current {
+      // The caller must not choose another store or configuration: in one of their own they
+      // would declare themselves a city administrator.
+      for (given, name) in [(store != nil, "--store"), (config != nil, "--config")] where given {
+        throw ValidationError(
+          "\(name) cannot be given to the tools of a group installation: they use the store and configuration of '\(installation.file)'"
+        )
+      }
+      for name in ["HR_STORE", "HR_CONFIG", "HR_TODAY"] where ProcessInfo.processInfo.environment[name] != nil {
+        throw ValidationError(
+          "\(name) is set, and the tools of a group installation do not take their store, configuration or date from the environment; unset it"
+        )
+      }
+    }
     if today == nil, let text = environment("HR_TODAY"), LocalDate(text) == nil {
       throw ValidationError(
         "HR_TODAY '\(text)' is not a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)")
@@ -51,6 +65,7 @@ package struct CommonOptions: ParsableArguments {
   /// The configuration file named by `--config`, `$HR_CONFIG` or `./hr.yaml` if it exists; nil
   /// for the built-in defaults.
   package var configurationPath: String? {
+    if let installation = try? Installation.current.get() { return installation.config }
     if let path = config ?? environment("HR_CONFIG") { return path }
     return FileManager.default.fileExists(atPath: "hr.yaml") ? "hr.yaml" : nil
   }
@@ -61,6 +76,11 @@ package struct CommonOptions: ParsableArguments {
   /// before it creates any file, so the store, its companions, a rejects file and a spool are all
   /// created owner-only (or group-readable) whatever umask the tool was started with.
   package func loadConfiguration() throws -> Configuration {
+    if let installation = try Installation.current.get() {
+      // The store is shared with the tools' group, which has no other member.
+      _ = umask(FilePermissions.groupInstallationMask)
+      return try Configuration.load(path: installation.config)
+    }
     guard let path = configurationPath else {
       FilePermissions.applyUmask(groupReadable: false)
       return Configuration.defaults
@@ -75,10 +95,16 @@ package struct CommonOptions: ParsableArguments {
   /// installation (exit 64 otherwise): a production store's periods (one year lost, 180-day
   /// protection, 15-year retention) cannot be bent by claiming another date. Reads and dry runs
   /// may claim one freely; every event of a run with a claimed date keeps it beside the real one.
+  ///
+  /// In a group installation, a run that names no operator acts as the one operator whose
+  /// `users:` names the caller's Unix account.
   package func session(writes: Bool = false) throws -> Session {
     let configuration = try loadConfiguration()
     let real = LocalDate.todayInChina()
-    let id = operatorID ?? environment("HR_OPERATOR")
+    var id = operatorID ?? environment("HR_OPERATOR")
+    if id == nil, try Installation.current.get() != nil {
+      id = try Session.operatorID(for: UnixAccount.current, in: configuration)
+    }
     guard let claimed = today ?? environment("HR_TODAY").flatMap({ LocalDate($0) }) else {
       return try Session(configuration: configuration, operatorID: id, today: real)
     }
@@ -94,10 +120,14 @@ package struct CommonOptions: ParsableArguments {
   }
 
   /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.
-  package var storePath: String { store ?? environment("HR_STORE") ?? "hr.sqlite" }
+  package var storePath: String {
+    if let installation = try? Installation.current.get() { return installation.store }
+    return store ?? environment("HR_STORE") ?? "hr.sqlite"
+  }
 
   /// How the store path was chosen, for messages about a store that is missing or new.
   package var storeOrigin: String {
+    if let installation = try? Installation.current.get() { return "fixed by '\(installation.file)'" }
     if store != nil { return "given by --store" }
     if environment("HR_STORE") != nil { return "given by $HR_STORE" }
     return "the default ./hr.sqlite, as neither --store nor $HR_STORE is set"
@@ -122,8 +152,9 @@ package struct CommonOptions: ParsableArguments {
   package func session(for command: String, writes: Bool = false) throws -> Session {
     let session = try session(writes: writes)
     let account = UnixAccount.current
+    let groupInstallation = try Installation.current.get() != nil
     do throws(SessionError) {
-      try session.requireAccount(account, requireAccounts: false)
+      try session.requireAccount(account, requireAccounts: groupInstallation)
     } catch {
       try refuse(
         session, command: command, detail: ["account": account.map { .string($0) } ?? .null], error: error)
@@ -153,22 +184,27 @@ package struct CommonOptions: ParsableArguments {
   /// from a new, empty store that nothing is in. A command that appends no event passes
   /// `readOnly`, and never writes the store nor waits for a writer.
   package func openStore(creating: Bool = false, readOnly: Bool = false, tool: String) throws -> Store {
+    let groupInstallation = try Installation.current.get() != nil
     var newFileMode = FilePermissions.fileMode(groupReadable: false)
+    if groupInstallation { newFileMode = FilePermissions.groupInstallationFileMode }
     if !FileManager.default.fileExists(atPath: storePath) {
       guard creating else {
         throw InputError(
           path: storePath, reason: "no such store (\(storeOrigin)); only hr-create creates a store")
       }
-      newFileMode = FilePermissions.fileMode(groupReadable: try loadConfiguration().store.groupReadable)
+      let groupReadable = try loadConfiguration().store.groupReadable
+      if !groupInstallation { newFileMode = FilePermissions.fileMode(groupReadable: groupReadable) }
       StandardError.write("\(tool): creating a new store '\(storePath)' (\(storeOrigin))\n")
     }
-    if readOnly { return try Store(readingOnly: storePath, busyTimeout: busyTimeout) }
+    if readOnly { return try Store(readingOnly: storePath, busyTimeout: busyTimeout, groupWritable: groupInstallation) }
     return try Store(path: storePath, busyTimeout: busyTimeout, newFileMode: newFileMode)
   }
 }
 
-/// A non-empty environment variable.
+/// A non-empty environment variable. The tools of a group installation trust none but
+/// `HR_OPERATOR`, which is checked against the operator's `users:`.
 package func environment(_ name: String) -> String? {
+  if name != "HR_OPERATOR", (try? Installation.current.get()) != nil || Installation.runsSetGroupID { return nil }
   guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
   return value
 }

@@ -93,7 +93,7 @@ extension ExportCommand {
 
     /// Writes the report as one JSON line, owner-only like every file the tools create.
     private func write(_ report: DisclosureReport, to path: String) throws {
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+      let fd = Installation.openAsCaller(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
       guard fd >= 0 else { throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))") }
       defer { close(fd) }
       var bytes: [UInt8] = []
