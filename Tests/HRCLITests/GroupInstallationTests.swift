@@ -8,7 +8,7 @@ import Glibc
 
 /// A group installation made with the Makefile's `group-setup` on copies of the built tools, and
 /// two Unix accounts made for the test: a member of staff declared as `doc-li`, and another
-/// account declared as nobody. Needs root (the tests run as root in CI); elsewhere it is skipped.
+/// account declared as the auditor `auditor-1`. Needs root (the tests run as root in CI); elsewhere it is skipped.
 final class GroupInstallation {
   let sandbox: Sandbox
   let suffix = String(UUID().uuidString.prefix(6)).lowercased()
@@ -47,7 +47,8 @@ final class GroupInstallation {
       try root("useradd --no-create-home --shell /usr/sbin/nologin '\(account)'")
       made.insert("userdel '\(account)'", at: 0)
     }
-    let configuration = Sandbox.configuration(users: "[\(staff)]", for: "doc-li")
+    let configuration = Sandbox.configuration(users: "[\(staff)]", for: "doc-li").replacingOccurrences(
+      of: "role: auditor}", with: "role: auditor, users: [\(other)]}")
     try configuration.write(toFile: config, atomically: true, encoding: .utf8)
     try root(
       "make --no-print-directory -C '\(GroupInstallation.repository)' group-setup PREFIX='\(prefix)' GROUP='\(group)' STORE='\(store)' CONFIG='\(config)'"
@@ -130,9 +131,11 @@ struct GroupInstallationTests {
     #expect(
       other.stderr.contains(
         "operator 'doc-li' may be used only by the Unix account '\(staff)', and this tool runs as '\(installation.other)'"))
-    let nobody = try installation.run("hr-audit log", as: installation.other)
-    #expect(nobody.status == 77)
-    #expect(nobody.stderr.contains("the Unix account '\(installation.other)' is in no operator's users"))
+    // The other account is the auditor's: it reads the trail through the tools, as the auditor.
+    let audited = try installation.run("hr-audit verify && hr-audit log --action record.create", as: installation.other)
+    #expect(audited.status == 0, "\(audited.stderr)")
+    #expect(audited.lines.first?.hasPrefix(#"{"ok":true,"#) == true)
+    #expect(audited.objects.last?["record_no"] as? String == recordNo)
     let otherCat = try installation.run("cat '\(installation.store)'", as: installation.other)
     #expect(otherCat.status != 0)
 
