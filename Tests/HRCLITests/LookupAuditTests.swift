@@ -44,6 +44,27 @@ struct LookupAuditTests {
     #expect(access.objects.contains { $0["use"] as? String == "looked_up" && $0["operator"] as? String == "doc-zhao" })
   }
 
+  @Test func anIdentifierUpgradeThatHitsAnotherRecordIsAnAuditedLookup() throws {
+    let sandbox = try Sandbox()
+    let holder = try sandbox.run(
+      "hr-create",
+      stdin: #"{"id_number":"500103198001010016","name":"张三","division":"500103001001","org":"500103001"}"# + "\n",
+      operator: "doc-li")
+    let holderNo = try #require(holder.objects.first?["record_no"] as? String)
+    let child = try sandbox.run(
+      "hr-create",
+      stdin:
+        #"{"birth_cert_no":"A123456789","name":"张三","sex":1,"birth_date":"1980-01-01","division":"500106001001","org":"500106001"}"#
+        + "\n", operator: "doc-zhao")
+    let childNo = try #require(child.objects.first?["record_no"] as? String)
+    let upgrade = try sandbox.run(
+      "hr-update", ["--dry-run"],
+      stdin: #"{"record_no":"\#(childNo)","set":{"id_number":"500103198001010016"}}"# + "\n", operator: "doc-zhao")
+    #expect(upgrade.status == 65)
+    #expect(upgrade.errorLines.first?.contains("duplicate_record: the resident already has record '\(holderNo)'") == true)
+    #expect(try lookups(sandbox) == ["doc-zhao|\(holderNo)|rejected|duplicate_record"])
+  }
+
   @Test func aDryRunDuplicateKeepsItsLookupAndNothingElse() throws {
     let (sandbox, recordNo) = try storeWithOneRecord()
     let events = try sandbox.sqlite("SELECT count(*) FROM audit_event")
