@@ -45,7 +45,9 @@ extension ExportCommand {
 
     package func run() throws {
       try runTool("hr-export") {
-        let session = try common.session(requiring: .exportDeidentified, for: "hr-export deid")
+        // The export releases records under an approval that expires: for the date rule it counts
+        // as a write, so that a claimed date cannot revive an expired approval.
+        let session = try common.session(requiring: .exportDeidentified, for: "hr-export deid", writes: true)
         let keyFile = session.configuration.export.pseudonymKeyFile
         if let report {
           try refuseOverwriting(

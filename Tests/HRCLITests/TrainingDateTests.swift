@@ -109,6 +109,20 @@ struct TrainingDateTests {
     #expect(check.objects.first?["record_no"] as? String == recordNo)
   }
 
+  @Test func exportsUnderDateBoundPermissionsMayNotClaimADateInProduction() throws {
+    let (sandbox, recordNo) = try productionStoreWithAnArchivedRecord()
+    let line = #"{"record_no":"\#(recordNo)","viewer":{"kind":"emergency","reason":"昏迷送医"}}"# + "\n"
+    // A claimed date would make an adult a minor, or revive an expired research approval.
+    let record = try sandbox.run("hr-export", ["record", "--today", "1990-01-01"], stdin: line, today: nil)
+    #expect(record.status == 64)
+    #expect(record.errorLines.first?.hasPrefix("hr-export: --today is allowed for a command that writes only") == true)
+    let deid = try sandbox.run("hr-export", ["deid", "--approval", "R-1"], operator: "admin-city", today: "2020-01-01")
+    #expect(deid.status == 64)
+    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action LIKE '%view%' OR action LIKE 'export.%'") == "0")
+    let real = try sandbox.run("hr-export", ["record"], stdin: line, today: nil)
+    #expect(real.status == 0, "\(real.stderr)")
+  }
+
   @Test func anEventOfARunWithAClaimedDateKeepsTheClaimedAndTheRealDate() throws {
     let sandbox = try Sandbox()
     let before = LocalDate.todayInChina()
