@@ -4,6 +4,14 @@
 #                                       run on a machine without Swift
 #   make uninstall PREFIX=/usr/local
 #
+#   make install-group PREFIX=/usr/local GROUP=hr STORE=/var/lib/hr/hr.sqlite CONFIG=/etc/hr/hr.yaml
+#                                       as root: a group installation (hr(7) INSTALLATIONS). The tools
+#                                       run set-group-ID GROUP, a group no person belongs to, which
+#                                       alone may reach the store's directory; STORE and CONFIG are
+#                                       fixed in PREFIX/etc/hr/installation, so staff act only
+#                                       through the tools, as the operators whose users: name them.
+#   make group-setup …                  the same on tools already in PREFIX/bin
+#
 # DESTDIR is honoured for packaging.
 PREFIX ?= /usr/local
 BINDIR = $(DESTDIR)$(PREFIX)/bin
@@ -17,7 +25,12 @@ SCRATCH = .build-install
 BIN = $(SCRATCH)/release
 SWIFT_BUILD = swift build -c release --static-swift-stdlib --scratch-path $(SCRATCH)
 
-.PHONY: all install uninstall completions
+GROUP ?= hr
+STORE ?= /var/lib/hr/hr.sqlite
+CONFIG ?= /etc/hr/hr.yaml
+ETCDIR = $(DESTDIR)$(PREFIX)/etc/hr
+
+.PHONY: all install uninstall completions install-group group-setup
 
 all:
 	$(SWIFT_BUILD)
@@ -49,3 +62,26 @@ uninstall:
 	  rm -f $(BINDIR)/$$tool $(MANDIR)/man1/$$tool.1 $(BASHDIR)/$$tool $(ZSHDIR)/_$$tool $(FISHDIR)/$$tool.fish; \
 	done
 	rm -f $(MANDIR)/man5/hr.yaml.5 $(MANDIR)/man7/hr.7
+	rm -f $(ETCDIR)/installation
+
+install-group: install
+	$(MAKE) --no-print-directory group-setup
+
+# chown before chmod: changing an executable's group clears its set-group-ID bit.
+group-setup:
+	getent group $(GROUP) > /dev/null || groupadd --system $(GROUP)
+	for tool in $(TOOLS); do \
+	  [ -x $(BINDIR)/$$tool ] || continue; \
+	  chown root:$(GROUP) $(BINDIR)/$$tool; \
+	  chmod 2755 $(BINDIR)/$$tool; \
+	done
+	install -d -o root -g root -m 0755 $(ETCDIR)
+	printf '# The store and configuration of this group installation: hr(7) INSTALLATIONS.\nstore: %s\nconfig: %s\n' \
+	  '$(STORE)' '$(CONFIG)' > $(ETCDIR)/installation
+	chown root:root $(ETCDIR)/installation
+	chmod 0644 $(ETCDIR)/installation
+	install -d -o root -g $(GROUP) -m 2770 $(DESTDIR)$(dir $(STORE))
+	install -d -m 0755 $(DESTDIR)$(dir $(CONFIG))
+	[ -e $(DESTDIR)$(CONFIG) ] || install -o root -g $(GROUP) -m 0640 /dev/null $(DESTDIR)$(CONFIG)
+	chown root:$(GROUP) $(DESTDIR)$(CONFIG)
+	chmod 0640 $(DESTDIR)$(CONFIG)

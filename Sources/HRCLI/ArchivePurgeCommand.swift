@@ -36,7 +36,7 @@ package struct ArchivePurgeCommand: ParsableCommand {
 
   package func run() throws {
     try runTool("hr-archive") {
-      let session = try common.session(requiring: .purge, for: "hr-archive purge")
+      let session = try common.session(requiring: .purge, for: "hr-archive purge", writes: !dryRun)
       let store = try common.openStore(tool: "hr-archive")
       var output = OutputBuffer()
       let purged: Int

@@ -24,7 +24,7 @@ package struct CommonOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time).",
+      "Today's date for every date rule, in years 1000–9999 (else $HR_TODAY, else today in China Standard Time); for a command that writes, only in a training installation.",
       valueName: "YYYY-MM-DD"))
   package var today: LocalDate?
 
@@ -48,6 +48,20 @@ package struct CommonOptions: ParsableArguments {
     guard busyTimeout >= 0, busyTimeout <= Self.maximumBusyTimeout else {
       throw ValidationError("--busy-timeout must be a number of seconds from 0 to \(Int(Self.maximumBusyTimeout))")
     }
+    if case .success(let installation?) = Installation.current {
+      // The caller must not choose another store or configuration: in one of their own they
+      // would declare themselves a city administrator.
+      for (given, name) in [(store != nil, "--store"), (config != nil, "--config")] where given {
+        throw ValidationError(
+          "\(name) cannot be given to the tools of a group installation: they use the store and configuration of '\(installation.file)'"
+        )
+      }
+      for name in ["HR_STORE", "HR_CONFIG", "HR_TODAY"] where ProcessInfo.processInfo.environment[name] != nil {
+        throw ValidationError(
+          "\(name) is set, and the tools of a group installation do not take their store, configuration or date from the environment; unset it"
+        )
+      }
+    }
     if today == nil, let text = environment("HR_TODAY"), LocalDate(text) == nil {
       throw ValidationError(
         "HR_TODAY '\(text)' is not a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)")
@@ -59,6 +73,9 @@ package struct CommonOptions: ParsableArguments {
   /// The configuration file named by `--config`, `$HR_CONFIG` or `./hr.yaml` if it exists, with
   /// how it was chosen; the built-in defaults when there is none.
   package var configurationSource: ConfigurationSource {
+    if let installation = try? Installation.current.get() {
+      return .file(path: installation.config, chosenBy: "'\(installation.file)'")
+    }
     if let path = config { return .file(path: path, chosenBy: "--config") }
     if let path = environment("HR_CONFIG") { return .file(path: path, chosenBy: "$HR_CONFIG") }
     return FileManager.default.fileExists(atPath: "hr.yaml") ? .file(path: "hr.yaml", chosenBy: "./hr.yaml") : .builtInDefaults
@@ -77,6 +94,11 @@ package struct CommonOptions: ParsableArguments {
   /// before it creates any file, so the store, its companions, a rejects file and a spool are all
   /// created owner-only (or group-readable) whatever umask the tool was started with.
   package func loadConfiguration() throws -> Configuration {
+    if let installation = try Installation.current.get() {
+      // The store is shared with the tools' group, which has no other member.
+      _ = umask(FilePermissions.groupInstallationMask)
+      return try Configuration.load(path: installation.config)
+    }
     guard let path = configurationPath else {
       FilePermissions.applyUmask(groupReadable: false)
       return Configuration.defaults
@@ -86,28 +108,55 @@ package struct CommonOptions: ParsableArguments {
     return configuration
   }
 
-  /// The session of the named operator, on today's date in China.
-  package func session() throws -> Session {
+  /// The session of the named operator, on today's date in China or the date claimed with
+  /// `--today` (else `$HR_TODAY`). A command that `writes` may claim a date only in a training
+  /// installation (exit 64 otherwise): a production store's periods (one year lost, 180-day
+  /// protection, 15-year retention) cannot be bent by claiming another date. Reads and dry runs
+  /// may claim one freely; every event of a run with a claimed date keeps it beside the real one.
+  ///
+  /// In a group installation, a run that names no operator acts as the one operator whose
+  /// `users:` names the caller's Unix account.
+  package func session(writes: Bool = false) throws -> Session {
     let configuration = try loadConfiguration()
+    let real = LocalDate.todayInChina()
+    var id = operatorID ?? environment("HR_OPERATOR")
+    if id == nil, try Installation.current.get() != nil {
+      id = try Session.operatorID(for: UnixAccount.current, in: configuration)
+    }
+    guard let claimed = today ?? environment("HR_TODAY").flatMap({ LocalDate($0) }) else {
+      return try Session(configuration: configuration, operatorID: id, today: real, source: configurationSource)
+    }
+    if writes, !configuration.training {
+      let option = today != nil ? "--today" : "HR_TODAY"
+      let file = configurationPath.map { "'\($0)'" } ?? "the configuration (none is given: the built-in defaults apply)"
+      throw RunError(
+        .usage,
+        "\(option) is allowed for a command that writes only in a training installation (training: true in \(file)); use it with --dry-run, or run on today's date"
+      )
+    }
     return try Session(
-      configuration: configuration, operatorID: operatorID ?? environment("HR_OPERATOR"), today: resolvedToday,
-      source: configurationSource)
+      configuration: configuration, operatorID: id, today: claimed, realToday: real, source: configurationSource)
   }
 
   /// The store named by `--store`, `$HR_STORE`, else `./hr.sqlite`.
-  package var storePath: String { store ?? environment("HR_STORE") ?? "hr.sqlite" }
+  package var storePath: String {
+    if let installation = try? Installation.current.get() { return installation.store }
+    return store ?? environment("HR_STORE") ?? "hr.sqlite"
+  }
 
   /// How the store path was chosen, for messages about a store that is missing or new.
   package var storeOrigin: String {
+    if let installation = try? Installation.current.get() { return "fixed by '\(installation.file)'" }
     if store != nil { return "given by --store" }
     if environment("HR_STORE") != nil { return "given by $HR_STORE" }
     return "the default ./hr.sqlite, as neither --store nor $HR_STORE is set"
   }
 
   /// The session of the named operator, refused with exit 77 when its role may never take
-  /// `action`: a clinician cannot run `hr-archive purge` at all.
-  package func session(requiring action: Action, for command: String) throws -> Session {
-    let session = try session()
+  /// `action`: a clinician cannot run `hr-archive purge` at all. `writes` says whether the run
+  /// changes records (not a read, not a dry run), which decides whether it may claim a date.
+  package func session(requiring action: Action, for command: String, writes: Bool = false) throws -> Session {
+    let session = try session(for: command, writes: writes)
     do {
       try session.require(action, for: command)
     } catch {
@@ -116,10 +165,27 @@ package struct CommonOptions: ParsableArguments {
     return session
   }
 
+  /// The session of the named operator for `command`, refused with exit 77, and the refusal
+  /// audited, when the operator declares `users:` and the tool runs for another Unix account (or,
+  /// in a group installation, declares none): nothing else ties an operator to a person.
+  package func session(for command: String, writes: Bool = false) throws -> Session {
+    let session = try session(writes: writes)
+    let account = UnixAccount.current
+    let groupInstallation = try Installation.current.get() != nil
+    do throws(SessionError) {
+      try session.requireAccount(account, requireAccounts: groupInstallation)
+    } catch {
+      try refuse(
+        session, command: command, detail: ["account": account.map { .string($0) } ?? .null], error: error)
+    }
+    return session
+  }
+
   /// Refuses the whole command (exit 77) and keeps the denial in the audit trail, as every denial is
   /// kept (hr(7) ROLES), when the store exists: a refusal never creates a store.
   package func refuse(
-    _ session: Session, command: String, action: String = "command.run", detail: JSONObject = [:]
+    _ session: Session, command: String, action: String = "command.run", detail: JSONObject = [:],
+    error: SessionError? = nil
   ) throws -> Never {
     if FileManager.default.fileExists(atPath: storePath) {
       var detail = detail
@@ -129,7 +195,7 @@ package struct CommonOptions: ParsableArguments {
         _ = try AuditTrail.append(entry, by: session.staff, in: db)
       }
     }
-    throw SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
+    throw error ?? SessionError.notAllowed(operatorID: session.staff.id, role: session.staff.role, command: command)
   }
 
   /// Opens the store, migrating it forward as needed. Only `hr-create` passes `creating`: every
@@ -137,22 +203,27 @@ package struct CommonOptions: ParsableArguments {
   /// from a new, empty store that nothing is in. A command that appends no event passes
   /// `readOnly`, and never writes the store nor waits for a writer.
   package func openStore(creating: Bool = false, readOnly: Bool = false, tool: String) throws -> Store {
+    let groupInstallation = try Installation.current.get() != nil
     var newFileMode = FilePermissions.fileMode(groupReadable: false)
+    if groupInstallation { newFileMode = FilePermissions.groupInstallationFileMode }
     if !FileManager.default.fileExists(atPath: storePath) {
       guard creating else {
         throw InputError(
           path: storePath, reason: "no such store (\(storeOrigin)); only hr-create creates a store")
       }
-      newFileMode = FilePermissions.fileMode(groupReadable: try loadConfiguration().store.groupReadable)
+      let groupReadable = try loadConfiguration().store.groupReadable
+      if !groupInstallation { newFileMode = FilePermissions.fileMode(groupReadable: groupReadable) }
       StandardError.write("\(tool): creating a new store '\(storePath)' (\(storeOrigin))\n")
     }
-    if readOnly { return try Store(readingOnly: storePath, busyTimeout: busyTimeout) }
+    if readOnly { return try Store(readingOnly: storePath, busyTimeout: busyTimeout, groupWritable: groupInstallation) }
     return try Store(path: storePath, busyTimeout: busyTimeout, newFileMode: newFileMode)
   }
 }
 
-/// A non-empty environment variable.
+/// A non-empty environment variable. The tools of a group installation trust none but
+/// `HR_OPERATOR`, which is checked against the operator's `users:`.
 package func environment(_ name: String) -> String? {
+  if name != "HR_OPERATOR", (try? Installation.current.get()) != nil || Installation.runsSetGroupID { return nil }
   guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
   return value
 }

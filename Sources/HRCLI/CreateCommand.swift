@@ -41,7 +41,7 @@ package struct CreateCommand: ParsableCommand {
     // duplicate_record rejection: feeding the same input again is safe.
     try LineRunner.run(
       "hr-create", action: .write, verb: check ? "checked" : "created", rerunIsSafe: true, common: common, lines: lines,
-      createsStore: !check && !lines.dryRun
+      createsStore: !check && !lines.dryRun, writes: !check
     ) { session in
       { object, db in
         check

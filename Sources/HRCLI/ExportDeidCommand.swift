@@ -45,7 +45,9 @@ extension ExportCommand {
 
     package func run() throws {
       try runTool("hr-export") {
-        let session = try common.session(requiring: .exportDeidentified, for: "hr-export deid")
+        // The export releases records under an approval that expires: for the date rule it counts
+        // as a write, so that a claimed date cannot revive an expired approval.
+        let session = try common.session(requiring: .exportDeidentified, for: "hr-export deid", writes: true)
         let keyFile = session.configuration.export.pseudonymKeyFile
         if let report {
           try refuseOverwriting(
@@ -93,7 +95,7 @@ extension ExportCommand {
 
     /// Writes the report as one JSON line, owner-only like every file the tools create.
     private func write(_ report: DisclosureReport, to path: String) throws {
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+      let fd = Installation.openAsCaller(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
       guard fd >= 0 else { throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))") }
       defer { close(fd) }
       var bytes: [UInt8] = []

@@ -34,6 +34,8 @@ package struct ExportRecordCommand: ParsableCommand {
 
   package func run() throws {
     let dryRun = lines.dryRun
+    // Opening a record discloses it under rules that run on today's date (a minor's age): for the
+    // date rule it counts as a write, so that a claimed date cannot make an adult a minor.
     try LineRunner.run("hr-export record", action: .exportRecord, verb: "viewed", common: common, lines: lines) { session in
       let defaults = Viewer.Defaults(
         kind: viewerKind, authorization: try OptionError.text(authorization, option: "authorization", maxLength: 200),

@@ -33,7 +33,7 @@ struct InputBatches {
         inputs.append((name, 0))
         continue
       }
-      let fd = open(name, O_RDONLY)
+      let fd = Installation.openAsCaller(name, O_RDONLY)
       guard fd >= 0 else {
         let reason = String(cString: strerror(errno))
         closeFiles()

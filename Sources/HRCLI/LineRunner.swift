@@ -62,6 +62,9 @@ package struct LineRunner {
     var committed = Committed()
     // Refusals the trail must keep even if the whole run is rolled back (denials, already_served).
     var keptRefusals: [AuditEntry] = []
+    // Lookups of records (record.check) the trail keeps even from a dry run or a rolled-back run:
+    // what the operator was shown stays shown.
+    var keptLookups: [AuditEntry] = []
 
     func failure(_ what: String) -> RunError {
       RunError(.io, "\(what): \(String(cString: strerror(errno))); \(committed.summary(rerunIsSafe: rerunIsSafe))")
@@ -76,6 +79,7 @@ package struct LineRunner {
     try openStore().writeWithoutTransaction { db in
       do {
         if wholeRun { try db.beginTransaction(.immediate) }
+        let firstSeq = wholeRun ? try Self.lastSeq(in: db) : 0
         var read = Committed()
         while let (file, lines) = batch {
           if !wholeRun { try db.beginTransaction(.immediate) }
@@ -89,7 +93,7 @@ package struct LineRunner {
               report.add(rejection, file: file, line: line)
               if let audit = rejection.audit {
                 try AuditTrail.append(audit, by: session.staff, in: db)
-                if spool != nil { keptRefusals.append(audit) }
+                if spool != nil, audit.action != Registry.lookupAction { keptRefusals.append(audit) }
               }
             case .failed(let error):
               throw error
@@ -115,6 +119,7 @@ package struct LineRunner {
         }
         if wholeRun {
           if options.dryRun || report.count > 0 {
+            keptLookups = try Self.lookups(after: firstSeq, in: db)
             try db.rollback()
           } else {
             try db.commit()
@@ -127,9 +132,10 @@ package struct LineRunner {
         try? db.rollback()
         throw error
       }
-      if wholeRun, !options.dryRun, report.count > 0, !keptRefusals.isEmpty {
+      let kept = keptLookups + (wholeRun && !options.dryRun && report.count > 0 ? keptRefusals : [])
+      if !kept.isEmpty {
         try db.inTransaction(.immediate) {
-          for audit in keptRefusals { try AuditTrail.append(audit, by: session.staff, in: db) }
+          for audit in kept { try AuditTrail.append(audit, by: session.staff, in: db) }
           return .commit
         }
       }
@@ -148,6 +154,29 @@ package struct LineRunner {
       StandardError.write(summary + "\n")
     }
     return report.count == 0 ? .ok : .dataError
+  }
+
+  /// The sequence number of the last event of the trail, 0 when it is empty.
+  private static func lastSeq(in db: Database) throws -> Int {
+    try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM audit_event")) ?? 0
+  }
+
+  /// The lookups (`record.check`) appended after `seq` in this transaction, to append again once it
+  /// is rolled back. The claimed date is left out: appending adds it again.
+  private static func lookups(after seq: Int, in db: Database) throws -> [AuditEntry] {
+    let rows = try Row.fetchCursor(
+      db.cachedStatement(
+        sql: "SELECT record_no, outcome, detail FROM audit_event WHERE seq > ? AND action = ? ORDER BY seq"),
+      arguments: [seq, Registry.lookupAction])
+    var entries: [AuditEntry] = []
+    while let row = try rows.next() {
+      var detail = (try? JSONParser.parseObject(Array((row["detail"] as String? ?? "{}").utf8))) ?? JSONObject()
+      detail["today"] = nil
+      entries.append(
+        Registry.lookup(
+          of: row["record_no"], outcome: AuditOutcome(rawValue: row["outcome"] as String? ?? "") ?? .ok, detail: detail))
+    }
+    return entries
   }
 
   /// How far the committed lines go, for the message of a run that stops half-way.
@@ -208,12 +237,14 @@ package struct LineRunner {
 extension LineRunner {
   /// Runs a command that reads lines, the same way for every tool: an output file that would
   /// overwrite the store or an input is refused (exit 64) before anything is opened; then the
-  /// operator's session for `action` (exit 77 when the role may never take it), then `makeHandler`,
+  /// operator's session for `action` (exit 77 when the role may never take it; a command that
+  /// `writes` claims a date only in a training installation), then `makeHandler`,
   /// which may check the options against the session and returns what each line does, then the
   /// store and the loop.
   package static func run(
     _ command: String, action: Action, verb: String, rerunIsSafe: Bool = false, common: CommonOptions, lines: LineOptions,
-    createsStore: Bool = false, _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
+    createsStore: Bool = false, writes: Bool = true,
+    _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
   ) throws {
     let tool = String(command.prefix { $0 != " " })
     try runTool(tool) {
@@ -222,7 +253,7 @@ extension LineRunner {
           "--rejects", output: rejects, store: common.storePath, inputs: lines.files,
           configuration: common.configurationPath)
       }
-      let session = try common.session(requiring: action, for: command)
+      let session = try common.session(requiring: action, for: command, writes: writes && !lines.dryRun)
       let handle = try makeHandler(session)
       let runner = LineRunner(tool: tool, options: lines, session: session, verb: verb, rerunIsSafe: rerunIsSafe) {
         try common.openStore(creating: createsStore, tool: tool)

@@ -24,7 +24,7 @@ struct RejectReport {
     self.tool = tool
     if let path {
       // 0640 less the umask the configuration set: 0600, or 0640 when the store is group-readable.
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+      let fd = Installation.openAsCaller(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
       guard fd >= 0 else {
         throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))")
       }

@@ -54,6 +54,7 @@ extension CommonOptions {
 
   /// How the store path was chosen, as `--show-config` prints it.
   private var storeChoice: String {
+    if let installation = try? Installation.current.get() { return "fixed by '\(installation.file)'" }
     if store != nil { return "from --store" }
     if environment("HR_STORE") != nil { return "from $HR_STORE" }
     return "the default ./hr.sqlite: no --store, no $HR_STORE"

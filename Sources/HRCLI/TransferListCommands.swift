@@ -45,7 +45,7 @@ extension TransferCommand {
 
     package func run() throws {
       try runTool("hr-transfer") {
-        let session = try common.session()
+        let session = try common.session(for: "hr-transfer list")
         try requireListing(session, common: common, command: "hr-transfer list")
         if let org {
           guard let district = session.configuration.district(ofOrg: org) else {
@@ -92,7 +92,7 @@ extension TransferCommand {
 
     package func run() throws {
       try runTool("hr-transfer") {
-        let session = try common.session()
+        let session = try common.session(for: "hr-transfer overdue")
         try requireListing(session, common: common, command: "hr-transfer overdue")
         if let district {
           guard session.configuration.districts[district] != nil else {

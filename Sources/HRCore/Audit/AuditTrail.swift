@@ -174,6 +174,11 @@ package enum AuditTrail {
   package static func append(_ entry: AuditEntry, by staff: OperatorEntry, in db: Database) throws -> AuditEvent {
     let last = try Row.fetchOne(
       db.cachedStatement(sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"))
+    var detail = entry.detail
+    if let claim = staff.dateClaim {
+      // A claimed date is kept beside the real one in the hashed detail (hr(7) DATES).
+      detail["today"] = ["claimed": .string(claim.claimed.description), "real": .string(claim.real.description)]
+    }
     var event = AuditEvent(
       seq: (last?["seq"] as Int? ?? 0) + 1,
       at: Timestamp.now(),
@@ -183,7 +188,7 @@ package enum AuditTrail {
       action: entry.action,
       recordNo: entry.recordNo,
       outcome: entry.outcome.rawValue,
-      detail: entry.detail.canonical,
+      detail: detail.canonical,
       prevHash: last?["hash"] ?? AuditEvent.genesisHash,
       hash: "")
     event.hash = event.computedHash

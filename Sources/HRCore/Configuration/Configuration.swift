@@ -82,14 +82,38 @@ package struct OperatorEntry: Sendable, Equatable {
   package var org: String?
   /// The code of the operator's district, derived from the organisation when not given.
   package var district: String?
+  /// The Unix accounts allowed to act as this operator, or nil when the configuration names none:
+  /// what ties an operator to a person (第二十八条, 责任可溯).
+  package var users: [String]?
+  /// The date a run claims with `--today` and the real one, when a date was claimed: every event
+  /// the run appends keeps both.
+  package var dateClaim: DateClaim?
 
   /// Creates an operator entry.
-  package init(id: String, name: String, role: Role, org: String? = nil, district: String? = nil) {
+  package init(
+    id: String, name: String, role: Role, org: String? = nil, district: String? = nil, users: [String]? = nil
+  ) {
     self.id = id
     self.name = name
     self.role = role
     self.org = org
     self.district = district
+    self.users = users
+  }
+}
+
+/// A date claimed with `--today` beside the real date in China, kept in every event a run with a
+/// claimed date appends, so that no one can pass a period's end off as reached.
+package struct DateClaim: Sendable, Equatable {
+  /// The date the run claimed.
+  package var claimed: LocalDate
+  /// Today in China Standard Time when the run started.
+  package var real: LocalDate
+
+  /// Creates a claim.
+  package init(claimed: LocalDate, real: LocalDate) {
+    self.claimed = claimed
+    self.real = real
   }
 }
 
@@ -155,6 +179,9 @@ package struct Configuration: Sendable, Equatable {
   package var export: ExportSettings
   /// How the store's files are shared.
   package var store = StoreSettings()
+  /// Whether this is a training or test installation, where a command that writes may claim
+  /// another date with `--today`; in production the regulation's periods run on the real date.
+  package var training = false
 
   /// Creates a configuration from its parts.
   package init(

@@ -13,13 +13,13 @@ package struct ConfigurationParser {
   var refusedOrgs = Set<String>()
 
   /// The keys allowed at the top level of the file.
-  static let topLevelKeys = ["rules", "districts", "orgs", "operators", "services", "export", "store"]
+  static let topLevelKeys = ["rules", "districts", "orgs", "operators", "services", "export", "store", "training"]
   /// The keys of a district's entry.
   static let districtKeys = ["name", "intra_district_protection_days", "population"]
   /// The keys of an organisation's entry.
   static let orgKeys = ["name", "district"]
   /// The keys of an operator's entry.
-  static let operatorKeys = ["name", "role", "org", "district"]
+  static let operatorKeys = ["name", "role", "org", "district", "users"]
   /// The keys of a service type's entry.
   static let serviceKeys = ["free_per_year", "min_age"]
   /// The keys of `export:`.
@@ -82,6 +82,9 @@ package struct ConfigurationParser {
     if let node = section("services") { parseServices(node) }
     if let node = section("export") { parseExport(node) }
     if let node = section("store") { parseStore(node) }
+    if let node = section("training") {
+      if let value = attempt({ () throws(ConfigurationError) in try boolean(node, ["training"]) }) { config.training = value }
+    }
   }
 
   /// Validates `rules:` and sets each rule it names.
@@ -205,6 +208,7 @@ package struct ConfigurationParser {
       var org: String?
       var district: (code: String, node: Yams.Node)?
       // A value refused here is noted once; the checks that need it are then not made.
+      var users: [String]?
       var refused = false
       let fields = readEntries(of: entry.value, path: path)
       for field in fields {
@@ -218,6 +222,7 @@ package struct ConfigurationParser {
           if let code = attempt({ () throws(ConfigurationError) in try optionalKnownDistrict(field.value, key) }) ?? nil {
             district = (code, field.value)
           }
+        case "users": users = attempt { () throws(ConfigurationError) in try accountNames(field.value, key) }
         default: note(unknownKey(field, path, allowed: Self.operatorKeys))
         }
         refused = refused || problems.count > before
@@ -254,7 +259,7 @@ package struct ConfigurationParser {
       case .cityAdmin, .auditor, .researcher:
         break
       }
-      config.operators[id] = OperatorEntry(id: id, name: name, role: role, org: org, district: districtCode)
+      config.operators[id] = OperatorEntry(id: id, name: name, role: role, org: org, district: districtCode, users: users)
     }
   }
 

@@ -51,7 +51,8 @@ package struct PseudonymKey: Sendable {
   }
 
   /// Reads the key file at `path`: every byte of it, as it is, is the key. Refused when it is
-  /// missing, shorter than 32 bytes, or open to the group or to others.
+  /// missing, shorter than 32 bytes, or open to the group (other than the tools' own group of a
+  /// group installation) or to others.
   package init(file path: String?) throws(PseudonymKeyError) {
     guard let path else { throw .notConfigured }
     let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -61,7 +62,10 @@ package struct PseudonymKey: Sendable {
     guard fstat(fd, &status) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
     guard status.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, reason: "not a regular file") }
     let mode = Int(status.st_mode & 0o7777)
-    guard mode & 0o077 == 0 else { throw .exposed(path: path, mode: mode) }
+    // A tool of a group installation runs as the caller, with the tools' group: the key is then
+    // readable by that group (0640), which no person belongs to, and by no one else.
+    let toolsGroup = getegid() != getgid() && status.st_gid == getegid()
+    guard mode & (toolsGroup ? 0o037 : 0o077) == 0 else { throw .exposed(path: path, mode: mode) }
     // A key file is small; one larger than this is not a key file.
     let limit = 1 << 16
     var bytes = [UInt8](repeating: 0, count: limit + 1)

@@ -75,8 +75,7 @@ extension Registry {
         throw duplicate(existing)
       }
       try AuditTrail.append(
-        AuditEntry(action: "record.check", recordNo: existing.recordNo, detail: ["exists": true, "skip_existing": true]),
-        by: session.staff, in: db)
+        lookup(of: existing.recordNo, detail: ["exists": true, "skip_existing": true]), by: session.staff, in: db)
       var out: JSONObject = ["record_no": .string(existing.recordNo)]
       for (key, value) in identifiers.output { out[key] = value }
       out["managing_org"] = .string(existing.managingOrg)
@@ -126,11 +125,7 @@ extension Registry {
   package static func check(_ object: JSONObject, session: Session, in db: Database) throws -> JSONObject {
     let identifiers = try IdentifierFields(Fields(selecting: object), today: session.today)
     let existing = try holder(of: identifiers, in: db)
-    try AuditTrail.append(
-      AuditEntry(
-        action: "record.check", recordNo: existing?.recordNo,
-        detail: ["exists": .bool(existing != nil)]),
-      by: session.staff, in: db)
+    try AuditTrail.append(lookup(of: existing?.recordNo, detail: ["exists": .bool(existing != nil)]), by: session.staff, in: db)
     var out = identifiers.output
     out["exists"] = .bool(existing != nil)
     out["record_no"] = existing.map { .string($0.recordNo) } ?? .null

@@ -140,7 +140,10 @@ package enum Registry {
     ).execute(arguments: [identifier.kind, identifier.key, recordNo, current, date])
   }
 
-  /// The rejection that points a duplicate at the record that already exists.
+  /// The rejection that points a duplicate at the record that already exists. It names another
+  /// record's number, managing organisation and status, so it is an audited lookup
+  /// (`record.check`, outcome `rejected`) like `hr-create --check`, kept even when the run is a
+  /// dry run or rolls back (第二十八条: every use of a record is traceable).
   package static func duplicate(_ existing: ExistingRecord) -> LineRejection {
     var details: JSONObject = [
       "record_no": .string(existing.recordNo), "managing_org": .string(existing.managingOrg),
@@ -150,7 +153,20 @@ package enum Registry {
     return LineRejection(
       .duplicateRecord,
       "the resident already has record '\(existing.recordNo)' (by \(existing.matchedKind)), managed by '\(existing.managingOrg)'; request a transfer instead of a second record",
-      details: details)
+      details: details,
+      audit: lookup(
+        of: existing.recordNo, outcome: .rejected,
+        detail: ["exists": true, "code": .string(RejectionCode.duplicateRecord.rawValue), "by": .string(existing.matchedKind)]))
+  }
+
+  /// The audit action of every lookup that shows one record's details to an operator who is not
+  /// changing it: `hr-create --check`, a duplicate, an off-site refusal. `LineRunner` keeps these
+  /// events even when the run is a dry run or rolls back.
+  package static let lookupAction = "record.check"
+
+  /// A lookup of `recordNo`, as the audit trail keeps it.
+  package static func lookup(of recordNo: String?, outcome: AuditOutcome = .ok, detail: JSONObject) -> AuditEntry {
+    AuditEntry(action: lookupAction, recordNo: recordNo, outcome: outcome, detail: detail)
   }
 
   /// Takes the next record number of `division`, never reusing one, not even after a purge (hr(7) THE RECORD).

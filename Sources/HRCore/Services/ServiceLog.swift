@@ -57,8 +57,16 @@ package enum ServiceLog {
     if offSite {
       try session.authorize(.offSiteService, in: record.scope, auditAs: action, recordNo: record.recordNo)
     }
-    try record.requireActive(for: "service")
-    try UpdateRules.requireWithinLifetime(date, of: record, key: "date", in: fields)
+    let fitsRecord = { () throws(LineRejection) in
+      try record.requireActive(for: "service")
+      try UpdateRules.requireWithinLifetime(date, of: record, key: "date", in: fields)
+      if free { try requireEligible(record, for: type, policy: policy, on: date) }
+    }
+    if offSite {
+      try withoutStoredValues(of: record, fitsRecord)
+    } else {
+      try fitsRecord()
+    }
 
     let summaryText = summary.compact
     if let existing = try identical(
@@ -67,7 +75,6 @@ package enum ServiceLog {
       return output(existing, result: "unchanged")
     }
     if free {
-      try requireEligible(record, for: type, policy: policy, on: date)
       if let limit = policy.freePerYear {
         let earlier = try ServiceHistory.freeServices(ofRecord: record.recordNo, type: type, year: date.year, in: db)
         if earlier.count >= limit, let last = earlier.last {
@@ -123,6 +130,29 @@ package enum ServiceLog {
       .notEligible,
       "free '\(type)' is for residents aged \(minAge) or over, and record '\(record.recordNo)' was \(age) on \(date); enter it with \"free\":false if it was not the free service",
       details: ["field": "service.free"])
+  }
+
+  /// Runs the checks of an off-site service against the record's own values (status, birth and
+  /// death dates, age) and turns their refusal into one that names none of them: the serving
+  /// organisation does not manage the record, and the refusal must not tell it a resident's birth
+  /// date or vital status (第二十八条). The refusal keeps its code and is an audited lookup
+  /// (`record.check`), so that trying record numbers one after another leaves a trace.
+  static func withoutStoredValues(
+    of record: ResidentRecord, _ checks: () throws(LineRejection) -> Void
+  ) throws(LineRejection) {
+    do {
+      try checks()
+    } catch {
+      var details: JSONObject = ["record_no": .string(record.recordNo)]
+      if let field = error.details["field"] { details["field"] = field }
+      throw LineRejection(
+        error.code,
+        "record '\(record.recordNo)' cannot take this off-site service (\(error.code)); the reason lies in the record, which its managing organisation can check",
+        details: details,
+        audit: Registry.lookup(
+          of: record.recordNo, outcome: .rejected,
+          detail: ["code": .string(error.code.rawValue), "for": "service.off_site"]))
+    }
   }
 
   /// The refusal of a second free service in one year, naming the earlier one, with the audit

@@ -25,6 +25,13 @@ package enum FilePermissions {
   /// The umask under which every file a tool creates gets at most `fileMode(groupReadable:)`.
   package static func creationMask(groupReadable: Bool) -> mode_t { groupReadable ? 0o027 : 0o077 }
 
+  /// The mode of the store and its companions in a group installation: read and written through
+  /// the tools' own group, which no person belongs to (hr(7) INSTALLATIONS).
+  package static let groupInstallationFileMode: mode_t = 0o660
+
+  /// The umask of a tool of a group installation.
+  package static let groupInstallationMask: mode_t = 0o007
+
   /// The permission bits that let someone other than the owner change a file: group- or
   /// world-writable. A store or configuration with either is refused, since whoever else can
   /// write it can rewrite the records or grant themselves a role.

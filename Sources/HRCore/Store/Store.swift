@@ -58,10 +58,12 @@ package final class Store: Sendable {
   /// answers some of the opening steps (the WAL set-up, the first read of the schema) with
   /// `SQLITE_BUSY` at once, without waiting. The whole opening is therefore retried, with
   /// back-off, until the busy timeout has really passed.
+  /// A group-writable `newFileMode` (0660, a group installation's) accepts a store the group may
+  /// write, the group being the tools' own; others may never write it.
   package init(path: String, busyTimeout: Double = 30, newFileMode: mode_t = 0o600) throws(StoreError) {
     self.path = path
     self.busyTimeout = busyTimeout
-    try Store.refuseWritableByOthers(path)
+    try Store.refuseWritableByOthers(path, groupWritable: newFileMode & 0o020 != 0)
     try Store.create(path, mode: newFileMode)
     try Store.refuseReadOnly(path)
     var configuration = GRDB.Configuration()
@@ -105,14 +107,14 @@ package final class Store: Sendable {
   /// `SQLITE_OPEN_READONLY`: through its `-wal` and `-shm` when they exist (a writer may be at
   /// work), else as immutable, since without a log there is no writer and SQLite could not create
   /// the companions it needs to read a WAL store.
-  package init(readingOnly path: String, busyTimeout: Double = 30) throws(StoreError) {
+  package init(readingOnly path: String, busyTimeout: Double = 30, groupWritable: Bool = false) throws(StoreError) {
     self.path = path
     self.busyTimeout = busyTimeout
-    try Store.refuseWritableByOthers(path)
+    try Store.refuseWritableByOthers(path, groupWritable: groupWritable)
     var configuration = GRDB.Configuration()
     configuration.busyMode = .timeout(busyTimeout)
     var location = path
-    if access(path, W_OK) == 0, access(Store.directory(of: path), W_OK) == 0 {
+    if Store.mayWrite(path), Store.mayWrite(Store.directory(of: path)) {
       configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = 1") }
     } else {
       configuration.readonly = true
@@ -163,7 +165,7 @@ package final class Store: Sendable {
   /// cannot take its `-wal` and `-shm`: every command that opens it so must append an event.
   private static func refuseReadOnly(_ path: String) throws(StoreError) {
     let directory = Store.directory(of: path)
-    for (file, what) in [(path, "the store"), (directory, "its directory '\(directory)'")] where access(file, W_OK) != 0 {
+    for (file, what) in [(path, "the store"), (directory, "its directory '\(directory)'")] where !mayWrite(file) {
       let reason = String(cString: strerror(errno))
       throw .cannotOpen(
         path: path,
@@ -179,9 +181,16 @@ package final class Store: Sendable {
     return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 
-  /// Refuses a store that the group or others can write.
-  static func refuseWritableByOthers(_ path: String) throws(StoreError) {
-    if let mode = FilePermissions.mode(ofFileAt: path), mode & FilePermissions.writableByOthers != 0 {
+  /// Whether this process may write `path` with its effective ids: a tool installed set-group-ID
+  /// writes the store through its group, which `access` (the caller's real ids) would not count.
+  static func mayWrite(_ path: String) -> Bool {
+    faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0
+  }
+
+  /// Refuses a store that the group or others can write; only others when `groupWritable`.
+  static func refuseWritableByOthers(_ path: String, groupWritable: Bool = false) throws(StoreError) {
+    let writable = groupWritable ? FilePermissions.writableByOthers & 0o002 : FilePermissions.writableByOthers
+    if let mode = FilePermissions.mode(ofFileAt: path), mode & writable != 0 {
       throw .writableByOthers(path: path, mode: UInt32(mode))
     }
   }
