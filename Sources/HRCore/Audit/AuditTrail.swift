@@ -200,13 +200,17 @@ package enum AuditTrail {
 extension Sequence where Element == UInt8 {
   /// The bytes as lower-case hexadecimal text.
   package var hexString: String {
-    let digits = Array("0123456789abcdef".utf8)
     var out = [UInt8]()
-    out.reserveCapacity(64)
+    out.reserveCapacity(Swift.max(64, 2 * underestimatedCount))
     for byte in self {
-      out.append(digits[Int(byte >> 4)])
-      out.append(digits[Int(byte & 0x0f)])
+      out.append(hexDigit(byte >> 4))
+      out.append(hexDigit(byte & 0x0f))
     }
     return String(decoding: out, as: UTF8.self)
   }
+}
+
+/// The lower-case hexadecimal digit of a value from 0 to 15, as an ASCII byte.
+private func hexDigit(_ value: UInt8) -> UInt8 {
+  value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
 }

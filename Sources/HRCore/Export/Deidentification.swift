@@ -92,22 +92,27 @@ package struct Deidentification: Sendable {
   /// restricted records left out, and puts every record in pseudonym order under `key`.
   package func prepare(in db: Database, key: PseudonymKey) throws -> PreparedExport {
     var export = PreparedExport(plan: self)
-    var tagSets: [EquivalenceClass: Set<[String]>] = [:]
+    var classIndex: [EquivalenceClass: Int] = [:]
+    var sizes: [Int] = []
+    var tagSets: [Set<[String]>] = []
     try scan(in: db) { record in
-      let equivalenceClass = record.equivalenceClass
-      let classIndex: Int
-      if let index = export.classIndex[equivalenceClass] {
-        classIndex = index
+      let index: Int
+      if let known = classIndex[record.equivalenceClass] {
+        index = known
       } else {
-        classIndex = export.classes.count
-        export.classes.append(equivalenceClass)
-        export.classIndex[equivalenceClass] = classIndex
+        index = export.classes.count
+        export.classes.append(record.equivalenceClass)
+        classIndex[record.equivalenceClass] = index
+        sizes.append(0)
+        tagSets.append([])
       }
-      export.counts[equivalenceClass, default: ClassCount(records: 0, tagSets: 1)].records += 1
-      if settings.l != nil { tagSets[equivalenceClass, default: []].insert(record.tags) }
-      try export.order.add(pseudonym: key.digest(of: record.recordNo), classIndex: classIndex, record)
+      sizes[index] += 1
+      if settings.l != nil { tagSets[index].insert(record.tags) }
+      try export.order.add(pseudonym: key.digest(of: record.recordNo), classIndex: index, record)
     }
-    for (equivalenceClass, sets) in tagSets { export.counts[equivalenceClass]?.tagSets = sets.count }
+    for (index, equivalenceClass) in export.classes.enumerated() {
+      export.counts[equivalenceClass] = ClassCount(records: sizes[index], tagSets: settings.l == nil ? 1 : tagSets[index].count)
+    }
     export.restricted =
       try Int.fetchOne(
         db.cachedStatement(
@@ -149,8 +154,8 @@ package struct PreparedExport {
   package var counts: [EquivalenceClass: ClassCount] = [:]
   /// The restricted records in scope, left out of the export.
   package var restricted = 0
+  /// The classes in the order the scan met them; a record in `order` names its class by index.
   var classes: [EquivalenceClass] = []
-  var classIndex: [EquivalenceClass: Int] = [:]
   var order = PseudonymOrder()
 
   /// Calls `body` with every record of a class not in `suppressed`, in pseudonym order; returns

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,8 +17,9 @@ struct PseudonymOrder {
   /// The most bytes of encoded records held in memory at once.
   let batchBytes: Int
   private var batch: [UInt8] = []
-  /// Where each record of the batch starts.
-  private var starts: [Int] = []
+  /// Where each record of the batch starts, beside the first 8 bytes of its pseudonym as a
+  /// number: the batch sorts by that number, and by the whole pseudonym only when it ties.
+  private var starts: [(prefix: UInt64, start: Int)] = []
   private var strings: [String] = []
   private var stringIndex: [String: UInt32] = [:]
   private var file: Int32 = -1
@@ -34,12 +37,15 @@ struct PseudonymOrder {
 
   /// Adds a record under its pseudonym, the 32 bytes of its HMAC; `classIndex` says which
   /// equivalence class it belongs to.
-  mutating func add(pseudonym: [UInt8], classIndex: Int, _ record: ScannedRecord) throws(StoreError) {
+  mutating func add(pseudonym: some ContiguousBytes, classIndex: Int, _ record: ScannedRecord) throws(StoreError) {
     if batch.capacity == 0 { batch.reserveCapacity(batchBytes + (1 << 16)) }
-    starts.append(batch.count)
     let lengthAt = batch.count
     batch.append(contentsOf: [0, 0, 0, 0])
-    batch.append(contentsOf: pseudonym)
+    let prefix = pseudonym.withUnsafeBytes { bytes in
+      batch.append(contentsOf: bytes)
+      return bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+    starts.append((prefix, lengthAt))
     append(UInt32(classIndex))
     append(intern(record.status))
     append(UInt32(record.tags.count))
@@ -64,7 +70,7 @@ struct PseudonymOrder {
     }
     guard !runs.isEmpty else {
       sortBatch()
-      for start in starts { try body(decode(batch, at: start + 4)) }
+      for (_, start) in starts { try body(decode(batch, at: start + 4)) }
       return
     }
     try writeRun()
@@ -127,8 +133,8 @@ struct PseudonymOrder {
 
   private mutating func sortBatch() {
     batch.withUnsafeBufferPointer { bytes in
-      let base = bytes.baseAddress!
-      starts.sort { memcmp(base + $0 + 4, base + $1 + 4, 32) < 0 }
+      guard let base = bytes.baseAddress else { return }
+      starts.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : memcmp(base + $0.start + 4, base + $1.start + 4, 32) < 0 }
     }
   }
 
@@ -140,9 +146,9 @@ struct PseudonymOrder {
     var out: [UInt8] = []
     out.reserveCapacity(1 << 20)
     let runStart = fileLength
-    for start in starts {
+    for (_, start) in starts {
       let length = Int(batch[start]) | Int(batch[start + 1]) << 8 | Int(batch[start + 2]) << 16 | Int(batch[start + 3]) << 24
-      out.append(contentsOf: batch[start..<start + length])
+      batch.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
       if out.count >= 1 << 20 { try flush(&out) }
     }
     try flush(&out)

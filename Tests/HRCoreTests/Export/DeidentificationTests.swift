@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import HRLines
@@ -231,6 +232,18 @@ struct DeidentificationTests {
     #expect(key.pseudonym(of: "50010300100100001") == expected)
     #expect(key.pseudonym(of: "50010300100100002") != expected)
     #expect(key.pseudonym(of: "50010300100100001") == expected, "the keyed state is copied, never consumed")
+  }
+
+  @Test(
+    "The pseudonym is swift-crypto's own HMAC-SHA256, for keys shorter than, as long as and longer than a block",
+    arguments: [32, 63, 64, 65, 200])
+  func pseudonymMatchesHMAC(keyLength: Int) throws {
+    let keyBytes = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+    let key = try PseudonymKey(bytes: keyBytes)
+    for recordNo in ["", "5", "50010300100100001", String(repeating: "9", count: 200)] {
+      let expected = HMAC<SHA256>.authenticationCode(for: Array(recordNo.utf8), using: SymmetricKey(data: keyBytes))
+      #expect(key.pseudonym(of: recordNo) == Array(expected).map { String(format: "%02x", $0) }.joined(), "\(recordNo)")
+    }
   }
 
   @Test("The key file is refused when missing, short or open to others, and no message shows its bytes")
