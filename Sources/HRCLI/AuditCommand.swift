@@ -15,7 +15,7 @@ package struct AuditCommand: ParsableCommand {
       """,
     version: toolkitVersion("hr-audit"),
     subcommands: [
-      AuditLogCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self, AuditAccessCommand.self,
+      AuditLogCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self, AuditCheckpointCommand.self, AuditAccessCommand.self,
       AuditQualityCommand.self, AuditDuplicatesCommand.self,
     ])
 
