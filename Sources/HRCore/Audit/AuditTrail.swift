@@ -40,7 +40,7 @@ package struct AuditEvent: Sendable, Equatable {
   package var detail: String
   package var prevHash: String
   package var hash: String
-  /// The digests of the rows the event's change left behind, as canonical JSON
+  /// The digests of the rows the event's change left behind, as compact JSON
   /// `{"TABLE/KEY":"HEX"|null,…}` (``StateDigest``); nil for an event written before the trail
   /// carried them, whose hash then covers no `state`.
   package var state: String? = nil

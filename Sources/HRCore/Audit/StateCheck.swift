@@ -77,7 +77,7 @@ package enum StateCheck {
       let recorded: String? = row[1]
       guard let slash = unit.firstIndex(of: "/"), let table = CoveredTable.named(unit[..<slash]) else { continue }
       let keyText = String(unit[unit.index(after: slash)...])
-      let key: any DatabaseValueConvertible = table.integerKey ? (Int64(keyText) ?? -1) : keyText
+      let key = table.integerKey ? (Int64(keyText) ?? -1).databaseValue : keyText.databaseValue
       summary.checked += 1
       let current = try StateDigest.digest(of: table, key: key, in: db)
       switch (recorded, current) {

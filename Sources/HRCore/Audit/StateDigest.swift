@@ -22,11 +22,19 @@ package struct CoveredTable: Sendable {
   let integerKey: Bool
   /// The columns hashed, in this order: the one list both the writer and `verify --state` use.
   let columns: [String]
-
   /// Every row of the unit named `key`, in a fixed order.
-  var selectSQL: String {
+  let selectSQL: String
+  /// The first bytes hashed: the table's name and a zero byte.
+  let prefix: [UInt8]
+
+  init(name: String, key: String, integerKey: Bool, columns: [String]) {
+    self.name = name
+    self.key = key
+    self.integerKey = integerKey
+    self.columns = columns
     let order = name == "identifier" ? " ORDER BY kind, value" : ""
-    return "SELECT \(columns.joined(separator: ", ")) FROM main.\(name) WHERE \(key) = ?\(order)"
+    selectSQL = "SELECT \(columns.joined(separator: ", ")) FROM main.\(name) WHERE \(key) = ?\(order)"
+    prefix = Array(name.utf8) + [0]
   }
 
   /// Every table covered. Adding a column to a table does not add it here: the digests already
@@ -125,34 +133,56 @@ package enum StateDigest {
     try db.execute(sql: sql)
   }
 
-  /// The digests of the units changed since the last event, as the canonical JSON object
-  /// `{"TABLE/KEY":"HEX"|null,…}`, and forgets them: the `state` of the event being appended.
+  /// The digests of the units changed since the last event, as the JSON object
+  /// `{"TABLE/KEY":"HEX"|null,…}` (by table, then key), and forgets them: the `state` of the event
+  /// being appended. Its text is hashed as stored, so it is written here once, without sorting.
   static func takeState(in db: Database) throws -> String {
     let touched = try db.cachedStatement(sql: "SELECT tbl, key FROM temp.state_touched")
-    let rows = try Row.fetchCursor(touched)
-    var state = JSONObject()
-    while let row = try rows.next() {
-      let name: String = row[0]
+    let raw = touched.sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
+    var state: [UInt8] = [UInt8(ascii: "{")]
+    while try step(raw, in: db) {
+      let name = String(cString: sqlite3_column_text(raw, 0))
       guard let table = CoveredTable.named(Substring(name)) else { continue }
-      let key: DatabaseValue = row[1]
-      state["\(name)/\(key.storage.keyText)"] = try digest(of: table, key: key, in: db).map { .string($0) } ?? .null
+      let key: DatabaseValue =
+        sqlite3_column_type(raw, 1) == SQLITE_INTEGER
+        ? sqlite3_column_int64(raw, 1).databaseValue : String(cString: sqlite3_column_text(raw, 1)).databaseValue
+      if state.count > 1 { state.append(UInt8(ascii: ",")) }
+      JSONWriter.writeString("\(name)/\(key.storage.keyText)", to: &state)
+      state.append(UInt8(ascii: ":"))
+      if let digest = try digest(of: table, key: key, in: db) {
+        state.append(UInt8(ascii: "\""))
+        state.append(contentsOf: digest.utf8)
+        state.append(UInt8(ascii: "\""))
+      } else {
+        state.append(contentsOf: "null".utf8)
+      }
     }
-    if state.isEmpty { return "{}" }
-    try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute()
-    return state.canonical
+    state.append(UInt8(ascii: "}"))
+    if state.count > 2 { try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute() }
+    return String(decoding: state, as: UTF8.self)
   }
 
   /// The digest of the unit `key` of `table` as it is now, or nil when it has no row.
-  static func digest(of table: CoveredTable, key: some DatabaseValueConvertible, in db: Database) throws -> String? {
-    let statement = try db.cachedStatement(sql: table.selectSQL)
-    statement.arguments = [key]
-    let cursor = try Row.fetchCursor(statement)
+  ///
+  /// Every change of the tools pays for this, so the prepared statement is stepped in place: no
+  /// row object, no argument array, each column hashed from the bytes SQLite holds.
+  static func digest(of table: CoveredTable, key: DatabaseValue, in db: Database) throws -> String? {
+    let raw = try db.cachedStatement(sql: table.selectSQL).sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
+    switch key.storage {
+    case .int64(let value): sqlite3_bind_int64(raw, 1, value)
+    case .string(let value): sqlite3_bind_text(raw, 1, value, -1, transient)
+    default: sqlite3_bind_null(raw, 1)
+    }
     var hasher = SHA256()
-    hasher.update(data: Array(table.name.utf8) + [0])
+    table.prefix.withUnsafeBytes { hasher.update(bufferPointer: $0) }
     var found = false
-    let raw = statement.sqliteStatement
     var buffer: [UInt8] = []
-    while try cursor.next() != nil {
+    buffer.reserveCapacity(512)
+    while try step(raw, in: db) {
       found = true
       buffer.removeAll(keepingCapacity: true)
       for column in 0..<Int32(table.columns.count) { append(column, of: raw, to: &buffer) }
@@ -160,6 +190,18 @@ package enum StateDigest {
     }
     return found ? hasher.finalize().hexString : nil
   }
+
+  /// Steps a statement: true for a row, false when done, an error otherwise.
+  private static func step(_ statement: SQLiteStatement, in db: Database) throws -> Bool {
+    let code = sqlite3_step(statement)
+    if code == SQLITE_ROW { return true }
+    if code == SQLITE_DONE { return false }
+    throw DatabaseError(
+      resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+  }
+
+  /// SQLite copies the bound text, which lives only for the call.
+  private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
   /// Appends one column's storage type and value.
   private static func append(_ column: Int32, of statement: SQLiteStatement, to buffer: inout [UInt8]) {
