@@ -15,8 +15,8 @@ package struct AuditCommand: ParsableCommand {
       """,
     version: toolkitVersion("hr-audit"),
     subcommands: [
-      AuditLogCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self, AuditCheckpointCommand.self, AuditAccessCommand.self,
-      AuditQualityCommand.self, AuditDuplicatesCommand.self,
+      AuditLogCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self, AuditAccessCommand.self,
+      AuditQualityCommand.self, AuditDuplicatesCommand.self, AuditCheckpointCommand.self,
     ])
 
   package init() {}
