@@ -16,7 +16,7 @@ package struct AuditCommand: ParsableCommand {
     version: toolkitVersion("hr-audit"),
     subcommands: [
       AuditLogCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self, AuditAccessCommand.self,
-      AuditQualityCommand.self, AuditDuplicatesCommand.self,
+      AuditQualityCommand.self, AuditDuplicatesCommand.self, AuditCheckpointCommand.self,
     ])
 
   package init() {}

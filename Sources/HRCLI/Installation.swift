@@ -110,16 +110,8 @@ package struct Installation: Sendable {
   }
 
   /// Opens a file the caller names (an input, a rejects file, a report) with the caller's own
-  /// group rather than the tools' group, so that a staff account cannot have a tool read or
-  /// write the store's directory for it.
+  /// group rather than the tools' group (`FilePermissions.openAsCaller`).
   package static func openAsCaller(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
-    guard runsSetGroupID else { return open(path, flags, mode) }
-    let tools = getegid()
-    guard setegid(getgid()) == 0 else { return -1 }
-    let descriptor = open(path, flags, mode)
-    let saved = errno
-    _ = setegid(tools)
-    errno = saved
-    return descriptor
+    FilePermissions.openAsCaller(path, flags, mode)
   }
 }

@@ -68,7 +68,8 @@ struct AuditTests {
     #expect(result["broken_seq"] as? Int == tamper.seq)
     #expect(result["reason"] as? String == tamper.reason)
     #expect(result["events_checked"] as? Int == tamper.checked)
-    #expect(try Self.keys(verify.stdout) == ["ok", "broken_seq", "reason", "message", "events_checked"])
+    #expect(
+      try Self.keys(verify.stdout) == ["ok", "broken_seq", "reason", "message", "events_checked", "missing_triggers"])
     #expect(verify.stderr.hasPrefix("hr-audit: audit chain broken at seq \(tamper.seq): \(tamper.reason): "))
   }
 
@@ -76,7 +77,12 @@ struct AuditTests {
     let (sandbox, _) = try Self.seeded()
     #expect(try sandbox.shell("hr-audit head > kept-head.json").status == 0)
     let kept = Self.object(try sandbox.read("kept-head.json"))
-    _ = try sandbox.sqlite("DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE seq > 5;")
+    // A careful hand puts the trigger back, so that only the kept head can tell.
+    _ = try sandbox.sqlite(
+      """
+      DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE seq > 5;
+      \(AuditIntegrityTests.trigger("audit_event_no_delete"))
+      """)
 
     let plain = try sandbox.run("hr-audit", ["verify"])
     #expect(plain.status == 0)
@@ -111,7 +117,7 @@ struct AuditTests {
     #expect(delete.status != 0)
     #expect(delete.stderr.contains("audit events are never deleted"))
     let replace = try sandbox.shell(
-      #"sqlite3 "$HR_STORE" "REPLACE INTO audit_event SELECT seq, at, operator, role, org, action, record_no, outcome, '{}', prev_hash, hash FROM audit_event WHERE seq = 1""#
+      #"sqlite3 "$HR_STORE" "REPLACE INTO audit_event SELECT seq, at, operator, role, org, action, record_no, outcome, '{}', prev_hash, hash, state FROM audit_event WHERE seq = 1""#
     )
     #expect(replace.status != 0)
     #expect(replace.stderr.contains("audit events are never modified"))

@@ -72,6 +72,9 @@ package enum ChainBreakReason: String, Sendable, CaseIterable {
   case prevHashMismatch = "prev_hash_mismatch"
   /// The event's contents no longer give its hash (an event edited in place).
   case hashMismatch = "hash_mismatch"
+  /// A hashed column holds another storage type than the one it was written with: the same bytes
+  /// as a BLOB keep the hash but hide the event from every lookup by value.
+  case storageType = "storage_type"
   /// The event named by `--expect-head` has another hash: the chain was rewritten at or before it.
   case headMismatch = "head_mismatch"
   /// The chain ends before the event named by `--expect-head`: its tail was cut off.
@@ -88,7 +91,8 @@ package struct ChainBreak: Equatable, Sendable {
   package let message: String
 }
 
-/// What `hr-audit verify` found: the intact length of the chain and, if it is broken, where first.
+/// What `hr-audit verify` found: the intact length of the chain and, if it is broken, where first;
+/// and the append-only triggers that are no longer in place.
 package struct ChainVerdict: Equatable, Sendable {
   /// Events found intact, in order, before the first break (every event when none is broken).
   package let eventsChecked: Int
@@ -96,20 +100,33 @@ package struct ChainVerdict: Equatable, Sendable {
   package let head: ChainHead
   /// The first break, or nil when the chain holds.
   package let broken: ChainBreak?
+  /// The append-only triggers gone or replaced, when they were checked (``AuditChain/verifyStore(in:expecting:)``).
+  package var missingTriggers: [MissingTrigger] = []
+  /// What `verify --state` found, when it was asked for and the chain holds.
+  package var state: StateSummary? = nil
 
   /// Whether every event holds (and the expected head, when one was given).
   package var isIntact: Bool { broken == nil }
 
+  /// Whether the chain holds and every append-only trigger is in place.
+  package var holds: Bool { broken == nil && missingTriggers.isEmpty && (state?.holds ?? true) }
+
   /// `{"ok":true,"events":N,"head":"…"}`, or `{"ok":false,"broken_seq":S,"reason":"…",
-  /// "message":"…","events_checked":N}`.
+  /// "message":"…","events_checked":N}`; either with `"missing_triggers":[…]` (and `ok` false)
+  /// when a trigger is gone, and with `"state":{…}` when the rows were compared too.
   package var json: JSONObject {
-    guard let broken else {
-      return ["ok": true, "events": .int(eventsChecked), "head": .string(head.hash)]
+    var object: JSONObject
+    if let broken {
+      object = [
+        "ok": false, "broken_seq": .int(broken.seq), "reason": .string(broken.reason.rawValue),
+        "message": .string(broken.message), "events_checked": .int(eventsChecked),
+      ]
+    } else {
+      object = ["ok": .bool(holds), "events": .int(eventsChecked), "head": .string(head.hash)]
     }
-    return [
-      "ok": false, "broken_seq": .int(broken.seq), "reason": .string(broken.reason.rawValue),
-      "message": .string(broken.message), "events_checked": .int(eventsChecked),
-    ]
+    if !missingTriggers.isEmpty { object["missing_triggers"] = .array(missingTriggers.map { .string($0.name) }) }
+    if let state { object["state"] = .object(state.json) }
+    return object
   }
 }
 
@@ -120,6 +137,13 @@ package enum AuditChain {
     let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
     guard let row else { return .empty }
     return ChainHead(seq: row[0], hash: row[1])
+  }
+
+  /// Verifies the chain (``verify(in:expecting:)``) and that the append-only triggers are in place.
+  package static func verifyStore(in db: Database, expecting expected: ChainHead? = nil) throws -> ChainVerdict {
+    var verdict = try verify(in: db, expecting: expected)
+    verdict.missingTriggers = try AppendOnlyGuards.missing(in: db)
+    return verdict
   }
 
   /// Recomputes the chain event by event, in `seq` order, and stops at the first event that breaks
@@ -135,7 +159,8 @@ package enum AuditChain {
   package static func verify(in db: Database, expecting expected: ChainHead? = nil) throws -> ChainVerdict {
     let statement = try db.makeStatement(
       sql: """
-        SELECT seq, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash
+        SELECT seq, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash, \(
+          try db.columns(in: "audit_event").contains { $0.name == "state" } ? "state" : "NULL")
         FROM audit_event ORDER BY seq
         """)
     let rows = try Row.fetchCursor(statement)
@@ -164,6 +189,11 @@ package enum AuditChain {
       }
       if seq < expectedSeq {
         return verdict(seq, .unexpectedSeq, "seq \(seq) where seq \(expectedSeq) was expected")
+      }
+      if let (column, found, expected) = event.wrongStorageType() {
+        return verdict(
+          seq, .storageType,
+          "event \(seq): \(column) is stored as \(found), not \(expected): a lookup by that column no longer finds the event")
       }
       guard same(event.bytes(of: .prevHash), previousHash) else {
         let previous = seq == 1 ? "the genesis hash" : "the hash of event \(seq - 1)"
@@ -243,10 +273,43 @@ private struct StoredEventRow: AuditHashFields {
     case .outcome: 7
     case .detail: 8
     case .prevHash: 9
+    case .state: 11
     }
   }
 
   var seq: Int { Int(sqlite3_column_int64(statement, 0)) }
+
+  var hasState: Bool { sqlite3_column_type(statement, 11) != SQLITE_NULL }
+
+  /// The storage type each column of the verifying statement was written with: text, or text
+  /// or null where the writer may leave it out. `seq` is the table's integer primary key.
+  private static let storageTypes: [(name: String, nullable: Bool)] = [
+    ("seq", false), ("at", false), ("operator", false), ("role", false), ("org", true), ("action", false),
+    ("record_no", true), ("outcome", false), ("detail", false), ("prev_hash", false), ("hash", false), ("state", true),
+  ]
+
+  /// The first column whose storage type is not the one the writer gives it: its name, the type
+  /// found and the type expected.
+  func wrongStorageType() -> (String, String, String)? {
+    for (index, column) in Self.storageTypes.enumerated() {
+      let type = sqlite3_column_type(statement, Int32(index))
+      let expected = index == 0 ? SQLITE_INTEGER : SQLITE_TEXT
+      if type == expected || (column.nullable && type == SQLITE_NULL) { continue }
+      let wanted = index == 0 ? "integer" : column.nullable ? "text or null" : "text"
+      return (column.name, Self.typeName(type), wanted)
+    }
+    return nil
+  }
+
+  private static func typeName(_ type: Int32) -> String {
+    switch type {
+    case SQLITE_INTEGER: "integer"
+    case SQLITE_FLOAT: "real"
+    case SQLITE_TEXT: "text"
+    case SQLITE_BLOB: "blob"
+    default: "null"
+    }
+  }
 
   /// The stored text of a field; empty for NULL. Valid until the cursor moves on.
   func bytes(of field: AuditHashField) -> UnsafeBufferPointer<UInt8> {

@@ -40,6 +40,10 @@ package struct AuditEvent: Sendable, Equatable {
   package var detail: String
   package var prevHash: String
   package var hash: String
+  /// The digests of the rows the event's change left behind, as compact JSON
+  /// `{"TABLE/KEY":"HEX"|null,…}` (``StateDigest``); nil for an event written before the trail
+  /// carried them, whose hash then covers no `state`.
+  package var state: String? = nil
 
   /// The hash of the genesis event's predecessor.
   package static let genesisHash = String(repeating: "0", count: 64)
@@ -53,8 +57,10 @@ package struct AuditEvent: Sendable, Equatable {
   }
 
   /// Appends the bytes the hash covers: `prev_hash`, then `{"action":…,"at":…,"detail":…,
-  /// "operator":…,"org":…,"outcome":…,"record_no":…,"role":…,"seq":…}` with the keys in byte
-  /// order, strings escaped as the JSON writer escapes them and `detail` as its stored canonical text.
+  /// "operator":…,"org":…,"outcome":…,"record_no":…,"role":…,"seq":…,"state":…}` with the keys
+  /// in byte order, strings escaped as the JSON writer escapes them, `detail` and `state` as their
+  /// stored canonical text; `"state"` only when the event has one, so that the events written
+  /// before it existed keep their hashes.
   ///
   /// Generic over where the fields come from, so that `verify` reads them straight from the
   /// stored row's bytes while every other caller goes through `computedHash`, and the two can never
@@ -80,19 +86,25 @@ package struct AuditEvent: Sendable, Equatable {
     buffer.append(contentsOf: #","seq":"#.utf8)
     // A small string: no allocation below 16 digits.
     buffer.append(contentsOf: String(event.seq).utf8)
+    if event.hasState {
+      buffer.append(contentsOf: #","state":"#.utf8)
+      event.appendRaw(.state, to: &buffer)
+    }
     buffer.append(UInt8(ascii: "}"))
   }
 }
 
 /// The stored columns an event's hash covers.
 enum AuditHashField {
-  case at, operatorID, role, org, action, recordNo, outcome, detail, prevHash
+  case at, operatorID, role, org, action, recordNo, outcome, detail, prevHash, state
 }
 
 /// Where the hashed fields of an event are read from: a decoded `AuditEvent`, or a stored row read
 /// in place by `verify`.
 protocol AuditHashFields {
   var seq: Int { get }
+  /// Whether the event carries a `state` (every event written since the trail covers the state).
+  var hasState: Bool { get }
   /// Appends a text field as a JSON string, or `null` when it has no value.
   func appendString(_ field: AuditHashField, to buffer: inout [UInt8])
   /// Appends a field's stored text exactly as it is (`prev_hash`, and `detail`, already canonical JSON).
@@ -100,6 +112,8 @@ protocol AuditHashFields {
 }
 
 extension AuditEvent: AuditHashFields {
+  var hasState: Bool { state != nil }
+
   private func text(_ field: AuditHashField) -> String? {
     switch field {
     case .at: at
@@ -111,6 +125,7 @@ extension AuditEvent: AuditHashFields {
     case .outcome: outcome
     case .detail: detail
     case .prevHash: prevHash
+    case .state: state
     }
   }
 
@@ -142,6 +157,7 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
     detail = row["detail"]
     prevHash = row["prev_hash"]
     hash = row["hash"]
+    state = row["state"]
   }
 
   package func encode(to container: inout PersistenceContainer) {
@@ -155,14 +171,14 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
 
   /// The columns of the table, in the order of `databaseValues`.
   private static let columnNames = [
-    "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
+    "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash", "state",
   ]
 
   private static let insertSQL =
     "INSERT INTO audit_event (\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
 
   private var databaseValues: [(any DatabaseValueConvertible)?] {
-    [seq, at, operatorID, role, org, action, recordNo, outcome, detail, prevHash, hash]
+    [seq, at, operatorID, role, org, action, recordNo, outcome, detail, prevHash, hash, state]
   }
 }
 
@@ -190,7 +206,8 @@ package enum AuditTrail {
       outcome: entry.outcome.rawValue,
       detail: detail.canonical,
       prevHash: last?["hash"] ?? AuditEvent.genesisHash,
-      hash: "")
+      hash: "",
+      state: try StateDigest.takeState(in: db))
     event.hash = event.computedHash
     try event.insertPrepared(db)
     return event

@@ -64,4 +64,37 @@ package enum FilePermissions {
     let digits = String(mode, radix: 8)
     return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
   }
+
+  /// Opens a file the caller names (an input, a rejects file, a report, a key) with the caller's
+  /// own group rather than the tools' group of a group installation, so that a staff account
+  /// cannot have a tool read or write the store's directory for it.
+  package static func openAsCaller(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+    guard getegid() != getgid() else { return open(path, flags, mode) }
+    let tools = getegid()
+    guard setegid(getgid()) == 0 else { return -1 }
+    let descriptor = open(path, flags, mode)
+    let saved = errno
+    _ = setegid(tools)
+    errno = saved
+    return descriptor
+  }
+
+  /// The whole of a small file the caller names, read with the caller's own group
+  /// (`openAsCaller`); nil with `errno` set when it cannot be read.
+  package static func readAsCaller(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+    let fd = openAsCaller(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while bytes.count <= limit {
+      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      guard count >= 0 else { return nil }
+      if count == 0 { return bytes }
+      bytes.append(contentsOf: chunk[0..<count])
+    }
+    errno = EFBIG
+    return nil
+  }
 }

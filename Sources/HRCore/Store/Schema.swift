@@ -15,6 +15,7 @@ extension Store {
     migrator.registerMigration("v3-export-approvals", migrate: createExportApprovals)
     migrator.registerMigration("v3-metrics-indexes", migrate: indexMetrics)
     migrator.registerMigration("v3-perf-slimmer-record-indexes", migrate: slimRecordIndexes)
+    migrator.registerMigration("v4-audit-state", migrate: addAuditState)
     return migrator
   }
 

@@ -89,6 +89,7 @@ package final class Store: Sendable {
         try db.execute(sql: "PRAGMA wal_autocheckpoint = 2048")
       }
       try Store.migrate(pool, path: path)
+      try pool.writeWithoutTransaction { db in try StateDigest.installTracking(in: db) }
       return pool
     }
   }

@@ -63,7 +63,7 @@ struct AuditChainTests {
     ),
     (
       "insert an event before the first",
-      "INSERT INTO audit_event SELECT 0, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash FROM audit_event WHERE seq = 1",
+      "INSERT INTO audit_event SELECT 0, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash, state FROM audit_event WHERE seq = 1",
       0, .unexpectedSeq, 0
     ),
   ]
@@ -163,7 +163,7 @@ struct AuditChainTests {
       try sandbox.execute(
         """
         INSERT OR REPLACE INTO audit_event
-        SELECT seq, at, operator, role, org, action, record_no, outcome, '{"forged":true}', prev_hash, hash
+        SELECT seq, at, operator, role, org, action, record_no, outcome, '{"forged":true}', prev_hash, hash, state
         FROM audit_event WHERE seq = 2
         """)
     } throws: { error in

@@ -1,0 +1,250 @@
+import Crypto
+import GRDB
+import HRLines
+
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
+/// A table whose rows each event's digest covers, so that a row changed in the file by another
+/// means than the tools is found (hr(7) AUDIT TRAIL, `hr-audit verify --state`; 第二十五条).
+///
+/// A row is named `TABLE/KEY`. The identifiers of a record are one unit, named by its record
+/// number, so that no event or report ever carries an identifier's value.
+package struct CoveredTable: Sendable {
+  /// The table's name.
+  package let name: String
+  /// The column that names a row (for `identifier`, the record the rows belong to).
+  let key: String
+  /// Whether the key is an integer rowid.
+  let integerKey: Bool
+  /// The columns hashed, in this order: the one list both the writer and `verify --state` use.
+  let columns: [String]
+  /// Every row of the unit named `key`, in a fixed order.
+  let selectSQL: String
+  /// The first bytes hashed: the table's name and a zero byte.
+  let prefix: [UInt8]
+
+  init(name: String, key: String, integerKey: Bool, columns: [String]) {
+    self.name = name
+    self.key = key
+    self.integerKey = integerKey
+    self.columns = columns
+    let order = name == "identifier" ? " ORDER BY kind, value" : ""
+    selectSQL = "SELECT \(columns.joined(separator: ", ")) FROM main.\(name) WHERE \(key) = ?\(order)"
+    prefix = Array(name.utf8) + [0]
+  }
+
+  /// Every table covered. Adding a column to a table does not add it here: the digests already
+  /// in the trail would no longer match; a new column is covered by a new entry of its own.
+  package static let all: [CoveredTable] = [
+    CoveredTable(
+      name: "record", key: "record_no", integerKey: false,
+      columns: [
+        "record_no", "division", "name", "sex", "birth_date", "id_number", "birth_cert_no", "mother_id_number",
+        "managing_org", "managing_district", "status", "archive_reason", "archived_on", "death_date", "phone",
+        "current_address", "registered_address", "ethnicity", "work_unit", "emergency_contact", "responsible_doctor",
+        "past_history", "family_history", "blood_type", "payment_methods", "restricted", "last_contact",
+        "protected_until", "created_on", "created_by", "created_at",
+      ]),
+    CoveredTable(
+      name: "identifier", key: "record_no", integerKey: false,
+      columns: ["kind", "value", "record_no", "current", "added_on"]),
+    CoveredTable(
+      name: "record_history", key: "id", integerKey: true,
+      columns: ["id", "record_no", "field", "old_value", "new_value", "changed_on", "changed_at", "changed_by"]),
+    CoveredTable(
+      name: "service", key: "service_id", integerKey: true,
+      columns: [
+        "service_id", "record_no", "type", "date", "org", "free", "summary", "restricted", "late", "off_site",
+        "entered_on", "entered_at", "entered_by",
+      ]),
+    CoveredTable(
+      name: "amendment", key: "amendment_id", integerKey: true,
+      columns: [
+        "amendment_id", "service_id", "record_no", "changes", "reason", "approved_by", "entered_on", "entered_at",
+        "entered_by",
+      ]),
+    CoveredTable(
+      name: "tag", key: "tag_id", integerKey: true,
+      columns: ["tag_id", "record_no", "code", "source", "since", "ended", "entered_on", "entered_at", "entered_by"]),
+    CoveredTable(
+      name: "contract", key: "contract_id", integerKey: true,
+      columns: ["contract_id", "record_no", "doctor", "team", "signed_on", "entered_on", "entered_at", "entered_by"]),
+    CoveredTable(
+      name: "contact", key: "contact_id", integerKey: true,
+      columns: ["contact_id", "record_no", "date", "method", "entered_on", "entered_at", "entered_by"]),
+    CoveredTable(
+      name: "transfer", key: "transfer_id", integerKey: true,
+      columns: [
+        "transfer_id", "record_no", "from_org", "to_org", "from_district", "to_district", "kind", "reason",
+        "consent_method", "consent_ref", "status", "requested_on", "requested_at", "requested_by", "due", "decided_on",
+        "decided_at", "decided_by", "decision_reason", "late", "protected_until",
+      ]),
+    CoveredTable(
+      name: "archive_event", key: "event_id", integerKey: true,
+      columns: [
+        "event_id", "record_no", "action", "effective_on", "evidence", "death_date", "death_cause", "reported_on",
+        "left_on", "contact_date", "correction", "late", "entered_on", "entered_at", "entered_by",
+      ]),
+    CoveredTable(
+      name: "export_approval", key: "ref", integerKey: false,
+      columns: ["ref", "grantee", "scope", "purpose", "expires", "approved_on", "approved_at", "approved_by"]),
+    CoveredTable(
+      name: "export_revocation", key: "ref", integerKey: false,
+      columns: ["ref", "reason", "revoked_on", "revoked_at", "revoked_by"]),
+  ]
+
+  /// The covered table of that name.
+  static func named(_ name: Substring) -> CoveredTable? { all.first { $0.name == name } }
+}
+
+/// The digests of the rows a change leaves behind: what each event's `state` carries and what
+/// `hr-audit verify --state` recomputes (hr(7) AUDIT TRAIL).
+///
+/// A unit's digest is SHA-256 over the table's name, a zero byte, then each of its rows' columns
+/// in the table's order, each as its SQLite storage type and value: `n` for NULL; `i` and 8 bytes
+/// big-endian for an integer; `r` and the 8 bytes of the IEEE double big-endian for a real; `t` or
+/// `b`, a 4-byte big-endian length and the bytes for text or a blob. A unit with no row has no
+/// digest (JSON `null`).
+package enum StateDigest {
+  /// Creates, on the writer's connection, the temporary table and triggers that note each unit
+  /// the tools insert, update or delete, so the next event's `state` covers it whatever code made
+  /// the change. Temporary objects live with the connection and are never in the file.
+  static func installTracking(in db: Database) throws {
+    var sql =
+      "CREATE TEMP TABLE IF NOT EXISTS state_touched (tbl TEXT NOT NULL, key NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;"
+    for table in CoveredTable.all {
+      let note = { (row: String) in
+        "INSERT OR IGNORE INTO state_touched VALUES ('\(table.name)', \(row).\(table.key));"
+      }
+      sql += """
+        CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_insert AFTER INSERT ON main.\(table.name)
+          BEGIN \(note("NEW")) END;
+        CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_update AFTER UPDATE ON main.\(table.name)
+          BEGIN \(note("OLD")) \(note("NEW")) END;
+        CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_delete AFTER DELETE ON main.\(table.name)
+          BEGIN \(note("OLD")) END;
+
+        """
+    }
+    try db.execute(sql: sql)
+  }
+
+  /// The digests of the units changed since the last event, as the JSON object
+  /// `{"TABLE/KEY":"HEX"|null,…}` (by table, then key), and forgets them: the `state` of the event
+  /// being appended. Its text is hashed as stored, so it is written here once, without sorting.
+  static func takeState(in db: Database) throws -> String {
+    let touched = try db.cachedStatement(sql: "SELECT tbl, key FROM temp.state_touched")
+    let raw = touched.sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
+    var state: [UInt8] = [UInt8(ascii: "{")]
+    while try step(raw, in: db) {
+      let name = String(cString: sqlite3_column_text(raw, 0))
+      guard let table = CoveredTable.named(Substring(name)) else { continue }
+      let key: DatabaseValue =
+        sqlite3_column_type(raw, 1) == SQLITE_INTEGER
+        ? sqlite3_column_int64(raw, 1).databaseValue : String(cString: sqlite3_column_text(raw, 1)).databaseValue
+      if state.count > 1 { state.append(UInt8(ascii: ",")) }
+      JSONWriter.writeString("\(name)/\(key.storage.keyText)", to: &state)
+      state.append(UInt8(ascii: ":"))
+      if let digest = try digest(of: table, key: key, in: db) {
+        state.append(UInt8(ascii: "\""))
+        state.append(contentsOf: digest.utf8)
+        state.append(UInt8(ascii: "\""))
+      } else {
+        state.append(contentsOf: "null".utf8)
+      }
+    }
+    state.append(UInt8(ascii: "}"))
+    if state.count > 2 { try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute() }
+    return String(decoding: state, as: UTF8.self)
+  }
+
+  /// The digest of the unit `key` of `table` as it is now, or nil when it has no row.
+  ///
+  /// Every change of the tools pays for this, so the prepared statement is stepped in place: no
+  /// row object, no argument array, each column hashed from the bytes SQLite holds.
+  static func digest(of table: CoveredTable, key: DatabaseValue, in db: Database) throws -> String? {
+    let raw = try db.cachedStatement(sql: table.selectSQL).sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
+    switch key.storage {
+    case .int64(let value): sqlite3_bind_int64(raw, 1, value)
+    case .string(let value): sqlite3_bind_text(raw, 1, value, -1, transient)
+    default: sqlite3_bind_null(raw, 1)
+    }
+    var hasher = SHA256()
+    table.prefix.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    var found = false
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(512)
+    while try step(raw, in: db) {
+      found = true
+      buffer.removeAll(keepingCapacity: true)
+      for column in 0..<Int32(table.columns.count) { append(column, of: raw, to: &buffer) }
+      buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    }
+    return found ? hasher.finalize().hexString : nil
+  }
+
+  /// Steps a statement: true for a row, false when done, an error otherwise.
+  private static func step(_ statement: SQLiteStatement, in db: Database) throws -> Bool {
+    let code = sqlite3_step(statement)
+    if code == SQLITE_ROW { return true }
+    if code == SQLITE_DONE { return false }
+    throw DatabaseError(
+      resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+  }
+
+  /// SQLite copies the bound text, which lives only for the call.
+  private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+  /// Appends one column's storage type and value.
+  private static func append(_ column: Int32, of statement: SQLiteStatement, to buffer: inout [UInt8]) {
+    func bigEndian(_ value: UInt64) {
+      for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+    func bytes(_ tag: Character, _ start: UnsafeRawPointer?) {
+      let count = Int(sqlite3_column_bytes(statement, column))
+      buffer.append(UInt8(ascii: tag.unicodeScalars.first!))
+      for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: count >> shift)) }
+      if let start, count > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(start: start, count: count)) }
+    }
+    switch sqlite3_column_type(statement, column) {
+    case SQLITE_INTEGER:
+      buffer.append(UInt8(ascii: "i"))
+      bigEndian(UInt64(bitPattern: sqlite3_column_int64(statement, column)))
+    case SQLITE_FLOAT:
+      buffer.append(UInt8(ascii: "r"))
+      bigEndian(sqlite3_column_double(statement, column).bitPattern)
+    case SQLITE_TEXT: bytes("t", UnsafeRawPointer(sqlite3_column_text(statement, column)))
+    case SQLITE_BLOB: bytes("b", sqlite3_column_blob(statement, column))
+    default: buffer.append(UInt8(ascii: "n"))
+    }
+  }
+}
+
+extension DatabaseValue.Storage {
+  /// A unit's key as it is written after `TABLE/`.
+  var keyText: String {
+    switch self {
+    case .int64(let value): String(value)
+    case .string(let value): value
+    case .double(let value): String(value)
+    case .blob(let data): data.hexString
+    case .null: "null"
+    }
+  }
+}
+
+extension Store {
+  /// The digests of the rows each event's change left behind, in a hashed column of its own
+  /// (hr(7) AUDIT TRAIL): NULL for the events already written, whose hashes stay as they were.
+  static func addAuditState(_ db: Database) throws {
+    try db.execute(sql: "ALTER TABLE audit_event ADD COLUMN state TEXT")
+  }
+}
