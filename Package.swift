@@ -70,16 +70,16 @@ let package = Package(
 
 // The libFuzzer targets under Fuzz/ exist only when HR_FUZZ is set (scripts/fuzz sets it and builds
 // in a build directory of its own), so that the ordinary build and `swift test` neither build them
-// nor need a toolchain with libFuzzer. HRCore and HRLines are then instrumented for coverage too, so that the
+// nor need a toolchain with libFuzzer. HRCore, HRLines and HRCLI are then instrumented for coverage too, so that the
 // fuzzer is guided by the parsers' branches; the dependencies are built as usual.
 if ProcessInfo.processInfo.environment["HR_FUZZ"] != nil {
-  for target in package.targets where target.name == "HRCore" || target.name == "HRLines" {
+  for target in package.targets where ["HRCore", "HRLines", "HRCLI"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer"])]
   }
-  for name in ["FuzzJSONLine", "FuzzFields", "FuzzConfiguration"] {
+  for name in ["FuzzJSONLine", "FuzzFields", "FuzzConfiguration", "FuzzCSV"] {
     package.targets.append(
       .executableTarget(
-        name: name, dependencies: ["HRCore", "HRLines"], path: "Fuzz/\(name)",
+        name: name, dependencies: ["HRCore", "HRLines"] + (name == "FuzzCSV" ? ["HRCLI"] : []), path: "Fuzz/\(name)",
         swiftSettings: [.unsafeFlags(["-sanitize=fuzzer"])],
         linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]))
   }

@@ -15,7 +15,7 @@ import Darwin
 /// cell is text, since an ID number or a phone must never become a number; an empty cell is an
 /// absent field. Each row is numbered as the spreadsheet numbers it (the header is row 1), a cell
 /// with line breaks inside quotes staying one row. UTF-8 with or without a byte order mark, CRLF or LF.
-final class CSVRows {
+package final class CSVRows {
   private let name: String
   private let reader: CSVReader
   private let stream: DescriptorStream
@@ -26,7 +26,7 @@ final class CSVRows {
 
   /// Reads the header row of the CSV on `fd`; a header that names no field, names one twice or
   /// names both `a` and `a.b` ends the run (exit 65), as does text that is not UTF-8 (exit 66).
-  init(fd: Int32, name: String) throws {
+  package init(fd: Int32, name: String) throws {
     self.name = name
     if let line = Self.firstLineNotUTF8(fd: fd) { throw Self.notUTF8(name, line: line) }
     stream = DescriptorStream(fd: fd)
@@ -67,7 +67,7 @@ final class CSVRows {
 
   /// The next row that has a cell, as a line numbered by its spreadsheet row; a row with a value
   /// in a column the header names no field for is yielded with its problem, to be rejected.
-  func next() throws -> InputLine? {
+  package func next() throws -> InputLine? {
     while let cells = reader.next() {
       try Self.checkRead(reader, stream, name: name)
       row += 1
