@@ -99,7 +99,11 @@ struct MetricsQueries {
   ///
   /// Only the records transferred or archived after the day need their history read; when there
   /// are none (the current year, most days) the expression reads the records alone.
-  var managed: String {
+  var managed: String { managed(records: "record r") }
+
+  /// `managed`, reading the records from `records` (the table aliased `r`, with any index hint)
+  /// that also meet `condition`.
+  func managed(records: String, condition: String = "1") -> String {
     var tables: [String] = []
     var joins = ""
     var org = "r.managing_org", district = "r.managing_district"
@@ -133,10 +137,9 @@ struct MetricsQueries {
     tables.append(
       """
       managed AS (
-        SELECT r.record_no, r.birth_date, r.death_date, \(org) AS org, \(district) AS district, \(state) AS state,
-          NOT \(CoverField.anyEmptySQL(alias: "r")) AS complete
-        FROM record r\(joins)
-        WHERE r.created_on <= :asOf)
+        SELECT r.record_no, r.birth_date, r.death_date, \(org) AS org, \(district) AS district, \(state) AS state
+        FROM \(records)\(joins)
+        WHERE r.created_on <= :asOf AND \(condition))
       """)
     return "WITH " + tables.joined(separator: ",\n")
   }
@@ -171,19 +174,41 @@ struct MetricsQueries {
     }
   }
 
-  /// Records, archived records, usage, completeness, age-derived key populations and the deceased
-  /// with a service in the year, by the organisation managing them on the as-of day.
+  /// Records, archived records, usage, age-derived key populations and the deceased with a
+  /// service in the year, by the organisation managing them on the as-of day.
+  ///
+  /// Each record's counts are worked out first, in `counted`, and only those few numbers are
+  /// grouped: grouping sorts its rows, and a sort of the records themselves would copy every cover
+  /// field of a city's records into it. `LIMIT -1` keeps SQLite from merging `counted` into the
+  /// grouping query. For the whole city the records are read in their own order, which keeps the
+  /// probes of their services and contacts in the order of those indexes too.
   var recordsSQL: String {
     """
-    \(managed)
-    SELECT m.org, m.district, sum(state = 'active'), sum(state = 'lost'), sum(state = 'deceased'), sum(state = 'moved_out'),
-      sum(CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END),
-      sum(state = 'active' AND complete),
-      sum(state = 'active' AND birth_date <= :elderlyBorn),
-      sum(state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf),
-      sum(CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
-        THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END)
-    FROM managed m WHERE \(scope(org: "m.org", district: "m.district"))
+    \(managed(records: filter == nil ? "record r NOT INDEXED" : "record r")),
+    counted AS (
+      SELECT m.org, m.district, m.state,
+        CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END AS used,
+        state = 'active' AND birth_date <= :elderlyBorn AS elderly,
+        state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf AS child,
+        CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
+          THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END AS deceased_served
+      FROM managed m WHERE \(scope(org: "m.org", district: "m.district"))
+      LIMIT -1)
+    SELECT org, district, sum(state = 'active'), sum(state = 'lost'), sum(state = 'deceased'), sum(state = 'moved_out'),
+      sum(used), sum(elderly), sum(child), sum(deceased_served)
+    FROM counted
+    GROUP BY org, district
+    """
+  }
+
+  /// The active records with an empty cover field (规范率, 第十二条), which the completeness rate
+  /// leaves out of its numerator: read from `record_incomplete`, which holds those records alone,
+  /// rather than by testing ten fields of every record of the city.
+  var incompleteSQL: String {
+    """
+    \(managed(records: "record r", condition: CoverField.anyEmptySQL(alias: "r")))
+    SELECT m.org, m.district, count(*) FROM managed m
+    WHERE m.state = 'active' AND \(scope(org: "m.org", district: "m.district"))
     GROUP BY m.org, m.district
     """
   }
@@ -224,16 +249,30 @@ struct MetricsQueries {
   /// filled in from the configuration.
   var servicesSQL: String {
     // Every service dated in the period, less the amended ones among them, plus the amended ones
-    // whose corrected date is in the period: the year's services are read from the index alone.
+    // whose corrected date is in the period. The year's services are counted from the index
+    // alone, one range per serving organisation: `orgs` steps from one organisation of the index
+    // to the next, and each organisation's range is summed where it lies, with no sort of the
+    // year's services (the three sums travel as one JSON array, a subquery giving one value).
     """
-    SELECT org, '', sum(sign), sum(sign * (late = 0)), sum(sign * off_site) FROM (
-      SELECT s.org, s.late, s.off_site, 1 AS sign FROM service s INDEXED BY service_metrics
-      WHERE s.date BETWEEN :start AND :asOf
+    WITH RECURSIVE orgs(org) AS (
+      SELECT min(org) FROM service INDEXED BY service_metrics_by_org
       UNION ALL
-      SELECT s.org, s.late, s.off_site, -1 FROM service s
+      SELECT (SELECT min(s.org) FROM service s INDEXED BY service_metrics_by_org WHERE s.org > orgs.org) FROM orgs
+      WHERE orgs.org IS NOT NULL),
+    sums(org, counts) AS (
+      SELECT org, (
+        SELECT json_array(count(*), sum(s.late = 0), sum(s.off_site)) FROM service s INDEXED BY service_metrics_by_org
+        WHERE s.org = orgs.org AND s.date BETWEEN :start AND :asOf)
+      FROM orgs WHERE org IS NOT NULL AND \(servingScope("org")))
+    SELECT org, '', sum(n), sum(timely), sum(off_site) FROM (
+      SELECT org, json_extract(counts, '$[0]') AS n, json_extract(counts, '$[1]') AS timely,
+        json_extract(counts, '$[2]') AS off_site
+      FROM sums WHERE json_extract(counts, '$[0]') > 0
+      UNION ALL
+      SELECT s.org, -1, -(s.late = 0), -s.off_site FROM service s
       WHERE s.service_id IN (SELECT a.service_id FROM amendment a WHERE \(Self.redated("a"))) AND s.date BETWEEN :start AND :asOf
       UNION ALL
-      SELECT s.org, s.late, s.off_site, 1 FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
+      SELECT s.org, 1, s.late = 0, s.off_site FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
       WHERE d.date BETWEEN :start AND :asOf)
     WHERE \(servingScope("org"))
     GROUP BY org
