@@ -252,14 +252,17 @@ struct MetricsQueries {
     // whose corrected date is in the period. The year's services are counted from the index
     // alone, one range per serving organisation: `orgs` steps from one organisation of the index
     // to the next, and each organisation's range is summed where it lies, with no sort of the
-    // year's services (the three sums travel as one JSON array, a subquery giving one value).
+    // year's services (the three sums travel as one JSON array, a subquery giving one value;
+    // `sums` is materialised so that each range is read once, not once for each use of it). The
+    // scope outside is written `+org` so that SQLite, pushing it into the amended services,
+    // does not read the organisation's whole range to find the few of them.
     """
     WITH RECURSIVE orgs(org) AS (
       SELECT min(org) FROM service INDEXED BY service_metrics_by_org
       UNION ALL
       SELECT (SELECT min(s.org) FROM service s INDEXED BY service_metrics_by_org WHERE s.org > orgs.org) FROM orgs
       WHERE orgs.org IS NOT NULL),
-    sums(org, counts) AS (
+    sums(org, counts) AS MATERIALIZED (
       SELECT org, (
         SELECT json_array(count(*), sum(s.late = 0), sum(s.off_site)) FROM service s INDEXED BY service_metrics_by_org
         WHERE s.org = orgs.org AND s.date BETWEEN :start AND :asOf)
@@ -274,7 +277,7 @@ struct MetricsQueries {
       UNION ALL
       SELECT s.org, 1, s.late = 0, s.off_site FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
       WHERE d.date BETWEEN :start AND :asOf)
-    WHERE \(servingScope("org"))
+    WHERE \(servingScope("+org"))
     GROUP BY org
     """
   }
