@@ -104,11 +104,16 @@ struct MetricsQueries {
   /// `managed`, reading the records from `records` (the table aliased `r`, with any index hint)
   /// that also meet `condition`.
   func managed(records: String, condition: String = "1") -> String {
+    let tables = historyTables + [view("managed", records: records, history: true, condition: condition)]
+    return "WITH " + tables.joined(separator: ",\n")
+  }
+
+  /// The history after the as-of day the records' state and organisation then are read from, as
+  /// common table expressions: `moved` (the first transfer completed after the day), when some
+  /// transfer completed after it, and `changed` (records with an archive event after the day),
+  /// when some took effect after it.
+  var historyTables: [String] {
     var tables: [String] = []
-    var joins = ""
-    var org = "r.managing_org", district = "r.managing_district"
-    let current = "(CASE WHEN r.status = 'active' THEN 'active' ELSE ifnull(r.archive_reason, 'active') END)"
-    var state = current
     if laterTransfers {
       tables.append(
         """
@@ -116,8 +121,6 @@ struct MetricsQueries {
           SELECT record_no, from_org, from_district, min(transfer_id) FROM transfer INDEXED BY transfer_by_decided
           WHERE decided_on > :asOf AND status = 'completed' GROUP BY record_no)
         """)
-      joins += " LEFT JOIN moved m ON m.record_no = r.record_no"
-      (org, district) = ("ifnull(m.from_org, r.managing_org)", "ifnull(m.from_district, r.managing_district)")
     }
     if laterArchiveEvents {
       tables.append(
@@ -125,6 +128,25 @@ struct MetricsQueries {
         changed AS MATERIALIZED (
           SELECT DISTINCT record_no FROM archive_event INDEXED BY archive_event_by_effective WHERE effective_on > :asOf)
         """)
+    }
+    return tables
+  }
+
+  /// A common table expression named `name`: the records of `records` (the table aliased `r`)
+  /// created by the as-of day that meet `condition`, with their organisation, district and state
+  /// as of the day when `history` (read from `historyTables`), else as they are now.
+  func view(_ name: String, records: String, history: Bool, condition: String = "1") -> String {
+    var joins = ""
+    var org = "r.managing_org"
+    var district = "r.managing_district"
+    let current = "(CASE WHEN r.status = 'active' THEN 'active' ELSE ifnull(r.archive_reason, 'active') END)"
+    var state = current
+    if history && laterTransfers {
+      joins += " LEFT JOIN moved m ON m.record_no = r.record_no"
+      org = "ifnull(m.from_org, r.managing_org)"
+      district = "ifnull(m.from_district, r.managing_district)"
+    }
+    if history && laterArchiveEvents {
       joins += " LEFT JOIN changed c ON c.record_no = r.record_no"
       state = """
         CASE WHEN c.record_no IS NULL THEN \(current) ELSE ifnull((
@@ -134,14 +156,12 @@ struct MetricsQueries {
           ORDER BY a.event_id DESC LIMIT 1), 'active') END
         """
     }
-    tables.append(
-      """
-      managed AS (
+    return """
+      \(name) AS (
         SELECT r.record_no, r.birth_date, r.death_date, \(org) AS org, \(district) AS district, \(state) AS state
         FROM \(records)\(joins)
         WHERE r.created_on <= :asOf AND \(condition))
-      """)
-    return "WITH " + tables.joined(separator: ",\n")
+      """
   }
 
   /// The filter on a query's organisation and district columns.
@@ -182,22 +202,45 @@ struct MetricsQueries {
   /// field of a city's records into it. `LIMIT -1` keeps SQLite from merging `counted` into the
   /// grouping query. For the whole city the records are read in their own order, which keeps the
   /// probes of their services and contacts in the order of those indexes too.
+  ///
+  /// Every record is counted as it is now. When the store holds history after the as-of day, the
+  /// few records it concerns (`later`) are counted twice more: taken off as they are now, and
+  /// added as they were then; so the history is joined to those records alone rather than to every
+  /// record of the city. A unit with no record then, whose counts all cancel, is left out.
   var recordsSQL: String {
+    var tables = historyTables + [view("now", records: filter == nil ? "record r NOT INDEXED" : "record r", history: false)]
+    var parts = [counts(from: "now", sign: 1)]
+    if laterTransfers || laterArchiveEvents {
+      var sets: [String] = []
+      if laterTransfers { sets.append("SELECT record_no FROM moved") }
+      if laterArchiveEvents { sets.append("SELECT record_no FROM changed") }
+      let later = "later l JOIN record r ON r.record_no = l.record_no"
+      tables.append("later AS MATERIALIZED (\(sets.joined(separator: " UNION ")))")
+      tables.append(view("now_later", records: later, history: false))
+      tables.append(view("then_later", records: later, history: true))
+      parts.append(counts(from: "now_later", sign: -1))
+      parts.append(counts(from: "then_later", sign: 1))
+    }
+    tables.append("counted AS (\n" + parts.joined(separator: "\nUNION ALL\n") + "\nLIMIT -1)")
+    return """
+      WITH \(tables.joined(separator: ",\n"))
+      SELECT org, district, sum(sign * (state = 'active')), sum(sign * (state = 'lost')), sum(sign * (state = 'deceased')),
+        sum(sign * (state = 'moved_out')), sum(sign * used), sum(sign * elderly), sum(sign * child), sum(sign * deceased_served)
+      FROM counted
+      GROUP BY org, district HAVING sum(sign) > 0
+      """
+  }
+
+  /// The counts of each record of the view named `view` in the scope of the run, with `sign`.
+  private func counts(from view: String, sign: Int) -> String {
     """
-    \(managed(records: filter == nil ? "record r NOT INDEXED" : "record r")),
-    counted AS (
-      SELECT m.org, m.district, m.state,
-        CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END AS used,
-        state = 'active' AND birth_date <= :elderlyBorn AS elderly,
-        state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf AS child,
-        CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
-          THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END AS deceased_served
-      FROM managed m WHERE \(scope(org: "m.org", district: "m.district"))
-      LIMIT -1)
-    SELECT org, district, sum(state = 'active'), sum(state = 'lost'), sum(state = 'deceased'), sum(state = 'moved_out'),
-      sum(used), sum(elderly), sum(child), sum(deceased_served)
-    FROM counted
-    GROUP BY org, district
+    SELECT m.org, m.district, m.state, \(sign) AS sign,
+      CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END AS used,
+      state = 'active' AND birth_date <= :elderlyBorn AS elderly,
+      state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf AS child,
+      CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
+        THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END AS deceased_served
+    FROM \(view) m WHERE \(scope(org: "m.org", district: "m.district"))
     """
   }
 
