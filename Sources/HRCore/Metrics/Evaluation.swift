@@ -81,6 +81,11 @@ package struct Evaluation: Sendable {
   /// Counts every indicator, in a few grouped queries over the store, and returns the units in
   /// order of code.
   package func run(in db: Database) throws -> [MetricsUnit] {
+    // The usage probes walk the indexes of services and contacts record by record: with SQLite's
+    // default 2 MB of cache their inner pages are read from the file again at every probe. 8 MB
+    // keeps them, and bounds the memory of a run whatever the size of the store (a sort may use
+    // as much again).
+    try db.execute(sql: "PRAGMA cache_size = -8192")
     var queries = MetricsQueries(period: period, rules: configuration.rules, filter: filter)
     try queries.lookForLaterHistory(in: db)
     var tallies: [MetricsKey: MetricsTally] = [:]
@@ -90,10 +95,14 @@ package struct Evaluation: Sendable {
       tally.deceased += row[4]
       tally.movedOut += row[5]
       tally.used += row[6]
-      tally.complete += row[7]
-      tally.keyPopulations[0] += row[8]
-      tally.keyPopulations[1] += row[9]
-      tally.deceasedWithService += row[10]
+      // Every active record is complete but those the next query finds with an empty field.
+      tally.complete += row[2]
+      tally.keyPopulations[0] += row[7]
+      tally.keyPopulations[1] += row[8]
+      tally.deceasedWithService += row[9]
+    }
+    try queries.accumulate(queries.incompleteSQL, in: db, into: &tallies) { tally, row in
+      tally.complete -= row[2]
     }
     try queries.accumulate(queries.tagsSQL, in: db, into: &tallies) { tally, row in
       if let index = MetricsTally.keyPopulations.firstIndex(of: row[2]) { tally.keyPopulations[index] += row[3] }

@@ -99,12 +99,21 @@ struct MetricsQueries {
   ///
   /// Only the records transferred or archived after the day need their history read; when there
   /// are none (the current year, most days) the expression reads the records alone.
-  var managed: String {
+  var managed: String { managed(records: "record r") }
+
+  /// `managed`, reading the records from `records` (the table aliased `r`, with any index hint)
+  /// that also meet `condition`.
+  func managed(records: String, condition: String = "1") -> String {
+    let tables = historyTables + [view("managed", records: records, history: true, condition: condition)]
+    return "WITH " + tables.joined(separator: ",\n")
+  }
+
+  /// The history after the as-of day the records' state and organisation then are read from, as
+  /// common table expressions: `moved` (the first transfer completed after the day), when some
+  /// transfer completed after it, and `changed` (records with an archive event after the day),
+  /// when some took effect after it.
+  var historyTables: [String] {
     var tables: [String] = []
-    var joins = ""
-    var org = "r.managing_org", district = "r.managing_district"
-    let current = "(CASE WHEN r.status = 'active' THEN 'active' ELSE ifnull(r.archive_reason, 'active') END)"
-    var state = current
     if laterTransfers {
       tables.append(
         """
@@ -112,8 +121,6 @@ struct MetricsQueries {
           SELECT record_no, from_org, from_district, min(transfer_id) FROM transfer INDEXED BY transfer_by_decided
           WHERE decided_on > :asOf AND status = 'completed' GROUP BY record_no)
         """)
-      joins += " LEFT JOIN moved m ON m.record_no = r.record_no"
-      (org, district) = ("ifnull(m.from_org, r.managing_org)", "ifnull(m.from_district, r.managing_district)")
     }
     if laterArchiveEvents {
       tables.append(
@@ -121,6 +128,25 @@ struct MetricsQueries {
         changed AS MATERIALIZED (
           SELECT DISTINCT record_no FROM archive_event INDEXED BY archive_event_by_effective WHERE effective_on > :asOf)
         """)
+    }
+    return tables
+  }
+
+  /// A common table expression named `name`: the records of `records` (the table aliased `r`)
+  /// created by the as-of day that meet `condition`, with their organisation, district and state
+  /// as of the day when `history` (read from `historyTables`), else as they are now.
+  func view(_ name: String, records: String, history: Bool, condition: String = "1") -> String {
+    var joins = ""
+    var org = "r.managing_org"
+    var district = "r.managing_district"
+    let current = "(CASE WHEN r.status = 'active' THEN 'active' ELSE ifnull(r.archive_reason, 'active') END)"
+    var state = current
+    if history && laterTransfers {
+      joins += " LEFT JOIN moved m ON m.record_no = r.record_no"
+      org = "ifnull(m.from_org, r.managing_org)"
+      district = "ifnull(m.from_district, r.managing_district)"
+    }
+    if history && laterArchiveEvents {
       joins += " LEFT JOIN changed c ON c.record_no = r.record_no"
       state = """
         CASE WHEN c.record_no IS NULL THEN \(current) ELSE ifnull((
@@ -130,15 +156,12 @@ struct MetricsQueries {
           ORDER BY a.event_id DESC LIMIT 1), 'active') END
         """
     }
-    tables.append(
+    return """
+      \(name) AS (
+        SELECT r.record_no, r.birth_date, r.death_date, \(org) AS org, \(district) AS district, \(state) AS state
+        FROM \(records)\(joins)
+        WHERE r.created_on <= :asOf AND \(condition))
       """
-      managed AS (
-        SELECT r.record_no, r.birth_date, r.death_date, \(org) AS org, \(district) AS district, \(state) AS state,
-          NOT \(CoverField.anyEmptySQL(alias: "r")) AS complete
-        FROM record r\(joins)
-        WHERE r.created_on <= :asOf)
-      """)
-    return "WITH " + tables.joined(separator: ",\n")
   }
 
   /// The filter on a query's organisation and district columns.
@@ -171,19 +194,64 @@ struct MetricsQueries {
     }
   }
 
-  /// Records, archived records, usage, completeness, age-derived key populations and the deceased
-  /// with a service in the year, by the organisation managing them on the as-of day.
+  /// Records, archived records, usage, age-derived key populations and the deceased with a
+  /// service in the year, by the organisation managing them on the as-of day.
+  ///
+  /// Each record's counts are worked out first, in `counted`, and only those few numbers are
+  /// grouped: grouping sorts its rows, and a sort of the records themselves would copy every cover
+  /// field of a city's records into it. `LIMIT -1` keeps SQLite from merging `counted` into the
+  /// grouping query. For the whole city the records are read in their own order, which keeps the
+  /// probes of their services and contacts in the order of those indexes too.
+  ///
+  /// Every record is counted as it is now. When the store holds history after the as-of day, the
+  /// few records it concerns (`later`) are counted twice more: taken off as they are now, and
+  /// added as they were then; so the history is joined to those records alone rather than to every
+  /// record of the city. A unit with no record then, whose counts all cancel, is left out.
   var recordsSQL: String {
+    var tables = historyTables + [view("now", records: filter == nil ? "record r NOT INDEXED" : "record r", history: false)]
+    var parts = [counts(from: "now", sign: 1)]
+    if laterTransfers || laterArchiveEvents {
+      var sets: [String] = []
+      if laterTransfers { sets.append("SELECT record_no FROM moved") }
+      if laterArchiveEvents { sets.append("SELECT record_no FROM changed") }
+      let later = "later l JOIN record r ON r.record_no = l.record_no"
+      tables.append("later AS MATERIALIZED (\(sets.joined(separator: " UNION ")))")
+      tables.append(view("now_later", records: later, history: false))
+      tables.append(view("then_later", records: later, history: true))
+      parts.append(counts(from: "now_later", sign: -1))
+      parts.append(counts(from: "then_later", sign: 1))
+    }
+    tables.append("counted AS (\n" + parts.joined(separator: "\nUNION ALL\n") + "\nLIMIT -1)")
+    return """
+      WITH \(tables.joined(separator: ",\n"))
+      SELECT org, district, sum(sign * (state = 'active')), sum(sign * (state = 'lost')), sum(sign * (state = 'deceased')),
+        sum(sign * (state = 'moved_out')), sum(sign * used), sum(sign * elderly), sum(sign * child), sum(sign * deceased_served)
+      FROM counted
+      GROUP BY org, district HAVING sum(sign) > 0
+      """
+  }
+
+  /// The counts of each record of the view named `view` in the scope of the run, with `sign`.
+  private func counts(from view: String, sign: Int) -> String {
     """
-    \(managed)
-    SELECT m.org, m.district, sum(state = 'active'), sum(state = 'lost'), sum(state = 'deceased'), sum(state = 'moved_out'),
-      sum(CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END),
-      sum(state = 'active' AND complete),
-      sum(state = 'active' AND birth_date <= :elderlyBorn),
-      sum(state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf),
-      sum(CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
-        THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END)
-    FROM managed m WHERE \(scope(org: "m.org", district: "m.district"))
+    SELECT m.org, m.district, m.state, \(sign) AS sign,
+      CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END AS used,
+      state = 'active' AND birth_date <= :elderlyBorn AS elderly,
+      state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf AS child,
+      CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
+        THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END AS deceased_served
+    FROM \(view) m WHERE \(scope(org: "m.org", district: "m.district"))
+    """
+  }
+
+  /// The active records with an empty cover field (规范率, 第十二条), which the completeness rate
+  /// leaves out of its numerator: read from `record_incomplete`, which holds those records alone,
+  /// rather than by testing ten fields of every record of the city.
+  var incompleteSQL: String {
+    """
+    \(managed(records: "record r", condition: CoverField.anyEmptySQL(alias: "r")))
+    SELECT m.org, m.district, count(*) FROM managed m
+    WHERE m.state = 'active' AND \(scope(org: "m.org", district: "m.district"))
     GROUP BY m.org, m.district
     """
   }
@@ -224,18 +292,35 @@ struct MetricsQueries {
   /// filled in from the configuration.
   var servicesSQL: String {
     // Every service dated in the period, less the amended ones among them, plus the amended ones
-    // whose corrected date is in the period: the year's services are read from the index alone.
+    // whose corrected date is in the period. The year's services are counted from the index
+    // alone, one range per serving organisation: `orgs` steps from one organisation of the index
+    // to the next, and each organisation's range is summed where it lies, with no sort of the
+    // year's services (the three sums travel as one JSON array, a subquery giving one value;
+    // `sums` is materialised so that each range is read once, not once for each use of it). The
+    // scope outside is written `+org` so that SQLite, pushing it into the amended services,
+    // does not read the organisation's whole range to find the few of them.
     """
-    SELECT org, '', sum(sign), sum(sign * (late = 0)), sum(sign * off_site) FROM (
-      SELECT s.org, s.late, s.off_site, 1 AS sign FROM service s INDEXED BY service_metrics
-      WHERE s.date BETWEEN :start AND :asOf
+    WITH RECURSIVE orgs(org) AS (
+      SELECT min(org) FROM service INDEXED BY service_metrics_by_org
       UNION ALL
-      SELECT s.org, s.late, s.off_site, -1 FROM service s
+      SELECT (SELECT min(s.org) FROM service s INDEXED BY service_metrics_by_org WHERE s.org > orgs.org) FROM orgs
+      WHERE orgs.org IS NOT NULL),
+    sums(org, counts) AS MATERIALIZED (
+      SELECT org, (
+        SELECT json_array(count(*), sum(s.late = 0), sum(s.off_site)) FROM service s INDEXED BY service_metrics_by_org
+        WHERE s.org = orgs.org AND s.date BETWEEN :start AND :asOf)
+      FROM orgs WHERE org IS NOT NULL AND \(servingScope("org")))
+    SELECT org, '', sum(n), sum(timely), sum(off_site) FROM (
+      SELECT org, json_extract(counts, '$[0]') AS n, json_extract(counts, '$[1]') AS timely,
+        json_extract(counts, '$[2]') AS off_site
+      FROM sums WHERE json_extract(counts, '$[0]') > 0
+      UNION ALL
+      SELECT s.org, -1, -(s.late = 0), -s.off_site FROM service s
       WHERE s.service_id IN (SELECT a.service_id FROM amendment a WHERE \(Self.redated("a"))) AND s.date BETWEEN :start AND :asOf
       UNION ALL
-      SELECT s.org, s.late, s.off_site, 1 FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
+      SELECT s.org, 1, s.late = 0, s.off_site FROM (\(Self.redatedServices)) d JOIN service s ON s.service_id = d.service_id
       WHERE d.date BETWEEN :start AND :asOf)
-    WHERE \(servingScope("org"))
+    WHERE \(servingScope("+org"))
     GROUP BY org
     """
   }

@@ -16,6 +16,8 @@ extension Store {
     migrator.registerMigration("v3-metrics-indexes", migrate: indexMetrics)
     migrator.registerMigration("v3-perf-slimmer-record-indexes", migrate: slimRecordIndexes)
     migrator.registerMigration("v4-audit-state", migrate: addAuditState)
+    migrator.registerMigration("v4-metrics-services-by-org", migrate: indexMetricsByOrg)
+    migrator.registerMigration("v4-metrics-incomplete-records", migrate: indexIncompleteRecords)
     return migrator
   }
 

@@ -19,7 +19,10 @@ struct MetricsQueryPlanTests {
     let period = try MetricsPeriod(year: 2025, today: LocalDate("2026-11-26")!)
     let queries = MetricsQueries(period: period, rules: Rules(), filter: nil)
     let services = try Self.plan(queries.servicesSQL, queries, in: sandbox.store)
-    #expect(services.contains("COVERING INDEX service_metrics"), "\(services)")
+    #expect(services.contains("COVERING INDEX service_metrics_by_org"), "\(services)")
+    // One range of the index per serving organisation, found by stepping through the index.
+    #expect(
+      services.contains("SEARCH s USING COVERING INDEX service_metrics_by_org (org=? AND date>? AND date<?)"), "\(services)")
     #expect(services.contains("amendment_redated"), "\(services)")
     #expect(!services.contains("SCAN s\n") && !services.contains("SCAN service"), "\(services)")
     let refusals = try Self.plan(queries.refusalsSQL, queries, in: sandbox.store)
@@ -32,9 +35,19 @@ struct MetricsQueryPlanTests {
     #expect(records.contains("service_by_record"), "\(records)")
     #expect(records.contains("contact_by_record"), "\(records)")
     #expect(records.contains("amendment_redated_by_record"), "\(records)")
+    // The city's records are read in their own order, not through an index of organisations.
+    #expect(records.contains("SCAN r\n"), "\(records)")
+    let incomplete = try Self.plan(queries.incompleteSQL, queries, in: sandbox.store)
+    #expect(incomplete.contains("USING INDEX record_incomplete"), "\(incomplete)")
     let tags = try Self.plan(queries.tagsSQL, queries, in: sandbox.store)
     #expect(tags.contains("tag_by_code"), "\(tags)")
     let signed = try Self.plan(queries.signedSQL, queries, in: sandbox.store)
     #expect(signed.contains("contract_by_record"), "\(signed)")
+  }
+
+  @Test("The index of incomplete records holds the records the completeness rule finds incomplete")
+  func incompleteIndexFollowsTheCoverFields() {
+    // When the cover fields change, a new migration must make record_incomplete again.
+    #expect(Store.incompleteCondition == CoverField.anyEmptySQL(alias: "record"))
   }
 }
