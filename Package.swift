@@ -76,10 +76,12 @@ if ProcessInfo.processInfo.environment["HR_FUZZ"] != nil {
   for target in package.targets where ["HRCore", "HRLines", "HRCLI"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer"])]
   }
+  package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
   for name in ["FuzzJSONLine", "FuzzFields", "FuzzConfiguration", "FuzzCSV"] {
     package.targets.append(
       .executableTarget(
-        name: name, dependencies: ["HRCore", "HRLines"] + (name == "FuzzCSV" ? ["HRCLI"] : []), path: "Fuzz/\(name)",
+        name: name, dependencies: ["HRCore", "HRLines", "FuzzDriver"] + (name == "FuzzCSV" ? ["HRCLI"] : []),
+        path: "Fuzz/\(name)",
         swiftSettings: [.unsafeFlags(["-sanitize=fuzzer"])],
         linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]))
   }

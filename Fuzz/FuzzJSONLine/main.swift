@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import HRCore
 import HRLines
 
@@ -15,16 +16,4 @@ public func fuzzJSONLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   return 0
 }
 
-/// libFuzzer's driver, which parses the options and runs the callback on each input.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-  _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-// SwiftPM gives an executable target its own entry point, so libFuzzer's main is not the one that
-// runs; this one hands the command line to libFuzzer's driver instead.
-var arguments = CommandLine.argc
-var vector = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&arguments, &vector, fuzzJSONLine))
+runFuzzer(fuzzJSONLine)
