@@ -165,9 +165,10 @@ struct AuditTests {
     #expect(log.lines.count == 3)
     #expect(
       try Self.keys(log.lines[0]) == [
-        "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
+        "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "state", "prev_hash", "hash",
       ])
     let first = Self.object(log.lines[0])
+    #expect((first["state"] as? [String: Any])?.keys.contains { $0.hasPrefix("record/") } == true, "\(log.lines[0])")
     #expect(first["seq"] as? Int == 1)
     #expect(first["action"] as? String == "record.create")
     #expect(first["record_no"] as? String == created[0]["record_no"] as? String)

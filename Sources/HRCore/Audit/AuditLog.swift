@@ -82,16 +82,18 @@ package struct AuditLogFilter: Sendable, Equatable {
 extension AuditEvent {
   /// The keys of `json`, in order: the header of `--format csv` and `table`.
   package static let outputKeys = [
-    "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash",
+    "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "state", "prev_hash", "hash",
   ]
 
-  /// The event as `hr-audit log` prints it: the keys hr-audit(1) documents, in their order, `detail` as an object.
+  /// The event as `hr-audit log` prints it: the keys hr-audit(1) documents, in their order, `detail`
+  /// and `state` as objects, so that each event's hash can be recomputed from the listing alone.
   package var json: JSONObject {
     [
       "seq": .int(seq), "at": .string(at), "operator": .string(operatorID), "role": .string(role),
       "org": org.map(JSONValue.string) ?? .null, "action": .string(action),
       "record_no": recordNo.map(JSONValue.string) ?? .null, "outcome": .string(outcome), "detail": detailValue,
-      "prev_hash": .string(prevHash), "hash": .string(hash),
+      "state": state.map { (try? JSONParser.parse($0)) ?? .string($0) } ?? .null, "prev_hash": .string(prevHash),
+      "hash": .string(hash),
     ]
   }
 

@@ -13,7 +13,9 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
   case io(path: String, reason: String)
   /// The group or others can write the store file, so anyone among them could rewrite the records
   /// and the audit trail (exit 73, like every other store that cannot be opened).
-  case writableByOthers(path: String, mode: UInt32)
+  /// In a group installation (`groupWritable`), the tools' group writes the store, and only
+  /// others are refused.
+  case writableByOthers(path: String, mode: UInt32, groupWritable: Bool = false)
   /// A temporary file beside the store's work (a large export's sort runs) cannot be created,
   /// written or read back, most often a full disk under `$TMPDIR` (exit 74).
   case temporaryFile(directory: String, reason: String)
@@ -26,8 +28,10 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case .locked(let path, let seconds):
       "store '\(path)' stayed locked by another process for \(String(format: "%.1f", seconds)) seconds; try again later or raise --busy-timeout"
     case .io(let path, let reason): "store '\(path)': \(reason)"
-    case .writableByOthers(let path, let mode):
+    case .writableByOthers(let path, let mode, false):
       "store '\(path)' can be written by the group or others (mode \(FilePermissions.octal(mode_t(mode)))); run 'chmod go-w \(path)'"
+    case .writableByOthers(let path, let mode, true):
+      "store '\(path)' can be written by others (mode \(FilePermissions.octal(mode_t(mode)))); run 'chmod o-w \(path)', keeping the tools' group write"
     case .temporaryFile(let directory, let reason): "temporary file in '\(directory)': \(reason)"
     }
   }
@@ -192,7 +196,7 @@ package final class Store: Sendable {
   static func refuseWritableByOthers(_ path: String, groupWritable: Bool = false) throws(StoreError) {
     let writable = groupWritable ? FilePermissions.writableByOthers & 0o002 : FilePermissions.writableByOthers
     if let mode = FilePermissions.mode(ofFileAt: path), mode & writable != 0 {
-      throw .writableByOthers(path: path, mode: UInt32(mode))
+      throw .writableByOthers(path: path, mode: UInt32(mode), groupWritable: groupWritable)
     }
   }
 
