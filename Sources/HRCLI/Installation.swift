@@ -95,10 +95,11 @@ package struct Installation: Sendable {
       }
       values[key] = value
     }
-    for key in ["store", "config"] where values[key] == nil {
+    guard let store = values["store"], let config = values["config"] else {
+      let key = values["store"] == nil ? "store" : "config"
       throw ConfigurationError(file: file, line: nil, key: key, message: "missing required key '\(key)'")
     }
-    return Installation(file: file, store: values["store"]!, config: values["config"]!)
+    return Installation(file: file, store: store, config: config)
   }
 
   /// The running executable, as the kernel names it.

@@ -11,13 +11,11 @@ struct Spool {
   let fd: Int32
 
   init() throws {
-    let directory = environment("TMPDIR") ?? "/tmp"
-    var template = Array("\(directory)/hr-output-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      throw RunError(.cannotCreate, "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))")
+    guard let fd = FilePermissions.unlinkedTemporaryFile(prefix: "hr-output") else {
+      throw RunError(
+        .cannotCreate,
+        "cannot create a temporary file in '\(FilePermissions.temporaryDirectory)': \(String(cString: strerror(errno)))")
     }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     self.fd = fd
   }
 

@@ -24,7 +24,7 @@ struct PseudonymOrder {
   private var stringIndex: [String: UInt32] = [:]
   private var file: Int32 = -1
   /// Where the temporary file is made: `$TMPDIR`, or /tmp.
-  private let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+  private let directory = FilePermissions.temporaryDirectory
   /// Each written run's place in the file: offset and length in bytes.
   private var runs: [(offset: Int, length: Int)] = []
   private var fileLength = 0
@@ -171,10 +171,9 @@ struct PseudonymOrder {
 
   /// An unlinked, owner-only file in `$TMPDIR` (or /tmp): nothing is left behind, even by a crash.
   private func temporaryFile() throws(StoreError) -> Int32 {
-    var template = Array("\(directory)/hr-export-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw failure("cannot create one for the export's runs") }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    guard let fd = FilePermissions.unlinkedTemporaryFile(prefix: "hr-export") else {
+      throw failure("cannot create one for the export's runs")
+    }
     return fd
   }
 

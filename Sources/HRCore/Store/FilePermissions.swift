@@ -97,4 +97,17 @@ package enum FilePermissions {
     errno = EFBIG
     return nil
   }
+
+  /// The directory temporary files go in: `$TMPDIR`, or /tmp.
+  package static var temporaryDirectory: String { getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp" }
+
+  /// A new temporary file in `temporaryDirectory`, owner-only and already unlinked, so that nothing
+  /// is left behind even by a crash; nil with `errno` set when it cannot be made.
+  package static func unlinkedTemporaryFile(prefix: String) -> Int32? {
+    var template = Array("\(temporaryDirectory)/\(prefix)-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
+    guard fd >= 0 else { return nil }
+    template.withUnsafeBufferPointer { _ = $0.baseAddress.map { unlink($0) } }
+    return fd
+  }
 }
