@@ -105,14 +105,13 @@ enum RecordContent {
 
   /// 个人基本信息: the optional fields in the order `hr-create` documents them, structured ones as JSON.
   private static func basicInformation(_ record: ResidentRecord) -> JSONObject {
-    let structured: Set<String> = ["emergency_contact", "past_history", "family_history", "payment_methods"]
     var out = JSONObject()
-    for key in BasicInformation.optionalFields {
-      guard let stored = record[basicInformation: key] else {
-        out[key] = .null
+    for field in BasicInformation.fields {
+      guard let stored = record[keyPath: field.property] else {
+        out[field.name] = .null
         continue
       }
-      out[key] = structured.contains(key) ? ((try? JSONParser.parse(stored)) ?? .string(stored)) : .string(stored)
+      out[field.name] = field.isStructured ? ((try? JSONParser.parse(stored)) ?? .string(stored)) : .string(stored)
     }
     return out
   }

@@ -3,34 +3,79 @@ import HRLines
 /// 个人基本信息: the optional cover and basic-information fields that `hr-create` takes and
 /// `hr-update` may `set`, each validated in one place (hr(7) THE RECORD, annex 1 一(三)).
 package enum BasicInformation {
-  /// The optional fields by input name; each is kept in the record column of the same name.
-  package static let optionalFields: [String] = [
-    "phone", "current_address", "registered_address", "ethnicity", "work_unit", "emergency_contact",
-    "responsible_doctor", "past_history", "family_history", "blood_type", "payment_methods",
+  /// One optional field: its input name (also the name of the record column that keeps it), the
+  /// record's property and the form its value takes, in the one table every list of these fields
+  /// is drawn from.
+  package struct Field: Sendable {
+    /// The form of a field's value, which decides how a line's value is validated and stored.
+    package enum Format: Sendable {
+      /// A phone number, normalised (mobile or area-coded landline).
+      case phone
+      /// Text of at most this many characters once trimmed.
+      case text(maxLength: Int)
+      /// `{"name", "phone", "relation"}`, kept as compact JSON.
+      case contact
+      /// `[{"code", "name", "date"}]` (既往史, 家族史), kept as compact JSON.
+      case history
+      /// `["…"]` (医疗费用支付方式), kept as compact JSON.
+      case methods
+    }
+
+    /// The input name and record column, e.g. `phone`.
+    package let name: String
+    /// The record's property that holds the stored text.
+    package let property: WritableKeyPath<ResidentRecord, String?> & Sendable
+    package let format: Format
+
+    /// Whether the stored text is JSON, which a view shows as a value rather than as text.
+    package var isStructured: Bool {
+      switch format {
+      case .phone, .text: false
+      case .contact, .history, .methods: true
+      }
+    }
+  }
+
+  /// The optional fields, in the order `hr-create` documents them.
+  package static let fields: [Field] = [
+    Field(name: "phone", property: \.phone, format: .phone),
+    Field(name: "current_address", property: \.currentAddress, format: .text(maxLength: 200)),
+    Field(name: "registered_address", property: \.registeredAddress, format: .text(maxLength: 200)),
+    Field(name: "ethnicity", property: \.ethnicity, format: .text(maxLength: 50)),
+    Field(name: "work_unit", property: \.workUnit, format: .text(maxLength: 200)),
+    Field(name: "emergency_contact", property: \.emergencyContact, format: .contact),
+    Field(name: "responsible_doctor", property: \.responsibleDoctor, format: .text(maxLength: 50)),
+    Field(name: "past_history", property: \.pastHistory, format: .history),
+    Field(name: "family_history", property: \.familyHistory, format: .history),
+    Field(name: "blood_type", property: \.bloodType, format: .text(maxLength: 50)),
+    Field(name: "payment_methods", property: \.paymentMethods, format: .methods),
   ]
 
-  /// Validates one optional field and returns the text its column keeps (nil when absent or null).
-  package static func storedValue(of key: String, in fields: Fields) throws(LineRejection) -> String? {
+  /// The optional fields by input name; each is kept in the record column of the same name.
+  package static let optionalFields: [String] = fields.map(\.name)
+
+  /// Validates one optional field of a line and returns the text its column keeps (nil when absent or null).
+  package static func storedValue(of field: Field, in fields: Fields) throws(LineRejection) -> String? {
+    let key = field.name
     guard fields.value(key) != nil else { return nil }
-    switch key {
-    case "phone":
+    switch field.format {
+    case .phone:
       return try phone(key, in: fields)
-    case "current_address", "registered_address", "work_unit":
-      return try fields.text(key, maxLength: 200)
-    case "ethnicity", "responsible_doctor", "blood_type":
-      return try fields.text(key, maxLength: 50)
-    case "emergency_contact":
-      let contact = try Fields(
-        fields.object(key)!, allowed: ["name", "phone", "relation"], path: "\(fields.path)\(key).")
+    case .text(let maxLength):
+      return try fields.text(key, maxLength: maxLength)
+    case .contact:
+      guard let object = try fields.object(key) else { return nil }
+      let contact = try Fields(object, allowed: ["name", "phone", "relation"], path: "\(fields.path)\(key).")
       var stored = JSONObject()
       stored["name"] = .string(try contact.requiredText("name", maxLength: 50))
       guard let contactPhone = try phone("phone", in: contact) else { throw contact.missing("phone") }
       stored["phone"] = .string(contactPhone)
       if let relation = try contact.text("relation", maxLength: 20) { stored["relation"] = .string(relation) }
       return stored.compact
-    case "past_history", "family_history":
+    case .history:
+      guard let array = try fields.array(key) else { return nil }
       var items: [JSONValue] = []
-      for (index, item) in try fields.array(key)!.enumerated() {
+      for (index, item) in array.enumerated() {
         let itemPath = "\(fields.path)\(key)[\(index)]"
         guard let object = item.objectValue else { throw fields.invalid(key, "must hold objects, found \(item.typeName)") }
         let entry = try Fields(object, allowed: ["code", "name", "date"], path: itemPath + ".")
@@ -41,17 +86,16 @@ package enum BasicInformation {
         items.append(.object(stored))
       }
       return JSONValue.array(items).compact
-    case "payment_methods":
+    case .methods:
+      guard let array = try fields.array(key) else { return nil }
       var methods: [JSONValue] = []
-      for item in try fields.array(key)! {
+      for item in array {
         guard let method = item.stringValue?.trimmingWhitespace(), !method.isEmpty, method.count <= 50 else {
           throw fields.invalid(key, "must hold non-empty strings")
         }
         methods.append(.string(method))
       }
       return JSONValue.array(methods).compact
-    default:
-      preconditionFailure("'\(key)' is not a basic-information field")
     }
   }
 

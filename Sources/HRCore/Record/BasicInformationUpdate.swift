@@ -24,12 +24,56 @@ package struct FieldChange: Sendable, Equatable {
   }
 }
 
-extension Registry {
-  /// The fields `set` may change, in the order a line's changes are applied, kept and reported.
-  package static let settableFields: [String] =
-    ["id_number", "name", "sex", "birth_date", "division"] + BasicInformation.optionalFields
+/// One field `set` may change: its input name, how `record_history` keeps its value, and how a
+/// line's value is validated onto the record.
+struct SettableField: Sendable {
+  let name: String
+  /// The value as `record_history` keeps it: text, the sex as its code, dates as YYYY-MM-DD.
+  let history: @Sendable (ResidentRecord) -> String?
+  /// Validates the line's value and puts it on the record; nil for `id_number`, which is an
+  /// identifier upgrade rather than a field (`Registry.idNumberUpgrade`).
+  let read: (@Sendable (inout ResidentRecord, Fields, LocalDate) throws(LineRejection) -> Void)?
+}
 
-  private static let settableFieldSet = Set(settableFields)
+extension Registry {
+  /// The fields `set` may change, in the order a line's changes are applied, kept and reported:
+  /// the one list the refusal of unknown fields, the reading of a line and `record_history` share.
+  static let settableFields: [SettableField] =
+    [
+      SettableField(name: "id_number", history: \.idNumber, read: nil),
+      SettableField(name: "name", history: \.name) { record, fields, _ throws(LineRejection) in
+        guard let name = try BasicInformation.name(in: fields) else { throw fields.missing("name") }
+        record.name = name
+      },
+      SettableField(name: "sex", history: { String($0.sex) }) { record, fields, _ throws(LineRejection) in
+        guard let sex = try BasicInformation.sex(in: fields) else { throw fields.missing("sex") }
+        record.sex = sex.rawValue
+      },
+      SettableField(name: "birth_date", history: { $0.birthDate.description }) { record, fields, today throws(LineRejection) in
+        guard let birthDate = try fields.pastDate("birth_date", today: today) else { throw fields.missing("birth_date") }
+        guard birthDate <= record.createdOn else {
+          throw fields.invalid("birth_date", "is after the record's creation date \(record.createdOn)")
+        }
+        record.birthDate = birthDate
+      },
+      SettableField(name: "division", history: \.division) { record, fields, _ throws(LineRejection) in
+        let division = try BasicInformation.division(in: fields)
+        guard division.district == record.managingDistrict else {
+          throw LineRejection(
+            .unknownDistrict,
+            "division '\(division)' lies in district '\(division.district)', outside the managing organisation's district '\(record.managingDistrict)'; a move to another district is a transfer (hr-transfer request)",
+            details: ["field": "set.division"])
+        }
+        record.division = division.value
+      },
+    ]
+    + BasicInformation.fields.map { field in
+      SettableField(name: field.name, history: { $0[keyPath: field.property] }) { record, fields, _ throws(LineRejection) in
+        record[keyPath: field.property] = try BasicInformation.storedValue(of: field, in: fields)
+      }
+    }
+
+  private static let settableNames = Set(settableFields.map(\.name))
 
   /// Fields `set` refuses by name, each with the way that change is really made, so the refusal
   /// tells the operator where to go instead of only saying no.
@@ -58,68 +102,78 @@ extension Registry {
   package static func update(
     _ record: ResidentRecord, set object: JSONObject, session: Session, in db: Database
   ) throws -> JSONObject {
+    let fields = try settable(object)
+    try session.authorize(.write, in: record.scope, auditAs: "record.update", recordNo: record.recordNo)
+    try record.requireActive(for: "update")
+    let (updated, upgrade) = try applying(fields, to: record, today: session.today)
+    let changes = settableFields.compactMap { field -> FieldChange? in
+      let old = field.history(record)
+      let new = field.history(updated)
+      return old == new ? nil : FieldChange(field: field.name, old: old, new: new)
+    }
+    let changed = JSONValue.array(changes.map { .string($0.field) })
+    guard !changes.isEmpty else {
+      return ["record_no": .string(record.recordNo), "result": "unchanged", "changed": changed]
+    }
+    let aliases = try save(updated, changes, of: record, upgrade: upgrade, session: session, in: db)
+    var detail: JSONObject = ["changed": changed]
+    if !aliases.isEmpty { detail["aliases"] = .array(aliases.map { .string($0) }) }
+    try AuditTrail.append(
+      AuditEntry(action: "record.update", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+
+    var out: JSONObject = ["record_no": .string(record.recordNo), "result": "updated", "changed": changed]
+    if let upgrade {
+      out["id_number"] = .string(upgrade.value)
+      if upgrade.wasConverted { out["id_converted"] = true }
+    }
+    return out
+  }
+
+  /// The fields of a `set` object, refused when one is not settable (naming the way that change is
+  /// made), unknown, or when the object names none.
+  private static func settable(_ object: JSONObject) throws(LineRejection) -> Fields {
     for key in object.keys {
       if let reason = unsettableFields[key] {
         throw LineRejection(
           .notSettable, "field 'set.\(key)' cannot be set: \(reason)", details: ["field": .string("set." + key)])
       }
     }
-    let fields = try Fields(object, allowed: settableFieldSet, path: "set.")
+    let fields = try Fields(object, allowed: settableNames, path: "set.")
     guard !object.isEmpty else {
       throw LineRejection(.missingField, "'set' names no field to change", details: ["field": "set"])
     }
-    try session.authorize(.write, in: record.scope, auditAs: "record.update", recordNo: record.recordNo)
-    try record.requireActive(for: "update")
+    return fields
+  }
 
-    let today = session.today
+  /// The record as the `set` leaves it, and the ID number it takes when it had none: each field
+  /// validated as `hr-create` validates it, then the sex and birth date checked against the ID number.
+  private static func applying(
+    _ fields: Fields, to record: ResidentRecord, today: LocalDate
+  ) throws(LineRejection) -> (ResidentRecord, upgrade: ResidentID?) {
     var updated = record
-    if fields.has("name") {
-      guard let name = try BasicInformation.name(in: fields) else { throw fields.missing("name") }
-      updated.name = name
+    for field in settableFields where fields.has(field.name) {
+      try field.read?(&updated, fields, today)
     }
-    let givenSex = fields.has("sex") ? try BasicInformation.sex(in: fields) : nil
-    if fields.has("sex") {
-      guard let givenSex else { throw fields.missing("sex") }
-      updated.sex = givenSex.rawValue
-    }
-    if fields.has("birth_date") {
-      guard let birthDate = try fields.pastDate("birth_date", today: today) else { throw fields.missing("birth_date") }
-      guard birthDate <= record.createdOn else {
-        throw fields.invalid("birth_date", "is after the record's creation date \(record.createdOn)")
-      }
-      updated.birthDate = birthDate
-    }
-    if fields.has("division") {
-      let division = try BasicInformation.division(in: fields)
-      guard division.district == record.managingDistrict else {
-        throw LineRejection(
-          .unknownDistrict,
-          "division '\(division)' lies in district '\(division.district)', outside the managing organisation's district '\(record.managingDistrict)'; a move to another district is a transfer (hr-transfer request)",
-          details: ["field": "set.division"])
-      }
-      updated.division = division.value
-    }
-    for key in BasicInformation.optionalFields where fields.has(key) {
-      updated[basicInformation: key] = try BasicInformation.storedValue(of: key, in: fields)
-    }
-
     let upgrade = try idNumberUpgrade(fields, of: record, today: today)
-    if let upgrade { updated.idNumber = upgrade.value }
-    if let idText = updated.idNumber, let id = try? ResidentID(idText, today: today) {
+    if let upgrade {
+      updated.idNumber = upgrade.value
       try checkAgreement(
-        of: &updated, with: id, givenSex: givenSex, givenBirth: fields.has("birth_date"), upgrading: upgrade != nil)
+        of: &updated, with: upgrade, givenSex: fields.has("sex"), givenBirth: fields.has("birth_date"), upgrading: true)
+    } else if let idText = updated.idNumber, let id = try? ResidentID(idText, today: today) {
+      try checkAgreement(
+        of: &updated, with: id, givenSex: fields.has("sex"), givenBirth: fields.has("birth_date"), upgrading: false)
     }
+    return (updated, upgrade)
+  }
 
-    let changes = settableFields.compactMap { field -> FieldChange? in
-      let old = record[historyValue: field]
-      let new = updated[historyValue: field]
-      return old == new ? nil : FieldChange(field: field, old: old, new: new)
-    }
-    let changed = JSONValue.array(changes.map { .string($0.field) })
-    guard !changes.isEmpty else {
-      return ["record_no": .string(record.recordNo), "result": "unchanged", "changed": changed]
-    }
-
+  /// Writes an accepted `set`: the upgraded identifiers, the mother link under a corrected name or
+  /// birth date, the record's changed columns and one `record_history` row a field. Returns the
+  /// identifier kinds kept as aliases by an upgrade.
+  private static func save(
+    _ updated: ResidentRecord, _ changes: [FieldChange], of record: ResidentRecord, upgrade: ResidentID?,
+    session: Session, in db: Database
+  ) throws -> [String] {
+    let today = session.today
     var aliases: [String] = []
     if let upgrade {
       aliases = try upgradeIdentifiers(of: record.recordNo, to: upgrade, on: today, in: db)
@@ -137,17 +191,7 @@ extension Registry {
     for change in changes {
       try history.execute(arguments: [record.recordNo, change.field, change.old, change.new, today, now, session.staff.id])
     }
-    var detail: JSONObject = ["changed": changed]
-    if !aliases.isEmpty { detail["aliases"] = .array(aliases.map { .string($0) }) }
-    try AuditTrail.append(
-      AuditEntry(action: "record.update", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
-
-    var out: JSONObject = ["record_no": .string(record.recordNo), "result": "updated", "changed": changed]
-    if let upgrade {
-      out["id_number"] = .string(upgrade.value)
-      if upgrade.wasConverted { out["id_converted"] = true }
-    }
-    return out
+    return aliases
   }
 
   /// The ID number a `set` gives a record that has none yet; nil when the line gives none or the
@@ -180,16 +224,16 @@ extension Registry {
   /// values count as given, as at creation (hr(7) IDENTITY); only an unknown or unspecified sex (GB/T 2261.1
   /// 0, 9) is replaced by the sex the number encodes.
   private static func checkAgreement(
-    of updated: inout ResidentRecord, with id: ResidentID, givenSex: Sex?, givenBirth: Bool, upgrading: Bool
+    of updated: inout ResidentRecord, with id: ResidentID, givenSex: Bool, givenBirth: Bool, upgrading: Bool
   ) throws(LineRejection) {
     if updated.sex != id.sex.rawValue {
-      if givenSex == nil, upgrading, updated.sex == Sex.unknown.rawValue || updated.sex == Sex.unspecified.rawValue {
+      if !givenSex, upgrading, updated.sex == Sex.unknown.rawValue || updated.sex == Sex.unspecified.rawValue {
         updated.sex = id.sex.rawValue
       } else {
-        let whose = givenSex == nil ? "the record's sex" : "sex"
+        let whose = givenSex ? "sex" : "the record's sex"
         throw LineRejection(
           .idMismatch,
-          "\(whose) '\(updated.sex)' contradicts id number '\(id)' (\(id.sex.rawValue))\(givenSex == nil ? "; set the right sex in the same line" : "")",
+          "\(whose) '\(updated.sex)' contradicts id number '\(id)' (\(id.sex.rawValue))\(givenSex ? "" : "; set the right sex in the same line")",
           details: ["field": "set.sex"])
       }
     }
@@ -256,56 +300,6 @@ extension Registry {
         try row.stored(index, in: "record_history", record: recordNo)
       }
       return (FieldChange(field: try value(0), old: try value(1), new: try value(2)), try value(3), try value(4))
-    }
-  }
-}
-
-extension ResidentRecord {
-  /// The column of an optional basic-information field, by its input name.
-  package subscript(basicInformation key: String) -> String? {
-    get {
-      switch key {
-      case "phone": phone
-      case "current_address": currentAddress
-      case "registered_address": registeredAddress
-      case "ethnicity": ethnicity
-      case "work_unit": workUnit
-      case "emergency_contact": emergencyContact
-      case "responsible_doctor": responsibleDoctor
-      case "past_history": pastHistory
-      case "family_history": familyHistory
-      case "blood_type": bloodType
-      case "payment_methods": paymentMethods
-      default: preconditionFailure("'\(key)' is not a basic-information field")
-      }
-    }
-    set {
-      switch key {
-      case "phone": phone = newValue
-      case "current_address": currentAddress = newValue
-      case "registered_address": registeredAddress = newValue
-      case "ethnicity": ethnicity = newValue
-      case "work_unit": workUnit = newValue
-      case "emergency_contact": emergencyContact = newValue
-      case "responsible_doctor": responsibleDoctor = newValue
-      case "past_history": pastHistory = newValue
-      case "family_history": familyHistory = newValue
-      case "blood_type": bloodType = newValue
-      case "payment_methods": paymentMethods = newValue
-      default: preconditionFailure("'\(key)' is not a basic-information field")
-      }
-    }
-  }
-
-  /// A settable field as `record_history` keeps it: text, the sex as its code, dates as YYYY-MM-DD.
-  package subscript(historyValue field: String) -> String? {
-    switch field {
-    case "id_number": idNumber
-    case "name": name
-    case "sex": String(sex)
-    case "birth_date": birthDate.description
-    case "division": division
-    default: self[basicInformation: field]
     }
   }
 }

@@ -64,8 +64,8 @@ extension Registry {
       throw fields.invalid("created_on", "is before the birth date \(birthDate)")
     }
     var basic: [String: String] = [:]
-    for key in BasicInformation.optionalFields {
-      if let value = try BasicInformation.storedValue(of: key, in: fields) { basic[key] = value }
+    for field in BasicInformation.fields {
+      if let value = try BasicInformation.storedValue(of: field, in: fields) { basic[field.name] = value }
     }
     let tags = try tagCodes(in: fields)
 
