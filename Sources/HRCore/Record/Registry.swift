@@ -113,24 +113,6 @@ package enum Registry {
     return nil
   }
 
-  /// Finds the record a selecting line names by `record_no`, or by `id_number` (any identifier it
-  /// ever had); `not_found` when there is none.
-  package static func record(selectedBy fields: Fields, session: Session, in db: Database) throws -> ResidentRecord {
-    if let number = try fields.recordNumber() {
-      guard let record = try ResidentRecord.find(number.value, in: db) else {
-        throw LineRejection(.notFound, "no record '\(number)'", details: ["record_no": .string(number.value)])
-      }
-      return record
-    }
-    if fields.value("id_number") != nil {
-      let identifiers = try IdentifierFields(fields, today: session.today)
-      guard let existing = try holder(of: identifiers, in: db), let record = try ResidentRecord.find(existing.recordNo, in: db)
-      else { throw LineRejection(.notFound, "no record holds id number '\(fields.value("id_number")!.stringValue ?? "")'") }
-      return record
-    }
-    throw fields.missing("record_no")
-  }
-
   /// Registers a new identifier for `recordNo` (also an old one kept as an alias after an upgrade).
   package static func register(
     _ identifier: Identifier, for recordNo: String, current: Bool = true, on date: LocalDate, in db: Database

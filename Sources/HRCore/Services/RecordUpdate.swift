@@ -32,10 +32,7 @@ package enum RecordUpdate {
         "a line carries exactly one change, found \(kinds.map { "'\($0)'" }.joined(separator: " and ")); put each on its own line",
         details: ["field": .string(kinds[1])])
     }
-    let record = try Registry.record(selectedBy: fields, session: session, in: db)
-    if fields.has("record_no"), fields.value("id_number") != nil {
-      try UpdateRules.requireAgreement(of: fields, with: record, session: session, in: db)
-    }
+    let record = try Registry.record(selectedBy: RecordSelection(both: fields, today: session.today), in: db)
     guard let change = try fields.object(kind) else { throw fields.invalid(kind, "must be an object, found null") }
     switch kind {
     case "set": return try Registry.update(record, set: change, session: session, in: db)
@@ -75,17 +72,6 @@ enum UpdateRules {
       audit: AuditEntry(
         action: action, recordNo: record.recordNo, outcome: .denied,
         detail: ["serving_org": .string(org.code), "managing_org": .string(record.managingOrg)]))
-  }
-
-  /// Refuses a line whose `id_number` is not an identifier of the record its `record_no` names,
-  /// so a mix-up of two lists never changes the wrong person.
-  static func requireAgreement(of fields: Fields, with record: ResidentRecord, session: Session, in db: Database) throws {
-    let identifiers = try IdentifierFields(fields, today: session.today)
-    guard let id = identifiers.residentID else { return }
-    guard try Registry.holder(of: .residentID(id), in: db)?.recordNo == record.recordNo else {
-      throw LineRejection(
-        .idMismatch, "id number '\(id)' is not an identifier of record '\(record.recordNo)'", details: ["field": "id_number"])
-    }
   }
 
   /// Raises the record's last contact to `date` and marks it restricted when asked, in one

@@ -1,0 +1,62 @@
+import GRDB
+import HRLines
+
+/// The record a line names, read and validated once: by `record_no`, or by `id_number` (any
+/// identifier the record ever had), or by both, which must then name the same record.
+package struct RecordSelection: Sendable {
+  /// The record number the line gives.
+  package let recordNumber: RecordNumber?
+  /// The identifiers the line gives, read when it gives an id number.
+  package let identifiers: IdentifierFields?
+  /// The id number as the line wrote it, for the message that finds no record.
+  fileprivate let idNumberText: String?
+
+  /// Reads the record number or, when the line gives none, the identifiers: the selection of tools
+  /// that take whichever the line names first.
+  package init(either fields: Fields, today: LocalDate) throws(LineRejection) {
+    recordNumber = try fields.recordNumber()
+    let byIdentifier = recordNumber == nil && fields.value("id_number") != nil
+    identifiers = byIdentifier ? try IdentifierFields(fields, today: today) : nil
+    idNumberText = byIdentifier ? fields.value("id_number")?.stringValue : nil
+  }
+
+  /// Reads the record number and the id number beside it, so that a line giving both is checked
+  /// for agreement (`hr-update`): a mix-up of two lists never changes the wrong person.
+  package init(both fields: Fields, today: LocalDate) throws(LineRejection) {
+    recordNumber = try fields.recordNumber()
+    identifiers = fields.value("id_number") != nil ? try IdentifierFields(fields, today: today) : nil
+    idNumberText = fields.value("id_number")?.stringValue
+  }
+}
+
+extension Registry {
+  /// Finds the record a selecting line names by `record_no`, or by `id_number` (any identifier it
+  /// ever had); `not_found` when there is none.
+  package static func record(selectedBy fields: Fields, session: Session, in db: Database) throws -> ResidentRecord {
+    try record(selectedBy: RecordSelection(either: fields, today: session.today), in: db)
+  }
+
+  /// Finds the selected record: `not_found` when there is none, `id_mismatch` when the line's id
+  /// number is not an identifier of the record its record number names.
+  package static func record(selectedBy selection: RecordSelection, in db: Database) throws -> ResidentRecord {
+    if let number = selection.recordNumber {
+      guard let record = try ResidentRecord.find(number.value, in: db) else {
+        throw LineRejection(.notFound, "no record '\(number)'", details: ["record_no": .string(number.value)])
+      }
+      if let id = selection.identifiers?.residentID {
+        guard try holder(of: .residentID(id), in: db)?.recordNo == record.recordNo else {
+          throw LineRejection(
+            .idMismatch, "id number '\(id)' is not an identifier of record '\(record.recordNo)'",
+            details: ["field": "id_number"])
+        }
+      }
+      return record
+    }
+    guard let identifiers = selection.identifiers else {
+      throw LineRejection(.missingField, "missing field 'record_no'", details: ["field": "record_no"])
+    }
+    guard let existing = try holder(of: identifiers, in: db), let record = try ResidentRecord.find(existing.recordNo, in: db)
+    else { throw LineRejection(.notFound, "no record holds id number '\(selection.idNumberText ?? "")'") }
+    return record
+  }
+}
