@@ -120,6 +120,27 @@ struct AmendmentTests {
     #expect(rejection.audit?.action == "service.amend")
   }
 
+  /// The line is validated whole before the store is read: a malformed correction gets its field
+  /// error whether or not the service exists, and nothing is read or audited for it.
+  @Test(arguments: [
+    (["type": "no_such_type"] as JSONObject, "changes.type"),
+    (["date": "2026-12-01"] as JSONObject, "changes.date"),
+    (["summary": "头晕"] as JSONObject, "changes.summary"),
+    (["restricted": "yes"] as JSONObject, "changes.restricted"),
+  ])
+  func malformedCorrectionIsRefusedBeforeTheServiceIsLookedUp(changes: JSONObject, field: String) throws {
+    let (fixture, _) = try recordWithService()
+    for serviceID in [1, 999] {
+      let rejection = try #require(
+        try fixture.rejection(
+          of: ["service_id": .int(serviceID), "changes": .object(changes), "reason": "勘误", "approved_by": "admin-jfb"],
+          by: "doc-wang", amend: true))
+      #expect(rejection.code == .invalidValue, "service \(serviceID): \(rejection.message)")
+      #expect(rejection.details["field"] == .string(field), "service \(serviceID)")
+      #expect(rejection.audit == nil, "service \(serviceID)")
+    }
+  }
+
   @Test(arguments: ["org", "free", "late", "entered_by"])
   func onlyTypeDateSummaryAndRestrictionCanBeCorrected(field: String) throws {
     let (fixture, _) = try recordWithService()
