@@ -39,7 +39,7 @@ extension Store {
     var after = ""
     while true {
       let items = try read { db in
-        let rows = try Row.fetchCursor(
+        let rows = try CandidateRow.fetchCursor(
           db.cachedStatement(
             sql: """
               SELECT record_no, managing_org, last_contact FROM record
@@ -49,16 +49,13 @@ extension Store {
           arguments: arguments + [after, chunk])
         var items: [(recordNo: String, item: JSONObject)] = []
         while let row = try rows.next() {
-          let recordNo: String = try row.stored(0, in: "record", record: nil)
-          let lastContact: LocalDate = try row.stored(2, in: "record", record: recordNo)
           items.append(
             (
-              recordNo,
+              row.recordNo,
               [
-                "record_no": .string(recordNo),
-                "managing_org": .string(try row.stored(1, in: "record", record: recordNo)),
-                "last_contact": .string(lastContact.description),
-                "days_since": .int(today.days(since: lastContact)),
+                "record_no": .string(row.recordNo), "managing_org": .string(row.managingOrg),
+                "last_contact": .string(row.lastContact.description),
+                "days_since": .int(today.days(since: row.lastContact)),
               ]
             ))
         }
@@ -69,5 +66,19 @@ extension Store {
       guard items.count == chunk, let last = items.last else { return listed }
       after = last.recordNo
     }
+  }
+}
+
+/// A record as the candidates listing prints it, read by column name.
+private struct CandidateRow: Decodable, StoredRecord {
+  static let storedTable = "record"
+  let recordNo: String
+  let managingOrg: String
+  let lastContact: LocalDate
+
+  enum CodingKeys: String, CodingKey {
+    case recordNo = "record_no"
+    case managingOrg = "managing_org"
+    case lastContact = "last_contact"
   }
 }

@@ -53,7 +53,7 @@ extension Store {
     var purged = 0
     while true {
       let batch = try write(commit: !dryRun) { db in
-        let rows = try Row.fetchAll(
+        let rows = try PurgedRecord.fetchAll(
           db.cachedStatement(
             sql: """
               SELECT record_no, archive_reason, archived_on FROM record
@@ -63,9 +63,7 @@ extension Store {
           arguments: [before, after.archivedOn, after.recordNo, batchSize])
         var lines: [JSONObject] = []
         for row in rows {
-          let recordNo: String = row[0]
-          let reason: String = row[1]
-          let archivedOn: String = row[2]
+          let (recordNo, reason, archivedOn) = (row.recordNo, row.archiveReason, row.archivedOn)
           try Archive.purge(recordNo, in: db)
           try AuditTrail.append(
             AuditEntry(
@@ -99,5 +97,19 @@ extension Archive {
       try db.cachedStatement(sql: "DELETE FROM \(table) WHERE record_no = ?").execute(arguments: [recordNo])
     }
     try db.cachedStatement(sql: "DELETE FROM record WHERE record_no = ? AND status = 'purging'").execute(arguments: [recordNo])
+  }
+}
+
+/// A record that `purge` deletes, as its output line and audit event name it, dates as stored.
+private struct PurgedRecord: Decodable, StoredRecord {
+  static let storedTable = "record"
+  let recordNo: String
+  let archiveReason: String
+  let archivedOn: String
+
+  enum CodingKeys: String, CodingKey {
+    case recordNo = "record_no"
+    case archiveReason = "archive_reason"
+    case archivedOn = "archived_on"
   }
 }

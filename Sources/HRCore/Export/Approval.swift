@@ -90,7 +90,7 @@ package struct ExportApproval: Sendable, Equatable {
 
   private static let selectSQL = """
     SELECT a.ref, a.grantee, a.scope, a.purpose, a.expires, a.approved_by, a.approved_on,
-           r.revoked_on, r.revoked_by, r.reason
+           r.revoked_on, r.revoked_by, r.reason AS revoke_reason
     FROM export_approval a LEFT JOIN export_revocation r ON r.ref = a.ref
     """
 
@@ -118,18 +118,34 @@ package struct ExportApproval: Sendable, Equatable {
   }
 }
 
-extension ExportApproval {
-  private init(row: Row) {
-    ref = row[0]
-    grantee = row[1]
-    scope = ApprovalScope(stored: row[2])
-    purpose = row[3]
-    expires = row[4]
-    approvedBy = row[5]
-    approvedOn = row[6]
-    revokedOn = row[7]
-    revokedBy = row[8]
-    revokeReason = row[9]
+extension ExportApproval: Decodable, StoredRecord {
+  package static let storedTable = "export_approval"
+  /// An approval belongs to no record.
+  package static let recordColumn: String? = nil
+
+  /// The column of each property.
+  enum CodingKeys: String, CodingKey {
+    case ref, grantee, scope, purpose, expires
+    case approvedBy = "approved_by"
+    case approvedOn = "approved_on"
+    case revokedOn = "revoked_on"
+    case revokedBy = "revoked_by"
+    case revokeReason = "revoke_reason"
+  }
+}
+
+extension ApprovalScope: Decodable {
+  package init(from decoder: any Decoder) throws {
+    self.init(stored: try decoder.singleValueContainer().decode(String.self))
+  }
+}
+
+extension ApprovalScope: DatabaseValueConvertible {
+  /// Stored as `city` or the district code.
+  package var databaseValue: DatabaseValue { description.databaseValue }
+
+  package static func fromDatabaseValue(_ dbValue: DatabaseValue) -> ApprovalScope? {
+    String.fromDatabaseValue(dbValue).map(ApprovalScope.init(stored:))
   }
 }
 

@@ -27,6 +27,8 @@ extension Deidentification {
   /// once through its record index, and are merged here: one pass over each table instead of
   /// three index searches a record.
   func scan(in db: Database, _ body: (ScannedRecord) throws -> Void) throws {
+    // Rows are read by position, by hand, not through `StoredRecord`: the scan reads every record,
+    // tag, service and amendment of the store, and the generic coding would dominate it (speed).
     var tags = RecordRows(
       try Row.fetchCursor(
         db.makeStatement(sql: "SELECT record_no, code, ended IS NULL FROM tag ORDER BY record_no, code, tag_id"))

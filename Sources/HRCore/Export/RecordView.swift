@@ -118,49 +118,110 @@ enum RecordContent {
 
   /// Every tag row, oldest first: the tags set and ended, so a tag's history is traceable.
   private static func tagHistory(_ recordNo: String, withholding: Bool, in db: Database) throws -> [JSONValue] {
-    let rows = try Row.fetchAll(
+    let rows = try TagRow.fetchAll(
       db.cachedStatement(
-        sql: "SELECT tag_id, code, source, since, ended, entered_on, entered_by FROM tag WHERE record_no = ? ORDER BY tag_id"),
+        sql: """
+          SELECT record_no, tag_id, code, source, since, ended, entered_on, entered_by
+          FROM tag WHERE record_no = ? ORDER BY tag_id
+          """),
       arguments: [recordNo])
     return rows.compactMap { row -> JSONValue? in
-      let code: String = row[1]
-      if withholding && TagCode.restricting.contains(code) { return nil }
+      if withholding && TagCode.restricting.contains(row.code) { return nil }
       return .object([
-        "tag_id": .int(row[0]), "code": .string(code), "source": (row[2] as String?).map(JSONValue.string) ?? .null,
-        "since": (row[3] as String?).map(JSONValue.string) ?? .null, "ended": (row[4] as String?).map(JSONValue.string) ?? .null,
-        "entered_on": .string(row[5]), "entered_by": .string(row[6]),
+        "tag_id": .int(row.tagID), "code": .string(row.code), "source": row.source.map(JSONValue.string) ?? .null,
+        "since": row.since.map(JSONValue.string) ?? .null, "ended": row.ended.map(JSONValue.string) ?? .null,
+        "entered_on": .string(row.enteredOn), "entered_by": .string(row.enteredBy),
       ])
     }
   }
 
   /// 家庭医生签约: the contracts, oldest first.
   private static func contracts(_ recordNo: String, in db: Database) throws -> [JSONValue] {
-    try Row.fetchAll(
+    try ContractRow.fetchAll(
       db.cachedStatement(
-        sql:
-          "SELECT contract_id, doctor, team, signed_on, entered_on, entered_by FROM contract WHERE record_no = ? ORDER BY signed_on, contract_id"
-      ),
+        sql: """
+          SELECT record_no, contract_id, doctor, team, signed_on, entered_on, entered_by
+          FROM contract WHERE record_no = ? ORDER BY signed_on, contract_id
+          """),
       arguments: [recordNo]
     ).map { row in
       .object([
-        "contract_id": .int(row[0]), "doctor": .string(row[1]), "team": (row[2] as String?).map(JSONValue.string) ?? .null,
-        "signed_on": .string(row[3]), "entered_on": .string(row[4]), "entered_by": .string(row[5]),
+        "contract_id": .int(row.contractID), "doctor": .string(row.doctor), "team": row.team.map(JSONValue.string) ?? .null,
+        "signed_on": .string(row.signedOn), "entered_on": .string(row.enteredOn), "entered_by": .string(row.enteredBy),
       ])
     }
   }
 
   /// 联系对接: the contacts, oldest first.
   private static func contacts(_ recordNo: String, in db: Database) throws -> [JSONValue] {
-    try Row.fetchAll(
+    try ContactRow.fetchAll(
       db.cachedStatement(
-        sql: "SELECT contact_id, date, method, entered_on, entered_by FROM contact WHERE record_no = ? ORDER BY date, contact_id"),
+        sql: """
+          SELECT record_no, contact_id, date, method, entered_on, entered_by
+          FROM contact WHERE record_no = ? ORDER BY date, contact_id
+          """),
       arguments: [recordNo]
     ).map { row in
       .object([
-        "contact_id": .int(row[0]), "date": .string(row[1]), "method": .string(row[2]), "entered_on": .string(row[3]),
-        "entered_by": .string(row[4]),
+        "contact_id": .int(row.contactID), "date": .string(row.date), "method": .string(row.method),
+        "entered_on": .string(row.enteredOn), "entered_by": .string(row.enteredBy),
       ])
     }
+  }
+}
+
+/// A row of `tag` as a view prints it, dates as stored.
+private struct TagRow: Decodable, StoredRecord {
+  static let storedTable = "tag"
+  let tagID: Int
+  let code: String
+  let source: String?
+  let since: String?
+  let ended: String?
+  let enteredOn: String
+  let enteredBy: String
+
+  enum CodingKeys: String, CodingKey {
+    case tagID = "tag_id"
+    case code, source, since, ended
+    case enteredOn = "entered_on"
+    case enteredBy = "entered_by"
+  }
+}
+
+/// A row of `contract` as a view prints it, dates as stored.
+private struct ContractRow: Decodable, StoredRecord {
+  static let storedTable = "contract"
+  let contractID: Int
+  let doctor: String
+  let team: String?
+  let signedOn: String
+  let enteredOn: String
+  let enteredBy: String
+
+  enum CodingKeys: String, CodingKey {
+    case contractID = "contract_id"
+    case doctor, team
+    case signedOn = "signed_on"
+    case enteredOn = "entered_on"
+    case enteredBy = "entered_by"
+  }
+}
+
+/// A row of `contact` as a view prints it, dates as stored.
+private struct ContactRow: Decodable, StoredRecord {
+  static let storedTable = "contact"
+  let contactID: Int
+  let date: String
+  let method: String
+  let enteredOn: String
+  let enteredBy: String
+
+  enum CodingKeys: String, CodingKey {
+    case contactID = "contact_id"
+    case date, method
+    case enteredOn = "entered_on"
+    case enteredBy = "entered_by"
   }
 }
 

@@ -94,7 +94,7 @@ extension Store {
     }
 
     return try write { db in
-      let rows = try Row.fetchCursor(
+      let rows = try RosterRow.fetchCursor(
         db.cachedStatement(
           sql: """
             SELECT record_no, name, sex, birth_date, phone, current_address, managing_org, status, last_contact
@@ -104,18 +104,15 @@ extension Store {
         arguments: arguments)
       var count = 0
       while let row = try rows.next() {
-        let recordNo: String = row[0]
-        let birthDate: LocalDate = row[3]
-        let ageTags = TagCode.derivedTags(birthDate: birthDate, on: today)
+        let ageTags = TagCode.derivedTags(birthDate: row.birthDate, on: today)
         if let derived, !ageTags.contains(derived) { continue }
-        let tags = ageTags + (try HealthTags.active(ofRecord: recordNo, in: db).map(\.code))
-        let lastContact: LocalDate = row[8]
+        let tags = ageTags + (try HealthTags.active(ofRecord: row.recordNo, in: db).map(\.code))
         try each([
-          "record_no": .string(recordNo), "name": .string(row[1]), "sex": .int(row[2]),
-          "birth_date": .string(birthDate.description), "phone": (row[4] as String?).map(JSONValue.string) ?? .null,
-          "current_address": (row[5] as String?).map(JSONValue.string) ?? .null, "managing_org": .string(row[6]),
-          "status": .string(row[7]), "tags": .array(tags.map(JSONValue.string)),
-          "last_contact": .string(lastContact.description),
+          "record_no": .string(row.recordNo), "name": .string(row.name), "sex": .int(row.sex),
+          "birth_date": .string(row.birthDate.description), "phone": row.phone.map(JSONValue.string) ?? .null,
+          "current_address": row.currentAddress.map(JSONValue.string) ?? .null, "managing_org": .string(row.managingOrg),
+          "status": .string(row.status), "tags": .array(tags.map(JSONValue.string)),
+          "last_contact": .string(row.lastContact.description),
         ])
         count += 1
       }
@@ -129,5 +126,30 @@ extension Store {
   static func isKnownTag(_ tag: String) -> Bool {
     if TagCode.derived.contains(tag) { return true }
     return (try? TagCode(settable: tag)) != nil
+  }
+}
+
+/// A record as the roster lists it, read by column name.
+private struct RosterRow: Decodable, StoredRecord {
+  static let storedTable = "record"
+  let recordNo: String
+  let name: String
+  let sex: Int
+  let birthDate: LocalDate
+  let phone: String?
+  let currentAddress: String?
+  let managingOrg: String
+  let status: String
+  let lastContact: LocalDate
+
+  enum CodingKeys: String, CodingKey {
+    case recordNo = "record_no"
+    case name, sex
+    case birthDate = "birth_date"
+    case phone
+    case currentAddress = "current_address"
+    case managingOrg = "managing_org"
+    case status
+    case lastContact = "last_contact"
   }
 }

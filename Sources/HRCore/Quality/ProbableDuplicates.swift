@@ -65,11 +65,11 @@ package enum ProbableDuplicates {
     let b = coverage.recordFilter(alias: "b")
     func present(_ column: String) -> String { "ifnull(trim(\(column)), '') <> ''" }
     let sql = """
-      SELECT a.record_no, b.record_no,
-        ifnull(a.sex = b.sex, 0),
-        ifnull(\(present("a.mother_id_number")) AND a.mother_id_number = b.mother_id_number, 0),
-        ifnull(a.division = b.division, 0),
-        a.managing_org, a.status, b.managing_org, b.status
+      SELECT a.record_no, b.record_no AS record_no_b,
+        ifnull(a.sex = b.sex, 0) AS same_sex,
+        ifnull(\(present("a.mother_id_number")) AND a.mother_id_number = b.mother_id_number, 0) AS same_mother,
+        ifnull(a.division = b.division, 0) AS same_division,
+        a.managing_org, a.status, b.managing_org AS managing_org_b, b.status AS status_b
       FROM record a
       JOIN record b INDEXED BY record_by_person
         ON b.name = a.name AND b.birth_date = a.birth_date AND b.record_no > a.record_no
@@ -88,22 +88,45 @@ package enum ProbableDuplicates {
   package static func pairs(coverage: Coverage, in db: Database) throws -> [DuplicatePair] {
     let query = query(coverage: coverage)
     var pairs: [DuplicatePair] = []
-    let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.arguments)
+    let rows = try PairRow.fetchCursor(db, sql: query.sql, arguments: query.arguments)
     while let row = try rows.next() {
-      let sameSex: Bool = row[2]
-      let sameMother: Bool = row[3]
-      let sameDivision: Bool = row[4]
       var reasons = ["same_name", "same_birth_date"]
-      if sameSex { reasons.append("same_sex") }
-      if sameMother { reasons.append("same_mother") }
-      if sameDivision { reasons.append("same_division") }
+      if row.sameSex { reasons.append("same_sex") }
+      if row.sameMother { reasons.append("same_mother") }
+      if row.sameDivision { reasons.append("same_division") }
       pairs.append(
         DuplicatePair(
-          recordNoA: row[0], recordNoB: row[1],
-          score: score(sameSex: sameSex, sameMother: sameMother, sameDivision: sameDivision), reasons: reasons,
-          managingOrgA: row[5], statusA: row[6], managingOrgB: row[7], statusB: row[8]))
+          recordNoA: row.recordNo, recordNoB: row.recordNoB,
+          score: score(sameSex: row.sameSex, sameMother: row.sameMother, sameDivision: row.sameDivision), reasons: reasons,
+          managingOrgA: row.managingOrg, statusA: row.status, managingOrgB: row.managingOrgB, statusB: row.statusB))
     }
     pairs.sort { ($1.score, $0.recordNoA, $0.recordNoB) < ($0.score, $1.recordNoA, $1.recordNoB) }
     return pairs
+  }
+}
+
+/// A pair of records as the search's query gives it, read by column name.
+private struct PairRow: Decodable, StoredRecord {
+  static let storedTable = "record"
+  let recordNo: String
+  let recordNoB: String
+  let sameSex: Bool
+  let sameMother: Bool
+  let sameDivision: Bool
+  let managingOrg: String
+  let status: String
+  let managingOrgB: String
+  let statusB: String
+
+  enum CodingKeys: String, CodingKey {
+    case recordNo = "record_no"
+    case recordNoB = "record_no_b"
+    case sameSex = "same_sex"
+    case sameMother = "same_mother"
+    case sameDivision = "same_division"
+    case managingOrg = "managing_org"
+    case status
+    case managingOrgB = "managing_org_b"
+    case statusB = "status_b"
   }
 }

@@ -103,6 +103,7 @@ package struct QualityCheck: Sendable {
         ORDER BY r.record_no
         """,
       arguments: scope.arguments)
+    // By position: the columns are one flag a cover field, generated from `CoverField.allCases`.
     while let row = try rows.next() {
       let recordNo: String = row[0]
       for (position, field) in fields.enumerated() where row[position + 1] as Bool {
@@ -174,6 +175,7 @@ package struct QualityCheck: Sendable {
         ORDER BY r.record_no
         """,
       arguments: scope.arguments)
+    // The sex and birth date are read as raw values: what is wrong with them is the finding.
     while let row = try rows.next() {
       let recordNo: String = row[0]
       let text: String = row[1]
@@ -199,10 +201,10 @@ package struct QualityCheck: Sendable {
     let scope = activeRecords
     let limit = rules.newbornIdUpdateDays
     let blankID = "(r.id_number IS NULL OR trim(r.id_number) = '')"
-    let rows = try Row.fetchCursor(
+    let rows = try NewbornRow.fetchCursor(
       db,
       sql: """
-        SELECT r.record_no, r.birth_date, r.birth_cert_no IS NOT NULL AND trim(r.birth_cert_no) <> ''
+        SELECT r.record_no, r.birth_date, r.birth_cert_no IS NOT NULL AND trim(r.birth_cert_no) <> '' AS by_certificate
         FROM record r
         WHERE \(scope.sql) AND \(blankID)
           AND ((r.birth_cert_no IS NOT NULL AND trim(r.birth_cert_no) <> '')
@@ -212,14 +214,12 @@ package struct QualityCheck: Sendable {
         """,
       arguments: scope.arguments + [today.adding(days: -limit) ?? LocalDate.earliest])
     while let row = try rows.next() {
-      let birth: String = row[1]
-      let byCertificate: Bool = row[2]
       try report(
         Finding(
-          recordNo: row[0], kind: .newbornWithoutID,
+          recordNo: row.recordNo, kind: .newbornWithoutID,
           detail: [
-            "identifier": .string(byCertificate ? "birth_cert_no" : "mother_id_number"), "birth_date": .string(birth),
-            "days_old": days(from: birth, to: today), "limit_days": .int(limit),
+            "identifier": .string(row.byCertificate ? "birth_cert_no" : "mother_id_number"),
+            "birth_date": .string(row.birthDate), "days_old": days(from: row.birthDate, to: today), "limit_days": .int(limit),
           ]))
     }
   }
@@ -238,16 +238,14 @@ package struct QualityCheck: Sendable {
 
   private func lateServiceEntries(_ db: Database, _ report: (Finding) throws -> Void) throws {
     let query = Self.lateServiceQuery(coverage: coverage)
-    let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.arguments)
+    let rows = try LateServiceRow.fetchCursor(db, sql: query.sql, arguments: query.arguments)
     while let row = try rows.next() {
-      let date: String = row[3]
-      let enteredOn: String = row[5]
       try report(
         Finding(
-          recordNo: row[0], kind: .lateServiceEntry,
+          recordNo: row.recordNo, kind: .lateServiceEntry,
           detail: [
-            "service_id": .int(row[1]), "type": .string(row[2]), "date": .string(date), "org": .string(row[4]),
-            "entered_on": .string(enteredOn), "delay_days": days(from: date, to: enteredOn),
+            "service_id": .int(row.serviceID), "type": .string(row.type), "date": .string(row.date), "org": .string(row.org),
+            "entered_on": .string(row.enteredOn), "delay_days": days(from: row.date, to: row.enteredOn),
           ]))
     }
   }
@@ -257,7 +255,7 @@ package struct QualityCheck: Sendable {
     let limit = rules.signedContactDays
     // The latest contract, service and contact of each signed record, each found through its
     // (record_no, date) index; the latest of the three must lie within the limit.
-    let rows = try Row.fetchCursor(
+    let rows = try SignedRow.fetchCursor(
       db,
       sql: """
         SELECT record_no, signed_on, last_service, last_contact FROM (
@@ -272,16 +270,13 @@ package struct QualityCheck: Sendable {
         """,
       arguments: scope.arguments + [today.adding(days: -limit) ?? LocalDate.earliest])
     while let row = try rows.next() {
-      let signedOn: String = row[1]
-      let lastService: String? = row[2]
-      let lastContact: String? = row[3]
-      let latest = [signedOn, lastService, lastContact].compactMap { $0 }.max()!
+      let latest = max(row.signedOn, row.lastService ?? "", row.lastContact ?? "")
       try report(
         Finding(
-          recordNo: row[0], kind: .signedWithoutContact,
+          recordNo: row.recordNo, kind: .signedWithoutContact,
           detail: [
-            "signed_on": .string(signedOn), "last_service": lastService.map(JSONValue.string) ?? .null,
-            "last_contact": lastContact.map(JSONValue.string) ?? .null, "days_since": days(from: latest, to: today),
+            "signed_on": .string(row.signedOn), "last_service": row.lastService.map(JSONValue.string) ?? .null,
+            "last_contact": row.lastContact.map(JSONValue.string) ?? .null, "days_since": days(from: latest, to: today),
             "limit_days": .int(limit),
           ]))
     }
@@ -289,7 +284,7 @@ package struct QualityCheck: Sendable {
 
   private func lateDeathEntries(_ db: Database, _ report: (Finding) throws -> Void) throws {
     let filter = coverage.recordFilter(alias: "r")
-    let rows = try Row.fetchCursor(
+    let rows = try LateDeathRow.fetchCursor(
       db,
       sql: """
         SELECT a.record_no, a.event_id, a.death_date, a.reported_on, a.entered_on
@@ -299,22 +294,20 @@ package struct QualityCheck: Sendable {
         """,
       arguments: filter.arguments)
     while let row = try rows.next() {
-      let reportedOn: String? = row[3]
-      let enteredOn: String = row[4]
       try report(
         Finding(
-          recordNo: row[0], kind: .lateDeathEntry,
+          recordNo: row.recordNo, kind: .lateDeathEntry,
           detail: [
-            "event_id": .int(row[1]), "death_date": (row[2] as String?).map(JSONValue.string) ?? .null,
-            "reported_on": reportedOn.map(JSONValue.string) ?? .null, "entered_on": .string(enteredOn),
-            "delay_days": reportedOn.map { days(from: $0, to: enteredOn) } ?? .null,
+            "event_id": .int(row.eventID), "death_date": row.deathDate.map(JSONValue.string) ?? .null,
+            "reported_on": row.reportedOn.map(JSONValue.string) ?? .null, "entered_on": .string(row.enteredOn),
+            "delay_days": row.reportedOn.map { days(from: $0, to: row.enteredOn) } ?? .null,
           ]))
     }
   }
 
   private func overdueTransfers(_ db: Database, _ report: (Finding) throws -> Void) throws {
     let filter = coverage.recordFilter(alias: "r")
-    let rows = try Row.fetchCursor(
+    let rows = try OverdueRow.fetchCursor(
       db,
       sql: """
         SELECT t.record_no, t.transfer_id, t.from_org, t.to_org, t.requested_on, t.due
@@ -324,13 +317,12 @@ package struct QualityCheck: Sendable {
         """,
       arguments: [today] + filter.arguments)
     while let row = try rows.next() {
-      let due: String = row[5]
       try report(
         Finding(
-          recordNo: row[0], kind: .transferOverdue,
+          recordNo: row.recordNo, kind: .transferOverdue,
           detail: [
-            "transfer_id": .int(row[1]), "from_org": .string(row[2]), "to_org": .string(row[3]),
-            "requested_on": .string(row[4]), "due": .string(due), "days_overdue": days(from: due, to: today),
+            "transfer_id": .int(row.transferID), "from_org": .string(row.fromOrg), "to_org": .string(row.toOrg),
+            "requested_on": .string(row.requestedOn), "due": .string(row.due), "days_overdue": days(from: row.due, to: today),
           ]))
     }
   }

@@ -291,15 +291,31 @@ extension Registry {
 
   /// The basic-information changes of a record, oldest first: what `set` kept in `record_history`.
   package static func history(of recordNo: String, in db: Database) throws -> [(change: FieldChange, on: LocalDate, by: String)] {
-    try Row.fetchAll(
+    try HistoryRow.fetchAll(
       db.cachedStatement(
-        sql: "SELECT field, old_value, new_value, changed_on, changed_by FROM record_history WHERE record_no = ? ORDER BY id"),
+        sql: """
+          SELECT record_no, field, old_value, new_value, changed_on, changed_by
+          FROM record_history WHERE record_no = ? ORDER BY id
+          """),
       arguments: [recordNo]
-    ).map { row in
-      func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
-        try row.stored(index, in: "record_history", record: recordNo)
-      }
-      return (FieldChange(field: try value(0), old: try value(1), new: try value(2)), try value(3), try value(4))
-    }
+    ).map { row in (FieldChange(field: row.field, old: row.oldValue, new: row.newValue), row.changedOn, row.changedBy) }
+  }
+}
+
+/// A row of `record_history`, read by column name.
+private struct HistoryRow: Decodable, StoredRecord {
+  static let storedTable = "record_history"
+  let field: String
+  let oldValue: String?
+  let newValue: String?
+  let changedOn: LocalDate
+  let changedBy: String
+
+  enum CodingKeys: String, CodingKey {
+    case field
+    case oldValue = "old_value"
+    case newValue = "new_value"
+    case changedOn = "changed_on"
+    case changedBy = "changed_by"
   }
 }

@@ -100,6 +100,8 @@ package enum Registry {
           """),
       arguments: [identifier.kind, identifier.key])
     guard let row else { return nil }
+    // Read by position, by hand, not through `StoredRecord`: every line of `hr-create` looks its
+    // identifiers up here, and the generic coding would cost more than the lookup (speed).
     return ExistingRecord(
       recordNo: row[0], managingOrg: row[1], status: RecordStatus(rawValue: row[2]) ?? .active,
       archiveReason: (row[3] as String?).flatMap(ArchiveReason.init), matchedKind: identifier.kind)

@@ -21,6 +21,28 @@ package struct ActiveTag: Sendable, Equatable {
   }
 }
 
+extension ActiveTag: Decodable, StoredRecord {
+  package static let storedTable = "tag"
+
+  enum CodingKeys: String, CodingKey {
+    case tagID = "tag_id"
+    case code, source, since
+  }
+}
+
+/// The latest row kept for one tag code of a record.
+private struct TagRow: Decodable, StoredRecord {
+  static let storedTable = "tag"
+  let tagID: Int
+  let since: LocalDate?
+  let ended: LocalDate?
+
+  enum CodingKeys: String, CodingKey {
+    case tagID = "tag_id"
+    case since, ended
+  }
+}
+
 /// 个人健康标识: tags appended to a record and never rewritten; ending one appends an end row, so
 /// every tag stays traceable (annex 1, 一(二)1: 不可随意更改及可追溯). `elderly` and `child_0_6` are
 /// derived from age and never stored.
@@ -114,20 +136,15 @@ package enum HealthTags {
 
   /// The set tags in force on a record, by code.
   package static func active(ofRecord recordNo: String, in db: Database) throws -> [ActiveTag] {
-    try Row.fetchAll(
+    try ActiveTag.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT t.tag_id, t.code, t.source, t.since FROM tag t
+          SELECT t.record_no, t.tag_id, t.code, t.source, t.since FROM tag t
           WHERE t.record_no = ?1 AND t.ended IS NULL
             AND t.tag_id = (SELECT max(tag_id) FROM tag WHERE record_no = ?1 AND code = t.code)
           ORDER BY t.code
           """),
-      arguments: [recordNo]
-    ).map { row in
-      ActiveTag(
-        tagID: try row.stored(0, in: "tag", record: recordNo), code: try row.stored(1, in: "tag", record: recordNo),
-        source: try row.stored(2, in: "tag", record: recordNo), since: try row.stored(3, in: "tag", record: recordNo))
-    }
+      arguments: [recordNo])
   }
 
   /// Every tag of a record on `date`: the derived age tags first, then the set tags in force, by code.
@@ -139,17 +156,13 @@ package enum HealthTags {
   private static func latestRow(
     of code: String, on recordNo: String, in db: Database
   ) throws -> (tagID: Int, since: LocalDate?, ended: LocalDate?)? {
-    let row = try Row.fetchOne(
+    let row = try TagRow.fetchOne(
       db.cachedStatement(
-        sql: "SELECT tag_id, since, ended FROM tag WHERE record_no = ? AND code = ? ORDER BY tag_id DESC LIMIT 1"),
+        sql: "SELECT record_no, tag_id, since, ended FROM tag WHERE record_no = ? AND code = ? ORDER BY tag_id DESC LIMIT 1"),
       arguments: [recordNo, code])
     guard let row else { return nil }
-    let tagID: Int = try row.stored(0, in: "tag", record: recordNo)
-    if let ended: LocalDate = try row.stored(2, in: "tag", record: recordNo) {
-      // An end row has no `since`; the start is on the row it ended.
-      return (tagID, nil, ended)
-    }
-    return (tagID, try row.stored(1, in: "tag", record: recordNo), nil)
+    // An end row has no `since`; the start is on the row it ended.
+    return row.ended == nil ? (row.tagID, row.since, nil) : (row.tagID, nil, row.ended)
   }
 
   /// Appends one tag row: a tag begun `since`, or ended on `ended` (tags are append-only, 附件1 二(三)).

@@ -134,25 +134,24 @@ package struct RecordedService: Sendable, Equatable {
 /// Reads service records with their amendments: what `hr-export record`, `hr-audit` and the
 /// already-served rule see.
 package enum ServiceHistory {
-  private static let serviceColumns =
-    "service_id, record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by"
+  private static let serviceColumns = ServiceRow.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
 
   /// A record's services in time order (by current date, then entry), each with its amendments.
   package static func services(ofRecord recordNo: String, in db: Database) throws -> [RecordedService] {
-    let services = try Row.fetchAll(
+    let services = try ServiceRow.fetchAll(
       db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE record_no = ? ORDER BY date, service_id"),
       arguments: [recordNo]
-    ).map { row in try RecordedService(row: row) }
+    ).map(\.service)
     return try attachingAmendments(to: services, recordNo: recordNo, in: db)
   }
 
   /// One service with its amendments, or nil when there is none with that number.
   package static func service(id: Int, in db: Database) throws -> RecordedService? {
     guard
-      let row = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE service_id = ?"), arguments: [id])
+      var service = try ServiceRow.fetchOne(
+        db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE service_id = ?"), arguments: [id]
+      )?.service
     else { return nil }
-    var service = try RecordedService(row: row)
     service.amendments = try amendments(ofService: id, in: db)
     return service
   }
@@ -167,7 +166,7 @@ package enum ServiceHistory {
       return []
     }
     // Amended services are read too: an amendment may have moved one into this type or year.
-    let candidates = try Row.fetchAll(
+    let candidates = try ServiceRow.fetchAll(
       db.cachedStatement(
         sql: """
           SELECT \(serviceColumns) FROM service
@@ -177,7 +176,7 @@ package enum ServiceHistory {
           ORDER BY date, service_id
           """),
       arguments: [recordNo, type, first, last]
-    ).map { row in try RecordedService(row: row) }
+    ).map(\.service)
     guard !candidates.isEmpty else { return [] }
     return try attachingAmendments(to: candidates, recordNo: recordNo, in: db).filter { service in
       let content = service.current
@@ -189,7 +188,7 @@ package enum ServiceHistory {
   /// off-site services (异地服务) the managing organisation is to look at (annex 1, 五(三)).
   package static func offSiteServices(managedBy org: String, since: LocalDate? = nil, in db: Database) throws -> [RecordedService]
   {
-    let rows = try Row.fetchAll(
+    let rows = try ServiceRow.fetchAll(
       db.cachedStatement(
         sql: """
           SELECT s.service_id, s.record_no, s.type, s.date, s.org, s.free, s.summary, s.restricted, s.late, s.off_site,
@@ -199,7 +198,7 @@ package enum ServiceHistory {
           ORDER BY s.date, s.service_id
           """),
       arguments: [org, since ?? LocalDate.earliest])
-    var services = try rows.map { row in try RecordedService(row: row) }
+    var services = rows.map(\.service)
     for index in services.indices {
       services[index].amendments = try amendments(ofService: services[index].serviceID, in: db)
     }
@@ -208,32 +207,31 @@ package enum ServiceHistory {
 
   /// The amendments of one service, oldest first.
   package static func amendments(ofService id: Int, in db: Database) throws -> [ServiceAmendment] {
-    try Row.fetchAll(
+    try AmendmentRow.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
+          SELECT record_no, service_id, amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
           FROM amendment WHERE service_id = ? ORDER BY amendment_id
           """),
       arguments: [id]
-    ).map { row in try ServiceAmendment(row: row) }
+    ).map(\.amendment)
   }
 
   /// Attaches each record's amendments, read in one query, and orders by current date.
   private static func attachingAmendments(
     to services: [RecordedService], recordNo: String, in db: Database
   ) throws -> [RecordedService] {
-    let rows = try Row.fetchAll(
+    let rows = try AmendmentRow.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT service_id, amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
+          SELECT record_no, service_id, amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
           FROM amendment WHERE record_no = ? ORDER BY amendment_id
           """),
       arguments: [recordNo])
     guard !rows.isEmpty else { return services }
     var byService: [Int: [ServiceAmendment]] = [:]
     for row in rows {
-      let serviceID: Int = try row.stored(0, in: "amendment", record: recordNo)
-      byService[serviceID, default: []].append(try ServiceAmendment(row: row, offset: 1, recordNo: recordNo))
+      byService[row.serviceID, default: []].append(row.amendment)
     }
     var result = services
     for index in result.indices {
@@ -243,33 +241,70 @@ package enum ServiceHistory {
   }
 }
 
-extension RecordedService {
-  /// Reads the columns of `ServiceHistory.serviceColumns`, in that order.
-  init(row: Row) throws(StoredValueError) {
-    let recordNo: String = try row.stored(1, in: "service", record: nil)
-    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
-      try row.stored(index, in: "service", record: recordNo)
-    }
-    let summaryText: String = try value(6)
-    self.init(
-      serviceID: try value(0), recordNo: recordNo, org: try value(4), free: try value(5), late: try value(8),
-      offSite: try value(9), enteredOn: try value(10), enteredAt: try value(11), enteredBy: try value(12),
+/// A row of `service`, read by column name.
+private struct ServiceRow: Decodable, StoredRecord {
+  static let storedTable = "service"
+  let serviceID: Int
+  let recordNo: String
+  let type: String
+  let date: LocalDate
+  let org: String
+  let free: Bool
+  let summary: String
+  let restricted: Bool
+  let late: Bool
+  let offSite: Bool
+  let enteredOn: LocalDate
+  let enteredAt: String
+  let enteredBy: String
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case serviceID = "service_id"
+    case recordNo = "record_no"
+    case type, date, org, free, summary, restricted, late
+    case offSite = "off_site"
+    case enteredOn = "entered_on"
+    case enteredAt = "entered_at"
+    case enteredBy = "entered_by"
+  }
+
+  /// The service as saved, without its amendments.
+  var service: RecordedService {
+    RecordedService(
+      serviceID: serviceID, recordNo: recordNo, org: org, free: free, late: late, offSite: offSite, enteredOn: enteredOn,
+      enteredAt: enteredAt, enteredBy: enteredBy,
       original: ServiceContent(
-        type: try value(2), date: try value(3), summary: ServiceHistory.storedObject(summaryText), restricted: try value(7)),
+        type: type, date: date, summary: ServiceHistory.storedObject(summary), restricted: restricted),
       amendments: [])
   }
 }
 
-extension ServiceAmendment {
-  /// Reads `amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by` from `offset`.
-  init(row: Row, offset: Int = 0, recordNo: String? = nil) throws(StoredValueError) {
-    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
-      try row.stored(offset + index, in: "amendment", record: recordNo)
-    }
-    let changesText: String = try value(1)
-    self.init(
-      amendmentID: try value(0), changes: ServiceHistory.storedObject(changesText), reason: try value(2),
-      approvedBy: try value(3), enteredOn: try value(4), enteredAt: try value(5), enteredBy: try value(6))
+/// A row of `amendment`, read by column name.
+private struct AmendmentRow: Decodable, StoredRecord {
+  static let storedTable = "amendment"
+  let serviceID: Int
+  let amendmentID: Int
+  let changes: String
+  let reason: String
+  let approvedBy: String
+  let enteredOn: LocalDate
+  let enteredAt: String
+  let enteredBy: String
+
+  enum CodingKeys: String, CodingKey {
+    case serviceID = "service_id"
+    case amendmentID = "amendment_id"
+    case changes, reason
+    case approvedBy = "approved_by"
+    case enteredOn = "entered_on"
+    case enteredAt = "entered_at"
+    case enteredBy = "entered_by"
+  }
+
+  var amendment: ServiceAmendment {
+    ServiceAmendment(
+      amendmentID: amendmentID, changes: ServiceHistory.storedObject(changes), reason: reason, approvedBy: approvedBy,
+      enteredOn: enteredOn, enteredAt: enteredAt, enteredBy: enteredBy)
   }
 }
 

@@ -77,44 +77,35 @@ package struct Transfer: Sendable, Equatable {
   package var toScope: Scope { Scope(org: toOrg, district: toDistrict) }
 }
 
-extension Transfer: FetchableRecord {
-  /// The columns in the order `init(row:)` reads them.
+extension Transfer: Decodable, StoredRecord {
+  package static let storedTable = "transfer"
+
+  /// The columns a transfer is read from.
   static let selection = """
     transfer_id, record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method,
     consent_ref, status, requested_on, requested_at, requested_by, due, decided_on, decided_at, decided_by,
     decision_reason, late, protected_until
     """
 
-  /// Reads a row of `selection`; a value that does not read back as its type is a
-  /// `StoredValueError` naming the record, never a trap.
-  package init(row: Row) throws {
-    let recordNo: String = try row.stored(1, in: "transfer", record: nil)
-    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
-      try row.stored(index, in: "transfer", record: recordNo)
-    }
-    func named<T: RawRepresentable<String>>(_ index: Int, _ column: String) throws(StoredValueError) -> T {
-      try T(stored: try value(index), in: "transfer", column: column, record: recordNo)
-    }
-    transferID = try value(0)
-    self.recordNo = recordNo
-    fromOrg = try value(2)
-    toOrg = try value(3)
-    fromDistrict = try value(4)
-    toDistrict = try value(5)
-    kind = try named(6, "kind")
-    reason = try named(7, "reason")
-    consent = Consent(method: try named(8, "consent_method"), ref: try value(9))
-    status = try named(10, "status")
-    requestedOn = try value(11)
-    requestedAt = try value(12)
-    requestedBy = try value(13)
-    due = try value(14)
-    decidedOn = try value(15)
-    decidedAt = try value(16)
-    decidedBy = try value(17)
-    decisionReason = try value(18)
-    late = try value(19)
-    protectedUntil = try value(20)
+  /// The column of each property; `consent` is read from `consent_method` and `consent_ref`.
+  enum CodingKeys: String, CodingKey {
+    case transferID = "transfer_id"
+    case recordNo = "record_no"
+    case fromOrg = "from_org"
+    case toOrg = "to_org"
+    case fromDistrict = "from_district"
+    case toDistrict = "to_district"
+    case kind, reason, consent, status
+    case requestedOn = "requested_on"
+    case requestedAt = "requested_at"
+    case requestedBy = "requested_by"
+    case due
+    case decidedOn = "decided_on"
+    case decidedAt = "decided_at"
+    case decidedBy = "decided_by"
+    case decisionReason = "decision_reason"
+    case late
+    case protectedUntil = "protected_until"
   }
 }
 

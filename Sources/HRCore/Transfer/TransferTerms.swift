@@ -59,6 +59,14 @@ package struct Consent: Sendable, Equatable {
   }
 }
 
+extension Consent: Decodable {
+  /// The columns of `transfer` that hold a consent.
+  enum CodingKeys: String, CodingKey {
+    case method = "consent_method"
+    case ref = "consent_ref"
+  }
+}
+
 /// Whether a transfer crosses a district boundary, which decides its protection period.
 package enum TransferKind: String, Sendable, CaseIterable, Codable {
   /// 跨区县域转迁: between organisations of two districts.

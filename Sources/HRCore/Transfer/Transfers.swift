@@ -21,32 +21,15 @@ struct TransferSubject: Sendable {
     protectedUntil = record.protectedUntil
   }
 
-  init(row: Row) throws(StoredValueError) {
-    let recordNo: String = try row.stored(0, in: "record", record: nil)
-    func value<T: DatabaseValueConvertible>(_ index: Int) throws(StoredValueError) -> T {
-      try row.stored(index, in: "record", record: recordNo)
-    }
-    self.recordNo = recordNo
-    managingOrg = try value(1)
-    managingDistrict = try value(2)
-    status = try RecordStatus(stored: try value(3), in: "record", column: "status", record: recordNo)
-    let reason: String? = try value(4)
-    archiveReason = try reason.map { text throws(StoredValueError) in
-      try ArchiveReason(stored: text, in: "record", column: "archive_reason", record: recordNo)
-    }
-    protectedUntil = try value(5)
-  }
-
   /// The record with this number.
   static func find(_ recordNo: String, in db: Database) throws -> TransferSubject? {
-    try Row.fetchOne(
+    try TransferSubject.fetchOne(
       db.cachedStatement(
         sql: """
           SELECT record_no, managing_org, managing_district, status, archive_reason, protected_until
           FROM record WHERE record_no = ?
           """),
-      arguments: [recordNo]
-    ).map { row in try TransferSubject(row: row) }
+      arguments: [recordNo])
   }
 
   /// The record a selecting line names by `record_no` or `id_number` (hr(7) COMMON BEHAVIOUR).
@@ -58,6 +41,19 @@ struct TransferSubject: Sendable {
       return subject
     }
     return TransferSubject(try Registry.record(selectedBy: fields, session: session, in: db))
+  }
+}
+
+extension TransferSubject: Decodable, StoredRecord {
+  static let storedTable = "record"
+
+  enum CodingKeys: String, CodingKey {
+    case recordNo = "record_no"
+    case managingOrg = "managing_org"
+    case managingDistrict = "managing_district"
+    case status
+    case archiveReason = "archive_reason"
+    case protectedUntil = "protected_until"
   }
 }
 

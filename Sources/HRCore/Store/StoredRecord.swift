@@ -1,0 +1,127 @@
+import GRDB
+
+/// A record that GRDB fetches through its `Decodable` conformance, each value read through
+/// `Row.stored`: a value that does not read back as its type is a `StoredValueError` naming the
+/// record, the table and the column (`unreadable_record`, exit 74), never a trap.
+///
+/// The cold paths read rows this way, by column name. The hot paths (the `hr-create` loop, the
+/// de-identified scan, the metrics) read by position, by hand: the generic coding converts a name
+/// to a column for every value of every row.
+package protocol StoredRecord: FetchableRecord, Decodable {
+  /// The table the rows come from, as the error names it.
+  static var storedTable: String { get }
+  /// The column that holds the number of the record a row belongs to, as the error names it; nil
+  /// for rows that belong to no record.
+  static var recordColumn: String? { get }
+}
+
+extension StoredRecord {
+  package static var recordColumn: String? { "record_no" }
+
+  /// Decodes a row by column name; the first value that does not read back is a `StoredValueError`.
+  package init(row: Row) throws {
+    let recordNo: String? = try Self.recordColumn.flatMap { column throws(StoredValueError) in
+      try row.stored(column, in: Self.storedTable, record: nil)
+    }
+    try self.init(from: StoredRowDecoder(row: row, table: Self.storedTable, recordNo: recordNo))
+  }
+}
+
+/// Reads a row's columns for a `Decodable` record: a key names a column; a key that names none
+/// decodes a nested value from the same row (`Transfer.consent` from `consent_method` and `consent_ref`).
+private struct StoredRowDecoder: Decoder {
+  let row: Row
+  let table: String
+  let recordNo: String?
+
+  var codingPath: [any CodingKey] { [] }
+  var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+  func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+    KeyedDecodingContainer(Columns<Key>(decoder: self))
+  }
+
+  func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+    throw unsupported("a list")
+  }
+
+  func singleValueContainer() throws -> any SingleValueDecodingContainer {
+    throw unsupported("a single value")
+  }
+
+  func unsupported(_ what: String) -> DecodingError {
+    .typeMismatch(Row.self, .init(codingPath: [], debugDescription: "a row of \(table) is not \(what)"))
+  }
+
+  /// The column `key` names, as `V`.
+  func value<V: DatabaseValueConvertible>(_ key: some CodingKey) throws(StoredValueError) -> V {
+    try row.stored(key.stringValue, in: table, record: recordNo)
+  }
+
+  struct Columns<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: StoredRowDecoder
+
+    var codingPath: [any CodingKey] { [] }
+    var allKeys: [Key] { decoder.row.columnNames.compactMap { Key(stringValue: $0) } }
+
+    func contains(_ key: Key) -> Bool { decoder.row.hasColumn(key.stringValue) }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+      guard decoder.row.hasColumn(key.stringValue) else { return true }
+      return (decoder.row[key.stringValue] as DatabaseValue).isNull
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decoder.value(key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decoder.value(key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decoder.value(key) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decoder.value(key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decoder.value(key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decoder.value(key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decoder.value(key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decoder.value(key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decoder.value(key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decoder.value(key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decoder.value(key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decoder.value(key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decoder.value(key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decoder.value(key) }
+
+    /// A named case (`RawRepresentable` by text) is read as its text and must be a known case; a
+    /// database value as itself; any other `Decodable` from the same row.
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+      if let named = T.self as? any RawRepresentable<String>.Type {
+        return try decodeNamed(named, key)
+      }
+      if let convertible = T.self as? any DatabaseValueConvertible.Type {
+        return try decodeValue(convertible, key)
+      }
+      return try T(from: decoder)
+    }
+
+    private func decodeNamed<N: RawRepresentable<String>, T>(_: N.Type, _ key: Key) throws -> T {
+      let text: String = try decoder.value(key)
+      let named = try N(stored: text, in: decoder.table, column: key.stringValue, record: decoder.recordNo)
+      guard let value = named as? T else { throw decoder.unsupported("a \(T.self)") }
+      return value
+    }
+
+    private func decodeValue<V: DatabaseValueConvertible, T>(_: V.Type, _ key: Key) throws -> T {
+      let decoded: V = try decoder.value(key)
+      guard let value = decoded as? T else { throw decoder.unsupported("a \(T.self)") }
+      return value
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(
+      keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
+      try decoder.container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+      throw decoder.unsupported("a list")
+    }
+
+    func superDecoder() throws -> any Decoder { decoder }
+    func superDecoder(forKey key: Key) throws -> any Decoder { decoder }
+  }
+}
