@@ -62,9 +62,13 @@ let package = Package(
       ],
       path: "Benchmarks/hr-bench"
     ),
-    .testTarget(name: "HRLinesTests", dependencies: ["HRLines"]),
-    .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRLines", "HRFixtures"]),
-    .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRLines", "HRFixtures"]),
+    // What every test suite builds its store, configuration and random seed with.
+    .target(
+      name: "HRTestSupport", dependencies: ["HRCore", "HRFixtures", .product(name: "GRDB", package: "GRDB.swift")],
+      path: "Tests/HRTestSupport"),
+    .testTarget(name: "HRLinesTests", dependencies: ["HRLines", "HRTestSupport"]),
+    .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRLines", "HRFixtures", "HRTestSupport"]),
+    .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRLines", "HRFixtures", "HRTestSupport"]),
   ]
 )
 

@@ -1,4 +1,5 @@
 import Foundation
+import HRTestSupport
 import Testing
 
 @Suite("Hostile input never crashes, hangs or loses a good line")
@@ -77,7 +78,8 @@ struct HostileInputTests {
   @Test("Random bytes never crash the tool: every line is either created or rejected")
   func randomBytes() throws {
     let sandbox = try Sandbox()
-    var generator = SystemRandomNumberGenerator()
+    let seed = TestSeed()
+    var generator = seed.generator
     var input = Data()
     for _ in 0..<300 {
       let length = Int.random(in: 0..<200, using: &generator)
@@ -86,10 +88,10 @@ struct HostileInputTests {
     }
     try input.write(to: sandbox.directory.appendingPathComponent("noise.bin"))
     let result = try sandbox.shell("hr-create noise.bin")
-    #expect(result.status == 65 || result.status == 0)
-    let summary = try #require(result.errorLines.last)
-    #expect(summary.hasPrefix("hr-create: 0 created, "))
-    #expect(try sandbox.sqlite("PRAGMA integrity_check") == "ok")
+    #expect(result.status == 65 || result.status == 0, "\(seed): \(result.stderr)")
+    let summary = try #require(result.errorLines.last, "\(seed)")
+    #expect(summary.hasPrefix("hr-create: 0 created, "), "\(seed): \(summary)")
+    #expect(try sandbox.sqlite("PRAGMA integrity_check") == "ok", "\(seed)")
   }
 }
 

@@ -99,6 +99,7 @@ struct ManPageTests {
     #expect(!executables.isEmpty)
     // The parameterised checks below run one case a page: without pages they would check nothing.
     #expect(!ManPageTests.pages.isEmpty, "no page under \(ManPageTests.manDirectory.path)")
+    #expect(ManPageTests.files.contains("hr.7") && ManPageTests.files.contains("hr.yaml.5"), "\(ManPageTests.files)")
     for executable in executables {
       #expect(ManPageTests.pages.contains(executable), "man/\(executable).1 is missing")
     }

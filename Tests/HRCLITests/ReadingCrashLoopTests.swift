@@ -1,4 +1,5 @@
 import Foundation
+import HRTestSupport
 import Testing
 
 /// `kill -9` in the middle of the tools that read many records and write only their audit event:
@@ -33,9 +34,11 @@ struct ReadingCrashLoopTests {
       "hr-create --quiet people.jsonl > /dev/null && echo '\(approval)' | hr-export approve --quiet")
     try #require(prepared.status == 0, "\(prepared.stderr)")
     // The reader takes a few lines, then stops reading with the pipe still open: the export blocks
-    // in the middle of its output, where it is killed.
+    // in the middle of its output, where it is killed. How many lines it takes is drawn from the seed.
+    let seed = TestSeed()
     let result = try sandbox.shell(
       """
+      RANDOM=\(seed.value % 32_768)
       kills=0; printed=0
       for round in $(seq 1 10); do
         \(Self.events("export.deid"))
@@ -56,9 +59,9 @@ struct ReadingCrashLoopTests {
       [ "$exported" -gt 1000 ] || echo "only $exported exported"
       echo "kills=$kills printed=$printed" >&2
       """, operator: "admin-city")
-    #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout.isEmpty, "\(result.stdout)")
-    #expect(result.stderr.contains("kills=10 "), "\(result.stderr)")
+    #expect(result.status == 0, "\(seed): \(result.stderr)")
+    #expect(result.stdout.isEmpty, "\(seed): \(result.stdout)")
+    #expect(result.stderr.contains("kills=10 "), "\(seed): \(result.stderr)")
     print("hr-export deid: \(result.stderr.split(separator: "\n").last ?? "")")
   }
 
@@ -71,8 +74,11 @@ struct ReadingCrashLoopTests {
     // Odd rounds: a kill at a random moment within the time a whole run takes. Even rounds: another
     // connection holds the write lock, so the tool has read the records and waits to record the
     // reading; killed there, it must have printed nothing.
+    // The moment of each odd round's kill is drawn from the seed.
+    let seed = TestSeed()
     let result = try sandbox.shell(
       """
+      RANDOM=\(seed.value % 32_768)
       start=$(date +%s%N); hr-metrics --by district > /dev/null; took=$(( ($(date +%s%N) - start) / 1000 ))
       kills=0; landed=0; printed=0
       for round in $(seq 1 20); do
@@ -101,10 +107,10 @@ struct ReadingCrashLoopTests {
       [ "$(jq -s 'map(.records_active) | add' all.jsonl)" = 2000 ] || echo "the clean run counts $(jq -s 'map(.records_active) | add' all.jsonl) records"
       echo "kills=$kills printed=$printed" >&2
       """, today: "2026-11-26")
-    #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout.isEmpty, "\(result.stdout)")
+    #expect(result.status == 0, "\(seed): \(result.stderr)")
+    #expect(result.stdout.isEmpty, "\(seed): \(result.stdout)")
     let kills = result.stderr.split(separator: "\n").last.flatMap { Int($0.split(separator: " ")[0].dropFirst("kills=".count)) }
-    #expect((kills ?? 0) >= 10, "\(result.stderr)")
+    #expect((kills ?? 0) >= 10, "\(seed): \(result.stderr)")
     print("hr-metrics: \(result.stderr.split(separator: "\n").last ?? "")")
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HRLines
+import HRTestSupport
 import Synchronization
 import Testing
 
@@ -41,11 +42,7 @@ final class Sandbox {
   }()
 
   /// The example configuration of the repository (`examples/hr.yaml`).
-  static let exampleConfiguration: String = {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/hr.yaml")
-    return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-  }()
+  static let exampleConfiguration = Repository.exampleConfiguration
 
   /// Creates a sandbox with `configuration` (default: the example one) as `hr.yaml` and, unless
   /// `newStore` is false, an empty store, as a district has once `hr-create` has first run.

@@ -3,10 +3,11 @@ import GRDB
 import HRCore
 import HRFixtures
 import HRLines
+import HRTestSupport
 
-/// A migrated store on a temporary file, a configuration with operators of every role, and the
-/// steps the archive tests need: create residents, stand in for later services, run one line.
-final class ArchiveFixture {
+/// The shared test store under a configuration with operators of every role, and the steps the
+/// archive tests need: create residents, stand in for later services, run one line.
+final class ArchiveFixture: TestStore {
   static let yaml = """
     districts:
       "500103": {name: 渝中区}
@@ -25,24 +26,10 @@ final class ArchiveFixture {
       auditor-1:  {name: 审计员, role: auditor}
     """
 
-  let directory: URL
-  let store: Store
-  let configuration: HRCore.Configuration
   private var seed: UInt64 = 1
 
-  init() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-archive-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    store = try Store(path: directory.appendingPathComponent("hr.sqlite").path)
-    configuration = try HRCore.Configuration.parse(yaml: Self.yaml, file: "test.yaml")
-  }
-
-  deinit {
-    try? FileManager.default.removeItem(at: directory)
-  }
-
-  func session(_ operatorID: String = "admin-city", today: String) throws -> Session {
-    try Session(configuration: configuration, operatorID: operatorID, today: LocalDate(today)!)
+  override init(yaml: String = ArchiveFixture.yaml) throws {
+    try super.init(yaml: yaml)
   }
 
   /// Creates one resident with an ID number, born before 1990, managed by `org`, created on `createdOn`; returns the
@@ -62,17 +49,15 @@ final class ArchiveFixture {
     return created["record_no"]!.stringValue!
   }
 
-  /// Records a later service the way `hr-update` will, by keeping `last_contact` at its date.
+  /// Records a later service through the `hr-update` rule, by the city administrator on the
+  /// service's day, in the name of the managing organisation: it raises `last_contact` to that day.
   func serve(_ recordNo: String, on date: String) throws {
-    try store.write { db in
-      try db.execute(
-        sql: """
-          INSERT INTO service (record_no, type, date, org, entered_on, entered_at, entered_by)
-          SELECT record_no, 'consultation', ?, managing_org, ?, '2020-01-01T00:00:00.000Z', 'doc-li' FROM record WHERE record_no = ?;
-          UPDATE record SET last_contact = ? WHERE record_no = ?;
-          """,
-        arguments: [date, date, recordNo, date, recordNo])
-    }
+    guard let org = try record(recordNo)?.managingOrg else { throw TestStoreError("no record '\(recordNo)'") }
+    let line: JSONObject = [
+      "record_no": .string(recordNo), "service": ["type": "consultation", "date": .string(date), "org": .string(org)],
+    ]
+    let session = try session(today: date)
+    _ = try store.write { db in try RecordUpdate.apply(line, session: session, in: db) }
   }
 
   func record(_ recordNo: String) throws -> ResidentRecord? {
@@ -90,11 +75,6 @@ final class ArchiveFixture {
     } catch let rejection as LineRejection {
       return .failure(rejection)
     }
-  }
-
-  /// Scalar query helper.
-  func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
-    try store.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
   }
 
   func auditActions(for recordNo: String) throws -> [String] {

@@ -120,7 +120,8 @@ struct PurgeTests {
       #expect(try fixture.count("SELECT count(*) FROM \(table) WHERE record_no = ?", [kept]) == 1, "\(table)")
     }
     #expect(try fixture.count("SELECT count(*) FROM audit_event") == auditBefore + 1)
-    #expect(try fixture.auditActions(for: recordNo) == ["record.create:ok", "record.archive:ok", "record.purge:ok"])
+    #expect(
+      try fixture.auditActions(for: recordNo) == ["record.create:ok", "service.add:ok", "record.archive:ok", "record.purge:ok"])
     let events = try fixture.store.read { db in try AuditEvent.fetchAll(db, sql: "SELECT * FROM audit_event ORDER BY seq") }
     var previous = AuditEvent.genesisHash
     for event in events {

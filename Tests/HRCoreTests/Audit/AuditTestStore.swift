@@ -1,19 +1,12 @@
 import Foundation
 import GRDB
 import HRCore
+import HRTestSupport
 
-/// A migrated store in a temporary file, removed when the test is done with it.
-final class AuditTestStore {
-  let path: String
-  let store: Store
-
-  init() throws {
-    path = FileManager.default.temporaryDirectory.appendingPathComponent("hr-audit-core-\(UUID().uuidString).sqlite").path
-    store = try Store(path: path)
-  }
-
-  deinit {
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+/// The shared test store, with the steps the audit tests need.
+final class AuditTestStore: TestStore {
+  override init(yaml: String = Repository.exampleConfiguration) throws {
+    try super.init(yaml: yaml)
   }
 
   static let cityAdmin = OperatorEntry(id: "admin-city", name: "市管理员", role: .cityAdmin)

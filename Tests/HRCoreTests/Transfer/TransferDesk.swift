@@ -1,16 +1,14 @@
 import Foundation
 import GRDB
 import HRLines
+import HRTestSupport
 import Testing
 
 @testable import HRCore
 
-/// A migrated store on a temporary file with a small configuration, on which the transfer rules
-/// are run the way `hr-transfer` runs them: one line, one transaction.
-final class TransferDesk {
-  let directory: URL
-  let store: Store
-  let configuration: HRCore.Configuration
+/// The shared test store under a small configuration, on which the transfer rules are run the way
+/// `hr-transfer` runs them: one line, one transaction.
+final class TransferDesk: TestStore {
   private var nextCertificate = 1
 
   /// Two organisations in 渝中区 (90 protection days), two in 沙坪坝区 (none set), one in 渝北区.
@@ -38,19 +36,12 @@ final class TransferDesk {
       auditor-1:  {name: 审计员, role: auditor}
     """
 
-  init(yaml: String = TransferDesk.yaml) throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-transfer-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    store = try Store(path: directory.appendingPathComponent("hr.sqlite").path)
-    configuration = try Configuration.parse(yaml: yaml, file: "test.yaml")
-  }
-
-  deinit {
-    try? FileManager.default.removeItem(at: directory)
+  override init(yaml: String = TransferDesk.yaml) throws {
+    try super.init(yaml: yaml)
   }
 
   func session(_ operatorID: String, on day: String) throws -> Session {
-    try Session(configuration: configuration, operatorID: operatorID, today: LocalDate(day)!)
+    try session(operatorID, today: day)
   }
 
   /// Creates a child's record managed by `org` (by birth certificate, so no ID number is needed).

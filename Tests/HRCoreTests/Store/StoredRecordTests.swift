@@ -1,0 +1,68 @@
+import GRDB
+import HRLines
+import Testing
+
+@testable import HRCore
+
+@Suite("Stored records read by column name")
+struct StoredRecordTests {
+  /// A record of 解放碑 with one tag row whose `since` or `code` was edited by hand.
+  static func storeWithTag(since: String) throws -> (ServiceFixture, String) {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder()
+    try fixture.store.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO tag (record_no, code, since, entered_on, entered_at, entered_by)
+          VALUES (?, 'hypertension', ?, '2026-11-26', '2026-11-26T02:00:00.000Z', 'doc-li')
+          """,
+        arguments: [recordNo, since])
+    }
+    return (fixture, recordNo)
+  }
+
+  @Test func aValueThatReadsBackAsItsTypeIsRead() throws {
+    let (fixture, recordNo) = try Self.storeWithTag(since: "2026-03-01")
+    let tags = try fixture.store.read { db in try HealthTags.active(ofRecord: recordNo, in: db) }
+    #expect(tags.map(\.code) == ["hypertension"])
+    #expect(tags.first?.since == LocalDate("2026-03-01"))
+    #expect(tags.first?.source == nil)
+  }
+
+  @Test func aValueThatDoesNotReadBackNamesTheRecordTableAndColumn() throws {
+    let (fixture, recordNo) = try Self.storeWithTag(since: "10000-01-07")
+    #expect(throws: StoredValueError.self) {
+      try fixture.store.read { db in try HealthTags.active(ofRecord: recordNo, in: db) }
+    }
+    do {
+      _ = try fixture.store.read { db in try HealthTags.active(ofRecord: recordNo, in: db) }
+    } catch let error as StoredValueError {
+      #expect(
+        error.description
+          == "record '\(recordNo)': stored tag.since '10000-01-07' is not a date YYYY-MM-DD in years 1000–9999; correct or restore the store"
+      )
+    }
+  }
+
+  @Test func anUnknownNamedValueIsRefusedAsUnknown() throws {
+    let desk = try TransferDesk()
+    let recordNo = try desk.createRecord(managedBy: "500103001")
+    try desk.request(recordNo, to: "500103002", as: "admin-jfb", on: "2026-01-05")
+    // As a file edited by hand would hold it: past the column's CHECK constraint.
+    try desk.store.write { db in
+      try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+      try db.execute(sql: "UPDATE transfer SET kind = 'sideways' WHERE record_no = ?", arguments: [recordNo])
+      try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+    }
+    do {
+      _ = try desk.list()
+      Issue.record("a transfer of kind 'sideways' was read")
+    } catch let error as StoredValueError {
+      #expect(error.table == "transfer")
+      #expect(error.column == "kind")
+      #expect(error.value == "'sideways'")
+      #expect(error.expected == "a known kind")
+      #expect(error.recordNo == recordNo)
+    }
+  }
+}
