@@ -4,6 +4,7 @@ import HRFixtures
 /// The seed of a test that draws random values: `HR_TEST_SEED` when it is set, so that a failure
 /// can be run again exactly, otherwise a new one. Every failure message of such a test names it.
 package struct TestSeed: CustomStringConvertible, Sendable {
+  /// The seed itself.
   package let value: UInt64
 
   /// The seed for this run.

@@ -20,7 +20,9 @@ open class TestStore {
   package let directory: URL
   /// The store's file, `hr.sqlite` in the directory.
   package let path: String
+  /// The store, migrated to the newest schema.
   package let store: Store
+  /// The configuration the sessions are opened under.
   package let configuration: HRCore.Configuration
 
   /// Creates the directory, migrates a new store in it and parses `yaml` (by default the example

@@ -119,6 +119,7 @@ package struct ExportApproval: Sendable, Equatable {
 }
 
 extension ExportApproval: Decodable, StoredRecord {
+  /// Approvals are rows of `export_approval`, with their revocation joined.
   package static let storedTable = "export_approval"
   /// An approval belongs to no record.
   package static let recordColumn: String? = nil
@@ -135,6 +136,7 @@ extension ExportApproval: Decodable, StoredRecord {
 }
 
 extension ApprovalScope: Decodable {
+  /// Reads a scope stored as text, as `init(stored:)` does.
   package init(from decoder: any Decoder) throws {
     self.init(stored: try decoder.singleValueContainer().decode(String.self))
   }
@@ -144,6 +146,7 @@ extension ApprovalScope: DatabaseValueConvertible {
   /// Stored as `city` or the district code.
   package var databaseValue: DatabaseValue { description.databaseValue }
 
+  /// Reads a stored scope without checking it against the configuration.
   package static func fromDatabaseValue(_ dbValue: DatabaseValue) -> ApprovalScope? {
     String.fromDatabaseValue(dbValue).map(ApprovalScope.init(stored:))
   }

@@ -25,6 +25,7 @@ package enum BasicInformation {
     package let name: String
     /// The record's property that holds the stored text.
     package let property: WritableKeyPath<ResidentRecord, String?> & Sendable
+    /// The form of the value, which decides how it is validated and whether it is kept as JSON.
     package let format: Format
 
     /// Whether the stored text is JSON, which a view shows as a value rather than as text.

@@ -22,6 +22,7 @@ package struct ActiveTag: Sendable, Equatable {
 }
 
 extension ActiveTag: Decodable, StoredRecord {
+  /// Tags are rows of `tag`.
   package static let storedTable = "tag"
 
   enum CodingKeys: String, CodingKey {

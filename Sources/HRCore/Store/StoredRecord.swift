@@ -16,6 +16,7 @@ package protocol StoredRecord: FetchableRecord, Decodable {
 }
 
 extension StoredRecord {
+  /// Rows belong to a record by their `record_no`, unless a record type says otherwise.
   package static var recordColumn: String? { "record_no" }
 
   /// Decodes a row by column name; the first value that does not read back is a `StoredValueError`.

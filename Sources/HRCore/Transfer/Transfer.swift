@@ -78,6 +78,7 @@ package struct Transfer: Sendable, Equatable {
 }
 
 extension Transfer: Decodable, StoredRecord {
+  /// Transfers are rows of `transfer`.
   package static let storedTable = "transfer"
 
   /// The columns a transfer is read from.
