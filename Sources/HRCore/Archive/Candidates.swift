@@ -72,13 +72,7 @@ extension Store {
 /// A record as the candidates listing prints it, read by column name.
 private struct CandidateRow: Decodable, StoredRecord {
   static let storedTable = "record"
-  let recordNo: String
-  let managingOrg: String
+  let recordNo, managingOrg: String
   let lastContact: LocalDate
 
-  enum CodingKeys: String, CodingKey {
-    case recordNo = "record_no"
-    case managingOrg = "managing_org"
-    case lastContact = "last_contact"
-  }
 }

@@ -103,13 +103,6 @@ extension Archive {
 /// A record that `purge` deletes, as its output line and audit event name it, dates as stored.
 private struct PurgedRecord: Decodable, StoredRecord {
   static let storedTable = "record"
-  let recordNo: String
-  let archiveReason: String
-  let archivedOn: String
+  let recordNo, archiveReason, archivedOn: String
 
-  enum CodingKeys: String, CodingKey {
-    case recordNo = "record_no"
-    case archiveReason = "archive_reason"
-    case archivedOn = "archived_on"
-  }
 }

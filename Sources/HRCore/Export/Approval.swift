@@ -124,15 +124,6 @@ extension ExportApproval: Decodable, StoredRecord {
   /// An approval belongs to no record.
   package static let recordColumn: String? = nil
 
-  /// The column of each property.
-  enum CodingKeys: String, CodingKey {
-    case ref, grantee, scope, purpose, expires
-    case approvedBy = "approved_by"
-    case approvedOn = "approved_on"
-    case revokedOn = "revoked_on"
-    case revokedBy = "revoked_by"
-    case revokeReason = "revoke_reason"
-  }
 }
 
 extension ApprovalScope: Decodable {

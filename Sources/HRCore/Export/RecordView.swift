@@ -174,55 +174,26 @@ enum RecordContent {
 private struct TagRow: Decodable, StoredRecord {
   static let storedTable = "tag"
   let tagID: Int
-  let code: String
-  let source: String?
-  let since: String?
-  let ended: String?
-  let enteredOn: String
-  let enteredBy: String
+  let code, enteredOn, enteredBy: String
+  let source, since, ended: String?
 
-  enum CodingKeys: String, CodingKey {
-    case tagID = "tag_id"
-    case code, source, since, ended
-    case enteredOn = "entered_on"
-    case enteredBy = "entered_by"
-  }
 }
 
 /// A row of `contract` as a view prints it, dates as stored.
 private struct ContractRow: Decodable, StoredRecord {
   static let storedTable = "contract"
   let contractID: Int
-  let doctor: String
+  let doctor, signedOn, enteredOn, enteredBy: String
   let team: String?
-  let signedOn: String
-  let enteredOn: String
-  let enteredBy: String
 
-  enum CodingKeys: String, CodingKey {
-    case contractID = "contract_id"
-    case doctor, team
-    case signedOn = "signed_on"
-    case enteredOn = "entered_on"
-    case enteredBy = "entered_by"
-  }
 }
 
 /// A row of `contact` as a view prints it, dates as stored.
 private struct ContactRow: Decodable, StoredRecord {
   static let storedTable = "contact"
   let contactID: Int
-  let date: String
-  let method: String
-  let enteredOn: String
-  let enteredBy: String
+  let date, method, enteredOn, enteredBy: String
 
-  enum CodingKeys: String, CodingKey {
-    case contactID = "contact_id"
-    case date, method
-    case enteredOn = "entered_on"
-    case enteredBy = "entered_by"
-  }
 }
 
 extension ArchiveEvent {

@@ -132,24 +132,9 @@ extension Store {
 /// A record as the roster lists it, read by column name.
 private struct RosterRow: Decodable, StoredRecord {
   static let storedTable = "record"
-  let recordNo: String
-  let name: String
+  let recordNo, name, managingOrg, status: String
   let sex: Int
-  let birthDate: LocalDate
-  let phone: String?
-  let currentAddress: String?
-  let managingOrg: String
-  let status: String
-  let lastContact: LocalDate
+  let birthDate, lastContact: LocalDate
+  let phone, currentAddress: String?
 
-  enum CodingKeys: String, CodingKey {
-    case recordNo = "record_no"
-    case name, sex
-    case birthDate = "birth_date"
-    case phone
-    case currentAddress = "current_address"
-    case managingOrg = "managing_org"
-    case status
-    case lastContact = "last_contact"
-  }
 }

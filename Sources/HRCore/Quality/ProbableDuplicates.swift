@@ -108,25 +108,7 @@ package enum ProbableDuplicates {
 /// A pair of records as the search's query gives it, read by column name.
 private struct PairRow: Decodable, StoredRecord {
   static let storedTable = "record"
-  let recordNo: String
-  let recordNoB: String
-  let sameSex: Bool
-  let sameMother: Bool
-  let sameDivision: Bool
-  let managingOrg: String
-  let status: String
-  let managingOrgB: String
-  let statusB: String
+  let recordNo, recordNoB, managingOrg, status, managingOrgB, statusB: String
+  let sameSex, sameMother, sameDivision: Bool
 
-  enum CodingKeys: String, CodingKey {
-    case recordNo = "record_no"
-    case recordNoB = "record_no_b"
-    case sameSex = "same_sex"
-    case sameMother = "same_mother"
-    case sameDivision = "same_division"
-    case managingOrg = "managing_org"
-    case status
-    case managingOrgB = "managing_org_b"
-    case statusB = "status_b"
-  }
 }

@@ -305,17 +305,8 @@ extension Registry {
 /// A row of `record_history`, read by column name.
 private struct HistoryRow: Decodable, StoredRecord {
   static let storedTable = "record_history"
-  let field: String
-  let oldValue: String?
-  let newValue: String?
+  let field, changedBy: String
+  let oldValue, newValue: String?
   let changedOn: LocalDate
-  let changedBy: String
 
-  enum CodingKeys: String, CodingKey {
-    case field
-    case oldValue = "old_value"
-    case newValue = "new_value"
-    case changedOn = "changed_on"
-    case changedBy = "changed_by"
-  }
 }

@@ -25,23 +25,14 @@ extension ActiveTag: Decodable, StoredRecord {
   /// Tags are rows of `tag`.
   package static let storedTable = "tag"
 
-  enum CodingKeys: String, CodingKey {
-    case tagID = "tag_id"
-    case code, source, since
-  }
 }
 
 /// The latest row kept for one tag code of a record.
 private struct TagRow: Decodable, StoredRecord {
   static let storedTable = "tag"
   let tagID: Int
-  let since: LocalDate?
-  let ended: LocalDate?
+  let since, ended: LocalDate?
 
-  enum CodingKeys: String, CodingKey {
-    case tagID = "tag_id"
-    case since, ended
-  }
 }
 
 /// 个人健康标识: tags appended to a record and never rewritten; ending one appends an end row, so

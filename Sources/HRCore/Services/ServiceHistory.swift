@@ -134,7 +134,8 @@ package struct RecordedService: Sendable, Equatable {
 /// Reads service records with their amendments: what `hr-export record`, `hr-audit` and the
 /// already-served rule see.
 package enum ServiceHistory {
-  private static let serviceColumns = ServiceRow.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
+  private static let serviceColumns =
+    "service_id, record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by"
 
   /// A record's services in time order (by current date, then entry), each with its amendments.
   package static func services(ofRecord recordNo: String, in db: Database) throws -> [RecordedService] {
@@ -245,28 +246,9 @@ package enum ServiceHistory {
 private struct ServiceRow: Decodable, StoredRecord {
   static let storedTable = "service"
   let serviceID: Int
-  let recordNo: String
-  let type: String
-  let date: LocalDate
-  let org: String
-  let free: Bool
-  let summary: String
-  let restricted: Bool
-  let late: Bool
-  let offSite: Bool
-  let enteredOn: LocalDate
-  let enteredAt: String
-  let enteredBy: String
-
-  enum CodingKeys: String, CodingKey, CaseIterable {
-    case serviceID = "service_id"
-    case recordNo = "record_no"
-    case type, date, org, free, summary, restricted, late
-    case offSite = "off_site"
-    case enteredOn = "entered_on"
-    case enteredAt = "entered_at"
-    case enteredBy = "entered_by"
-  }
+  let recordNo, type, org, summary, enteredAt, enteredBy: String
+  let date, enteredOn: LocalDate
+  let free, restricted, late, offSite: Bool
 
   /// The service as saved, without its amendments.
   var service: RecordedService {
@@ -282,24 +264,9 @@ private struct ServiceRow: Decodable, StoredRecord {
 /// A row of `amendment`, read by column name.
 private struct AmendmentRow: Decodable, StoredRecord {
   static let storedTable = "amendment"
-  let serviceID: Int
-  let amendmentID: Int
-  let changes: String
-  let reason: String
-  let approvedBy: String
+  let serviceID, amendmentID: Int
+  let changes, reason, approvedBy, enteredAt, enteredBy: String
   let enteredOn: LocalDate
-  let enteredAt: String
-  let enteredBy: String
-
-  enum CodingKeys: String, CodingKey {
-    case serviceID = "service_id"
-    case amendmentID = "amendment_id"
-    case changes, reason
-    case approvedBy = "approved_by"
-    case enteredOn = "entered_on"
-    case enteredAt = "entered_at"
-    case enteredBy = "entered_by"
-  }
 
   var amendment: ServiceAmendment {
     ServiceAmendment(

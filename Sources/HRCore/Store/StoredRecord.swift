@@ -28,7 +28,8 @@ extension StoredRecord {
   }
 }
 
-/// Reads a row's columns for a `Decodable` record: a key names a column; a key that names none
+/// Reads a row's columns for a `Decodable` record: a key names the column of the same name in
+/// snake case (`enteredOn` is `entered_on`, `serviceID` is `service_id`); a key that names none
 /// decodes a nested value from the same row (`Transfer.consent` from `consent_method` and `consent_ref`).
 private struct StoredRowDecoder: Decoder {
   let row: Row
@@ -56,20 +57,35 @@ private struct StoredRowDecoder: Decoder {
 
   /// The column `key` names, as `V`.
   func value<V: DatabaseValueConvertible>(_ key: some CodingKey) throws(StoredValueError) -> V {
-    try row.stored(key.stringValue, in: table, record: recordNo)
+    try row.stored(Self.column(key), in: table, record: recordNo)
+  }
+
+  /// The column of a key: an underscore before each capital that follows a small letter or a
+  /// digit, then all in small letters.
+  static func column(_ key: some CodingKey) -> String {
+    var column = ""
+    var previous: Character?
+    for character in key.stringValue {
+      if character.isUppercase, let previous, previous.isLowercase || previous.isNumber { column.append("_") }
+      column.append(Character(character.lowercased()))
+      previous = character
+    }
+    return column
   }
 
   struct Columns<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: StoredRowDecoder
 
     var codingPath: [any CodingKey] { [] }
-    var allKeys: [Key] { decoder.row.columnNames.compactMap { Key(stringValue: $0) } }
+    /// Not listed: the records decode the keys they declare.
+    var allKeys: [Key] { [] }
 
-    func contains(_ key: Key) -> Bool { decoder.row.hasColumn(key.stringValue) }
+    func contains(_ key: Key) -> Bool { decoder.row.hasColumn(StoredRowDecoder.column(key)) }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-      guard decoder.row.hasColumn(key.stringValue) else { return true }
-      return (decoder.row[key.stringValue] as DatabaseValue).isNull
+      let column = StoredRowDecoder.column(key)
+      guard decoder.row.hasColumn(column) else { return true }
+      return (decoder.row[column] as DatabaseValue).isNull
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decoder.value(key) }
@@ -101,7 +117,7 @@ private struct StoredRowDecoder: Decoder {
 
     private func decodeNamed<N: RawRepresentable<String>, T>(_: N.Type, _ key: Key) throws -> T {
       let text: String = try decoder.value(key)
-      let named = try N(stored: text, in: decoder.table, column: key.stringValue, record: decoder.recordNo)
+      let named = try N(stored: text, in: decoder.table, column: StoredRowDecoder.column(key), record: decoder.recordNo)
       guard let value = named as? T else { throw decoder.unsupported("a \(T.self)") }
       return value
     }

@@ -88,26 +88,6 @@ extension Transfer: Decodable, StoredRecord {
     decision_reason, late, protected_until
     """
 
-  /// The column of each property; `consent` is read from `consent_method` and `consent_ref`.
-  enum CodingKeys: String, CodingKey {
-    case transferID = "transfer_id"
-    case recordNo = "record_no"
-    case fromOrg = "from_org"
-    case toOrg = "to_org"
-    case fromDistrict = "from_district"
-    case toDistrict = "to_district"
-    case kind, reason, consent, status
-    case requestedOn = "requested_on"
-    case requestedAt = "requested_at"
-    case requestedBy = "requested_by"
-    case due
-    case decidedOn = "decided_on"
-    case decidedAt = "decided_at"
-    case decidedBy = "decided_by"
-    case decisionReason = "decision_reason"
-    case late
-    case protectedUntil = "protected_until"
-  }
 }
 
 extension Transfer {

@@ -47,14 +47,6 @@ struct TransferSubject: Sendable {
 extension TransferSubject: Decodable, StoredRecord {
   static let storedTable = "record"
 
-  enum CodingKeys: String, CodingKey {
-    case recordNo = "record_no"
-    case managingOrg = "managing_org"
-    case managingDistrict = "managing_district"
-    case status
-    case archiveReason = "archive_reason"
-    case protectedUntil = "protected_until"
-  }
 }
 
 /// The transfer workflow of annex 1, 四: request, confirmation or rejection by the managing
