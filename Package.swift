@@ -64,7 +64,7 @@ let package = Package(
     ),
     .testTarget(name: "HRLinesTests", dependencies: ["HRLines"]),
     .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRLines", "HRFixtures"]),
-    .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRLines", "HRFixtures"]),
+    .testTarget(name: "HRCLITests", dependencies: ["HRCLI", "HRCore", "HRLines", "HRFixtures"]),
   ]
 )
 
