@@ -35,13 +35,16 @@ package protocol ArchiveLinesCommand: ParsableCommand {
   var lines: LineOptions { get }
   /// The particulars the subcommand's options give, as given.
   var particulars: ArchiveParticulars { get }
-  /// The word of the summary line: `archived` or `reactivated`.
+  /// The word of the summary line: `archived`, unless the subcommand says otherwise.
   static var verb: String { get }
   /// The rule that handles one line (`Archive.lost` …).
   static var archive: @Sendable (JSONObject, ArchiveParticulars, Session, Database) throws -> JSONObject { get }
 }
 
 extension ArchiveLinesCommand {
+  /// Every subcommand but `reactivate` archives.
+  package static var verb: String { "archived" }
+
   /// Checks the options by the rules of the fields they fill, then runs the line loop (`LineRunner`).
   package func run() throws {
     let command = "hr-archive " + (Self.configuration.commandName ?? "")
@@ -78,7 +81,6 @@ package struct ArchiveLostCommand: ArchiveLinesCommand {
       or contact is less than lost_after_days (365) old is rejected with code too_early and the \
       first date it may be archived (possible_on).
       """)
-  package static let verb = "archived"
   package static let archive = Archive.lost
 
   @OptionGroup package var common: CommonOptions
@@ -103,7 +105,6 @@ package struct ArchiveDeceasedCommand: ArchiveLinesCommand {
       A death entered more than death_entry_days (30) after reported_on (the day it became known, \
       default today) is accepted and marked "late":true.
       """)
-  package static let verb = "archived"
   package static let archive = Archive.deceased
 
   @OptionGroup package var common: CommonOptions
@@ -139,7 +140,6 @@ package struct ArchiveMovedOutCommand: ArchiveLinesCommand {
       A resident who left less than moved_out_after_days (365) ago is rejected with code too_early \
       and the first date the record may be archived (possible_on).
       """)
-  package static let verb = "archived"
   package static let archive = Archive.movedOut
 
   @OptionGroup package var common: CommonOptions
