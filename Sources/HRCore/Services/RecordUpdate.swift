@@ -68,13 +68,10 @@ enum UpdateRules {
   ) throws(LineRejection) {
     let staff = session.staff
     guard !staff.may(.write, in: Scope(org: org.code, district: org.district)) else { return }
-    throw LineRejection(
-      .forbidden,
-      staff.mayNot("record services in the name of organisation '\(org.code)'"),
-      details: ["field": "service.org"],
-      audit: AuditEntry(
-        action: action, recordNo: record.recordNo, outcome: .denied,
-        detail: ["serving_org": .string(org.code), "managing_org": .string(record.managingOrg)]))
+    throw .forbidden(
+      staff, mayNot: "record services in the name of organisation '\(org.code)'", auditAs: action,
+      recordNo: record.recordNo, detail: ["serving_org": .string(org.code), "managing_org": .string(record.managingOrg)],
+      details: ["field": "service.org"])
   }
 
   /// Refuses a line whose `id_number` is not an identifier of the record its `record_no` names,
