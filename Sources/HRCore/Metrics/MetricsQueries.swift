@@ -42,6 +42,12 @@ struct MetricsQueries {
         db, sql: "SELECT EXISTS (SELECT 1 FROM archive_event WHERE effective_on > ?)", arguments: [asOf]) ?? true
   }
 
+  /// The last birthday of the elderly (65 and over) on the as-of day.
+  var elderlyBorn: LocalDate { period.asOf.adding(years: -65) ?? .earliest }
+
+  /// The last birthday too early for a child under 7 (child_0_6) on the as-of day.
+  var childBorn: LocalDate { period.asOf.adding(years: -7) ?? .earliest }
+
   /// The named arguments every query may use.
   var arguments: StatementArguments {
     let asOf = period.asOf
@@ -53,8 +59,7 @@ struct MetricsQueries {
       "usageFrom": usageFrom.description, "signedFrom": signedFrom.description,
       // The start of the earlier of the two.
       "servedFrom": min(usageFrom, signedFrom).description,
-      "elderlyBorn": (asOf.adding(years: -65) ?? .earliest).description,
-      "childBorn": (asOf.adding(years: -7) ?? .earliest).description,
+      "elderlyBorn": elderlyBorn.description, "childBorn": childBorn.description,
     ]
     switch filter {
     case .org(let org): values["org"] = org
