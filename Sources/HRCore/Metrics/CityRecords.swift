@@ -84,11 +84,12 @@ extension MetricsQueries {
     SELECT \(served(":record", from: ":usageFrom", to: ":asOf")), \(served(":record", from: ":signedFrom", to: ":asOf"))
     """
 
-  /// The tags of the set key populations, in record order, then by code, oldest first, as they
-  /// stand in `tag_by_record`: number, the key population's place in `MetricsTally.keyPopulations`,
+  /// The tags of the set key populations, in record order, then by code, oldest first: number, the key population's place in `MetricsTally.keyPopulations`,
   /// whether the tag was set on or before the as-of day and not ended, whether it was ended by
   /// then. A code is in force when a tag set and not ended is followed by no tag ended by then
-  /// (`tagsSQL`); `CityPass` follows each code's tags in that order.
+  /// (`tagsSQL`); `CityPass` follows each code's tags in that order. The table is read in its own
+  /// order and its few rows sorted: through `tag_by_record`, each tag would be a search of the
+  /// table out of the order of its pages.
   var cityTagsSQL: String {
     let populations = MetricsTally.keyPopulations.enumerated().filter { !TagCode.derived.contains($0.element) }
     let cases = populations.map { "WHEN '\($0.element)' THEN \($0.offset)" }.joined(separator: " ")
@@ -96,7 +97,7 @@ extension MetricsQueries {
     return """
       SELECT t.record_no, CASE t.code \(cases) END, t.ended IS NULL AND ifnull(t.since, t.entered_on) <= :asOf,
         t.ended IS NOT NULL AND t.ended <= :asOf
-      FROM tag t INDEXED BY tag_by_record WHERE t.code IN (\(codes)) ORDER BY t.record_no, t.code, t.tag_id
+      FROM tag t NOT INDEXED WHERE t.code IN (\(codes)) ORDER BY t.record_no, t.code, t.tag_id
       """
   }
 
@@ -272,7 +273,11 @@ private struct UnitTallies {
 
   /// The place in `tallies` of the unit of `org` and `district`.
   mutating func index(org: UnsafeBufferPointer<UInt8>, district: UnsafeBufferPointer<UInt8>) -> Int {
-    if let last, last.org.elementsEqual(org), last.district.elementsEqual(district) { return last.index }
+    if let last, last.org.withUnsafeBufferPointer({ order($0, org) == 0 }),
+      last.district.withUnsafeBufferPointer({ order($0, district) == 0 })
+    {
+      return last.index
+    }
     let key = MetricsKey(org: String(decoding: org, as: UTF8.self), district: String(decoding: district, as: UTF8.self))
     let index: Int
     if let known = indexes[key] {
