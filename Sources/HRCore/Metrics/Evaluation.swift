@@ -78,13 +78,13 @@ package struct Evaluation: Sendable {
     return detail
   }
 
-  /// Counts every indicator, in a few grouped queries over the store, and returns the units in
-  /// order of code.
+  /// Counts every indicator, the whole city's records in one pass in record order and an
+  /// organisation's or district's in a few grouped queries, and returns the units in order of code.
   package func run(in db: Database) throws -> [MetricsUnit] {
-    // The usage probes walk the indexes of services and contacts record by record: with SQLite's
-    // default 2 MB of cache their inner pages are read from the file again at every probe. 8 MB
-    // keeps them, and bounds the memory of a run whatever the size of the store (a sort may use
-    // as much again).
+    // The usage probes of an organisation or district walk the indexes of services and contacts
+    // record by record: with SQLite's default 2 MB of cache their inner pages are read from the
+    // file again at every probe. 8 MB keeps them, and bounds the memory of a run whatever the size
+    // of the store (a sort may use as much again).
     try db.execute(sql: "PRAGMA cache_size = -8192")
     var queries = MetricsQueries(period: period, rules: configuration.rules, filter: filter)
     try queries.lookForLaterHistory(in: db)
