@@ -68,7 +68,7 @@ let package = Package(
       path: "Tests/HRTestSupport"),
     .testTarget(name: "HRLinesTests", dependencies: ["HRLines", "HRTestSupport"]),
     .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRLines", "HRFixtures", "HRTestSupport"]),
-    .testTarget(name: "HRCLITests", dependencies: ["HRCore", "HRLines", "HRFixtures", "HRTestSupport"]),
+    .testTarget(name: "HRCLITests", dependencies: ["HRCLI", "HRCore", "HRLines", "HRFixtures", "HRTestSupport"]),
   ]
 )
 

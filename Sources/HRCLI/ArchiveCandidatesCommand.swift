@@ -22,13 +22,10 @@ package struct ArchiveCandidatesCommand: ParsableCommand {
   package init() {}
 
   package func run() throws {
-    try runTool("hr-archive") {
-      let session = try common.session(requiring: .archive, for: "hr-archive candidates")
-      let store = try common.openStore(tool: "hr-archive")
-      let coverage = try scope.coverage(
-        for: .archive, session: session, common: common, command: "hr-archive candidates", auditAs: "record.candidates")
+    try ScopedListing.run("hr-archive candidates", action: .archive, auditAs: "record.candidates", common: common, scope: scope) {
+      run in
       var writer = ListingWriter(format: listing.format, columns: ["record_no", "managing_org", "last_contact", "days_since"])
-      try store.archiveCandidates(coverage, session: session) { try writer.append($0) }
+      try run.store.archiveCandidates(run.coverage, session: run.session) { try writer.append($0) }
       try writer.finish()
       return .ok
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import GRDB
 import HRCore
+import HRLines
 
 /// `hr-archive`: ends a record's active management (lost, deceased, moved out), reactivates it,
 /// lists the records to work through, and purges records past their retention (annex 1 六).
@@ -24,8 +26,53 @@ package struct ArchiveCommand: ParsableCommand {
   package func run() throws { throw Self.missingSubcommand() }
 }
 
+/// An `hr-archive` subcommand that reads lines: each line is handed to one rule of `Archive`, with
+/// the subcommand's options filling the particulars a line leaves out (annex 1 六).
+package protocol ArchiveLinesCommand: ParsableCommand {
+  /// The store, configuration, operator and today options.
+  var common: CommonOptions { get }
+  /// The input and commit options of every tool that reads lines.
+  var lines: LineOptions { get }
+  /// The particulars the subcommand's options give, as given.
+  var particulars: ArchiveParticulars { get }
+  /// The word of the summary line: `archived`, unless the subcommand says otherwise.
+  static var verb: String { get }
+  /// The rule that handles one line (`Archive.lost` …).
+  static var archive: @Sendable (JSONObject, ArchiveParticulars, Session, Database) throws -> JSONObject { get }
+}
+
+extension ArchiveLinesCommand {
+  /// Every subcommand but `reactivate` archives.
+  package static var verb: String { "archived" }
+
+  /// Checks the options by the rules of the fields they fill, then runs the line loop (`LineRunner`).
+  package func run() throws {
+    let command = "hr-archive " + (Self.configuration.commandName ?? "")
+    try LineRunner.run(command, action: .archive, verb: Self.verb, common: common, lines: lines) { session in
+      let defaults = try particulars.checked(today: session.today)
+      return { object, db in try Self.archive(object, defaults, session, db) }
+    }
+  }
+}
+
+extension ArchiveParticulars {
+  /// The particulars with each option checked by the rule of the field it fills (a text's length
+  /// and characters, a date not after today), in the order the options are listed.
+  fileprivate func checked(today: LocalDate) throws(OptionError) -> ArchiveParticulars {
+    let limit = Archive.maximumTextLength
+    return ArchiveParticulars(
+      evidence: try OptionError.text(evidence, option: "evidence", maxLength: limit),
+      deathDate: try OptionError.pastDate(deathDate, option: "death-date", today: today),
+      deathCause: try OptionError.text(deathCause, option: "death-cause", maxLength: limit),
+      reportedOn: try OptionError.pastDate(reportedOn, option: "reported-on", today: today),
+      leftOn: try OptionError.pastDate(leftOn, option: "left-on", today: today),
+      contactDate: try OptionError.pastDate(contactDate, option: "contact-date", today: today),
+      correction: try OptionError.text(correction, option: "correction", maxLength: limit))
+  }
+}
+
 /// `hr-archive lost`: 失访终止 (annex 1, 六(一)1).
-package struct ArchiveLostCommand: ParsableCommand {
+package struct ArchiveLostCommand: ArchiveLinesCommand {
   package static let configuration = CommandConfiguration(
     commandName: "lost",
     abstract: "Archive records as lost to follow-up, after a year without service or contact.",
@@ -34,6 +81,7 @@ package struct ArchiveLostCommand: ParsableCommand {
       or contact is less than lost_after_days (365) old is rejected with code too_early and the \
       first date it may be archived (possible_on).
       """)
+  package static let archive = Archive.lost
 
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
@@ -43,17 +91,13 @@ package struct ArchiveLostCommand: ParsableCommand {
 
   package init() {}
 
-  package func run() throws {
-    try LineRunner.run("hr-archive lost", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      let defaults = ArchiveParticulars(
-        evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength))
-      return { object, db in try Archive.lost(object, defaults: defaults, session: session, in: db) }
-    }
+  package var particulars: ArchiveParticulars {
+    ArchiveParticulars(evidence: evidence)
   }
 }
 
 /// `hr-archive deceased`: 死亡终止 (annex 1, 六(一)2).
-package struct ArchiveDeceasedCommand: ParsableCommand {
+package struct ArchiveDeceasedCommand: ArchiveLinesCommand {
   package static let configuration = CommandConfiguration(
     commandName: "deceased",
     abstract: "Archive records of residents who have died, with the date and cause of death.",
@@ -61,22 +105,18 @@ package struct ArchiveDeceasedCommand: ParsableCommand {
       A death entered more than death_entry_days (30) after reported_on (the day it became known, \
       default today) is accepted and marked "late":true.
       """)
+  package static let archive = Archive.deceased
 
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
 
-  @Option(
-    name: .customLong("death-date"),
-    help: ArgumentHelp("The date of death, for lines without 'death_date'.", valueName: "YYYY-MM-DD"))
+  @Option(help: ArgumentHelp("The date of death, for lines without 'death_date'.", valueName: "YYYY-MM-DD"))
   package var deathDate: LocalDate?
 
-  @Option(
-    name: .customLong("death-cause"),
-    help: ArgumentHelp("The cause of death, for lines without 'death_cause'.", valueName: "text"))
+  @Option(help: ArgumentHelp("The cause of death, for lines without 'death_cause'.", valueName: "text"))
   package var deathCause: String?
 
   @Option(
-    name: .customLong("reported-on"),
     help: ArgumentHelp(
       "The day the death became known, for lines without 'reported_on' (default today).", valueName: "YYYY-MM-DD"))
   package var reportedOn: LocalDate?
@@ -86,20 +126,13 @@ package struct ArchiveDeceasedCommand: ParsableCommand {
 
   package init() {}
 
-  package func run() throws {
-    try LineRunner.run("hr-archive deceased", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      let defaults = ArchiveParticulars(
-        evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength),
-        deathDate: try OptionError.pastDate(deathDate, option: "death-date", today: session.today),
-        deathCause: try OptionError.text(deathCause, option: "death-cause", maxLength: Archive.maximumTextLength),
-        reportedOn: try OptionError.pastDate(reportedOn, option: "reported-on", today: session.today))
-      return { object, db in try Archive.deceased(object, defaults: defaults, session: session, in: db) }
-    }
+  package var particulars: ArchiveParticulars {
+    ArchiveParticulars(evidence: evidence, deathDate: deathDate, deathCause: deathCause, reportedOn: reportedOn)
   }
 }
 
 /// `hr-archive moved-out`: 迁出终止 (annex 1, 六(一)3).
-package struct ArchiveMovedOutCommand: ParsableCommand {
+package struct ArchiveMovedOutCommand: ArchiveLinesCommand {
   package static let configuration = CommandConfiguration(
     commandName: "moved-out",
     abstract: "Archive records of residents who left the city a year or more ago.",
@@ -107,12 +140,12 @@ package struct ArchiveMovedOutCommand: ParsableCommand {
       A resident who left less than moved_out_after_days (365) ago is rejected with code too_early \
       and the first date the record may be archived (possible_on).
       """)
+  package static let archive = Archive.movedOut
 
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
 
   @Option(
-    name: .customLong("left-on"),
     help: ArgumentHelp("The day the resident left the city, for lines without 'left_on'.", valueName: "YYYY-MM-DD"))
   package var leftOn: LocalDate?
 
@@ -121,18 +154,13 @@ package struct ArchiveMovedOutCommand: ParsableCommand {
 
   package init() {}
 
-  package func run() throws {
-    try LineRunner.run("hr-archive moved-out", action: .archive, verb: "archived", common: common, lines: lines) { session in
-      let defaults = ArchiveParticulars(
-        evidence: try OptionError.text(evidence, option: "evidence", maxLength: Archive.maximumTextLength),
-        leftOn: try OptionError.pastDate(leftOn, option: "left-on", today: session.today))
-      return { object, db in try Archive.movedOut(object, defaults: defaults, session: session, in: db) }
-    }
+  package var particulars: ArchiveParticulars {
+    ArchiveParticulars(evidence: evidence, leftOn: leftOn)
   }
 }
 
 /// `hr-archive reactivate`: 重新启用 (annex 1, 六(二)2).
-package struct ArchiveReactivateCommand: ParsableCommand {
+package struct ArchiveReactivateCommand: ArchiveLinesCommand {
   package static let configuration = CommandConfiguration(
     commandName: "reactivate",
     abstract: "Return archived records to active management after renewed contact.",
@@ -141,13 +169,13 @@ package struct ArchiveReactivateCommand: ParsableCommand {
       as deceased returns only through a city administrator's correction of a death entered in \
       error, with 'correction' saying why.
       """)
+  package static let verb = "reactivated"
+  package static let archive = Archive.reactivate
 
   @OptionGroup package var common: CommonOptions
   @OptionGroup package var lines: LineOptions
 
-  @Option(
-    name: .customLong("contact-date"),
-    help: ArgumentHelp("The day contact was renewed, for lines without 'contact_date'.", valueName: "YYYY-MM-DD"))
+  @Option(help: ArgumentHelp("The day contact was renewed, for lines without 'contact_date'.", valueName: "YYYY-MM-DD"))
   package var contactDate: LocalDate?
 
   @Option(
@@ -157,12 +185,7 @@ package struct ArchiveReactivateCommand: ParsableCommand {
 
   package init() {}
 
-  package func run() throws {
-    try LineRunner.run("hr-archive reactivate", action: .archive, verb: "reactivated", common: common, lines: lines) { session in
-      let defaults = ArchiveParticulars(
-        contactDate: try OptionError.pastDate(contactDate, option: "contact-date", today: session.today),
-        correction: try OptionError.text(correction, option: "correction", maxLength: Archive.maximumTextLength))
-      return { object, db in try Archive.reactivate(object, defaults: defaults, session: session, in: db) }
-    }
+  package var particulars: ArchiveParticulars {
+    ArchiveParticulars(contactDate: contactDate, correction: correction)
   }
 }

@@ -19,10 +19,10 @@ package struct ArchivePurgeCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Delete the records archived before this date.", valueName: "YYYY-MM-DD"))
   package var before: LocalDate
 
-  @Option(name: .customLong("batch-size"), help: ArgumentHelp("Records deleted per transaction.", valueName: "n"))
+  @Option(help: ArgumentHelp("Records deleted per transaction.", valueName: "n"))
   package var batchSize = 500
 
-  @Flag(name: .customLong("dry-run"), help: "Print the records that would be purged, and delete nothing.")
+  @Flag(help: "Print the records that would be purged, and delete nothing.")
   package var dryRun = false
 
   @Flag(help: "Print no summary line at the end.")

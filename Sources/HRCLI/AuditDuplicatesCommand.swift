@@ -21,13 +21,11 @@ struct AuditDuplicatesCommand: ParsableCommand {
   @OptionGroup var listing: ListingOptions
 
   func run() throws {
-    try runTool("hr-audit") {
-      let run = try AuditRun(common, command: "hr-audit duplicates")
-      let coverage = try scope.coverage(
-        for: .audit, session: run.session, common: common, command: "hr-audit duplicates", auditAs: "audit.duplicates")
+    try ScopedListing.run("hr-audit duplicates", action: .audit, auditAs: "audit.duplicates", common: common, scope: scope) {
+      run in
       try AuditReading.record(
-        AuditEntry(action: "audit.duplicates", recordNo: nil, detail: coverage.detail), by: run.session.staff, in: run.store)
-      let pairs = try run.store.read { db in try ProbableDuplicates.pairs(coverage: coverage, in: db) }
+        AuditEntry(action: "audit.duplicates", recordNo: nil, detail: run.coverage.detail), by: run.session.staff, in: run.store)
+      let pairs = try run.store.read { db in try ProbableDuplicates.pairs(coverage: run.coverage, in: db) }
       var writer = ListingWriter(
         format: listing.format,
         columns: ["record_no_a", "record_no_b", "score", "reasons", "managing_org_a", "status_a", "managing_org_b", "status_b"])

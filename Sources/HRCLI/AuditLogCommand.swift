@@ -21,7 +21,6 @@ struct AuditLogCommand: ParsableCommand {
   var record: String?
 
   @Option(
-    name: .customLong("by"),
     help: ArgumentHelp("Only events done by this operator (--operator names who runs the command).", valueName: "operator"))
   var by: String?
 
@@ -99,7 +98,6 @@ struct AuditAccessCommand: ParsableCommand {
   var record: String?
 
   @Option(
-    name: .customLong("id-number"),
     help: ArgumentHelp(
       "The resident's ID number, instead of the record number (any ID number the record ever held).", valueName: "id"))
   var idNumber: String?

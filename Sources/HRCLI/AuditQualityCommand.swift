@@ -24,15 +24,12 @@ struct AuditQualityCommand: ParsableCommand {
   @OptionGroup var listing: ListingOptions
 
   func run() throws {
-    try runTool("hr-audit") {
-      let run = try AuditRun(common, command: "hr-audit quality")
-      let coverage = try scope.coverage(
-        for: .audit, session: run.session, common: common, command: "hr-audit quality", auditAs: "audit.quality")
+    try ScopedListing.run("hr-audit quality", action: .audit, auditAs: "audit.quality", common: common, scope: scope) { run in
       let check = QualityCheck(
-        rules: run.session.configuration.rules, today: run.session.today, coverage: coverage,
+        rules: run.session.configuration.rules, today: run.session.today, coverage: run.coverage,
         kinds: findings.isEmpty ? Set(FindingKind.allCases) : Set(findings))
       try AuditReading.record(
-        AuditEntry(action: "audit.quality", recordNo: nil, detail: coverage.detail), by: run.session.staff, in: run.store)
+        AuditEntry(action: "audit.quality", recordNo: nil, detail: run.coverage.detail), by: run.session.staff, in: run.store)
       var writer = ListingWriter(format: listing.format, columns: ["record_no", "finding", "detail"])
       try run.store.read { db in
         try check.run(in: db) { finding in try writer.append(finding.json) }

@@ -23,7 +23,6 @@ struct AuditVerifyCommand: ParsableCommand {
   @OptionGroup var common: CommonOptions
 
   @Option(
-    name: .customLong("expect-head"),
     help: ArgumentHelp(
       "The event SEQ must exist with this hash (as 'hr-audit head' printed it, or SEQ:HASH).", valueName: "SEQ:HASH"))
   var expectHead: ChainHead?
@@ -34,9 +33,7 @@ struct AuditVerifyCommand: ParsableCommand {
       valueName: "FILE"))
   var checkpoint: String?
 
-  @Option(
-    name: .customLong("public-key"),
-    help: ArgumentHelp("The Ed25519 public key (PEM) that signed the checkpoint.", valueName: "KEY"))
+  @Option(help: ArgumentHelp("The Ed25519 public key (PEM) that signed the checkpoint.", valueName: "KEY"))
   var publicKey: String?
 
   @Flag(help: "Also compare every row the trail covers with the digest its last event recorded.")

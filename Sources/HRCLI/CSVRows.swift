@@ -33,8 +33,7 @@ package final class CSVRows {
     do {
       reader = try CSVReader(stream: stream, hasHeaderRow: true)
     } catch {
-      if stream.isNotUTF8 { throw Self.notUTF8(name, line: nil) }
-      if let failure = stream.streamError { throw RunError(.io, "cannot read '\(name)': \(failure.localizedDescription)") }
+      try Self.checkStream(stream, name: name)
       throw RunError(.dataError, "'\(name)' has no header row naming the fields")
     }
     try Self.checkRead(reader, stream, name: name)
@@ -96,10 +95,16 @@ package final class CSVRows {
 
   /// Ends the run on text that is not UTF-8 (exit 66) or on a read error (exit 74).
   private static func checkRead(_ reader: CSVReader, _ stream: DescriptorStream, name: String) throws {
+    try checkStream(stream, name: name)
     guard let error = reader.error else { return }
-    if stream.isNotUTF8 { throw notUTF8(name, line: nil) }
     if case CSVError.unicodeDecoding = error { throw notUTF8(name, line: nil) }
     throw RunError(.io, "cannot read '\(name)': \(error)")
+  }
+
+  /// Ends the run on what the stream met: bytes that are not UTF-8 (exit 66) or a read error (exit 74).
+  private static func checkStream(_ stream: DescriptorStream, name: String) throws {
+    if stream.isNotUTF8 { throw notUTF8(name, line: nil) }
+    if let failure = stream.streamError { throw RunError(.io, "cannot read '\(name)': \(failure.localizedDescription)") }
   }
 
   private static func set(_ value: JSONValue, at path: ArraySlice<String>, in object: inout JSONObject) {
@@ -172,9 +177,11 @@ private final class DescriptorStream: InputStream {
     return offset < buffer.count
   }
 
+  /// After a failure the stream reads as ended, and `streamError` tells why: CSV.swift's reader,
+  /// given -1 by its first read, throws from its initialiser without freeing its 64 KiB buffer.
   override func read(_ out: UnsafeMutablePointer<UInt8>, maxLength: Int) -> Int {
     if offset == buffer.count { fill() }
-    if failure != nil { return -1 }
+    if failure != nil { return 0 }
     let count = min(maxLength, buffer.count - offset)
     for index in 0..<count { out[index] = buffer[offset + index] }
     offset += count

@@ -28,14 +28,11 @@ package struct CommonOptions: ParsableArguments {
       valueName: "YYYY-MM-DD"))
   package var today: LocalDate?
 
-  @Option(
-    name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
+  @Option(help: ArgumentHelp("Seconds to wait for another writer's lock.", valueName: "seconds"))
   package var busyTimeout: Double = 30
 
   /// Whether to print what the run resolves, and how, instead of running (`--show-config`).
-  @Flag(
-    name: .customLong("show-config"),
-    help: "Print the configuration, store, operator and today a run would use and how each was chosen, then exit.")
+  @Flag(help: "Print the configuration, store, operator and today a run would use and how each was chosen, then exit.")
   package var showConfig = false
 
   /// The longest busy timeout SQLite can wait, in seconds (about 24 days).

@@ -23,7 +23,6 @@ package struct CreateCommand: ParsableCommand {
   package var check = false
 
   @Flag(
-    name: .customLong("skip-existing"),
     help:
       "Answer a line whose identifiers all belong to one existing record with that record (\"result\":\"exists\") instead of rejecting it."
   )

@@ -35,18 +35,15 @@ package struct ExportRosterCommand: ParsableCommand {
   package init() {}
 
   package func run() throws {
-    try runTool("hr-export") {
-      let session = try common.session(requiring: .exportRecord, for: "hr-export roster")
-      let store = try common.openStore(tool: "hr-export")
-      let coverage = try scope.coverage(
-        for: .exportRecord, session: session, common: common, command: "hr-export roster", auditAs: "record.list")
+    try ScopedListing.run("hr-export roster", action: .exportRecord, auditAs: "record.list", common: common, scope: scope) {
+      run in
       // The lines wait in an unlinked temporary file until the run's audit event has committed with
       // its count, so that no resident is printed by a run the trail does not hold.
       let spool = try Spool()
       defer { spool.discard() }
       var writer = ListingWriter(format: listing.format, columns: Store.rosterKeys, fd: spool.fd)
       do {
-        try store.roster(RosterFilter(coverage: coverage, status: status, tag: tag), session: session) {
+        try run.store.roster(RosterFilter(coverage: run.coverage, status: status, tag: tag), session: run.session) {
           try writer.append($0)
         }
         try writer.finish()

@@ -26,13 +26,13 @@ package struct LineOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Write each rejected line as a JSON object to this file, to fix and feed back.", valueName: "file"))
   package var rejects: String?
 
-  @Flag(name: .customLong("all-or-nothing"), help: "Commit nothing if any line is rejected.")
+  @Flag(help: "Commit nothing if any line is rejected.")
   package var allOrNothing = false
 
-  @Option(name: .customLong("batch-size"), help: ArgumentHelp("Lines committed per transaction.", valueName: "n"))
+  @Option(help: ArgumentHelp("Lines committed per transaction.", valueName: "n"))
   package var batchSize = 1000
 
-  @Flag(name: .customLong("dry-run"), help: "Check and print everything as it would be, and commit nothing.")
+  @Flag(help: "Check and print everything as it would be, and commit nothing.")
   package var dryRun = false
 
   @Flag(help: "Print no summary line at the end.")

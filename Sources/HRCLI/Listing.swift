@@ -52,6 +52,31 @@ package struct ScopeOptions: ParsableArguments {
   }
 }
 
+/// What every listing over `--org` and `--district` does before it reads: starts the session,
+/// refusing a role that may never take `action` (exit 77), opens the store, which must exist
+/// (exit 66), and settles the records it covers (`ScopeOptions.coverage`).
+package struct ScopedListing {
+  package let session: Session
+  package let store: Store
+  package let coverage: Coverage
+
+  /// Runs `command` (`hr-archive candidates`) for `action` as its tool (`runTool`): `body` reads
+  /// once the session, the store and the coverage are settled. A coverage beyond the operator's
+  /// reach is refused and kept in the audit trail as `auditAs`.
+  package static func run(
+    _ command: String, action: Action, auditAs: String, common: CommonOptions, scope: ScopeOptions,
+    _ body: (ScopedListing) throws -> ExitStatus
+  ) throws {
+    let tool = String(command.prefix { $0 != " " })
+    try runTool(tool) {
+      let session = try common.session(requiring: action, for: command)
+      let store = try common.openStore(tool: tool)
+      let coverage = try scope.coverage(for: action, session: session, common: common, command: command, auditAs: auditAs)
+      return try body(ScopedListing(session: session, store: store, coverage: coverage))
+    }
+  }
+}
+
 /// Writes the rows of a listing to standard output in the chosen format; the columns are keys of
 /// each row's object, in order.
 ///

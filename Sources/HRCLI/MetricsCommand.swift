@@ -53,29 +53,26 @@ package struct MetricsCommand: ParsableCommand {
   }
 
   package func run() throws {
-    try runTool("hr-metrics") {
-      let session = try common.session(requiring: .metrics, for: "hr-metrics")
-      let store = try common.openStore(tool: "hr-metrics")
-      let coverage = try scope.coverage(
-        for: .metrics, session: session, common: common, command: "hr-metrics", auditAs: "metrics.report")
+    try ScopedListing.run("hr-metrics", action: .metrics, auditAs: "metrics.report", common: common, scope: scope) { run in
       let evaluation: Evaluation
       do throws(MetricsError) {
-        let period = try MetricsPeriod(year: year ?? session.today.year, today: session.today)
-        evaluation = try Evaluation(coverage: coverage, level: by, period: period, configuration: session.configuration)
+        let period = try MetricsPeriod(year: year ?? run.session.today.year, today: run.session.today)
+        evaluation = try Evaluation(coverage: run.coverage, level: by, period: period, configuration: run.session.configuration)
       } catch .levelWiderThanScope(let level, let reach) where scope.org == nil && scope.district == nil {
         // Without --org or --district the coverage is the operator's whole reach: a wider unit is
         // beyond it, refused and kept in the trail like every denial.
         var detail = reach.detail
         detail["by"] = .string(level.rawValue)
-        try common.refuse(session, command: "hr-metrics --by \(level.rawValue)", action: "metrics.report", detail: detail)
+        try common.refuse(run.session, command: "hr-metrics --by \(level.rawValue)", action: "metrics.report", detail: detail)
       } catch {
         throw RunError(.usage, error.description)
       }
-      let units = try store.read { db in try evaluation.run(in: db) }
+      let units = try run.store.read { db in try evaluation.run(in: db) }
       // The figures name no resident, but every reading of the records is kept (第二十五条).
       var detail = evaluation.detail
       detail["units"] = .int(units.count)
-      try AuditReading.record(AuditEntry(action: "metrics.report", recordNo: nil, detail: detail), by: session.staff, in: store)
+      try AuditReading.record(
+        AuditEntry(action: "metrics.report", recordNo: nil, detail: detail), by: run.session.staff, in: run.store)
       try write(units, period: evaluation.period)
       return .ok
     }

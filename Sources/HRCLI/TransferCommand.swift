@@ -45,14 +45,10 @@ extension TransferCommand {
     @Option(help: ArgumentHelp("The transfer reason, for lines without reason.", valueName: "reason"))
     package var reason: TransferReason?
 
-    @Option(
-      name: .customLong("consent-method"),
-      help: ArgumentHelp("How the resident confirmed, for lines without consent.method.", valueName: "method"))
+    @Option(help: ArgumentHelp("How the resident confirmed, for lines without consent.method.", valueName: "method"))
     package var consentMethod: ConsentMethod?
 
-    @Option(
-      name: .customLong("consent-ref"),
-      help: ArgumentHelp("The consent's reference, for lines without consent.ref.", valueName: "ref"))
+    @Option(help: ArgumentHelp("The consent's reference, for lines without consent.ref.", valueName: "ref"))
     package var consentRef: String?
 
     package init() {}
@@ -106,9 +102,7 @@ extension TransferCommand {
     @OptionGroup package var common: CommonOptions
     @OptionGroup package var lines: LineOptions
 
-    @Option(
-      name: .customLong("rejection-reason"),
-      help: ArgumentHelp("Why the transfer is rejected, for lines without rejection_reason.", valueName: "text"))
+    @Option(help: ArgumentHelp("Why the transfer is rejected, for lines without rejection_reason.", valueName: "text"))
     package var rejectionReason: String?
 
     package init() {}

@@ -17,14 +17,10 @@ extension TransferCommand {
     @Option(help: ArgumentHelp("Only transfers from or to this organisation.", valueName: "org"))
     package var org: String?
 
-    @Option(
-      name: .customLong("from-org"),
-      help: ArgumentHelp("Only transfers from this organisation: the ones it decides.", valueName: "org"))
+    @Option(help: ArgumentHelp("Only transfers from this organisation: the ones it decides.", valueName: "org"))
     package var fromOrg: String?
 
-    @Option(
-      name: .customLong("to-org"),
-      help: ArgumentHelp("Only transfers to this organisation: the ones it asked for.", valueName: "org"))
+    @Option(help: ArgumentHelp("Only transfers to this organisation: the ones it asked for.", valueName: "org"))
     package var toOrg: String?
 
     @Option(help: ArgumentHelp("Only transfers in this status.", valueName: "status"))
@@ -44,9 +40,7 @@ extension TransferCommand {
     }
 
     package func run() throws {
-      try runTool("hr-transfer") {
-        let session = try common.session(for: "hr-transfer list")
-        try requireListing(session, common: common, command: "hr-transfer list")
+      try listTransfers("hr-transfer list", common: common, format: listing.format) { session in
         if let org {
           guard let district = session.configuration.district(ofOrg: org) else {
             throw RunError(.usage, "--org: unknown organisation '\(org)'")
@@ -62,12 +56,7 @@ extension TransferCommand {
             throw RunError(.usage, "\(option): unknown organisation '\(value)'")
           }
         }
-        let filter = TransferFilter(org: org, fromOrg: fromOrg, toOrg: toOrg, status: status, recordNo: record)
-        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in
-          try Transfers.list(filter, session: session, in: db)
-        }
-        try printTransfers(transfers, format: listing.format)
-        return .ok
+        return TransferFilter(org: org, fromOrg: fromOrg, toOrg: toOrg, status: status, recordNo: record)
       }
     }
   }
@@ -91,9 +80,7 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try runTool("hr-transfer") {
-        let session = try common.session(for: "hr-transfer overdue")
-        try requireListing(session, common: common, command: "hr-transfer overdue")
+      try listTransfers("hr-transfer overdue", common: common, format: listing.format) { session in
         if let district {
           guard session.configuration.districts[district] != nil else {
             throw RunError(.usage, "--district: unknown district '\(district)'")
@@ -104,31 +91,34 @@ extension TransferCommand {
               detail: ["district": .string(district)])
           }
         }
-        let filter = TransferFilter(district: district, overdueOn: session.today)
-        let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in
-          try Transfers.list(filter, session: session, in: db)
-        }
-        try printTransfers(transfers, format: listing.format)
-        return .ok
+        return TransferFilter(district: district, overdueOn: session.today)
       }
     }
   }
 }
 
-/// Refuses a listing to a role that may see no transfer at all (exit 77, audited).
-private func requireListing(_ session: Session, common: CommonOptions, command: String) throws {
-  guard session.staff.mayListTransfers else { try common.refuse(session, command: command) }
+/// Runs a transfer listing as `hr-transfer`: refuses a role that may see no transfer at all (exit 77,
+/// audited), lets `filter` check the command's options against the session and say which transfers
+/// to list, then prints them, the same objects every `hr-transfer` subcommand prints.
+private func listTransfers(
+  _ command: String, common: CommonOptions, format: ListingFormat, filter: (Session) throws -> TransferFilter
+) throws {
+  try runTool("hr-transfer") {
+    let session = try common.session(for: command)
+    guard session.staff.mayListTransfers else { try common.refuse(session, command: command) }
+    let filter = try filter(session)
+    let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in
+      try Transfers.list(filter, session: session, in: db)
+    }
+    var writer = ListingWriter(format: format, columns: Transfer.outputKeys)
+    for transfer in transfers { try writer.append(transfer.output) }
+    try writer.finish()
+    return .ok
+  }
 }
 
 /// Refuses a listing of an organisation or district outside the operator's reach (exit 77), with
 /// the denial kept in the audit trail as every denial is (hr(7) ROLES).
 private func refuseListing(_ session: Session, common: CommonOptions, command: String, detail: JSONObject) throws -> Never {
   try common.refuse(session, command: command, action: "transfer.list", detail: detail)
-}
-
-/// Prints transfers as a listing: the same objects every `hr-transfer` subcommand prints.
-private func printTransfers(_ transfers: [Transfer], format: ListingFormat) throws {
-  var writer = ListingWriter(format: format, columns: Transfer.outputKeys)
-  for transfer in transfers { try writer.append(transfer.output) }
-  try writer.finish()
 }

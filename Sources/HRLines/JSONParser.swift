@@ -210,23 +210,8 @@ struct JSONByteParser {
           column: keyStart + 1
         )
       }
-      skipWhitespace()
-      guard i < end else {
-        throw unexpected(expecting: "',' or '}'")
-      }
-      switch p[i] {
-      case UInt8(ascii: ","):
-        let comma = i
-        i += 1
-        skipWhitespace()
-        if i < end && p[i] == UInt8(ascii: "}") {
-          throw .invalidJSON("trailing comma", offset: comma)
-        }
-      case UInt8(ascii: "}"):
-        i += 1
+      if try atContainerEnd(closing: UInt8(ascii: "}")) {
         return object
-      default:
-        throw unexpected(expecting: "',' or '}'")
       }
     }
   }
@@ -243,24 +228,34 @@ struct JSONByteParser {
     }
     while true {
       elements.append(try parseValue(depth: depth + 1))
-      skipWhitespace()
-      guard i < end else {
-        throw unexpected(expecting: "',' or ']'")
-      }
-      switch p[i] {
-      case UInt8(ascii: ","):
-        let comma = i
-        i += 1
-        skipWhitespace()
-        if i < end && p[i] == UInt8(ascii: "]") {
-          throw .invalidJSON("trailing comma", offset: comma)
-        }
-      case UInt8(ascii: "]"):
-        i += 1
+      if try atContainerEnd(closing: UInt8(ascii: "]")) {
         return elements
-      default:
-        throw unexpected(expecting: "',' or ']'")
       }
+    }
+  }
+
+  /// Reads what follows a member or an element: a `,` and another, or the container's `close`,
+  /// which it consumes, answering true. A comma right before the close is a trailing comma.
+  @inline(__always)
+  mutating func atContainerEnd(closing close: UInt8) throws(JSONSyntaxError) -> Bool {
+    skipWhitespace()
+    guard i < end else {
+      throw unexpected(expecting: close == UInt8(ascii: "}") ? "',' or '}'" : "',' or ']'")
+    }
+    switch p[i] {
+    case UInt8(ascii: ","):
+      let comma = i
+      i += 1
+      skipWhitespace()
+      if i < end && p[i] == close {
+        throw .invalidJSON("trailing comma", offset: comma)
+      }
+      return false
+    case close:
+      i += 1
+      return true
+    default:
+      throw unexpected(expecting: close == UInt8(ascii: "}") ? "',' or '}'" : "',' or ']'")
     }
   }
 

@@ -3,11 +3,7 @@ extension JSONValue {
   ///
   /// Only `"`, `\` and control characters below U+0020 are escaped (`\n`, `\r`, `\t`, `\b`, `\f`,
   /// otherwise `\u00XX`), so Chinese text stays readable and `/` stays as it is; numbers keep their text.
-  package var compact: String {
-    var buffer: [UInt8] = []
-    write(compactTo: &buffer)
-    return String(decoding: buffer, as: UTF8.self)
-  }
+  package var compact: String { text(sortingKeys: false) }
 
   /// Appends the compact serialization's UTF-8 bytes to a buffer.
   package func write(compactTo buffer: inout [UInt8]) {
@@ -18,15 +14,18 @@ extension JSONValue {
   ///
   /// Sorting by bytes rather than by `String` comparison keeps the order independent of Unicode
   /// normalization and identical to what any other language's byte sort would produce.
-  package var canonical: String {
-    var buffer: [UInt8] = []
-    write(canonicalTo: &buffer)
-    return String(decoding: buffer, as: UTF8.self)
-  }
+  package var canonical: String { text(sortingKeys: true) }
 
   /// Appends the canonical serialization's UTF-8 bytes to a buffer.
   package func write(canonicalTo buffer: inout [UInt8]) {
     JSONWriter.write(self, to: &buffer, sortingKeys: true)
+  }
+
+  /// The serialization as a string, keys sorted or in stored order.
+  private func text(sortingKeys: Bool) -> String {
+    var buffer: [UInt8] = []
+    JSONWriter.write(self, to: &buffer, sortingKeys: sortingKeys)
+    return String(decoding: buffer, as: UTF8.self)
   }
 }
 

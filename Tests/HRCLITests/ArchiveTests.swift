@@ -118,6 +118,7 @@ struct ArchiveTests {
       back.stdout
         == #"{"record_no":"\#(recordNo)","status":"active","archive_reason":null,"archived_on":null,"reactivated_from":"lost","contact_date":"2026-11-20"}"#
         + "\n")
+    #expect(back.stderr == "hr-archive: 1 reactivated, 0 rejected\n")
     #expect(
       try sandbox.sqlite(
         "SELECT status, archive_reason IS NULL, archived_on IS NULL, last_contact FROM record WHERE record_no = '\(recordNo)'")

@@ -65,8 +65,7 @@ package enum Archive {
     guard let evidence = try fields.text("evidence", maxLength: maximumTextLength) ?? defaults.evidence else {
       throw fields.missing("evidence", option: "--evidence")
     }
-    var record = try Registry.record(selectedBy: fields, session: session, in: db)
-    try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
+    var record = try selectedRecord(by: fields, auditAs: "record.archive", session: session, in: db)
     try record.requireActive(for: "archiving")
 
     let waiting = session.configuration.rules.lostAfterDays
@@ -113,8 +112,7 @@ package enum Archive {
     guard reportedOn >= deathDate else {
       throw fields.invalid("reported_on", "is before the death date \(deathDate)")
     }
-    var record = try Registry.record(selectedBy: fields, session: session, in: db)
-    try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
+    var record = try selectedRecord(by: fields, auditAs: "record.archive", session: session, in: db)
     switch (record.status, record.archiveReason) {
     case (.active, _), (.archived, .lost?), (.archived, .movedOut?): break
     default:
@@ -155,8 +153,7 @@ package enum Archive {
       throw fields.missing("left_on", option: "--left-on")
     }
     let evidence = try fields.text("evidence", maxLength: maximumTextLength) ?? defaults.evidence
-    var record = try Registry.record(selectedBy: fields, session: session, in: db)
-    try session.authorize(.archive, in: record.scope, auditAs: "record.archive", recordNo: record.recordNo)
+    var record = try selectedRecord(by: fields, auditAs: "record.archive", session: session, in: db)
     try record.requireActive(for: "archiving")
     guard leftOn >= record.birthDate else {
       throw fields.invalid("left_on", "is before the birth date \(record.birthDate)")
@@ -199,8 +196,7 @@ package enum Archive {
       throw fields.missing("contact_date", option: "--contact-date")
     }
     let correctionText = try fields.text("correction", maxLength: maximumTextLength) ?? defaults.correction
-    var record = try Registry.record(selectedBy: fields, session: session, in: db)
-    try session.authorize(.archive, in: record.scope, auditAs: "record.reactivate", recordNo: record.recordNo)
+    var record = try selectedRecord(by: fields, auditAs: "record.reactivate", session: session, in: db)
     guard record.status == .archived, let reason = record.archiveReason, let archivedOn = record.archivedOn else {
       throw LineRejection(
         .notArchived, "record '\(record.recordNo)' is \(record.status.rawValue), not archived",
@@ -266,6 +262,16 @@ package enum Archive {
       "archive_reason": record.archiveReason.map { .string($0.rawValue) } ?? .null,
       "archived_on": record.archivedOn.map { .string($0.description) } ?? .null,
     ]
+  }
+
+  /// The record a line selects, once the operator's scope allows archiving it; a denial is kept in
+  /// the audit trail as `action` (hr(7) ROLES).
+  private static func selectedRecord(
+    by fields: Fields, auditAs action: String, session: Session, in db: Database
+  ) throws -> ResidentRecord {
+    let record = try Registry.record(selectedBy: fields, session: session, in: db)
+    try session.authorize(.archive, in: record.scope, auditAs: action, recordNo: record.recordNo)
+    return record
   }
 
   /// Takes the record out of active management today (保存归档): its status, reason and date, the

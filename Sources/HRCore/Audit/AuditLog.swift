@@ -25,49 +25,23 @@ package struct AuditLogFilter: Sendable, Equatable {
 
   /// The filter as an SQL condition on `audit_event` named `e`, with its arguments.
   func condition() -> (sql: String, arguments: StatementArguments) {
-    var clauses: [String] = []
-    var arguments = StatementArguments()
-    if let recordNo {
-      clauses.append("e.record_no = ?")
-      arguments += [recordNo]
+    var conditions = SQLConditions()
+    conditions.add("e.record_no = ?", ifGiven: recordNo)
+    conditions.add("e.operator = ?", ifGiven: operatorID)
+    if let action, action.hasSuffix(".*") {
+      // `area.*`: the range of every action that starts with `area.`, which the action index serves.
+      let prefix = String(action.dropLast())
+      conditions.add("e.action >= ? AND e.action < ?", prefix, String(prefix.dropLast()) + "/")
+    } else {
+      conditions.add("e.action = ?", ifGiven: action)
     }
-    if let operatorID {
-      clauses.append("e.operator = ?")
-      arguments += [operatorID]
-    }
-    if let action {
-      if action.hasSuffix(".*") {
-        // `area.*`: the range of every action that starts with `area.`, which the action index serves.
-        let prefix = String(action.dropLast())
-        clauses.append("e.action >= ? AND e.action < ?")
-        arguments += [prefix, String(prefix.dropLast()) + "/"]
-      } else {
-        clauses.append("e.action = ?")
-        arguments += [action]
-      }
-    }
-    if let outcome {
-      clauses.append("e.outcome = ?")
-      arguments += [outcome.rawValue]
-    }
-    if let since {
-      clauses.append("e.at >= ?")
-      arguments += [AuditLogFilter.startInUTC(of: since)]
-    }
+    conditions.add("e.outcome = ?", ifGiven: outcome?.rawValue)
+    conditions.add("e.at >= ?", ifGiven: since.map(AuditLogFilter.startInUTC(of:)))
     // The last day a date may have has no day after it: nothing is later.
-    if let until, let next = until.adding(days: 1) {
-      clauses.append("e.at < ?")
-      arguments += [AuditLogFilter.startInUTC(of: next)]
-    }
-    if let beforeSeq {
-      clauses.append("e.seq < ?")
-      arguments += [beforeSeq]
-    }
-    if let afterSeq {
-      clauses.append("e.seq > ?")
-      arguments += [afterSeq]
-    }
-    return (clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), arguments)
+    conditions.add("e.at < ?", ifGiven: until?.adding(days: 1).map(AuditLogFilter.startInUTC(of:)))
+    conditions.add("e.seq < ?", ifGiven: beforeSeq)
+    conditions.add("e.seq > ?", ifGiven: afterSeq)
+    return (conditions.sql, conditions.arguments)
   }
 
   /// The instant a China Standard Time day starts, as the RFC 3339 UTC text events are stamped with

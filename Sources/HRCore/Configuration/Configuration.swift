@@ -43,14 +43,6 @@ package struct District: Sendable, Equatable {
   package var intraDistrictProtectionDays: Int?
   /// The resident population, if known.
   package var population: Int?
-
-  /// Creates a district.
-  package init(code: String, name: String, intraDistrictProtectionDays: Int? = nil, population: Int? = nil) {
-    self.code = code
-    self.name = name
-    self.intraDistrictProtectionDays = intraDistrictProtectionDays
-    self.population = population
-  }
 }
 
 /// A health-care organisation (e.g. a community health service centre) in one district.
@@ -61,13 +53,6 @@ package struct Organisation: Sendable, Equatable {
   package var name: String
   /// The code of the district the organisation belongs to.
   package var district: String
-
-  /// Creates an organisation.
-  package init(code: String, name: String, district: String) {
-    self.code = code
-    self.name = name
-    self.district = district
-  }
 }
 
 /// A person allowed to use the toolkit, with the role and scope that decide what they may do.
@@ -109,12 +94,6 @@ package struct DateClaim: Sendable, Equatable {
   package var claimed: LocalDate
   /// Today in China Standard Time when the run started.
   package var real: LocalDate
-
-  /// Creates a claim.
-  package init(claimed: LocalDate, real: LocalDate) {
-    self.claimed = claimed
-    self.real = real
-  }
 }
 
 /// The policy for one service type: how many are free each year and from what age.

@@ -50,4 +50,16 @@ package struct LineRejection: Error, Sendable {
     self.details = details
     self.audit = audit
   }
+
+  /// The refusal of a line the operator may not take (`forbidden`), in the words of every refusal
+  /// (`operator 'doc-li' (clinician) may not …`), kept in the audit trail as a denied `action`:
+  /// every denial is kept (hr(7) ROLES).
+  package static func forbidden(
+    _ staff: OperatorEntry, mayNot what: String, auditAs action: String, recordNo: String?, detail: JSONObject,
+    details: JSONObject = JSONObject()
+  ) -> LineRejection {
+    LineRejection(
+      .forbidden, staff.mayNot(what), details: details,
+      audit: AuditEntry(action: action, recordNo: recordNo, outcome: .denied, detail: detail))
+  }
 }

@@ -78,38 +78,24 @@ package struct Evaluation: Sendable {
     return detail
   }
 
-  /// Counts every indicator, in a few grouped queries over the store, and returns the units in
-  /// order of code.
+  /// Counts every indicator, the whole city's records in one pass in record order and an
+  /// organisation's or district's in a few grouped queries, and returns the units in order of code.
   package func run(in db: Database) throws -> [MetricsUnit] {
-    // The usage probes walk the indexes of services and contacts record by record: with SQLite's
-    // default 2 MB of cache their inner pages are read from the file again at every probe. 8 MB
-    // keeps them, and bounds the memory of a run whatever the size of the store (a sort may use
-    // as much again).
+    // The usage probes of an organisation or district walk the indexes of services and contacts
+    // record by record: with SQLite's default 2 MB of cache their inner pages are read from the
+    // file again at every probe. 8 MB keeps them, and bounds the memory of a run whatever the size
+    // of the store (a sort may use as much again).
     try db.execute(sql: "PRAGMA cache_size = -8192")
     var queries = MetricsQueries(period: period, rules: configuration.rules, filter: filter)
     try queries.lookForLaterHistory(in: db)
     var tallies: [MetricsKey: MetricsTally] = [:]
-    try queries.accumulate(queries.recordsSQL, in: db, into: &tallies) { tally, row in
-      tally.active += row[2]
-      tally.lost += row[3]
-      tally.deceased += row[4]
-      tally.movedOut += row[5]
-      tally.used += row[6]
-      // Every active record is complete but those the next query finds with an empty field.
-      tally.complete += row[2]
-      tally.keyPopulations[0] += row[7]
-      tally.keyPopulations[1] += row[8]
-      tally.deceasedWithService += row[9]
+    if filter == nil {
+      try queries.countCityRecords(in: db, into: &tallies)
+    } else {
+      try Self.countScopedRecords(queries, in: db, into: &tallies)
     }
     try queries.accumulate(queries.incompleteSQL, in: db, into: &tallies) { tally, row in
       tally.complete -= row[2]
-    }
-    try queries.accumulate(queries.tagsSQL, in: db, into: &tallies) { tally, row in
-      if let index = MetricsTally.keyPopulations.firstIndex(of: row[2]) { tally.keyPopulations[index] += row[3] }
-    }
-    try queries.accumulate(queries.signedSQL, in: db, into: &tallies) { tally, row in
-      tally.signed += row[2]
-      tally.signedTimely += row[3]
     }
     try queries.accumulate(queries.servicesSQL, in: db, into: &tallies) { tally, row in
       tally.services += row[2]
@@ -129,6 +115,33 @@ package struct Evaluation: Sendable {
       tally.transfersDecidedTimely += row[8]
     }
     return units(from: tallies)
+  }
+
+  /// Counts the records, usage, key populations and signed residents of an organisation or a
+  /// district, in grouped queries that find the records of the scope through their index and look
+  /// their services, contacts, tags and contracts up one record at a time.
+  private static func countScopedRecords(
+    _ queries: MetricsQueries, in db: Database, into tallies: inout [MetricsKey: MetricsTally]
+  ) throws {
+    try queries.accumulate(queries.recordsSQL, in: db, into: &tallies) { tally, row in
+      tally.active += row[2]
+      tally.lost += row[3]
+      tally.deceased += row[4]
+      tally.movedOut += row[5]
+      tally.used += row[6]
+      // Every active record is complete but those the next query finds with an empty field.
+      tally.complete += row[2]
+      tally.keyPopulations[0] += row[7]
+      tally.keyPopulations[1] += row[8]
+      tally.deceasedWithService += row[9]
+    }
+    try queries.accumulate(queries.tagsSQL, in: db, into: &tallies) { tally, row in
+      if let index = MetricsTally.keyPopulations.firstIndex(of: row[2]) { tally.keyPopulations[index] += row[3] }
+    }
+    try queries.accumulate(queries.signedSQL, in: db, into: &tallies) { tally, row in
+      tally.signed += row[2]
+      tally.signedTimely += row[3]
+    }
   }
 
   /// Sums the organisations' tallies into the units of the run's level. Every organisation the

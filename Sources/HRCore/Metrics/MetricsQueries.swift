@@ -42,16 +42,24 @@ struct MetricsQueries {
         db, sql: "SELECT EXISTS (SELECT 1 FROM archive_event WHERE effective_on > ?)", arguments: [asOf]) ?? true
   }
 
+  /// The last birthday of the elderly (65 and over) on the as-of day.
+  var elderlyBorn: LocalDate { period.asOf.adding(years: -65) ?? .earliest }
+
+  /// The last birthday too early for a child under 7 (child_0_6) on the as-of day.
+  var childBorn: LocalDate { period.asOf.adding(years: -7) ?? .earliest }
+
   /// The named arguments every query may use.
   var arguments: StatementArguments {
     let asOf = period.asOf
+    let usageFrom = asOf.adding(days: -364) ?? .earliest
+    let signedFrom = asOf.adding(days: -rules.signedContactDays) ?? .earliest
     var values: [String: (any DatabaseValueConvertible)?] = [
       "asOf": asOf.description, "start": period.start.description,
       // A window reaching before year 1000 starts there: no date is earlier.
-      "usageFrom": (asOf.adding(days: -364) ?? .earliest).description,
-      "signedFrom": (asOf.adding(days: -rules.signedContactDays) ?? .earliest).description,
-      "elderlyBorn": (asOf.adding(years: -65) ?? .earliest).description,
-      "childBorn": (asOf.adding(years: -7) ?? .earliest).description,
+      "usageFrom": usageFrom.description, "signedFrom": signedFrom.description,
+      // The start of the earlier of the two.
+      "servedFrom": min(usageFrom, signedFrom).description,
+      "elderlyBorn": elderlyBorn.description, "childBorn": childBorn.description,
     ]
     switch filter {
     case .org(let org): values["org"] = org
@@ -238,10 +246,31 @@ struct MetricsQueries {
       CASE WHEN state = 'active' THEN \(Self.served("m.record_no", from: ":usageFrom", to: ":asOf")) ELSE 0 END AS used,
       state = 'active' AND birth_date <= :elderlyBorn AS elderly,
       state = 'active' AND birth_date > :childBorn AND birth_date <= :asOf AS child,
-      CASE WHEN state = 'deceased' AND m.death_date BETWEEN :start AND :asOf
-        THEN \(Self.served("m.record_no", from: ":start", to: "m.death_date", contacts: false)) ELSE 0 END AS deceased_served
+      \(deceasedServed("m")) AS deceased_served
     FROM \(view) m WHERE \(scope(org: "m.org", district: "m.district"))
     """
+  }
+
+  /// Whether the record of the view aliased `alias` died in the period, deceased on the as-of day,
+  /// with a service that year before its death (annex 1 六(一)2): 1 or 0.
+  func deceasedServed(_ alias: String) -> String {
+    """
+    CASE WHEN \(alias).state = 'deceased' AND \(alias).death_date BETWEEN :start AND :asOf
+      THEN \(Self.served("\(alias).record_no", from: ":start", to: "\(alias).death_date", contacts: false)) ELSE 0 END
+    """
+  }
+
+  /// Whether the tag aliased `alias` sets a key population in force on the as-of day: set on or
+  /// before it and not ended by then.
+  func tagInForce(_ alias: String) -> String {
+    let t = alias
+    let codes = MetricsTally.keyPopulations.filter { !TagCode.derived.contains($0) }.map { "'\($0)'" }.joined(separator: ", ")
+    return """
+      \(t).code IN (\(codes)) AND \(t).ended IS NULL AND ifnull(\(t).since, \(t).entered_on) <= :asOf
+        AND NOT EXISTS (
+          SELECT 1 FROM tag e WHERE e.record_no = \(t).record_no AND e.code = \(t).code AND e.tag_id > \(t).tag_id
+            AND e.ended IS NOT NULL AND e.ended <= :asOf)
+      """
   }
 
   /// The active records with an empty cover field (规范率, 第十二条), which the completeness rate
@@ -259,18 +288,13 @@ struct MetricsQueries {
   /// The set key populations (maternal, hypertension …) of active records: a tag counts when it
   /// was set on or before the as-of day and not ended by then.
   var tagsSQL: String {
-    let codes = MetricsTally.keyPopulations.filter { !TagCode.derived.contains($0) }.map { "'\($0)'" }.joined(separator: ", ")
-    return """
-      \(managed)
-      SELECT m.org, m.district, t.code, count(DISTINCT t.record_no)
-      FROM tag t JOIN managed m ON m.record_no = t.record_no
-      WHERE t.code IN (\(codes)) AND t.ended IS NULL AND ifnull(t.since, t.entered_on) <= :asOf AND m.state = 'active'
-        AND NOT EXISTS (
-          SELECT 1 FROM tag e WHERE e.record_no = t.record_no AND e.code = t.code AND e.tag_id > t.tag_id
-            AND e.ended IS NOT NULL AND e.ended <= :asOf)
-        AND \(scope(org: "m.org", district: "m.district"))
-      GROUP BY m.org, m.district, t.code
-      """
+    """
+    \(managed)
+    SELECT m.org, m.district, t.code, count(DISTINCT t.record_no)
+    FROM tag t JOIN managed m ON m.record_no = t.record_no
+    WHERE \(tagInForce("t")) AND m.state = 'active' AND \(scope(org: "m.org", district: "m.district"))
+    GROUP BY m.org, m.district, t.code
+    """
   }
 
   /// Signed residents in active management and those contacted or served within

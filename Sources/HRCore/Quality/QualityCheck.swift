@@ -91,18 +91,28 @@ package struct QualityCheck: Sendable {
     return ("r.status = 'active' AND \(filter.sql)", filter.arguments)
   }
 
-  private func missingFields(_ db: Database, _ report: (Finding) throws -> Void) throws {
-    let fields = CoverField.allCases
+  /// The active records in the coverage that meet `condition` (on `record r`), by record number:
+  /// each row is the record number, then `columns`.
+  private func activeRecordRows(
+    _ db: Database, columns: String, where condition: String, arguments: StatementArguments = []
+  ) throws -> RowCursor {
     let scope = activeRecords
-    let rows = try Row.fetchCursor(
+    return try Row.fetchCursor(
       db,
       sql: """
-        SELECT r.record_no, \(fields.map { $0.emptySQL(alias: "r") }.joined(separator: ", "))
+        SELECT r.record_no, \(columns)
         FROM record r
-        WHERE \(scope.sql) AND \(CoverField.anyEmptySQL(alias: "r"))
+        WHERE \(scope.sql) AND \(condition)
         ORDER BY r.record_no
         """,
-      arguments: scope.arguments)
+      arguments: scope.arguments + arguments)
+  }
+
+  private func missingFields(_ db: Database, _ report: (Finding) throws -> Void) throws {
+    let fields = CoverField.allCases
+    let rows = try activeRecordRows(
+      db, columns: fields.map { $0.emptySQL(alias: "r") }.joined(separator: ", "),
+      where: CoverField.anyEmptySQL(alias: "r"))
     // By position: the columns are one flag a cover field, generated from `CoverField.allCases`.
     while let row = try rows.next() {
       let recordNo: String = row[0]
@@ -113,17 +123,9 @@ package struct QualityCheck: Sendable {
   }
 
   private func invalidIdentifiers(_ db: Database, _ report: (Finding) throws -> Void) throws {
-    let scope = activeRecords
-    let rows = try Row.fetchCursor(
-      db,
-      sql: """
-        SELECT r.record_no, r.id_number, r.mother_id_number, r.birth_cert_no
-        FROM record r
-        WHERE \(scope.sql)
-          AND (r.id_number IS NOT NULL OR r.mother_id_number IS NOT NULL OR r.birth_cert_no IS NOT NULL)
-        ORDER BY r.record_no
-        """,
-      arguments: scope.arguments)
+    let rows = try activeRecordRows(
+      db, columns: "r.id_number, r.mother_id_number, r.birth_cert_no",
+      where: "(r.id_number IS NOT NULL OR r.mother_id_number IS NOT NULL OR r.birth_cert_no IS NOT NULL)")
     while let row = try rows.next() {
       let recordNo: String = row[0]
       for (position, field) in ["id_number", "mother_id_number", "birth_cert_no"].enumerated() {
@@ -161,20 +163,15 @@ package struct QualityCheck: Sendable {
   }
 
   private func identityMismatches(_ db: Database, _ report: (Finding) throws -> Void) throws {
-    let scope = activeRecords
     // The SQL narrows to records whose sex or birth date differs from what the number's digits
     // say; the number is then validated, since an invalid one is an invalid_id finding instead.
-    let rows = try Row.fetchCursor(
-      db,
-      sql: """
-        SELECT r.record_no, r.id_number, r.sex, r.birth_date
-        FROM record r
-        WHERE \(scope.sql) AND length(r.id_number) = 18
+    let rows = try activeRecordRows(
+      db, columns: "r.id_number, r.sex, r.birth_date",
+      where: """
+        length(r.id_number) = 18
           AND (r.birth_date IS NOT substr(r.id_number, 7, 4) || '-' || substr(r.id_number, 11, 2) || '-' || substr(r.id_number, 13, 2)
             OR r.sex IS NOT (CASE WHEN CAST(substr(r.id_number, 17, 1) AS INTEGER) % 2 = 1 THEN 1 ELSE 2 END))
-        ORDER BY r.record_no
-        """,
-      arguments: scope.arguments)
+        """)
     // The sex and birth date are read as raw values: what is wrong with them is the finding.
     while let row = try rows.next() {
       let recordNo: String = row[0]
@@ -198,22 +195,18 @@ package struct QualityCheck: Sendable {
   }
 
   private func newbornsWithoutID(_ db: Database, _ report: (Finding) throws -> Void) throws {
-    let scope = activeRecords
     let limit = rules.newbornIdUpdateDays
-    let blankID = "(r.id_number IS NULL OR trim(r.id_number) = '')"
-    let rows = try NewbornRow.fetchCursor(
-      db,
-      sql: """
-        SELECT r.record_no, r.birth_date, r.birth_cert_no IS NOT NULL AND trim(r.birth_cert_no) <> '' AS by_certificate
-        FROM record r
-        WHERE \(scope.sql) AND \(blankID)
+    let rows = try activeRecordRows(
+      db, columns: "r.birth_date, r.birth_cert_no IS NOT NULL AND trim(r.birth_cert_no) <> '' AS by_certificate",
+      where: """
+        (r.id_number IS NULL OR trim(r.id_number) = '')
           AND ((r.birth_cert_no IS NOT NULL AND trim(r.birth_cert_no) <> '')
             OR (r.mother_id_number IS NOT NULL AND trim(r.mother_id_number) <> ''))
           AND r.birth_date < ?
-        ORDER BY r.record_no
         """,
-      arguments: scope.arguments + [today.adding(days: -limit) ?? LocalDate.earliest])
-    while let row = try rows.next() {
+      arguments: [today.adding(days: -limit) ?? LocalDate.earliest])
+    while let stored = try rows.next() {
+      let row = try NewbornRow(row: stored)
       try report(
         Finding(
           recordNo: row.recordNo, kind: .newbornWithoutID,

@@ -76,12 +76,9 @@ extension Registry {
       }
       try AuditTrail.append(
         lookup(of: existing.recordNo, detail: ["exists": true, "skip_existing": true]), by: session.staff, in: db)
-      var out: JSONObject = ["record_no": .string(existing.recordNo)]
-      for (key, value) in identifiers.output { out[key] = value }
-      out["managing_org"] = .string(existing.managingOrg)
-      out["status"] = .string(existing.status.rawValue)
-      out["result"] = "exists"
-      return out
+      return result(
+        "exists", recordNo: existing.recordNo, identifiers: identifiers, managingOrg: existing.managingOrg,
+        status: existing.status)
     }
 
     let recordNo = try nextRecordNumber(in: division, db: db)
@@ -112,11 +109,19 @@ extension Registry {
         detail: ["division": .string(division.value), "managing_org": .string(org.code)]),
       by: session.staff, in: db)
 
-    var out: JSONObject = ["record_no": .string(recordNo.value)]
+    return result("created", recordNo: recordNo.value, identifiers: identifiers, managingOrg: org.code, status: .active)
+  }
+
+  /// The line `hr-create` prints for a record it created or found (`result`): its number, the
+  /// line's identifiers, the organisation that manages it and its status.
+  private static func result(
+    _ result: String, recordNo: String, identifiers: IdentifierFields, managingOrg: String, status: RecordStatus
+  ) -> JSONObject {
+    var out: JSONObject = ["record_no": .string(recordNo)]
     for (key, value) in identifiers.output { out[key] = value }
-    out["managing_org"] = .string(org.code)
-    out["status"] = .string(RecordStatus.active.rawValue)
-    out["result"] = "created"
+    out["managing_org"] = .string(managingOrg)
+    out["status"] = .string(status.rawValue)
+    out["result"] = .string(result)
     return out
   }
 

@@ -32,12 +32,9 @@ extension ServiceLog {
     let serving = Scope(org: service.org, district: session.configuration.district(ofOrg: service.org) ?? "")
     let staff = session.staff
     guard staff.may(.write, in: serving) else {
-      throw LineRejection(
-        .forbidden,
-        staff.mayNot("amend services of organisation '\(service.org)'"),
-        audit: AuditEntry(
-          action: "service.amend", recordNo: record.recordNo, outcome: .denied,
-          detail: ["service_id": .int(line.serviceID), "serving_org": .string(service.org)]))
+      throw LineRejection.forbidden(
+        staff, mayNot: "amend services of organisation '\(service.org)'", auditAs: "service.amend",
+        recordNo: record.recordNo, detail: ["service_id": .int(line.serviceID), "serving_org": .string(service.org)])
     }
     try record.requireActive(for: "amendment")
     let approver = try requireApprover(line.approverID, for: service, serving: serving, session: session)

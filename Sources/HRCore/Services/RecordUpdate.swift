@@ -65,13 +65,10 @@ enum UpdateRules {
   ) throws(LineRejection) {
     let staff = session.staff
     guard !staff.may(.write, in: Scope(org: org.code, district: org.district)) else { return }
-    throw LineRejection(
-      .forbidden,
-      staff.mayNot("record services in the name of organisation '\(org.code)'"),
-      details: ["field": "service.org"],
-      audit: AuditEntry(
-        action: action, recordNo: record.recordNo, outcome: .denied,
-        detail: ["serving_org": .string(org.code), "managing_org": .string(record.managingOrg)]))
+    throw .forbidden(
+      staff, mayNot: "record services in the name of organisation '\(org.code)'", auditAs: action,
+      recordNo: record.recordNo, detail: ["serving_org": .string(org.code), "managing_org": .string(record.managingOrg)],
+      details: ["field": "service.org"])
   }
 
   /// Raises the record's last contact to `date` and marks it restricted when asked, in one

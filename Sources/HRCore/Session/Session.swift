@@ -101,12 +101,9 @@ package struct Session: Sendable {
   {
     guard staff.may(action, in: scope) else {
       let target = recordNo.map { "record '\($0)'" } ?? "organisation '\(scope.org)'"
-      throw LineRejection(
-        .forbidden,
-        staff.mayNot("\(action.phrase) \(target) managed by '\(scope.org)'"),
-        audit: AuditEntry(
-          action: auditAction, recordNo: recordNo, outcome: .denied,
-          detail: ["managing_org": .string(scope.org), "district": .string(scope.district)]))
+      throw .forbidden(
+        staff, mayNot: "\(action.phrase) \(target) managed by '\(scope.org)'", auditAs: auditAction, recordNo: recordNo,
+        detail: ["managing_org": .string(scope.org), "district": .string(scope.district)])
     }
   }
 }

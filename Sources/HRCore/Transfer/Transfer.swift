@@ -130,6 +130,14 @@ extension Transfer {
       ])!
   }
 
+  /// The detail of the transfer's audit events: which transfer, between which organisations, then
+  /// what the event adds (`more`, in its order), so that every event names its transfer alike.
+  func auditDetail(_ more: JSONObject = JSONObject()) -> JSONObject {
+    var detail: JSONObject = ["transfer_id": .int(Int(transferID)), "from_org": .string(fromOrg), "to_org": .string(toOrg)]
+    for (key, value) in more { detail[key] = value }
+    return detail
+  }
+
   /// Writes the decision fields of a transfer that was pending.
   func saveDecision(in db: Database) throws {
     try db.cachedStatement(

@@ -60,42 +60,19 @@ extension Transfers {
   /// sort by due day. A listing shows record numbers and organisation codes, no identifiable
   /// data, so it is not itself an audited view (hr(7) AUDIT TRAIL: views of identifiable data are audited).
   package static func list(_ filter: TransferFilter, session: Session, in db: Database) throws -> [Transfer] {
-    var conditions: [String] = []
-    var arguments = StatementArguments()
-    if let org = filter.org {
-      conditions.append("(from_org = ? OR to_org = ?)")
-      arguments += [org, org]
-    }
-    if let org = filter.fromOrg {
-      conditions.append("from_org = ?")
-      arguments += [org]
-    }
-    if let org = filter.toOrg {
-      conditions.append("to_org = ?")
-      arguments += [org]
-    }
-    if let district = filter.district {
-      conditions.append("(from_district = ? OR to_district = ?)")
-      arguments += [district, district]
-    }
-    if let status = filter.status {
-      conditions.append("status = ?")
-      arguments += [status.rawValue]
-    }
-    if let recordNo = filter.recordNo {
-      conditions.append("record_no = ?")
-      arguments += [recordNo]
-    }
-    if let day = filter.overdueOn {
-      conditions.append("status = 'pending' AND due < ?")
-      arguments += [day]
-    }
-    var sql = "SELECT \(Transfer.selection) FROM transfer"
-    if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-    sql += filter.overdueOn == nil ? " ORDER BY transfer_id" : " ORDER BY due, transfer_id"
+    var conditions = SQLConditions()
+    conditions.add("(from_org = ? OR to_org = ?)", ifGiven: filter.org)
+    conditions.add("from_org = ?", ifGiven: filter.fromOrg)
+    conditions.add("to_org = ?", ifGiven: filter.toOrg)
+    conditions.add("(from_district = ? OR to_district = ?)", ifGiven: filter.district)
+    conditions.add("status = ?", ifGiven: filter.status?.rawValue)
+    conditions.add("record_no = ?", ifGiven: filter.recordNo)
+    conditions.add("status = 'pending' AND due < ?", ifGiven: filter.overdueOn)
+    let order = filter.overdueOn == nil ? "transfer_id" : "due, transfer_id"
+    let sql = "SELECT \(Transfer.selection) FROM transfer WHERE \(conditions.sql) ORDER BY \(order)"
     let staff = session.staff
     var visible: [Transfer] = []
-    let cursor = try Transfer.fetchCursor(db, sql: sql, arguments: arguments)
+    let cursor = try Transfer.fetchCursor(db, sql: sql, arguments: conditions.arguments)
     while let transfer = try cursor.next() {
       if staff.maySee(transfer) { visible.append(transfer) }
     }

@@ -52,11 +52,6 @@ package enum ConsentMethod: String, Sendable, CaseIterable, Codable {
 package struct Consent: Sendable, Equatable {
   package var method: ConsentMethod
   package var ref: String
-
-  package init(method: ConsentMethod, ref: String) {
-    self.method = method
-    self.ref = ref
-  }
 }
 
 extension Consent: Decodable {

@@ -71,13 +71,11 @@ package enum Transfers {
     let toScope = Scope(org: request.toOrg.code, district: request.toOrg.district)
     let staff = session.staff
     guard staff.may(.requestTransfer, in: subject.scope) || staff.may(.requestTransfer, in: toScope) else {
-      throw LineRejection(
-        .forbidden,
-        staff.mayNot(
-          "request a transfer of record '\(subject.recordNo)' from '\(subject.managingOrg)' to '\(request.toOrg.code)'"),
-        audit: AuditEntry(
-          action: "transfer.request", recordNo: subject.recordNo, outcome: .denied,
-          detail: ["from_org": .string(subject.managingOrg), "to_org": .string(request.toOrg.code)]))
+      throw LineRejection.forbidden(
+        staff,
+        mayNot: "request a transfer of record '\(subject.recordNo)' from '\(subject.managingOrg)' to '\(request.toOrg.code)'",
+        auditAs: "transfer.request", recordNo: subject.recordNo,
+        detail: ["from_org": .string(subject.managingOrg), "to_org": .string(request.toOrg.code)])
     }
     switch (subject.status, subject.archiveReason) {
     case (.archived, .deceased):
@@ -139,12 +137,11 @@ package enum Transfers {
     try AuditTrail.append(
       AuditEntry(
         action: "transfer.request", recordNo: transfer.recordNo,
-        detail: [
-          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
-          "to_org": .string(transfer.toOrg), "kind": .string(transfer.kind.rawValue),
-          "reason": .string(transfer.reason.rawValue), "consent_method": .string(transfer.consent.method.rawValue),
-          "consent_ref": .string(transfer.consent.ref), "status": .string(transfer.status.rawValue),
-        ]),
+        detail: transfer.auditDetail([
+          "kind": .string(transfer.kind.rawValue), "reason": .string(transfer.reason.rawValue),
+          "consent_method": .string(transfer.consent.method.rawValue), "consent_ref": .string(transfer.consent.ref),
+          "status": .string(transfer.status.rawValue),
+        ])),
       by: staff, in: db)
     return transfer.output
   }
@@ -172,11 +169,10 @@ package enum Transfers {
     try AuditTrail.append(
       AuditEntry(
         action: "transfer.confirm", recordNo: transfer.recordNo,
-        detail: [
-          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
-          "to_org": .string(transfer.toOrg), "kind": .string(transfer.kind.rawValue), "late": .bool(transfer.late),
+        detail: transfer.auditDetail([
+          "kind": .string(transfer.kind.rawValue), "late": .bool(transfer.late),
           "protected_until": transfer.protectedUntil.map { .string($0.description) } ?? .null,
-        ]),
+        ])),
       by: session.staff, in: db)
     return transfer.output
   }
@@ -212,10 +208,7 @@ package enum Transfers {
     try AuditTrail.append(
       AuditEntry(
         action: "transfer.reject", recordNo: transfer.recordNo,
-        detail: [
-          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
-          "to_org": .string(transfer.toOrg), "late": .bool(transfer.late), "rejection_reason": .string(because),
-        ]),
+        detail: transfer.auditDetail(["late": .bool(transfer.late), "rejection_reason": .string(because)])),
       by: session.staff, in: db)
     return transfer.output
   }
@@ -232,26 +225,17 @@ package enum Transfers {
     try requirePending(transfer)
     let staff = session.staff
     guard staff.id == transfer.requestedBy || staff.may(.decideTransfer, in: transfer.toScope) else {
-      throw LineRejection(
-        .forbidden,
-        staff.mayNot(
-          "cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'"),
-        audit: AuditEntry(
-          action: "transfer.cancel", recordNo: transfer.recordNo, outcome: .denied,
-          detail: [
-            "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg),
-            "to_org": .string(transfer.toOrg),
-          ]))
+      throw LineRejection.forbidden(
+        staff,
+        mayNot: "cancel transfer \(transfer.transferID) of record '\(transfer.recordNo)', requested by '\(transfer.requestedBy)'",
+        auditAs: "transfer.cancel", recordNo: transfer.recordNo,
+        detail: transfer.auditDetail())
     }
     decide(&transfer, as: .cancelled, on: session.today, by: staff)
     transfer.late = false
     try transfer.saveDecision(in: db)
     try AuditTrail.append(
-      AuditEntry(
-        action: "transfer.cancel", recordNo: transfer.recordNo,
-        detail: [
-          "transfer_id": .int(Int(transfer.transferID)), "from_org": .string(transfer.fromOrg), "to_org": .string(transfer.toOrg),
-        ]),
+      AuditEntry(action: "transfer.cancel", recordNo: transfer.recordNo, detail: transfer.auditDetail()),
       by: staff, in: db)
     return transfer.output
   }

@@ -45,6 +45,30 @@ struct MetricsQueryPlanTests {
     #expect(signed.contains("contract_by_record"), "\(signed)")
   }
 
+  @Test("The city's records pass reads each table once in record order, sorting only the tags", arguments: [2025, 2026])
+  func cityPassReadsInRecordOrder(year: Int) throws {
+    let sandbox = try AuditTestStore()
+    let period = try MetricsPeriod(year: year, today: LocalDate("2026-11-26")!)
+    let queries = MetricsQueries(period: period, rules: Rules(), filter: nil)
+    let records = try Self.plan(queries.cityRecordsSQL, queries, in: sandbox.store)
+    #expect(records == "SCAN r", "\(records)")
+    for table in ["service", "contact"] {
+      let served = try Self.plan(MetricsQueries.cityServedSQL(table), queries, in: sandbox.store)
+      #expect(served == "SCAN \(table) USING COVERING INDEX \(table)_by_record", "\(served)")
+    }
+    let signed = try Self.plan(MetricsQueries.citySignedSQL, queries, in: sandbox.store)
+    #expect(signed == "SCAN contract USING COVERING INDEX contract_by_record", "\(signed)")
+    let amended = try Self.plan(MetricsQueries.amendedRecordsSQL, queries, in: sandbox.store)
+    #expect(amended == "SCAN a USING INDEX amendment_redated_by_record", "\(amended)")
+    let tags = try Self.plan(queries.cityTagsSQL, queries, in: sandbox.store)
+    #expect(tags == "SCAN t\nUSE TEMP B-TREE FOR ORDER BY", "\(tags)")
+    // With history after the as-of day (assumed here), only its records are read, through their keys.
+    let later = try Self.plan(try #require(queries.cityLaterSQL), queries, in: sandbox.store)
+    #expect(later.contains("SCAN l\nSEARCH r USING PRIMARY KEY (record_no=?)"), "\(later)")
+    #expect(later.contains("transfer_by_decided") && later.contains("archive_event_by_effective"), "\(later)")
+    #expect(!later.contains("SCAN r"), "\(later)")
+  }
+
   @Test("The index of incomplete records holds the records the completeness rule finds incomplete")
   func incompleteIndexFollowsTheCoverFields() {
     // When the cover fields change, a new migration must make record_incomplete again.
