@@ -118,7 +118,39 @@ extension ResidentRecord: FetchableRecord, PersistableRecord {
   /// Inserts the record through one prepared statement, cached for the connection: creating records
   /// is the hot path of `hr-create`.
   package func insertPrepared(_ db: Database) throws {
-    try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(databaseValues))
+    try db.cachedStatement(sql: Self.insertSQL).run(in: db) { bind in
+      bind.text(recordNo)
+      bind.text(division)
+      bind.text(name)
+      bind.integer(sex)
+      bind.date(birthDate)
+      bind.text(idNumber)
+      bind.text(birthCertNo)
+      bind.text(motherIdNumber)
+      bind.text(managingOrg)
+      bind.text(managingDistrict)
+      bind.text(status.rawValue)
+      bind.text(archiveReason?.rawValue)
+      bind.date(archivedOn)
+      bind.date(deathDate)
+      bind.text(phone)
+      bind.text(currentAddress)
+      bind.text(registeredAddress)
+      bind.text(ethnicity)
+      bind.text(workUnit)
+      bind.text(emergencyContact)
+      bind.text(responsibleDoctor)
+      bind.text(pastHistory)
+      bind.text(familyHistory)
+      bind.text(bloodType)
+      bind.text(paymentMethods)
+      bind.bool(restricted)
+      bind.date(lastContact)
+      bind.date(protectedUntil)
+      bind.date(createdOn)
+      bind.text(createdBy)
+      bind.text(createdAt)
+    }
   }
 
   /// The columns of the table, in the order of `databaseValues`.
