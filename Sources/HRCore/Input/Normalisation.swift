@@ -18,6 +18,9 @@ package enum Normalisation {
   /// `138-0000-0000`, `+86 138 0000 0000` or `86138…` becomes its 11 digits. A landline keeps the
   /// dash after its area code.
   package static func phone(_ text: String) -> String {
+    // Most numbers arrive as plain ASCII digits, which this leaves as they are unless they are the
+    // 13 digits of 86 and a mobile number.
+    if text.utf8.count != 13, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) { return text }
     let spaced = ascii(text.trimmingWhitespace())
     let compact = String(spaced.unicodeScalars.filter { !$0.properties.isWhitespace })
     var digits = compact.replacingOccurrences(of: "-", with: "")
