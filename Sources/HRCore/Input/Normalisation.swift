@@ -7,6 +7,8 @@ package enum Normalisation {
   /// An ID or birth-certificate number: full-width digits and letters (a Chinese input method's
   /// `５００１０３…`) made ASCII, white space around it dropped and a lower-case `x` made upper-case.
   package static func identifier(_ text: String) -> String {
+    // Most numbers arrive as printable ASCII without spaces or a lower-case x: already in form.
+    if text.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "x") }) { return text }
     var scalars = String.UnicodeScalarView()
     for scalar in ascii(text.trimmingWhitespace()).unicodeScalars {
       scalars.append(scalar == "x" ? "X" : scalar)
@@ -36,6 +38,7 @@ package enum Normalisation {
   /// Tells whether `text` is a number a spreadsheet wrote in exponent form (`5.00107E+17`), which
   /// has lost the digits of an ID number for good.
   package static func isExponentForm(_ text: String) -> Bool {
+    guard text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return false }
     let upper = text.uppercased()
     guard let e = upper.firstIndex(of: "E") else { return false }
     let mantissa = upper[..<e]
