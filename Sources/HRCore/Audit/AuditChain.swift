@@ -163,7 +163,10 @@ package enum AuditChain {
           try db.columns(in: "audit_event").contains { $0.name == "state" } ? "state" : "NULL")
         FROM audit_event ORDER BY seq
         """)
-    let rows = try Row.fetchCursor(statement)
+    // Stepped in place rather than through a row cursor: a million events pass through here.
+    let raw = statement.sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
     var input: [UInt8] = []
     input.reserveCapacity(1024)
     var previousHash = Array(AuditEvent.genesisHash.utf8)
@@ -176,8 +179,14 @@ package enum AuditChain {
         broken: ChainBreak(seq: seq, reason: reason, message: message))
     }
 
-    while try rows.next() != nil {
-      let event = StoredEventRow(statement: statement.sqliteStatement)
+    while true {
+      let code = sqlite3_step(raw)
+      if code == SQLITE_DONE { break }
+      guard code == SQLITE_ROW else {
+        throw DatabaseError(
+          resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+      }
+      let event = StoredEventRow(statement: raw)
       let seq = event.seq
       let expectedSeq = checked + 1
       if seq > expectedSeq {
@@ -190,7 +199,7 @@ package enum AuditChain {
       if seq < expectedSeq {
         return verdict(seq, .unexpectedSeq, "seq \(seq) where seq \(expectedSeq) was expected")
       }
-      if let (column, found, expected) = event.wrongStorageType() {
+      if !event.typesAsWritten, let (column, found, expected) = event.wrongStorageType() {
         return verdict(
           seq, .storageType,
           "event \(seq): \(column) is stored as \(found), not \(expected): a lookup by that column no longer finds the event")
@@ -212,8 +221,13 @@ package enum AuditChain {
           "event \(seq) has hash '\(String(decoding: stored, as: UTF8.self))', not the expected '\(expected.hash)': the chain was rewritten at or before seq \(seq)"
         )
       }
-      previousHash.removeAll(keepingCapacity: true)
-      previousHash.append(contentsOf: stored)
+      // The stored hash is 64 bytes, as `matches` found: copied over the previous one in place.
+      if previousHash.count == stored.count, let base = stored.baseAddress {
+        previousHash.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base, count: stored.count) }
+      } else {
+        previousHash.removeAll(keepingCapacity: true)
+        previousHash.append(contentsOf: stored)
+      }
       checked = seq
     }
     if let expected {
@@ -244,22 +258,50 @@ package enum AuditChain {
     var hasher = SHA256()
     input.withUnsafeBytes { hasher.update(bufferPointer: $0) }
     return hasher.finalize().withUnsafeBytes { digest in
-      for (position, byte) in digest.enumerated() {
-        guard hex[2 * position] == hexDigits[Int(byte >> 4)], hex[2 * position + 1] == hexDigits[Int(byte & 0x0f)] else {
-          return false
-        }
+      var different: UInt8 = 0
+      for position in 0..<32 {
+        let byte = digest[position]
+        different |= hex[2 * position] ^ hexDigit(byte >> 4)
+        different |= hex[2 * position + 1] ^ hexDigit(byte & 0x0f)
       }
-      return true
+      return different == 0
     }
   }
 
-  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+  /// The lower-case hexadecimal digit of a value below 16.
+  @inline(__always) private static func hexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
+  }
 }
 
 /// The current row of the verifying statement, read in place: the hashed fields are the bytes
 /// SQLite holds for the row, with no copy and no `String`.
 private struct StoredEventRow: AuditHashFields {
   let statement: SQLiteStatement
+  /// The columns that hold NULL, one bit each.
+  private let nulls: UInt16
+  /// Whether every column holds the storage type the writer gives it (read before any text, as
+  /// reading text may convert the value).
+  let typesAsWritten: Bool
+
+  /// Columns 4 (`org`), 6 (`record_no`) and 11 (`state`) may be NULL.
+  private static var nullableColumns: UInt16 { 1 << 4 | 1 << 6 | 1 << 11 }
+
+  init(statement: SQLiteStatement) {
+    self.statement = statement
+    var nulls: UInt16 = 0
+    var fine = sqlite3_column_type(statement, 0) == SQLITE_INTEGER
+    for column in Int32(1)...11 {
+      let type = sqlite3_column_type(statement, column)
+      if type == SQLITE_NULL {
+        nulls |= 1 << UInt16(column)
+      } else if type != SQLITE_TEXT {
+        fine = false
+      }
+    }
+    self.nulls = nulls
+    typesAsWritten = fine && nulls & ~Self.nullableColumns == 0
+  }
 
   /// The column of each field in the verifying statement.
   private static func column(_ field: AuditHashField) -> Int32 {
@@ -279,7 +321,7 @@ private struct StoredEventRow: AuditHashFields {
 
   var seq: Int { Int(sqlite3_column_int64(statement, 0)) }
 
-  var hasState: Bool { sqlite3_column_type(statement, 11) != SQLITE_NULL }
+  var hasState: Bool { nulls & 1 << 11 == 0 }
 
   /// The storage type each column of the verifying statement was written with: text, or text
   /// or null where the writer may leave it out. `seq` is the table's integer primary key.
@@ -327,7 +369,7 @@ private struct StoredEventRow: AuditHashFields {
   }
 
   func appendString(_ field: AuditHashField, to buffer: inout [UInt8]) {
-    if sqlite3_column_type(statement, Self.column(field)) == SQLITE_NULL {
+    if nulls & 1 << UInt16(Self.column(field)) != 0 {
       buffer.append(contentsOf: "null".utf8)
     } else {
       JSONWriter.writeString(utf8: bytes(of: field), to: &buffer)
