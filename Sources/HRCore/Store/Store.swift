@@ -255,7 +255,18 @@ package final class Store: Sendable {
     // Read on the writer, which every run opens anyway: a reader would be one more connection
     // opened, and the schema parsed once more, for a single query. A store that has every
     // migration and no other is current, and the migrator (a barrier, a DDL statement) is skipped.
-    let applied = try pool.writeWithoutTransaction { db in try migrator.appliedIdentifiers(db) }
+    // In one read transaction: another process may be creating the store, and the query and
+    // GRDB's check that the table is missing must see the same snapshot.
+    let applied = try pool.writeWithoutTransaction { db in
+      var applied: Set<String> = []
+      try db.inTransaction(.deferred) {
+        // A deferred transaction takes its snapshot at its first read, which this is.
+        _ = try Row.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master LIMIT 1")
+        applied = try migrator.appliedIdentifiers(db)
+        return .commit
+      }
+      return applied
+    }
     let unknown = applied.subtracting(migrator.migrations).sorted()
     guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
     if applied.count == migrator.migrations.count { return }
