@@ -20,8 +20,11 @@ package struct Population: Sequence, IteratorProtocol {
   private let places: [Place]
   private let today: LocalDate
   private let birthCertificateShare: Double
+  private let townships: Int
   private var index = 0
-  private var issued: Set<String> = []
+  /// The ID numbers issued so far, by their 17 digits before the check character: a number, not
+  /// a string, so that ten million of them fit in some 200 MiB.
+  private var issued: Set<UInt64> = []
   private let count: Int
 
   private static let surnames = Array(
@@ -29,10 +32,15 @@ package struct Population: Sequence, IteratorProtocol {
   private static let givenCharacters = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞燕云辉建国志文斌宇浩然欣怡子涵梓轩雨泽思琪佳琪俊杰晨曦婷雪梅海波春林")
   private static let streets = ["民族路", "邹容路", "八一路", "中山一路", "沙坪坝正街", "小龙坎新街", "龙溪路", "新牌坊一路", "葛城大道"]
 
-  /// Creates a generator of `count` residents spread over `places`.
-  package init(count: Int, seed: UInt64, places: [Place], today: LocalDate, birthCertificateShare: Double = 0.02) {
-    precondition(!places.isEmpty)
+  /// Creates a generator of `count` residents spread over `places`, in `townships` townships of
+  /// each place's district (more of them for a large population: a division gives at most 99,999
+  /// record numbers).
+  package init(
+    count: Int, seed: UInt64, places: [Place], today: LocalDate, birthCertificateShare: Double = 0.02, townships: Int = 3
+  ) {
+    precondition(!places.isEmpty && (1...999).contains(townships))
     self.count = count
+    self.townships = townships
     self.random = SplitMix64(seed: seed)
     self.places = places
     self.today = today
@@ -44,7 +52,7 @@ package struct Population: Sequence, IteratorProtocol {
     guard index < count else { return nil }
     index += 1
     let place = places[random.next(below: places.count)]
-    let township = 1 + random.next(below: 3)
+    let township = 1 + random.next(below: townships)
     let committee = random.next(below: 4) == 0 ? 101 + random.next(below: 3) : 1 + random.next(below: 5)
     let division = place.district + pad(township, 3) + pad(committee, 3)
     let isChild = random.nextDouble() < birthCertificateShare
@@ -90,8 +98,8 @@ package struct Population: Sequence, IteratorProtocol {
       // Three sequence digits, the last odd for men and even for women.
       let sequence = random.next(below: 500) * 2 + (female ? 0 : 1)
       let body = region + birthDigits + pad(sequence, 3)
-      let number = body + String(ResidentID.checkCharacter(body.utf8.map { Int($0 - 48) }))
-      if issued.insert(number).inserted { return number }
+      guard issued.insert(UInt64(body)!).inserted else { continue }
+      return body + String(ResidentID.checkCharacter(body.utf8.map { Int($0 - 48) }))
     }
   }
 

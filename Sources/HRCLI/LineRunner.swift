@@ -11,10 +11,13 @@ import Darwin
 /// The loop every writing tool runs: read JSON Lines, handle each line in the store, print one
 /// result per accepted line in input order, report every rejected line, commit in batches (hr(7)).
 ///
-/// Each batch is one `BEGIN IMMEDIATE` transaction and each line one savepoint inside it, so a
-/// rejected line undoes only its own changes; output is written once its batch has committed.
-/// With `--all-or-nothing` or `--dry-run` the whole run is one transaction; a dry run still writes
-/// its output batch by batch, since it never commits.
+/// Each batch is one `BEGIN IMMEDIATE` transaction; output is written once its batch has committed.
+/// A rejected line leaves nothing behind. The rules refuse a line before it writes, so the lines
+/// of a batch run without a savepoint each, which would make SQLite copy every page a line touches;
+/// a line refused after it wrote (a division out of numbers) undoes the batch to its start, and the
+/// batch runs again with that line and the ones after it each in a savepoint.
+/// With `--all-or-nothing` or `--dry-run` the whole run is one transaction, each line in a
+/// savepoint; a dry run still writes its output batch by batch, since it never commits.
 package struct LineRunner {
   package let tool: String
   package let options: LineOptions
@@ -83,14 +86,31 @@ package struct LineRunner {
         var read = Committed()
         while let (file, lines) = batch {
           if !wholeRun { try db.beginTransaction(.immediate) }
-          for line in lines {
-            switch handleLine(line, handle, db: db) {
+          let start = (output: output.count, report: report.mark, accepted: accepted, existing: existing)
+          // Lines from `guarded` on run in a savepoint each; the rejections of lines before
+          // `reported` are on standard error already, from a pass that was undone.
+          var guarded = wholeRun ? 0 : lines.count
+          var reported = 0
+          var index = 0
+          while index < lines.count {
+            let line = lines[index]
+            switch handleLine(line, handle, db: db, savepoint: index >= guarded) {
             case .accepted(let result):
               try output.append(result)
               accepted += 1
               if result["result"] == "exists" { existing += 1 }
-            case .rejected(let rejection):
-              report.add(rejection, file: file, line: line)
+            case .rejected(_, wrote: true) where index < guarded:
+              // Undone with the whole batch so far: a savepoint held open over the batch would make
+              // SQLite copy every page the batch touches, and walk that copy at every statement.
+              try db.rollback()
+              try db.beginTransaction(.immediate)
+              output.truncate(to: start.output)
+              report.truncate(to: start.report)
+              (accepted, existing) = (start.accepted, start.existing)
+              (guarded, reported, index) = (index, max(reported, index), 0)
+              continue
+            case .rejected(let rejection, _):
+              report.add(rejection, file: file, line: line, announce: index >= reported)
               if let audit = rejection.audit {
                 try AuditTrail.append(audit, by: session.staff, in: db)
                 if spool != nil, audit.action != Registry.lookupAction { keptRefusals.append(audit) }
@@ -98,7 +118,8 @@ package struct LineRunner {
             case .failed(let error):
               throw error
             }
-            progress.tick(accepted: accepted, rejected: report.count)
+            if index >= reported { progress.tick(accepted: accepted, rejected: report.count) }
+            index += 1
           }
           read.count(lines.count, through: lines.last, of: file)
           // The rejects of a batch reach their file before the batch commits: a rejected line
@@ -199,12 +220,15 @@ package struct LineRunner {
 
   private enum LineOutcome {
     case accepted(JSONObject)
-    case rejected(LineRejection)
+    /// `wrote`: the line changed rows before it was refused, outside a savepoint that undid them.
+    case rejected(LineRejection, wrote: Bool = false)
     case failed(any Error)
   }
 
-  /// Parses and handles one line inside its own savepoint.
-  private func handleLine(_ line: InputLine, _ handle: (JSONObject, Database) throws -> JSONObject, db: Database) -> LineOutcome {
+  /// Parses and handles one line, inside its own savepoint when `savepoint` is true.
+  private func handleLine(
+    _ line: InputLine, _ handle: (JSONObject, Database) throws -> JSONObject, db: Database, savepoint: Bool
+  ) -> LineOutcome {
     if line.isTooLong {
       return .rejected(LineRejection(.lineTooLong, "line is longer than \(LineReader.maximumLineLength) bytes"))
     }
@@ -215,19 +239,26 @@ package struct LineRunner {
     } catch {
       return .rejected(LineRejection(RejectionCode(error.code), error.message))
     }
-    var result: JSONObject?
+    // Every row a statement inserts, updates or deletes counts, those of triggers too; a statement
+    // that fails is undone by SQLite and counts none.
+    let changes = db.totalChangesCount
     do {
-      try db.inSavepoint {
-        result = try handle(object, db)
-        return .commit
+      if savepoint {
+        var result: JSONObject?
+        try db.inSavepoint {
+          result = try handle(object, db)
+          return .commit
+        }
+        return .accepted(result!)
       }
-      return .accepted(result!)
+      return .accepted(try handle(object, db))
     } catch let rejection as LineRejection {
-      return .rejected(rejection)
+      return .rejected(rejection, wrote: !savepoint && db.totalChangesCount != changes)
     } catch let error as StoredValueError {
       // One unreadable record stops only the lines that need it.
       return .rejected(
-        LineRejection(.unreadableRecord, error.description, details: error.recordNo.map { ["record_no": .string($0)] } ?? [:]))
+        LineRejection(.unreadableRecord, error.description, details: error.recordNo.map { ["record_no": .string($0)] } ?? [:]),
+        wrote: !savepoint && db.totalChangesCount != changes)
     } catch {
       return .failed(error)
     }

@@ -37,10 +37,12 @@ struct RejectReport {
     }
   }
 
-  mutating func add(_ rejection: LineRejection, file name: String, line: InputLine) {
+  /// Reports a rejected line: on standard error unless `announce` is false (the line was
+  /// announced by a pass of its batch that was undone), and in the file.
+  mutating func add(_ rejection: LineRejection, file name: String, line: InputLine, announce: Bool = true) {
     count += 1
-    StandardError.write("\(tool):\(name):\(line.number): \(rejection.code): \(rejection.message)\n")
-    if !hinted, let hint = InputHint.hint(for: line, code: rejection.code.rawValue) {
+    if announce { StandardError.write("\(tool):\(name):\(line.number): \(rejection.code): \(rejection.message)\n") }
+    if announce, !hinted, let hint = InputHint.hint(for: line, code: rejection.code.rawValue) {
       hinted = true
       StandardError.write("\(tool): hint: \(hint)\n")
     }
@@ -53,6 +55,16 @@ struct RejectReport {
     object["input"] = .string(String(decoding: line.bytes, as: UTF8.self))
     JSONValue.object(object).write(compactTo: &bytes)
     bytes.append(UInt8(ascii: "\n"))
+  }
+
+  /// The count and the bytes buffered, a mark to `truncate(to:)`.
+  var mark: (count: Int, bytes: Int) { (count, bytes.count) }
+
+  /// Forgets the lines reported after `mark` and not yet written: a batch that is run again
+  /// reports them again.
+  mutating func truncate(to mark: (count: Int, bytes: Int)) {
+    count = mark.count
+    bytes.removeSubrange(mark.bytes..<bytes.count)
   }
 
   /// Writes what is buffered; false on an I/O error, with `errno` set.

@@ -46,6 +46,14 @@ package struct OutputBuffer {
     self.flushEvery = flushEvery
   }
 
+  /// The bytes buffered, a mark to `truncate(to:)`.
+  package var count: Int { bytes.count }
+
+  /// Drops what was appended after `mark`: the results of lines that were undone.
+  package mutating func truncate(to mark: Int) {
+    bytes.removeSubrange(mark..<bytes.count)
+  }
+
   /// Appends an object as one compact JSON line.
   package mutating func append(_ object: JSONObject) throws {
     JSONValue.object(object).write(compactTo: &bytes)

@@ -67,11 +67,22 @@ package struct ArchiveEvent: Sendable, Equatable {
           contact_date, correction, late, entered_on, entered_at, entered_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).execute(arguments: [
-      recordNo, action.rawValue, effectiveOn, particulars.evidence, particulars.deathDate, particulars.deathCause,
-      particulars.reportedOn, particulars.leftOn, particulars.contactDate, particulars.correction, late, session.today,
-      timestamp, session.staff.id,
-    ])
+    ).run(in: db) { bind in
+      bind.text(recordNo)
+      bind.text(action.rawValue)
+      bind.date(effectiveOn)
+      bind.text(particulars.evidence)
+      bind.date(particulars.deathDate)
+      bind.text(particulars.deathCause)
+      bind.date(particulars.reportedOn)
+      bind.date(particulars.leftOn)
+      bind.date(particulars.contactDate)
+      bind.text(particulars.correction)
+      bind.bool(late)
+      bind.date(session.today)
+      bind.text(timestamp)
+      bind.text(session.staff.id)
+    }
   }
 
   /// The record's archive history, oldest first.

@@ -285,7 +285,12 @@ package enum Archive {
     record.archivedOn = session.today
     try db.cachedStatement(
       sql: "UPDATE record SET status = 'archived', archive_reason = ?, archived_on = ?, death_date = ? WHERE record_no = ?"
-    ).execute(arguments: [reason.rawValue, session.today, record.deathDate, record.recordNo])
+    ).run(in: db) { bind in
+      bind.text(reason.rawValue)
+      bind.date(session.today)
+      bind.date(record.deathDate)
+      bind.text(record.recordNo)
+    }
     try event.insert(by: session, at: Timestamp.now(), in: db)
     var detail: JSONObject = ["archive_reason": .string(reason.rawValue), "archived_on": .string(session.today.description)]
     for (key, value) in auditDetail { detail[key] = value }

@@ -163,9 +163,14 @@ package enum AuditChain {
           try db.columns(in: "audit_event").contains { $0.name == "state" } ? "state" : "NULL")
         FROM audit_event ORDER BY seq
         """)
-    let rows = try Row.fetchCursor(statement)
+    // Stepped in place rather than through a row cursor: a million events pass through here.
+    let raw = statement.sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
     var input: [UInt8] = []
     input.reserveCapacity(1024)
+    var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+    defer { scratch.deallocate() }
     var previousHash = Array(AuditEvent.genesisHash.utf8)
     var checked = 0
 
@@ -176,8 +181,14 @@ package enum AuditChain {
         broken: ChainBreak(seq: seq, reason: reason, message: message))
     }
 
-    while try rows.next() != nil {
-      let event = StoredEventRow(statement: statement.sqliteStatement)
+    while true {
+      let code = sqlite3_step(raw)
+      if code == SQLITE_DONE { break }
+      guard code == SQLITE_ROW else {
+        throw DatabaseError(
+          resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+      }
+      let event = StoredEventRow(statement: raw)
       let seq = event.seq
       let expectedSeq = checked + 1
       if seq > expectedSeq {
@@ -190,7 +201,7 @@ package enum AuditChain {
       if seq < expectedSeq {
         return verdict(seq, .unexpectedSeq, "seq \(seq) where seq \(expectedSeq) was expected")
       }
-      if let (column, found, expected) = event.wrongStorageType() {
+      if !event.typesAsWritten, let (column, found, expected) = event.wrongStorageType() {
         return verdict(
           seq, .storageType,
           "event \(seq): \(column) is stored as \(found), not \(expected): a lookup by that column no longer finds the event")
@@ -200,10 +211,19 @@ package enum AuditChain {
         return verdict(
           seq, .prevHashMismatch, "prev_hash of event \(seq) is not \(previous): events were reordered, inserted or removed")
       }
-      input.removeAll(keepingCapacity: true)
-      AuditEvent.writeHashInput(of: event, to: &input)
       let stored = event.storedHash
-      guard matches(sha256Of: input, hex: stored) else {
+      // Most events need no escaping, and their bytes are copied straight from the row; the one
+      // definition of the layout, `writeHashInput`, decides every other event and any mismatch.
+      var intact = false
+      if event.typesAsWritten, let count = event.writeUnescapedHashInput(into: &scratch) {
+        intact = matches(sha256Of: UnsafeRawBufferPointer(rebasing: scratch[..<count]), hex: stored)
+      }
+      if !intact {
+        input.removeAll(keepingCapacity: true)
+        AuditEvent.writeHashInput(of: event, to: &input)
+        intact = input.withUnsafeBytes { matches(sha256Of: $0, hex: stored) }
+      }
+      guard intact else {
         return verdict(seq, .hashMismatch, "event \(seq) does not give its stored hash: its contents were changed")
       }
       if let expected, expected.seq == seq, !stored.elementsEqual(expected.hash.utf8) {
@@ -212,8 +232,13 @@ package enum AuditChain {
           "event \(seq) has hash '\(String(decoding: stored, as: UTF8.self))', not the expected '\(expected.hash)': the chain was rewritten at or before seq \(seq)"
         )
       }
-      previousHash.removeAll(keepingCapacity: true)
-      previousHash.append(contentsOf: stored)
+      // The stored hash is 64 bytes, as `matches` found: copied over the previous one in place.
+      if previousHash.count == stored.count, let base = stored.baseAddress {
+        previousHash.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base, count: stored.count) }
+      } else {
+        previousHash.removeAll(keepingCapacity: true)
+        previousHash.append(contentsOf: stored)
+      }
       checked = seq
     }
     if let expected {
@@ -239,102 +264,23 @@ package enum AuditChain {
   }
 
   /// Whether `hex` is the lower-case hexadecimal SHA-256 of `input`, compared without building a string.
-  private static func matches(sha256Of input: [UInt8], hex: UnsafeBufferPointer<UInt8>) -> Bool {
+  private static func matches(sha256Of input: UnsafeRawBufferPointer, hex: UnsafeBufferPointer<UInt8>) -> Bool {
     guard hex.count == 64 else { return false }
     var hasher = SHA256()
-    input.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    hasher.update(bufferPointer: input)
     return hasher.finalize().withUnsafeBytes { digest in
-      for (position, byte) in digest.enumerated() {
-        guard hex[2 * position] == hexDigits[Int(byte >> 4)], hex[2 * position + 1] == hexDigits[Int(byte & 0x0f)] else {
-          return false
-        }
+      var different: UInt8 = 0
+      for position in 0..<32 {
+        let byte = digest[position]
+        different |= hex[2 * position] ^ hexDigit(byte >> 4)
+        different |= hex[2 * position + 1] ^ hexDigit(byte & 0x0f)
       }
-      return true
+      return different == 0
     }
   }
 
-  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-}
-
-/// The current row of the verifying statement, read in place: the hashed fields are the bytes
-/// SQLite holds for the row, with no copy and no `String`.
-private struct StoredEventRow: AuditHashFields {
-  let statement: SQLiteStatement
-
-  /// The column of each field in the verifying statement.
-  private static func column(_ field: AuditHashField) -> Int32 {
-    switch field {
-    case .at: 1
-    case .operatorID: 2
-    case .role: 3
-    case .org: 4
-    case .action: 5
-    case .recordNo: 6
-    case .outcome: 7
-    case .detail: 8
-    case .prevHash: 9
-    case .state: 11
-    }
-  }
-
-  var seq: Int { Int(sqlite3_column_int64(statement, 0)) }
-
-  var hasState: Bool { sqlite3_column_type(statement, 11) != SQLITE_NULL }
-
-  /// The storage type each column of the verifying statement was written with: text, or text
-  /// or null where the writer may leave it out. `seq` is the table's integer primary key.
-  private static let storageTypes: [(name: String, nullable: Bool)] = [
-    ("seq", false), ("at", false), ("operator", false), ("role", false), ("org", true), ("action", false),
-    ("record_no", true), ("outcome", false), ("detail", false), ("prev_hash", false), ("hash", false), ("state", true),
-  ]
-
-  /// The first column whose storage type is not the one the writer gives it: its name, the type
-  /// found and the type expected.
-  func wrongStorageType() -> (String, String, String)? {
-    for (index, column) in Self.storageTypes.enumerated() {
-      let type = sqlite3_column_type(statement, Int32(index))
-      let expected = index == 0 ? SQLITE_INTEGER : SQLITE_TEXT
-      if type == expected || (column.nullable && type == SQLITE_NULL) { continue }
-      let wanted = index == 0 ? "integer" : column.nullable ? "text or null" : "text"
-      return (column.name, Self.typeName(type), wanted)
-    }
-    return nil
-  }
-
-  private static func typeName(_ type: Int32) -> String {
-    switch type {
-    case SQLITE_INTEGER: "integer"
-    case SQLITE_FLOAT: "real"
-    case SQLITE_TEXT: "text"
-    case SQLITE_BLOB: "blob"
-    default: "null"
-    }
-  }
-
-  /// The stored text of a field; empty for NULL. Valid until the cursor moves on.
-  func bytes(of field: AuditHashField) -> UnsafeBufferPointer<UInt8> {
-    bytes(column: Self.column(field))
-  }
-
-  /// The stored text of the `hash` column.
-  var storedHash: UnsafeBufferPointer<UInt8> { bytes(column: 10) }
-
-  private func bytes(column: Int32) -> UnsafeBufferPointer<UInt8> {
-    // sqlite3_column_text before sqlite3_column_bytes, as SQLite asks, so the length is that of the text.
-    let text = sqlite3_column_text(statement, column)
-    let count = Int(sqlite3_column_bytes(statement, column))
-    return UnsafeBufferPointer(start: text, count: text == nil ? 0 : count)
-  }
-
-  func appendString(_ field: AuditHashField, to buffer: inout [UInt8]) {
-    if sqlite3_column_type(statement, Self.column(field)) == SQLITE_NULL {
-      buffer.append(contentsOf: "null".utf8)
-    } else {
-      JSONWriter.writeString(utf8: bytes(of: field), to: &buffer)
-    }
-  }
-
-  func appendRaw(_ field: AuditHashField, to buffer: inout [UInt8]) {
-    buffer.append(contentsOf: bytes(of: field))
+  /// The lower-case hexadecimal digit of a value below 16.
+  @inline(__always) private static func hexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
   }
 }

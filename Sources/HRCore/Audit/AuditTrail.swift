@@ -2,6 +2,12 @@ import Crypto
 import GRDB
 import HRLines
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
 /// How an audited attempt ended.
 package enum AuditOutcome: String, Sendable, CaseIterable {
   case ok
@@ -166,7 +172,20 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
 
   /// Inserts the event through one statement prepared once per connection: every change appends one.
   func insertPrepared(_ db: Database) throws {
-    try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(databaseValues))
+    try db.cachedStatement(sql: Self.insertSQL).run(in: db) { bind in
+      bind.integer(seq)
+      bind.text(at)
+      bind.text(operatorID)
+      bind.text(role)
+      bind.text(org)
+      bind.text(action)
+      bind.text(recordNo)
+      bind.text(outcome)
+      bind.text(detail)
+      bind.text(prevHash)
+      bind.text(hash)
+      bind.text(state)
+    }
   }
 
   /// The columns of the table, in the order of `databaseValues`.
@@ -188,15 +207,15 @@ package enum AuditTrail {
   /// commits or rolls back with the change it records.
   @discardableResult
   package static func append(_ entry: AuditEntry, by staff: OperatorEntry, in db: Database) throws -> AuditEvent {
-    let last = try Row.fetchOne(
-      db.cachedStatement(sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"))
+    let last = try db.cachedStatement(sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").first(
+      in: db, { _ in }, read: { (seq: Int(sqlite3_column_int64($0, 0)), hash: columnText($0, 1)) })
     var detail = entry.detail
     if let claim = staff.dateClaim {
       // A claimed date is kept beside the real one in the hashed detail (hr(7) DATES).
       detail["today"] = ["claimed": .string(claim.claimed.description), "real": .string(claim.real.description)]
     }
     var event = AuditEvent(
-      seq: (last?["seq"] as Int? ?? 0) + 1,
+      seq: (last?.seq ?? 0) + 1,
       at: Timestamp.now(),
       operatorID: staff.id,
       role: staff.role.rawValue,
@@ -205,7 +224,7 @@ package enum AuditTrail {
       recordNo: entry.recordNo,
       outcome: entry.outcome.rawValue,
       detail: detail.canonical,
-      prevHash: last?["hash"] ?? AuditEvent.genesisHash,
+      prevHash: last?.hash ?? AuditEvent.genesisHash,
       hash: "",
       state: try StateDigest.takeState(in: db))
     event.hash = event.computedHash

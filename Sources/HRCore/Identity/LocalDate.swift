@@ -128,12 +128,29 @@ package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     return LocalDate(civilDaysSinceEpoch: Int((Double(seconds) / 86_400).rounded(.down)))
   }
 
+  /// `YYYY-MM-DD`. Every stored date and every audit event writes some, so the digits are written
+  /// into a small buffer rather than through string interpolation.
   package var description: String {
-    func pad(_ value: Int, _ width: Int) -> String {
-      let text = String(value)
-      return String(repeating: "0", count: max(0, width - text.count)) + text
+    guard (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) else {
+      func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+      }
+      return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
-    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+      writeDate(to: buffer)
+      return String(decoding: buffer, as: UTF8.self)
+    }
+  }
+
+  /// Writes `YYYY-MM-DD` into the first ten bytes of `buffer`; the parts must fit their widths.
+  func writeDate(to buffer: UnsafeMutableBufferPointer<UInt8>) {
+    writeDigits(year, width: 4, to: buffer, at: 0)
+    buffer[4] = UInt8(ascii: "-")
+    writeDigits(month, width: 2, to: buffer, at: 5)
+    buffer[7] = UInt8(ascii: "-")
+    writeDigits(day, width: 2, to: buffer, at: 8)
   }
 
   package static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
@@ -177,10 +194,35 @@ package enum Timestamp {
     let date = LocalDate(civilDaysSinceEpoch: days)
     let inDay = seconds - days * 86_400
     let millis = Int(spec.tv_nsec) / 1_000_000
-    func pad(_ value: Int, _ width: Int) -> String {
-      let text = String(value)
-      return String(repeating: "0", count: max(0, width - text.count)) + text
+    guard (0...9999).contains(date.year) else {
+      func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+      }
+      return "\(date)T\(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):\(pad(inDay % 60, 2)).\(pad(millis, 3))Z"
     }
-    return "\(date)T\(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):\(pad(inDay % 60, 2)).\(pad(millis, 3))Z"
+    // Every change stores one: written into a small buffer rather than through interpolation.
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+      date.writeDate(to: buffer)
+      buffer[10] = UInt8(ascii: "T")
+      writeDigits(inDay / 3600, width: 2, to: buffer, at: 11)
+      buffer[13] = UInt8(ascii: ":")
+      writeDigits(inDay / 60 % 60, width: 2, to: buffer, at: 14)
+      buffer[16] = UInt8(ascii: ":")
+      writeDigits(inDay % 60, width: 2, to: buffer, at: 17)
+      buffer[19] = UInt8(ascii: ".")
+      writeDigits(millis, width: 3, to: buffer, at: 20)
+      buffer[23] = UInt8(ascii: "Z")
+      return String(decoding: buffer, as: UTF8.self)
+    }
+  }
+}
+
+/// Writes `value`, which must be below 10 to the `width`, as `width` decimal digits from `offset`.
+private func writeDigits(_ value: Int, width: Int, to buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+  var rest = value
+  for position in stride(from: offset + width - 1, through: offset, by: -1) {
+    buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+    rest /= 10
   }
 }

@@ -7,6 +7,8 @@ package enum Normalisation {
   /// An ID or birth-certificate number: full-width digits and letters (a Chinese input method's
   /// `５００１０３…`) made ASCII, white space around it dropped and a lower-case `x` made upper-case.
   package static func identifier(_ text: String) -> String {
+    // Most numbers arrive as printable ASCII without spaces or a lower-case x: already in form.
+    if text.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "x") }) { return text }
     var scalars = String.UnicodeScalarView()
     for scalar in ascii(text.trimmingWhitespace()).unicodeScalars {
       scalars.append(scalar == "x" ? "X" : scalar)
@@ -18,6 +20,9 @@ package enum Normalisation {
   /// `138-0000-0000`, `+86 138 0000 0000` or `86138…` becomes its 11 digits. A landline keeps the
   /// dash after its area code.
   package static func phone(_ text: String) -> String {
+    // Most numbers arrive as plain ASCII digits, which this leaves as they are unless they are the
+    // 13 digits of 86 and a mobile number.
+    if text.utf8.count != 13, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) { return text }
     let spaced = ascii(text.trimmingWhitespace())
     let compact = String(spaced.unicodeScalars.filter { !$0.properties.isWhitespace })
     var digits = compact.replacingOccurrences(of: "-", with: "")
@@ -33,6 +38,7 @@ package enum Normalisation {
   /// Tells whether `text` is a number a spreadsheet wrote in exponent form (`5.00107E+17`), which
   /// has lost the digits of an ID number for good.
   package static func isExponentForm(_ text: String) -> Bool {
+    guard text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return false }
     let upper = text.uppercased()
     guard let e = upper.firstIndex(of: "E") else { return false }
     let mantissa = upper[..<e]

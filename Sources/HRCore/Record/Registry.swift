@@ -91,20 +91,25 @@ package enum Registry {
 
   /// The record that holds `identifier` now or held it once, if any.
   package static func holder(of identifier: Identifier, in db: Database) throws -> ExistingRecord? {
-    let row = try Row.fetchOne(
-      db.cachedStatement(
-        sql: """
-          SELECT r.record_no, r.managing_org, r.status, r.archive_reason
-          FROM identifier i JOIN record r ON r.record_no = i.record_no
-          WHERE i.kind = ? AND i.value = ?
-          """),
-      arguments: [identifier.kind, identifier.key])
-    guard let row else { return nil }
-    // Read by position, by hand, not through `StoredRecord`: every line of `hr-create` looks its
-    // identifiers up here, and the generic coding would cost more than the lookup (speed).
-    return ExistingRecord(
-      recordNo: row[0], managingOrg: row[1], status: RecordStatus(rawValue: row[2]) ?? .active,
-      archiveReason: (row[3] as String?).flatMap(ArchiveReason.init), matchedKind: identifier.kind)
+    // Every line of hr-create asks this for each identifier: stepped in place, without a row object.
+    try db.cachedStatement(
+      sql: """
+        SELECT r.record_no, r.managing_org, r.status, r.archive_reason
+        FROM identifier i JOIN record r ON r.record_no = i.record_no
+        WHERE i.kind = ? AND i.value = ?
+        """
+    ).first(
+      in: db,
+      { bind in
+        bind.text(identifier.kind)
+        bind.text(identifier.key)
+      },
+      read: { row in
+        ExistingRecord(
+          recordNo: columnText(row, 0) ?? "", managingOrg: columnText(row, 1) ?? "",
+          status: columnText(row, 2).flatMap(RecordStatus.init) ?? .active,
+          archiveReason: columnText(row, 3).flatMap(ArchiveReason.init), matchedKind: identifier.kind)
+      })
   }
 
   /// The first record holding any of the identifiers.
@@ -121,7 +126,13 @@ package enum Registry {
   ) throws {
     try db.cachedStatement(
       sql: "INSERT INTO identifier (kind, value, record_no, current, added_on) VALUES (?, ?, ?, ?, ?)"
-    ).execute(arguments: [identifier.kind, identifier.key, recordNo, current, date])
+    ).run(in: db) { bind in
+      bind.text(identifier.kind)
+      bind.text(identifier.key)
+      bind.text(recordNo)
+      bind.bool(current)
+      bind.date(date)
+    }
   }
 
   /// The rejection that points a duplicate at the record that already exists. It names another
@@ -154,15 +165,22 @@ package enum Registry {
   }
 
   /// Takes the next record number of `division`, never reusing one, not even after a purge (hr(7) THE RECORD).
+  ///
+  /// The number is taken, then checked: a division out of numbers is refused after the taking,
+  /// which the line loop undoes with the line. Two statements rather than an upsert with
+  /// `RETURNING`, which makes SQLite build a temporary table for each record.
   static func nextRecordNumber(in division: DivisionCode, db: Database) throws -> RecordNumber {
-    let last = try Int.fetchOne(
-      db.cachedStatement(
-        sql: """
-          INSERT INTO division_sequence (division, last) VALUES (?, 1)
-          ON CONFLICT (division) DO UPDATE SET last = last + 1
-          RETURNING last
-          """),
-      arguments: [division.value])!
+    try db.cachedStatement(sql: "UPDATE division_sequence SET last = last + 1 WHERE division = ?")
+      .execute(arguments: [division.value])
+    var last = 1
+    if db.changesCount == 0 {
+      try db.cachedStatement(sql: "INSERT INTO division_sequence (division, last) VALUES (?, 1)")
+        .execute(arguments: [division.value])
+    } else {
+      last =
+        try Int.fetchOne(
+          db.cachedStatement(sql: "SELECT last FROM division_sequence WHERE division = ?"), arguments: [division.value]) ?? 1
+    }
     guard last <= RecordNumber.maximumSequence else {
       throw LineRejection(
         .sequenceExhausted, "division '\(division)' has given all \(RecordNumber.maximumSequence) record numbers")

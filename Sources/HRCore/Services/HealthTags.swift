@@ -167,7 +167,16 @@ package enum HealthTags {
         INSERT INTO tag (record_no, code, source, since, ended, entered_on, entered_at, entered_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).execute(arguments: [recordNo, code, source, since, ended, today, now, staff])
+    ).run(in: db) { bind in
+      bind.text(recordNo)
+      bind.text(code)
+      bind.text(source)
+      bind.date(since)
+      bind.date(ended)
+      bind.date(today)
+      bind.text(now)
+      bind.text(staff)
+    }
     return Int(db.lastInsertedRowID)
   }
 

@@ -79,6 +79,10 @@ enum UpdateRules {
     guard raises || restricts else { return }
     try db.cachedStatement(
       sql: "UPDATE record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?"
-    ).execute(arguments: [raises ? date! : record.lastContact, restricts, record.recordNo])
+    ).run(in: db) { bind in
+      bind.date(raises ? date : record.lastContact)
+      bind.bool(restricts)
+      bind.text(record.recordNo)
+    }
   }
 }

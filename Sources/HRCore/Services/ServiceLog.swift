@@ -1,6 +1,12 @@
 import GRDB
 import HRLines
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
 extension RejectionCode {
   /// A free service limited per year that the resident already had that year, anywhere
   /// (服务拒绝, annex 1 五(四)).
@@ -91,9 +97,20 @@ package enum ServiceLog {
         INSERT INTO service (record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).execute(arguments: [
-      record.recordNo, type, date, org.code, free, summaryText, restricted, late, offSite, today, now, session.staff.id,
-    ])
+    ).run(in: db) { bind in
+      bind.text(record.recordNo)
+      bind.text(type)
+      bind.date(date)
+      bind.text(org.code)
+      bind.bool(free)
+      bind.text(summaryText)
+      bind.bool(restricted)
+      bind.bool(late)
+      bind.bool(offSite)
+      bind.date(today)
+      bind.text(now)
+      bind.text(session.staff.id)
+    }
     let serviceID = Int(db.lastInsertedRowID)
     try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)
     var detail: JSONObject = [
@@ -186,14 +203,23 @@ package enum ServiceLog {
   ) throws -> RecordedService? {
     // Without the hint SQLite may take service_by_org (org, date), which holds a whole
     // organisation's day of services, over the resident's own few.
-    let id = try Int.fetchOne(
-      db.cachedStatement(
-        sql: """
-          SELECT service_id FROM service INDEXED BY service_by_record
-          WHERE record_no = ? AND date = ? AND type = ? AND org = ? AND free = ? AND summary = ? AND restricted = ?
-          ORDER BY service_id LIMIT 1
-          """),
-      arguments: [recordNo, date, type, org, free, summary, restricted])
+    let id = try db.cachedStatement(
+      sql: """
+        SELECT service_id FROM service INDEXED BY service_by_record
+        WHERE record_no = ? AND date = ? AND type = ? AND org = ? AND free = ? AND summary = ? AND restricted = ?
+        ORDER BY service_id LIMIT 1
+        """
+    ).first(
+      in: db,
+      { bind in
+        bind.text(recordNo)
+        bind.date(date)
+        bind.text(type)
+        bind.text(org)
+        bind.bool(free)
+        bind.text(summary)
+        bind.bool(restricted)
+      }, read: { Int(sqlite3_column_int64($0, 0)) })
     guard let id else { return nil }
     return try ServiceHistory.service(id: id, in: db)
   }

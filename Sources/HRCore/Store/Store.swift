@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
 /// Why the store could not be opened or written; each maps to its own exit status at the edge.
 package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The file cannot be created or opened (exit 73).
@@ -74,6 +80,8 @@ package final class Store: Sendable {
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
     pool = try Store.retryingWhileBusy(path: path, busyTimeout: busyTimeout) {
+      let primer = Store.primeWriteAheadLog(path)
+      defer { if let primer { sqlite3_close_v2(primer) } }
       let pool = try DatabasePool(path: path, configuration: configuration)
       // Only the writer's settings matter, and they must come after the pool is open: GRDB's WAL
       // set-up runs after `prepareDatabase` and sets the writer to `synchronous=NORMAL`, under
@@ -132,6 +140,47 @@ package final class Store: Sendable {
       guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
       return queue
     }
+  }
+
+  /// Opens a connection that leaves a frame in the write-ahead log of a WAL store whose log is
+  /// missing or empty (no other process has it open), without waiting for any disk, and keeps the
+  /// log there while the pool opens; nil when there is nothing to do or it cannot be done.
+  ///
+  /// A pool that finds the log empty creates and drops a table to make one, which is two
+  /// synchronous writes to the disk and a schema change on every run of a tool against an idle
+  /// store. The frame written here instead rewrites the header page with the value it has
+  /// (`user_version`), without syncing: losing it in a crash loses nothing.
+  private static func primeWriteAheadLog(_ path: String) -> OpaquePointer? {
+    var info = stat()
+    if stat(path + "-wal", &info) == 0, info.st_size > 0 { return nil }
+    // Bytes 18 and 19 of the header are 2 in a WAL store; a new, empty file has no header yet.
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    var header = [UInt8](repeating: 0, count: 20)
+    let count = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 20, 0) }
+    close(fd)
+    guard count == 20, header[18] == 2, header[19] == 2 else { return nil }
+    var connection: OpaquePointer?
+    guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+      sqlite3_close_v2(connection)
+      return nil
+    }
+    var version: Int64?
+    var statement: OpaquePointer?
+    if sqlite3_exec(connection, "PRAGMA synchronous = OFF; BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK,
+      sqlite3_prepare_v2(connection, "PRAGMA user_version", -1, &statement, nil) == SQLITE_OK,
+      sqlite3_step(statement) == SQLITE_ROW
+    {
+      version = sqlite3_column_int64(statement, 0)
+    }
+    sqlite3_finalize(statement)
+    guard let version, sqlite3_exec(connection, "PRAGMA user_version = \(version); COMMIT", nil, nil, nil) == SQLITE_OK
+    else {
+      sqlite3_exec(connection, "ROLLBACK", nil, nil, nil)
+      sqlite3_close_v2(connection)
+      return nil
+    }
+    return connection
   }
 
   /// The SQLite URI that opens `path` as immutable: read without locks or companion files.
@@ -203,10 +252,24 @@ package final class Store: Sendable {
   /// Migrates the schema forward, refusing a store that a newer toolkit has migrated further.
   private static func migrate(_ pool: DatabasePool, path: String) throws {
     let migrator = Store.migrator
-    let unknown = try pool.read { db in
-      try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+    // Read on the writer, which every run opens anyway: a reader would be one more connection
+    // opened, and the schema parsed once more, for a single query. A store that has every
+    // migration and no other is current, and the migrator (a barrier, a DDL statement) is skipped.
+    // In one read transaction: another process may be creating the store, and the query and
+    // GRDB's check that the table is missing must see the same snapshot.
+    let applied = try pool.writeWithoutTransaction { db in
+      var applied: Set<String> = []
+      try db.inTransaction(.deferred) {
+        // A deferred transaction takes its snapshot at its first read, which this is.
+        _ = try Row.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master LIMIT 1")
+        applied = try migrator.appliedIdentifiers(db)
+        return .commit
+      }
+      return applied
     }
+    let unknown = applied.subtracting(migrator.migrations).sorted()
     guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
+    if applied.count == migrator.migrations.count { return }
     // The tools of one pipeline may open a new store at the same moment. GRDB reads the applied
     // migrations before it takes the write lock, so the slower process can run a migration the
     // other has just committed and fail; each migration commits atomically, so reading again and

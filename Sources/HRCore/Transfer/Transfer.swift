@@ -112,22 +112,41 @@ extension Transfer {
   }
 
   /// Inserts a new transfer and sets its id.
+  ///
+  /// Bound straight to SQLite, and the id read as the last inserted row's rather than through
+  /// `RETURNING`, which makes SQLite build a temporary table for each request.
   mutating func insert(in db: Database) throws {
-    transferID = try Int64.fetchOne(
-      db.cachedStatement(
-        sql: """
-          INSERT INTO transfer (
-            record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method, consent_ref,
-            status, requested_on, requested_at, requested_by, due, decided_on, decided_at, decided_by,
-            decision_reason, late, protected_until)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          RETURNING transfer_id
-          """),
-      arguments: [
-        recordNo, fromOrg, toOrg, fromDistrict, toDistrict, kind.rawValue, reason.rawValue, consent.method.rawValue,
-        consent.ref, status.rawValue, requestedOn, requestedAt, requestedBy, due, decidedOn, decidedAt, decidedBy,
-        decisionReason, late, protectedUntil,
-      ])!
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO transfer (
+          record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method, consent_ref,
+          status, requested_on, requested_at, requested_by, due, decided_on, decided_at, decided_by,
+          decision_reason, late, protected_until)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).run(in: db) { bind in
+      bind.text(recordNo)
+      bind.text(fromOrg)
+      bind.text(toOrg)
+      bind.text(fromDistrict)
+      bind.text(toDistrict)
+      bind.text(kind.rawValue)
+      bind.text(reason.rawValue)
+      bind.text(consent.method.rawValue)
+      bind.text(consent.ref)
+      bind.text(status.rawValue)
+      bind.date(requestedOn)
+      bind.text(requestedAt)
+      bind.text(requestedBy)
+      bind.date(due)
+      bind.date(decidedOn)
+      bind.text(decidedAt)
+      bind.text(decidedBy)
+      bind.text(decisionReason)
+      bind.bool(late)
+      bind.date(protectedUntil)
+    }
+    transferID = db.lastInsertedRowID
   }
 
   /// The detail of the transfer's audit events: which transfer, between which organisations, then
@@ -146,8 +165,15 @@ extension Transfer {
           late = ?, protected_until = ?
         WHERE transfer_id = ? AND status = 'pending'
         """
-    ).execute(arguments: [
-      status.rawValue, decidedOn, decidedAt, decidedBy, decisionReason, late, protectedUntil, transferID,
-    ])
+    ).run(in: db) { bind in
+      bind.text(status.rawValue)
+      bind.date(decidedOn)
+      bind.text(decidedAt)
+      bind.text(decidedBy)
+      bind.text(decisionReason)
+      bind.bool(late)
+      bind.date(protectedUntil)
+      bind.integer(Int(transferID))
+    }
   }
 }

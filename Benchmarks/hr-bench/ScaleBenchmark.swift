@@ -1,0 +1,203 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import HRCore
+import HRFixtures
+import HRLines
+
+/// Builds a store of millions of generated residents and measures `hr-create` on it: how long the
+/// store took to build and its bytes per resident; `hr-create` throughput on it next to the same
+/// lines on an empty store; and what one `hr-create --check` line costs for the whole process.
+///
+/// The store is built in this process with `Registry.create`, the code `hr-create` runs for each
+/// line, in transactions of `--batch` residents: the same rows, identifiers and audit events,
+/// without parsing ten million lines back. An interrupted build is continued with `--resume`.
+struct ScaleBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "scale", abstract: "Build a store of millions of residents and measure hr-create on it.")
+
+  @OptionGroup var options: BenchOptions
+  @Option(help: "Residents in the store.") var residents = 10_000_000
+  @Option(help: "Residents created per transaction while building.") var batch = 50_000
+  @Option(help: "Residents each timed hr-create run adds.") var measure = 20_000
+  @Option(help: "Timed hr-create runs on each store (each adds other residents).") var runs = 3
+  @Option(help: "Timed one-line hr-create --check runs on each store.") var checkRuns = 21
+  @Flag(help: "Continue a build left in the working directory, keeping the residents it holds.") var resume = false
+  @Flag(help: "Only build the store; measure nothing.") var buildOnly = false
+
+  /// The generated people's date of reference, as in the other benchmarks.
+  static let today = LocalDate("2026-11-26")!
+
+  func run() throws {
+    let directory = try options.makeWorkdir()
+    let config = directory.appendingPathComponent("scale.yaml")
+    try scaleConfiguration.write(to: config, atomically: true, encoding: .utf8)
+    let store = directory.appendingPathComponent("scale.sqlite")
+    if !resume {
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+    }
+    var people = Population(
+      count: residents + runs * measure + 1, seed: options.seed, places: scalePlaces, today: Self.today, townships: 10)
+    guard let known = people.next() else { return }
+    let checkKnown = try writeLines([known], to: directory.appendingPathComponent("check-known.jsonl"))
+    try build(store: store.path, config: config, people: &people, first: known)
+    if buildOnly { return }
+
+    var slices: [URL] = []
+    for run in 0..<runs {
+      slices.append(
+        try writeLines(
+          (0..<measure).compactMap { _ in people.next() }, to: directory.appendingPathComponent("slice-\(run).jsonl"))
+      )
+    }
+    guard let unknown = people.next() else { return }
+    let checkUnknown = try writeLines([unknown], to: directory.appendingPathComponent("check-new.jsonl"))
+
+    let empty = directory.appendingPathComponent("empty.sqlite")
+    var emptyTimings: [Timing] = []
+    var largeTimings: [Timing] = []
+    for slice in slices {
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: empty.path + suffix) }
+      emptyTimings.append(try create(slice, store: empty, config: config, directory: directory))
+      largeTimings.append(try create(slice, store: store, config: config, directory: directory))
+    }
+    let emptyRate = median(emptyTimings.map { Double(measure) / $0.seconds })
+    let largeRate = median(largeTimings.map { Double(measure) / $0.seconds })
+    let emptyCPURate = median(emptyTimings.map { Double(measure) / $0.cpuSeconds })
+    let largeCPURate = median(largeTimings.map { Double(measure) / $0.cpuSeconds })
+    say(
+      "hr-create of \(measure) residents, median of \(runs): empty store \(rate(emptyRate)) records/s "
+        + "(\(rate(emptyCPURate))/CPU s); large store \(rate(largeRate)) records/s (\(rate(largeCPURate))/CPU s)")
+    say(
+      "  large/empty: \(String(format: "%.0f", 100 * largeRate / emptyRate))% wall, "
+        + "\(String(format: "%.0f", 100 * largeCPURate / emptyCPURate))% CPU")
+
+    for (name, line) in [("a resident in the store", checkKnown), ("a resident not in the store", checkUnknown)] {
+      for (storeName, path) in [("large store", store), ("empty store", empty)] {
+        var timings: [Timing] = []
+        for _ in 0..<checkRuns {
+          timings.append(try tool(["--check", "--quiet"], input: line, store: path, config: config, directory: directory))
+        }
+        say(
+          "hr-create --check, one line, \(name), \(storeName): median \(ms(median(timings.map(\.seconds)))) ms wall, "
+            + "\(ms(median(timings.map(\.cpuSeconds)))) ms CPU over \(checkRuns) runs")
+      }
+    }
+  }
+
+  /// Creates the residents the store lacks, `batch` to a transaction, and prints the progress
+  /// and, at the end, the time taken and the bytes per resident.
+  func build(store path: String, config: URL, people: inout Population, first: JSONObject) throws {
+    let configuration = try Configuration.parse(
+      yaml: try String(contentsOf: config, encoding: .utf8), file: config.path)
+    let session = try Session(
+      configuration: configuration, operatorID: "bench-city", today: Self.today, realToday: LocalDate.todayInChina())
+    let store = try Store(path: path)
+    // The build alone keeps the pages of the indexes it grows in 2 GiB of cache rather than the
+    // tools' 16 MiB: the store it leaves is the same, built sooner.
+    try store.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2097152") }
+    let stored = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM record") ?? 0 }
+    // The generator is replayed up to the residents already stored, so that a resumed build goes
+    // on with the same people.
+    var done = stored
+    var pending: JSONObject? = stored == 0 ? first : nil
+    for _ in 0..<max(0, stored - 1) { _ = people.next() }
+    if stored > 0 { say("resuming at \(stored) residents") }
+
+    let start = monotonicSeconds()
+    let startCPU = ownCPUSeconds()
+    var lastReport = (time: start, cpu: startCPU, done: done)
+    while done < residents {
+      let count = min(batch, residents - done)
+      try store.write { db in
+        for _ in 0..<count {
+          guard let person = pending ?? people.next() else { return }
+          pending = nil
+          _ = try Registry.create(person, session: session, in: db)
+        }
+      }
+      done += count
+      if done / 1_000_000 != (done - count) / 1_000_000 || done == residents {
+        let (now, cpu) = (monotonicSeconds(), ownCPUSeconds())
+        let added = Double(done - lastReport.done)
+        let total = "\(done) residents: \(rate(now - start)) s, \(rate(cpu - startCPU)) CPU s"
+        let last = "last \(done - lastReport.done) at \(rate(added / (now - lastReport.time))) records/s"
+        let perCPU = "\(rate(added / (cpu - lastReport.cpu)))/CPU s"
+        say("\(total); \(last) (\(perCPU)), store \(bytes(Self.size(path)))")
+        lastReport = (now, cpu, done)
+      }
+    }
+    let (wall, cpu) = (monotonicSeconds() - start, ownCPUSeconds() - startCPU)
+    if done > stored {
+      say(
+        "built \(done - stored) residents in \(String(format: "%.0f", wall)) s (\(String(format: "%.0f", cpu)) CPU s) = "
+          + "\(rate(Double(done - stored) / wall)) records/s")
+    }
+    let (pages, pageSize, free, events) = try store.read { db in
+      (
+        try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0,
+        try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
+        try Int.fetchOne(db, sql: "SELECT max(seq) FROM audit_event") ?? 0
+      )
+    }
+    say(
+      "store: \(done) residents, \(events) audit events, \(bytes(pages * pageSize)) in pages (\(free) free), "
+        + "\(String(format: "%.0f", Double(pages * pageSize) / Double(max(done, 1)))) bytes per resident")
+  }
+
+  /// The size of the store and its write-ahead log, in bytes.
+  static func size(_ path: String) -> Int {
+    ["", "-wal"].reduce(0) { total, suffix in
+      total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
+    }
+  }
+
+  /// Runs `hr-create` on `input` against `store`, adding its residents; a failure ends the benchmark.
+  func create(_ input: URL, store: URL, config: URL, directory: URL) throws -> Timing {
+    try tool(["--quiet"], input: input, store: store, config: config, directory: directory)
+  }
+
+  func tool(_ arguments: [String], input: URL, store: URL, config: URL, directory: URL) throws -> Timing {
+    let common = [
+      "--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", "\(Self.today)",
+    ]
+    let timing = try timedRun(
+      options.binDirectory.appendingPathComponent("hr-create"), arguments + common, input: input,
+      output: directory.appendingPathComponent("scale.out"), environment: [:])
+    guard timing.status == 0 else { throw RunFailure("hr-create \(arguments.joined(separator: " ")) exited \(timing.status)") }
+    return timing
+  }
+
+  func writeLines(_ objects: [JSONObject], to url: URL) throws -> URL {
+    var buffer: [UInt8] = []
+    for object in objects {
+      JSONValue.object(object).write(compactTo: &buffer)
+      buffer.append(UInt8(ascii: "\n"))
+    }
+    try Data(buffer).write(to: url)
+    return url
+  }
+
+  /// Prints a line at once, so that a build's progress reaches a log file as it goes.
+  func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+  func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+  func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+  func rate(_ value: Double) -> String { String(format: "%.0f", value) }
+  func ms(_ seconds: Double) -> String { String(format: "%.1f", 1000 * seconds) }
+  func bytes(_ count: Int) -> String { String(format: "%.2f GiB", Double(count) / Double(1 << 30)) }
+}
+
+/// One organisation in each of Chongqing's 38 districts and counties, so that ten million
+/// residents spread over enough divisions (each gives at most 99,999 record numbers).
+let scalePlaces: [Population.Place] = ChongqingDistricts.all.map { .init(org: $0.code + "001", district: $0.code) }
+
+/// The scale benchmark's configuration: the organisations of ``scalePlaces`` and the bench operators.
+let scaleConfiguration: String = {
+  var text = "training: true\norgs:\n"
+  for district in ChongqingDistricts.all {
+    text += "  \"\(district.code)001\": {name: \(district.name)社区卫生服务中心, district: \"\(district.code)\"}\n"
+  }
+  return text + "operators:\n  bench-city: {name: 基准测试, role: city_admin}\n"
+}()

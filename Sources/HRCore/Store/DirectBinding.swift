@@ -1,0 +1,94 @@
+import GRDB
+
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
+/// The parameters of a prepared statement, bound one after the other straight to SQLite.
+///
+/// The statements every input line runs (a record and its identifiers, a service, an audit event)
+/// would otherwise build an argument array and box each value for every line, which cost more than
+/// SQLite's own work of inserting the row.
+package struct Bindings {
+  fileprivate let statement: SQLiteStatement
+  fileprivate var index: Int32 = 0
+
+  /// Binds text, or NULL.
+  package mutating func text(_ value: String?) {
+    index += 1
+    if let value {
+      sqlite3_bind_text(statement, index, value, -1, sqliteTransient)
+    } else {
+      sqlite3_bind_null(statement, index)
+    }
+  }
+
+  /// Binds an integer, or NULL.
+  package mutating func integer(_ value: Int?) {
+    index += 1
+    if let value {
+      sqlite3_bind_int64(statement, index, Int64(value))
+    } else {
+      sqlite3_bind_null(statement, index)
+    }
+  }
+
+  /// Binds a flag as 1 or 0, as GRDB stores a `Bool`.
+  package mutating func bool(_ value: Bool) { integer(value ? 1 : 0) }
+
+  /// Binds a date as its `YYYY-MM-DD` text, as `LocalDate` is stored, or NULL.
+  package mutating func date(_ value: LocalDate?) { text(value?.description) }
+}
+
+/// SQLite copies the bound text, which lives only for the call.
+let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+extension Statement {
+  /// Binds every parameter through `bind` and runs the statement to its end, as `execute` does
+  /// but without an argument array; a failure is the `DatabaseError` `execute` would throw.
+  package func run(in db: Database, _ bind: (inout Bindings) -> Void) throws {
+    let raw = sqliteStatement
+    sqlite3_reset(raw)
+    var bindings = Bindings(statement: raw)
+    bind(&bindings)
+    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
+    var code = sqlite3_step(raw)
+    while code == SQLITE_ROW { code = sqlite3_step(raw) }
+    guard code == SQLITE_DONE else { throw failure(code, in: db) }
+    sqlite3_reset(raw)
+  }
+
+  /// Binds every parameter through `bind`, steps to the first row and returns what `read` makes
+  /// of it, or nil when there is none.
+  package func first<T>(
+    in db: Database, _ bind: (inout Bindings) -> Void, read: (SQLiteStatement) throws -> T
+  ) throws -> T? {
+    let raw = sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
+    var bindings = Bindings(statement: raw)
+    bind(&bindings)
+    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
+    let code = sqlite3_step(raw)
+    if code == SQLITE_ROW { return try read(raw) }
+    guard code == SQLITE_DONE else { throw failure(code, in: db) }
+    return nil
+  }
+
+  /// The error of a failed step, with SQLite's message, before the statement is reset.
+  private func failure(_ code: Int32, in db: Database) -> DatabaseError {
+    let error = DatabaseError(
+      resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)),
+      message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+    sqlite3_reset(sqliteStatement)
+    return error
+  }
+}
+
+/// The text of a column of the current row, or nil when it is NULL.
+package func columnText(_ statement: SQLiteStatement, _ column: Int32) -> String? {
+  guard let text = sqlite3_column_text(statement, column) else { return nil }
+  return String(cString: text)
+}
