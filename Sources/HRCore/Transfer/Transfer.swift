@@ -139,12 +139,7 @@ extension Transfer {
       bind.text(requestedAt)
       bind.text(requestedBy)
       bind.date(due)
-      bind.date(decidedOn)
-      bind.text(decidedAt)
-      bind.text(decidedBy)
-      bind.text(decisionReason)
-      bind.bool(late)
-      bind.date(protectedUntil)
+      bindDecision(&bind)
     }
     transferID = db.lastInsertedRowID
   }
@@ -167,13 +162,19 @@ extension Transfer {
         """
     ).run(in: db) { bind in
       bind.text(status.rawValue)
-      bind.date(decidedOn)
-      bind.text(decidedAt)
-      bind.text(decidedBy)
-      bind.text(decisionReason)
-      bind.bool(late)
-      bind.date(protectedUntil)
+      bindDecision(&bind)
       bind.integer(Int(transferID))
     }
+  }
+
+  /// Binds the decision's columns, in the order both the insert and the decision's update name
+  /// them: `decided_on, decided_at, decided_by, decision_reason, late, protected_until`.
+  private func bindDecision(_ bind: inout Bindings) {
+    bind.date(decidedOn)
+    bind.text(decidedAt)
+    bind.text(decidedBy)
+    bind.text(decisionReason)
+    bind.bool(late)
+    bind.date(protectedUntil)
   }
 }
