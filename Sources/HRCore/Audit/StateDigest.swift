@@ -208,7 +208,7 @@ package enum StateDigest {
   }
 
   /// Appends a text column's storage type, length and bytes.
-  static func appendText(_ bytes: some Collection<UInt8>, to buffer: inout [UInt8]) {
+  static func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
     let count = bytes.count
     buffer.append(UInt8(ascii: "t"))
     for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: count >> shift)) }

@@ -24,8 +24,13 @@ package struct Bindings {
     index += 1
     if let value {
       sqlite3_bind_text(statement, index, value, -1, sqliteTransient)
-      // Bound with length -1, SQLite keeps the text up to its first zero byte.
-      if capturing { StateDigest.appendText(value.utf8.prefix { $0 != 0 }, to: &row) }
+      if capturing {
+        var text = value
+        text.withUTF8 { bytes in
+          // Bound with length -1, SQLite keeps the text up to its first zero byte.
+          StateDigest.appendText(UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)]), to: &row)
+        }
+      }
     } else {
       sqlite3_bind_null(statement, index)
       if capturing { row.append(UInt8(ascii: "n")) }
