@@ -205,8 +205,13 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
 package enum AuditTrail {
   /// Appends `entry` as the next link of the chain, inside the caller's transaction, so the event
   /// commits or rolls back with the change it records.
+  ///
+  /// `written` hands over rows the change has just written, so that its `state` is hashed from
+  /// them rather than read back (``StateRows``).
   @discardableResult
-  package static func append(_ entry: AuditEntry, by staff: OperatorEntry, in db: Database) throws -> AuditEvent {
+  package static func append(
+    _ entry: AuditEntry, by staff: OperatorEntry, in db: Database, written: StateRows? = nil
+  ) throws -> AuditEvent {
     let last = try db.cachedStatement(sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").first(
       in: db, { _ in }, read: { (seq: Int(sqlite3_column_int64($0, 0)), hash: columnText($0, 1)) })
     var detail = entry.detail
@@ -226,7 +231,7 @@ package enum AuditTrail {
       detail: detail.canonical,
       prevHash: last?.hash ?? AuditEvent.genesisHash,
       hash: "",
-      state: try StateDigest.takeState(in: db))
+      state: try StateDigest.takeState(in: db, written: written))
     event.hash = event.computedHash
     try event.insertPrepared(db)
     return event

@@ -136,7 +136,11 @@ package enum StateDigest {
   /// The digests of the units changed since the last event, as the JSON object
   /// `{"TABLE/KEY":"HEX"|null,…}` (by table, then key), and forgets them: the `state` of the event
   /// being appended. Its text is hashed as stored, so it is written here once, without sorting.
-  static func takeState(in db: Database) throws -> String {
+  ///
+  /// A unit whose rows the caller just wrote and hands over in `written` is hashed from those
+  /// bytes instead of being read back; which units the state covers is still what the triggers
+  /// noted, so a change the caller did not hand over is read back as before.
+  static func takeState(in db: Database, written: StateRows? = nil) throws -> String {
     let touched = try db.cachedStatement(sql: "SELECT tbl, key FROM temp.state_touched")
     let raw = touched.sqliteStatement
     sqlite3_reset(raw)
@@ -151,7 +155,10 @@ package enum StateDigest {
       if state.count > 1 { state.append(UInt8(ascii: ",")) }
       JSONWriter.writeString("\(name)/\(key.storage.keyText)", to: &state)
       state.append(UInt8(ascii: ":"))
-      if let digest = try digest(of: table, key: key, in: db) {
+      let unit = written?.rows(of: table.name, key: key.storage)
+      if let digest = try unit.map({ digest(of: table, rows: $0) }) ?? digest(of: table, key: key, in: db) {
+        // Debug builds (the tests) prove every digest handed over equal to the stored rows'.
+        assert(unit == nil || (try? self.digest(of: table, key: key, in: db)) == digest, "\(name) digest of written rows")
         state.append(UInt8(ascii: "\""))
         state.append(contentsOf: digest.utf8)
         state.append(UInt8(ascii: "\""))
@@ -191,6 +198,33 @@ package enum StateDigest {
     return found ? hasher.finalize().hexString : nil
   }
 
+  /// The digest of a unit from its rows' column bytes, in the order the table's `selectSQL` reads them.
+  static func digest(of table: CoveredTable, rows: [[UInt8]]) -> String? {
+    guard !rows.isEmpty else { return nil }
+    var hasher = SHA256()
+    table.prefix.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    for row in rows { row.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+    return hasher.finalize().hexString
+  }
+
+  /// Appends a text column's storage type, length and bytes.
+  static func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+    let count = bytes.count
+    buffer.append(UInt8(ascii: "t"))
+    for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: count >> shift)) }
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// Appends an integer column's storage type and value.
+  static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
+    buffer.append(UInt8(ascii: "i"))
+    appendBigEndian(UInt64(bitPattern: value), to: &buffer)
+  }
+
+  private static func appendBigEndian(_ value: UInt64, to buffer: inout [UInt8]) {
+    for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+  }
+
   /// Steps a statement: true for a row, false when done, an error otherwise.
   private static func step(_ statement: SQLiteStatement, in db: Database) throws -> Bool {
     let code = sqlite3_step(statement)
@@ -205,9 +239,6 @@ package enum StateDigest {
 
   /// Appends one column's storage type and value.
   private static func append(_ column: Int32, of statement: SQLiteStatement, to buffer: inout [UInt8]) {
-    func bigEndian(_ value: UInt64) {
-      for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
     func bytes(_ tag: Character, _ start: UnsafeRawPointer?) {
       let count = Int(sqlite3_column_bytes(statement, column))
       buffer.append(UInt8(ascii: tag.unicodeScalars.first!))
@@ -215,16 +246,39 @@ package enum StateDigest {
       if let start, count > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(start: start, count: count)) }
     }
     switch sqlite3_column_type(statement, column) {
-    case SQLITE_INTEGER:
-      buffer.append(UInt8(ascii: "i"))
-      bigEndian(UInt64(bitPattern: sqlite3_column_int64(statement, column)))
+    case SQLITE_INTEGER: appendInteger(sqlite3_column_int64(statement, column), to: &buffer)
     case SQLITE_FLOAT:
       buffer.append(UInt8(ascii: "r"))
-      bigEndian(sqlite3_column_double(statement, column).bitPattern)
+      appendBigEndian(sqlite3_column_double(statement, column).bitPattern, to: &buffer)
     case SQLITE_TEXT: bytes("t", UnsafeRawPointer(sqlite3_column_text(statement, column)))
     case SQLITE_BLOB: bytes("b", sqlite3_column_blob(statement, column))
     default: buffer.append(UInt8(ascii: "n"))
     }
+  }
+}
+
+/// Rows a change has just written, each as the column bytes the audit state hashes
+/// (`Statement.runCapturing(in:_:)`), handed to the audit append so that it need not read them back.
+package struct StateRows {
+  private var units: [(table: String, key: String, rows: [[UInt8]])] = []
+
+  /// No rows yet.
+  package init() {}
+
+  /// Adds a row of the unit `key` of `table`; the rows of a unit are added in the order the
+  /// table's digest reads them (for `identifier`, by kind, then value).
+  package mutating func add(_ row: [UInt8], table: String, key: String) {
+    if let index = units.firstIndex(where: { $0.table == table && $0.key == key }) {
+      units[index].rows.append(row)
+    } else {
+      units.append((table, key, [row]))
+    }
+  }
+
+  /// The rows handed over for a unit, or nil when the unit was not.
+  func rows(of table: String, key: DatabaseValue.Storage) -> [[UInt8]]? {
+    let text = key.keyText
+    return units.first { $0.table == table && $0.key == text }?.rows
   }
 }
 

@@ -94,20 +94,20 @@ extension Registry {
       familyHistory: basic["family_history"], bloodType: basic["blood_type"], paymentMethods: basic["payment_methods"],
       restricted: tags.contains(where: \.isRestricting), lastContact: createdOn, protectedUntil: nil,
       createdOn: createdOn, createdBy: session.staff.id, createdAt: now)
-    try record.insertPrepared(db)
-    for identifier in identifiers.all {
-      try register(identifier, for: recordNo.value, on: today, in: db)
-    }
+    // The rows written are handed to the audit event, which then need not read them back.
+    var written = StateRows()
+    written.add(try record.insertPrepared(db), table: "record", key: recordNo.value)
+    try register(identifiers.all, for: recordNo.value, on: today, in: db, written: &written)
     for tag in tags {
-      _ = try HealthTags.insert(
-        recordNo.value, code: tag.value, source: "hr-create", since: createdOn, ended: nil, on: today, at: now,
-        by: session.staff.id, in: db)
+      try HealthTags.insert(
+        recordNo.value, code: tag.value, source: "hr-create", since: createdOn, on: today, at: now, by: session.staff.id,
+        in: db, written: &written)
     }
     try AuditTrail.append(
       AuditEntry(
         action: "record.create", recordNo: recordNo.value,
         detail: ["division": .string(division.value), "managing_org": .string(org.code)]),
-      by: session.staff, in: db)
+      by: session.staff, in: db, written: written)
 
     return result("created", recordNo: recordNo.value, identifiers: identifiers, managingOrg: org.code, status: .active)
   }

@@ -124,9 +124,7 @@ package enum Registry {
   package static func register(
     _ identifier: Identifier, for recordNo: String, current: Bool = true, on date: LocalDate, in db: Database
   ) throws {
-    try db.cachedStatement(
-      sql: "INSERT INTO identifier (kind, value, record_no, current, added_on) VALUES (?, ?, ?, ?, ?)"
-    ).run(in: db) { bind in
+    try db.cachedStatement(sql: registerSQL).run(in: db) { bind in
       bind.text(identifier.kind)
       bind.text(identifier.key)
       bind.text(recordNo)
@@ -134,6 +132,30 @@ package enum Registry {
       bind.date(date)
     }
   }
+
+  /// Registers the identifiers of a record just created, in the order their unit's audit state
+  /// reads them (by kind, then value), and hands their rows to `written`.
+  static func register(
+    _ identifiers: [Identifier], for recordNo: String, on date: LocalDate, in db: Database, written: inout StateRows
+  ) throws {
+    let ordered = identifiers.sorted {
+      $0.kind == $1.kind
+        ? $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) : $0.kind.utf8.lexicographicallyPrecedes($1.kind.utf8)
+    }
+    for identifier in ordered {
+      let row = try db.cachedStatement(sql: registerSQL).runCapturing(in: db) { bind in
+        bind.text(identifier.kind)
+        bind.text(identifier.key)
+        bind.text(recordNo)
+        bind.bool(true)
+        bind.date(date)
+      }
+      written.add(row, table: "identifier", key: recordNo)
+    }
+  }
+
+  private static let registerSQL =
+    "INSERT INTO identifier (kind, value, record_no, current, added_on) VALUES (?, ?, ?, ?, ?)"
 
   /// The rejection that points a duplicate at the record that already exists. It names another
   /// record's number, managing organisation and status, so it is an audited lookup

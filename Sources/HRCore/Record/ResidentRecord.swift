@@ -164,9 +164,11 @@ extension ResidentRecord: FetchableRecord, PersistableRecord {
   }
 
   /// Inserts the record through one prepared statement, cached for the connection: creating records
-  /// is the hot path of `hr-create`.
-  package func insertPrepared(_ db: Database) throws {
-    try db.cachedStatement(sql: Self.insertSQL).run(in: db) { bind in
+  /// is the hot path of `hr-create`. Returns the row's columns as its audit state hashes them
+  /// (``StateRows``): every column is bound in the table's order, text to TEXT and integers to
+  /// INTEGER columns, so the bytes bound are the bytes stored.
+  package func insertPrepared(_ db: Database) throws -> [UInt8] {
+    try db.cachedStatement(sql: Self.insertSQL).runCapturing(in: db) { bind in
       bind.text(recordNo)
       bind.text(division)
       bind.text(name)

@@ -162,12 +162,7 @@ package enum HealthTags {
     _ recordNo: String, code: String, source: String, since: LocalDate?, ended: LocalDate?, on today: LocalDate, at now: String,
     by staff: String, in db: Database
   ) throws -> Int {
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO tag (record_no, code, source, since, ended, entered_on, entered_at, entered_by)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).run(in: db) { bind in
+    try db.cachedStatement(sql: insertSQL).run(in: db) { bind in
       bind.text(recordNo)
       bind.text(code)
       bind.text(source)
@@ -179,6 +174,35 @@ package enum HealthTags {
     }
     return Int(db.lastInsertedRowID)
   }
+
+  /// Inserts a tag given at creation (no end date) and hands its row to `written` (``StateRows``),
+  /// its `tag_id` first as the table's digest reads it.
+  static func insert(
+    _ recordNo: String, code: String, source: String, since: LocalDate, on today: LocalDate, at now: String,
+    by staff: String, in db: Database, written: inout StateRows
+  ) throws {
+    let columns = try db.cachedStatement(sql: insertSQL).runCapturing(in: db) { bind in
+      bind.text(recordNo)
+      bind.text(code)
+      bind.text(source)
+      bind.date(since)
+      bind.date(nil)
+      bind.date(today)
+      bind.text(now)
+      bind.text(staff)
+    }
+    let tagID = db.lastInsertedRowID
+    var row: [UInt8] = []
+    row.reserveCapacity(9 + columns.count)
+    StateDigest.appendInteger(tagID, to: &row)
+    row.append(contentsOf: columns)
+    written.add(row, table: "tag", key: String(tagID))
+  }
+
+  private static let insertSQL = """
+    INSERT INTO tag (record_no, code, source, since, ended, entered_on, entered_at, entered_by)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    """
 
   private static func output(
     _ record: ResidentRecord, _ result: String, tagID: Int, code: String, _ dateKey: String, _ date: LocalDate

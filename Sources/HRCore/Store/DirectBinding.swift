@@ -14,14 +14,26 @@ import SQLite3
 package struct Bindings {
   fileprivate let statement: SQLiteStatement
   fileprivate var index: Int32 = 0
+  /// The values bound so far as the audit state hashes a stored row's columns, when the caller
+  /// asked for them (`runCapturing(in:_:)`).
+  fileprivate var row: [UInt8] = []
+  fileprivate var capturing = false
 
   /// Binds text, or NULL.
   package mutating func text(_ value: String?) {
     index += 1
     if let value {
       sqlite3_bind_text(statement, index, value, -1, sqliteTransient)
+      if capturing {
+        var text = value
+        text.withUTF8 { bytes in
+          // Bound with length -1, SQLite keeps the text up to its first zero byte.
+          StateDigest.appendText(UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)]), to: &row)
+        }
+      }
     } else {
       sqlite3_bind_null(statement, index)
+      if capturing { row.append(UInt8(ascii: "n")) }
     }
   }
 
@@ -30,8 +42,10 @@ package struct Bindings {
     index += 1
     if let value {
       sqlite3_bind_int64(statement, index, Int64(value))
+      if capturing { StateDigest.appendInteger(Int64(value), to: &row) }
     } else {
       sqlite3_bind_null(statement, index)
+      if capturing { row.append(UInt8(ascii: "n")) }
     }
   }
 
@@ -58,6 +72,24 @@ extension Statement {
     while code == SQLITE_ROW { code = sqlite3_step(raw) }
     guard code == SQLITE_DONE else { throw failure(code, in: db) }
     sqlite3_reset(raw)
+  }
+
+  /// Runs the statement as `run(in:_:)` does and returns the bound values as the audit state
+  /// hashes the columns of a stored row (``StateDigest``), for an INSERT that binds every column of
+  /// a covered table in the table's order, each with the type its column stores unchanged (text
+  /// for a TEXT column, an integer for an INTEGER one).
+  package func runCapturing(in db: Database, _ bind: (inout Bindings) -> Void) throws -> [UInt8] {
+    let raw = sqliteStatement
+    sqlite3_reset(raw)
+    var bindings = Bindings(statement: raw, capturing: true)
+    bindings.row.reserveCapacity(512)
+    bind(&bindings)
+    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
+    var code = sqlite3_step(raw)
+    while code == SQLITE_ROW { code = sqlite3_step(raw) }
+    guard code == SQLITE_DONE else { throw failure(code, in: db) }
+    sqlite3_reset(raw)
+    return bindings.row
   }
 
   /// Binds every parameter through `bind`, steps to the first row and returns what `read` makes

@@ -1,0 +1,79 @@
+import GRDB
+import HRLines
+import Testing
+
+@testable import HRCore
+
+/// `hr-create` hands the rows it writes to its audit event, which hashes them instead of reading
+/// them back: the state must be the one the triggers' route reads from the stored rows.
+@Suite("Audit state of rows handed over")
+struct WrittenStateTests {
+  static let mother = ServiceFixture.id("50010319900101002")
+
+  /// Lines of every shape a created record's rows can take: one identifier or several (sorted by
+  /// kind, then value), tags or none, optional fields absent, Chinese, or with text SQLite would cut.
+  static let lines: [JSONObject] = [
+    ["id_number": .string(ServiceFixture.elderID), "name": "张三", "division": "500103001001", "org": "500103001"],
+    [
+      "id_number": .string(ServiceFixture.id("50010319800202003")), "name": "李四", "division": "500103001001",
+      "org": "500103001", "created_on": "2026-01-05", "phone": "13800000001", "current_address": "重庆市民族路1号",
+      "registered_address": "重庆市民族路1号", "ethnicity": "汉族", "work_unit": "解放碑街道",
+      "emergency_contact": ["name": "王五", "phone": "13900000000"],
+      "responsible_doctor": "团队1", "past_history": [["name": "高血压", "date": "2020-01-01"]], "family_history": [["name": "糖尿病"]],
+      "blood_type": "A",
+      "payment_methods": ["城乡居民医保"], "tags": ["hypertension", "weight_status:normal"],
+    ],
+    [
+      "birth_cert_no": "A123456789", "mother_id_number": .string(mother), "name": "王小宝", "sex": 1,
+      "birth_date": "2026-07-01", "division": "500103001001", "org": "500103001",
+    ],
+    [
+      "mother_id_number": .string(mother), "name": "李一", "sex": 2, "birth_date": "2026-05-01",
+      "division": "500106001001", "org": "500106001", "tags": ["diabetes"],
+    ],
+  ]
+
+  @Test(arguments: lines)
+  func aCreatedRecordsStateIsTheDigestOfItsStoredRows(line: JSONObject) throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.create(line)
+    try fixture.store.read { db in
+      let event = try #require(
+        try AuditEvent.fetchOne(
+          db, sql: "SELECT * FROM audit_event WHERE action = 'record.create' AND record_no = ?", arguments: [recordNo]))
+      let state = try JSONParser.parseObject(Array(try #require(event.state).utf8))
+      let tagIDs = try Int.fetchAll(db, sql: "SELECT tag_id FROM tag WHERE record_no = ? ORDER BY tag_id", arguments: [recordNo])
+      // The units are the ones the triggers noted: the record, its identifiers, each tag.
+      #expect(state.keys == ["identifier/\(recordNo)", "record/\(recordNo)"] + tagIDs.map { "tag/\($0)" })
+      #expect(tagIDs.count == (line["tags"]?.arrayValue?.count ?? 0))
+      for (unit, digest) in state {
+        let parts = unit.split(separator: "/")
+        let table = try #require(CoveredTable.named(parts[0]))
+        let key: DatabaseValue = table.integerKey ? (Int64(parts[1]) ?? 0).databaseValue : String(parts[1]).databaseValue
+        // What the triggers' route hashes: the unit's rows read back from the store.
+        let stored = try StateDigest.digest(of: table, key: key, in: db)
+        #expect(digest == .string(try #require(stored)), "\(unit)")
+      }
+    }
+    let summary = try fixture.store.read { db in try StateCheck.check(in: db) { _ in } }
+    #expect(summary.changed == 0 && summary.deleted == 0 && summary.inserted == 0 && summary.notCovered == 0)
+  }
+
+  /// Bound text stops at its first zero byte, as SQLite keeps it; the row handed over says the same.
+  @Test func boundTextIsCapturedAsSQLiteStoresIt() throws {
+    let fixture = try ServiceFixture()
+    try fixture.store.write { db in
+      try db.execute(sql: "CREATE TEMP TABLE t (a TEXT, b INTEGER, c TEXT)")
+      let row = try db.cachedStatement(sql: "INSERT INTO temp.t VALUES (?, ?, ?)").runCapturing(in: db) { bind in
+        bind.text("ab\u{0}cd")
+        bind.integer(-2)
+        bind.text(nil)
+      }
+      let expected: [UInt8] =
+        [UInt8(ascii: "t"), 0, 0, 0, 2, UInt8(ascii: "a"), UInt8(ascii: "b")]
+        + [UInt8(ascii: "i"), 255, 255, 255, 255, 255, 255, 255, 254] + [UInt8(ascii: "n")]
+      #expect(row == expected)
+      #expect(try String.fetchOne(db, sql: "SELECT a FROM temp.t") == "ab")
+    }
+  }
+}
