@@ -63,15 +63,7 @@ extension Statement {
   /// Binds every parameter through `bind` and runs the statement to its end, as `execute` does
   /// but without an argument array; a failure is the `DatabaseError` `execute` would throw.
   package func run(in db: Database, _ bind: (inout Bindings) -> Void) throws {
-    let raw = sqliteStatement
-    sqlite3_reset(raw)
-    var bindings = Bindings(statement: raw)
-    bind(&bindings)
-    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
-    var code = sqlite3_step(raw)
-    while code == SQLITE_ROW { code = sqlite3_step(raw) }
-    guard code == SQLITE_DONE else { throw failure(code, in: db) }
-    sqlite3_reset(raw)
+    _ = try runToEnd(in: db, capturing: false, bind)
   }
 
   /// Runs the statement as `run(in:_:)` does and returns the bound values as the audit state
@@ -79,17 +71,23 @@ extension Statement {
   /// a covered table in the table's order, each with the type its column stores unchanged (text
   /// for a TEXT column, an integer for an INTEGER one).
   package func runCapturing(in db: Database, _ bind: (inout Bindings) -> Void) throws -> [UInt8] {
+    try runToEnd(in: db, capturing: true, bind).row
+  }
+
+  /// Binds every parameter through `bind` and steps the statement to its end, returning the
+  /// bindings with what they captured.
+  private func runToEnd(in db: Database, capturing: Bool, _ bind: (inout Bindings) -> Void) throws -> Bindings {
     let raw = sqliteStatement
     sqlite3_reset(raw)
-    var bindings = Bindings(statement: raw, capturing: true)
-    bindings.row.reserveCapacity(512)
+    var bindings = Bindings(statement: raw, capturing: capturing)
+    if capturing { bindings.row.reserveCapacity(512) }
     bind(&bindings)
     assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
     var code = sqlite3_step(raw)
     while code == SQLITE_ROW { code = sqlite3_step(raw) }
     guard code == SQLITE_DONE else { throw failure(code, in: db) }
     sqlite3_reset(raw)
-    return bindings.row
+    return bindings
   }
 
   /// Binds every parameter through `bind`, steps to the first row and returns what `read` makes
