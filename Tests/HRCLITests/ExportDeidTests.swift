@@ -254,6 +254,11 @@ struct ExportDeidTests {
     #expect(
       listed.lines.first == "ref,grantee,scope,purpose,expires,state,approved_by,approved_on,revoked_on,revoked_by,revoke_reason")
     #expect(listed.lines.count == 3)
+    // The table: a header and the same two approvals, as a terminal shows them.
+    let table = try research.sandbox.run("hr-export", ["approvals", "--format", "table"])
+    #expect(table.status == 0, "\(table.stderr)")
+    #expect(table.lines.first?.split(separator: " ").first == "ref" && table.lines.first?.hasSuffix("revoke_reason") == true)
+    #expect(Set(table.lines.dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }) == ["CQ-1", "YZ-1"])
     // A district administrator lists its own district's approvals only; a researcher lists none.
     let district = try research.sandbox.run("hr-export", ["approvals"], operator: "admin-yz")
     #expect(district.objects.map { $0["ref"] as? String } == ["YZ-1"])
