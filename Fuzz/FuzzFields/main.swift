@@ -26,7 +26,7 @@ public func fuzzFields(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   _ = try? BasicInformation.division(in: fields)
   _ = try? fields.pastDate("birth_date", today: today)
   _ = try? fields.recordNumber()
-  for key in BasicInformation.optionalFields { _ = try? BasicInformation.storedValue(of: key, in: fields) }
+  for field in BasicInformation.fields { _ = try? BasicInformation.storedValue(of: field, in: fields) }
   return 0
 }
 
