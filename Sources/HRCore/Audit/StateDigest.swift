@@ -181,7 +181,7 @@ package enum StateDigest {
     defer { sqlite3_reset(raw) }
     switch key.storage {
     case .int64(let value): sqlite3_bind_int64(raw, 1, value)
-    case .string(let value): sqlite3_bind_text(raw, 1, value, -1, transient)
+    case .string(let value): sqlite3_bind_text(raw, 1, value, -1, sqliteTransient)
     default: sqlite3_bind_null(raw, 1)
     }
     var hasher = SHA256()
@@ -233,9 +233,6 @@ package enum StateDigest {
     throw DatabaseError(
       resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
   }
-
-  /// SQLite copies the bound text, which lives only for the call.
-  private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
   /// Appends one column's storage type and value.
   private static func append(_ column: Int32, of statement: SQLiteStatement, to buffer: inout [UInt8]) {
