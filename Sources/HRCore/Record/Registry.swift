@@ -150,7 +150,7 @@ package enum Registry {
         bind.bool(true)
         bind.date(date)
       }
-      written.add(row, table: "identifier", key: recordNo)
+      written.add(row, table: "identifier", key: recordNo.databaseValue)
     }
   }
 
