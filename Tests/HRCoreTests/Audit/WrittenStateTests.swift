@@ -79,21 +79,26 @@ struct WrittenStateTests {
     #expect(state == "{\"identifier/\(recordNo)\":null,\"record/\(recordNo)\":\"\(try #require(stored))\"}")
   }
 
-  /// Bound text stops at its first zero byte, as SQLite keeps it; the row handed over says the same.
+  /// Bound text stops at its first zero byte, as SQLite keeps it; empty text is text, not NULL;
+  /// the row handed over says the same.
   @Test func boundTextIsCapturedAsSQLiteStoresIt() throws {
     let fixture = try ServiceFixture()
     try fixture.store.write { db in
-      try db.execute(sql: "CREATE TEMP TABLE t (a TEXT, b INTEGER, c TEXT)")
-      let row = try db.cachedStatement(sql: "INSERT INTO temp.t VALUES (?, ?, ?)").runCapturing(in: db) { bind in
+      try db.execute(sql: "CREATE TEMP TABLE t (a TEXT, b INTEGER, c TEXT, d TEXT, e TEXT)")
+      let row = try db.cachedStatement(sql: "INSERT INTO temp.t VALUES (?, ?, ?, ?, ?)").runCapturing(in: db) { bind in
         bind.text("ab\u{0}cd")
         bind.integer(-2)
         bind.text(nil)
+        bind.text("")
+        bind.text("\u{0}x")
       }
       let expected: [UInt8] =
         [UInt8(ascii: "t"), 0, 0, 0, 2, UInt8(ascii: "a"), UInt8(ascii: "b")]
         + [UInt8(ascii: "i"), 255, 255, 255, 255, 255, 255, 255, 254] + [UInt8(ascii: "n")]
+        + [UInt8(ascii: "t"), 0, 0, 0, 0] + [UInt8(ascii: "t"), 0, 0, 0, 0]
       #expect(row == expected)
-      #expect(try String.fetchOne(db, sql: "SELECT a FROM temp.t") == "ab")
+      let stored = try Row.fetchOne(db, sql: "SELECT a, typeof(d), d, typeof(e), e FROM temp.t")
+      #expect(stored == ["a": "ab", "typeof(d)": "text", "d": "", "typeof(e)": "text", "e": ""])
     }
   }
 }
