@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 
+/// Changes to the schema that make the tools' writes cheaper without changing a rule.
 extension Store {
   /// The CHECK constraints that list three or more values, as the first migrations wrote them, and
   /// the same rules as comparisons joined by OR.
@@ -53,5 +54,20 @@ extension Store {
     // A new schema version makes every connection read the definitions again.
     try db.execute(sql: "PRAGMA main.schema_version = \(version + 1)")
     try db.execute(sql: "PRAGMA writable_schema = OFF")
+  }
+
+  /// The trigger that refuses `REPLACE INTO audit_event` raises FAIL instead of ABORT. An insert
+  /// with a trigger that may abort makes SQLite keep a statement journal of every page it touches,
+  /// for every event of every tool; with FAIL, and the tools' `INSERT OR FAIL`, it keeps none. The
+  /// refusal is the same: the statement stops with the same message before the row is written,
+  /// and the rows a many-row insert added before it are new events, which any INSERT could add.
+  static func failReplacingEvents(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        DROP TRIGGER audit_event_no_replace;
+        CREATE TRIGGER audit_event_no_replace BEFORE INSERT ON audit_event
+          WHEN EXISTS (SELECT 1 FROM audit_event WHERE seq = NEW.seq)
+          BEGIN SELECT RAISE(FAIL, 'audit events are never modified'); END;
+        """)
   }
 }
