@@ -109,6 +109,20 @@ struct StoredColumns {
     self.names = names
   }
 
+  /// The next column's text as a case of `N`, or a `StoredValueError` when it names none.
+  mutating func named<N: RawRepresentable<String>>() throws(StoredValueError) -> N {
+    let column = Int(index) < names.count ? names[Int(index)] : "#\(index)"
+    let text: String = try next()
+    return try N(stored: text, in: table, column: column, record: recordNo)
+  }
+
+  /// The next column's text as a case of `N`, nil for NULL, or a `StoredValueError` when it names none.
+  mutating func optionalNamed<N: RawRepresentable<String>>() throws(StoredValueError) -> N? {
+    let column = Int(index) < names.count ? names[Int(index)] : "#\(index)"
+    let text: String? = try next()
+    return try text.map { text throws(StoredValueError) in try N(stored: text, in: table, column: column, record: recordNo) }
+  }
+
   /// The next column's value as `T`, or a `StoredValueError` naming the record, table and column.
   mutating func next<T: DatabaseValueConvertible>() throws(StoredValueError) -> T {
     let column = index
