@@ -158,14 +158,15 @@ package enum AuditChain {
   /// three buffers, which a second thread hashes and checks while this one reads on; so the table
   /// is never loaded, memory stays that of the ring, and no event costs an allocation.
   package static func verify(in db: Database, expecting expected: ChainHead? = nil) throws -> ChainVerdict {
-    try verify(in: db, expecting: expected, batchBytes: 1 << 20, batchEvents: 8192)
+    try verify(in: db, expecting: expected, batchBytes: 1 << 20, batchEvents: 8192, threaded: true)
   }
 
   /// ``verify(in:expecting:)`` with batches of `batchBytes` bytes (made larger for an event that
   /// does not fit) of at most `batchEvents` events: small ones put the hand-over from one batch to
-  /// the next at a known event of a short chain.
+  /// the next at a known event of a short chain. Without `threaded`, every batch is checked on
+  /// this thread, as when no other thread can be started.
   static func verify(
-    in db: Database, expecting expected: ChainHead?, batchBytes: Int, batchEvents: Int
+    in db: Database, expecting expected: ChainHead?, batchBytes: Int, batchEvents: Int, threaded: Bool
   ) throws -> ChainVerdict {
     let statement = try db.makeStatement(
       sql: """
@@ -177,8 +178,8 @@ package enum AuditChain {
     let raw = statement.sqliteStatement
     sqlite3_reset(raw)
     defer { sqlite3_reset(raw) }
-    let pipeline = ChainPipeline(batchBytes: batchBytes, batchEvents: batchEvents)
-    pipeline.startChecking(expecting: expected)
+    let pipeline = ChainPipeline(batchBytes: batchBytes, batchEvents: batchEvents, expecting: expected)
+    pipeline.start(threaded: threaded)
     // A failing step ends the reading; the events before it are still checked, and a break among
     // them is the verdict, as it would be had they been checked one by one.
     var failure: (any Error)?

@@ -3,14 +3,15 @@ import Foundation
 
 /// Hands batches of stepped events from the thread that steps the verifying statement to a thread
 /// that checks them, through a ring of a few buffers, so that reading the store and hashing the
-/// events run side by side while memory stays that of the ring (第二十五条: the trail is checked
-/// whole, however long it grows).
+/// events run side by side while memory stays that of the ring.
 ///
 /// The chain stays sequential: the checking thread takes the batches in the order they were filled
 /// and the events of each in order, and carries the previous event's hash from one to the next.
+/// When no thread can be started, each batch is checked on the reading thread as it is handed over.
 final class ChainPipeline: @unchecked Sendable {
   private let condition = NSCondition()
   private let batches: [EventBatch]
+  private let expected: ChainHead?
   /// Batches filled and handed over so far; batch `n` is `batches[n % batches.count]`.
   private var published = 0
   /// Batches checked and given back so far.
@@ -19,34 +20,60 @@ final class ChainPipeline: @unchecked Sendable {
   private var finished = false
   /// The checker's outcome, once it has stopped.
   private var outcome: ChainChecker.Outcome?
+  /// The checking thread, joined once it has stopped.
+  private var thread: pthread_t?
+  /// The checker that runs on the reading thread when no other could be started.
+  private var inline: ChainChecker?
 
-  /// A ring of `batches` buffers of `batchBytes` bytes each, holding at most `batchEvents` events.
-  init(batches: Int = 3, batchBytes: Int, batchEvents: Int) {
+  /// A ring of `batches` buffers of `batchBytes` bytes each, holding at most `batchEvents` events,
+  /// whose events must end at `expected` if given.
+  init(batches: Int = 3, batchBytes: Int, batchEvents: Int, expecting expected: ChainHead?) {
     self.batches = (0..<batches).map { _ in EventBatch(capacity: batchBytes, events: batchEvents) }
+    self.expected = expected
   }
 
-  /// Starts checking, on a thread of its own, the batches handed over.
-  func startChecking(expecting expected: ChainHead?) {
-    let thread = Thread { [self] in
-      var checker = ChainChecker(expecting: expected)
-      var outcome: ChainChecker.Outcome?
-      while outcome == nil {
-        guard let batch = nextToCheck() else { break }
-        let broken = checker.check(batch)
-        if let broken { outcome = .broken(broken) }
-        condition.lock()
-        consumed += 1
-        condition.broadcast()
-        condition.unlock()
+  /// Starts the checking thread, or, when it cannot be started (or `threaded` is false), the checker
+  /// that `publish` runs on the reading thread.
+  func start(threaded: Bool = true) {
+    if threaded {
+      let context = Unmanaged.passRetained(self).toOpaque()
+      #if canImport(Glibc)
+      var thread = pthread_t()
+      #else
+      var thread: pthread_t?
+      #endif
+      if pthread_create(&thread, nil, { ChainPipeline.run($0) }, context) == 0 {
+        self.thread = thread
+        return
       }
-      let result = outcome ?? .intact(checked: checker.checked, head: checker.previousHash)
-      checker.deallocate()
+      Unmanaged<ChainPipeline>.fromOpaque(context).release()
+    }
+    inline = ChainChecker(expecting: expected)
+  }
+
+  private static func run(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let context else { return nil }
+    Unmanaged<ChainPipeline>.fromOpaque(context).takeRetainedValue().check()
+    return nil
+  }
+
+  /// The checking thread: checks each batch handed over, in order, and gives it back.
+  private func check() {
+    var checker = ChainChecker(expecting: expected)
+    var broken: ChainVerdict?
+    while broken == nil, let batch = nextToCheck() {
+      broken = checker.check(batch)
       condition.lock()
-      self.outcome = result
+      consumed += 1
       condition.broadcast()
       condition.unlock()
     }
-    thread.start()
+    let result = broken.map { .broken($0) } ?? ChainChecker.Outcome.intact(checked: checker.checked, head: checker.previousHash)
+    checker.deallocate()
+    condition.lock()
+    outcome = result
+    condition.broadcast()
+    condition.unlock()
   }
 
   /// The next batch to fill, once the checker has given it back; nil when the checker has stopped
@@ -63,6 +90,20 @@ final class ChainPipeline: @unchecked Sendable {
 
   /// Hands the batch just filled to the checker; `last` when no event follows.
   func publish(last: Bool) {
+    if inline != nil {
+      let batch = batches[published % batches.count]
+      (published, consumed) = (published + 1, consumed + 1)
+      if let broken = inline?.check(batch) {
+        outcome = .broken(broken)
+      } else if last, let checker = inline {
+        outcome = .intact(checked: checker.checked, head: checker.previousHash)
+      }
+      if outcome != nil {
+        inline?.deallocate()
+        inline = nil
+      }
+      return
+    }
     condition.lock()
     published += 1
     finished = last
@@ -72,12 +113,13 @@ final class ChainPipeline: @unchecked Sendable {
 
   /// Waits for the checker to stop, after the last batch or at a broken event.
   func waitForOutcome() -> ChainChecker.Outcome {
+    if let thread { pthread_join(thread, nil) }
     condition.lock()
     defer { condition.unlock() }
-    while true {
-      if let outcome { return outcome }
-      condition.wait()
-    }
+    // The thread sets the outcome before it ends; without a thread, the last batch handed over
+    // or the first broken event set it.
+    if let outcome { return outcome }
+    return .intact(checked: inline?.checked ?? 0, head: inline?.previousHash ?? Array(AuditEvent.genesisHash.utf8))
   }
 
   private func nextToCheck() -> EventBatch? {

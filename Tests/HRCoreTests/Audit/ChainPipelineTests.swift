@@ -9,24 +9,24 @@ import Testing
 /// same count and head, as when the whole chain fits in one batch.
 @Suite("Audit chain pipeline")
 struct ChainPipelineTests {
-  /// Verifies with at most `events` events a batch, of `bytes` bytes unless an event needs more.
+  /// Verifies with at most `events` events a batch, of `bytes` bytes unless an event needs more;
+  /// on a thread of its own unless `threaded` is false.
   static func verify(
-    _ sandbox: AuditTestStore, events: Int, bytes: Int = 1 << 16, expecting head: ChainHead? = nil
-  ) throws
-    -> ChainVerdict
-  {
+    _ sandbox: AuditTestStore, events: Int, bytes: Int = 1 << 16, expecting head: ChainHead? = nil, threaded: Bool = true
+  ) throws -> ChainVerdict {
     try sandbox.store.read { db in
-      try AuditChain.verify(in: db, expecting: head, batchBytes: bytes, batchEvents: events)
+      try AuditChain.verify(in: db, expecting: head, batchBytes: bytes, batchEvents: events, threaded: threaded)
     }
   }
 
-  @Test(arguments: AuditChainTests.tampering.indices, [1, 2, 3, 4, 5])
-  func everyTamperingIsFoundWhereverTheBatchesEnd(case index: Int, batchEvents: Int) throws {
+  /// Checked on another thread, or on the reading thread as when no thread can be started.
+  @Test(arguments: AuditChainTests.tampering.indices, [(1, true), (2, true), (3, true), (4, true), (5, true), (3, false)])
+  func everyTamperingIsFoundWhereverTheBatchesEnd(case index: Int, batches: (events: Int, threaded: Bool)) throws {
     let tamper = AuditChainTests.tampering[index]
     let sandbox = try AuditTestStore()
     let events = try sandbox.appendEvents(10)
     try sandbox.execute("DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete; \(tamper.sql)")
-    let verdict = try Self.verify(sandbox, events: batchEvents)
+    let verdict = try Self.verify(sandbox, events: batches.events, threaded: batches.threaded)
     #expect(verdict.broken?.seq == tamper.seq, "\(tamper.name)")
     #expect(verdict.broken?.reason == tamper.reason, "\(tamper.name)")
     #expect(verdict.eventsChecked == tamper.checked, "\(tamper.name)")
@@ -35,7 +35,7 @@ struct ChainPipelineTests {
     #expect(verdict == (try sandbox.verify()), "\(tamper.name)")
   }
 
-  /// With four events a batch, event 5 opens the second batch, 8 closes it, 13 opens the fourth
+  /// With four events a batch, event 5 opens the second batch, 8 closes it, 9 opens the third, 13 the fourth
   /// (the first buffer again, once the ring has wrapped) and 30 is inside the eighth.
   @Test(arguments: [5, 8, 9, 13, 30])
   func anEditedEventIsNamedAtABatchBoundaryAndAfterTheRingWraps(seq: Int) throws {
@@ -106,8 +106,8 @@ struct ChainPipelineTests {
     let events = try sandbox.appendEvents(17)
     let head = ChainHead(seq: 40, hash: events[16].hash)
     // 64 bytes hold no event: every batch grows to hold its first one.
-    for bytes in [64, 1 << 16] {
-      let verdict = try Self.verify(sandbox, events: batchEvents, bytes: bytes, expecting: head)
+    for (bytes, threaded) in [(64, true), (1 << 16, true), (1 << 16, false)] {
+      let verdict = try Self.verify(sandbox, events: batchEvents, bytes: bytes, expecting: head, threaded: threaded)
       #expect(verdict.broken == nil)
       #expect(verdict.eventsChecked == 40)
       #expect(verdict.head == head)
