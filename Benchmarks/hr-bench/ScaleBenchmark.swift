@@ -36,24 +36,34 @@ struct ScaleBenchmark: ParsableCommand {
     if !resume {
       for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
     }
-    // Enough people for the build, the city-wide slices and the intakes, which keep one
-    // organisation's residents out of the people drawn.
+    // As many people as are drawn: the build, the city-wide slices and the intakes, which keep
+    // one organisation's residents out of the people drawn, each stop on their own.
     var people = Population(
-      count: residents + runs * measure * (scalePlaces.count + 2) + 1, seed: options.seed, places: scalePlaces,
-      today: Self.today, townships: 10)
+      count: Int.max, seed: options.seed, places: scalePlaces, today: Self.today, townships: 10)
     guard let known = people.next() else { return }
     let checkKnown = try writeLines([known], to: directory.appendingPathComponent("check-known.jsonl"))
     try build(store: store.path, config: config, people: &people, first: known)
     if buildOnly { return }
 
+    // The measured lines are people the store does not hold yet: after a resumed build, the
+    // replay of the generator stops short by the residents it passed over, whose successors the
+    // store already holds.
+    let large = try Store(path: store.path)
+    func next() throws -> JSONObject? {
+      while let person = people.next() {
+        let identifiers = try IdentifierFields(Fields(selecting: person), today: Self.today)
+        if try large.read({ db in try Registry.holder(of: identifiers, in: db) }) == nil { return person }
+      }
+      return nil
+    }
     var slices: [URL] = []
     for run in 0..<runs {
-      slices.append(
-        try writeLines(
-          (0..<measure).compactMap { _ in people.next() }, to: directory.appendingPathComponent("slice-\(run).jsonl"))
-      )
+      var lines: [JSONObject] = []
+      while lines.count < measure, let person = try next() { lines.append(person) }
+      guard lines.count == measure else { throw RunFailure("the generator ran out of people") }
+      slices.append(try writeLines(lines, to: directory.appendingPathComponent("slice-\(run).jsonl")))
     }
-    guard let unknown = people.next() else { return }
+    guard let unknown = try next() else { return }
     let checkUnknown = try writeLines([unknown], to: directory.appendingPathComponent("check-new.jsonl"))
     // One institution's intake: the next residents of one organisation (a district's 80
     // divisions here), the way a primary-care institution loads its new residents; the city-wide
@@ -62,9 +72,10 @@ struct ScaleBenchmark: ParsableCommand {
     for run in 0..<runs {
       let org = scalePlaces[(run * 7 + 11) % scalePlaces.count].org
       var lines: [JSONObject] = []
-      while lines.count < measure, let person = people.next() {
+      while lines.count < measure, let person = try next() {
         if person["org"]?.stringValue == org { lines.append(person) }
       }
+      guard lines.count == measure else { throw RunFailure("the generator ran out of people") }
       intakes.append(try writeLines(lines, to: directory.appendingPathComponent("intake-\(run).jsonl")))
     }
 
