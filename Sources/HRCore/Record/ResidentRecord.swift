@@ -66,7 +66,7 @@ package struct ResidentRecord: Sendable, Equatable {
   /// The columns are selected by name and read by position, which spares a search among the
   /// row's column names for each of them.
   package static func find(_ recordNo: String, in db: Database) throws -> ResidentRecord? {
-    // Every line of hr-update and hr-transfer reads its record: stepped in place, without a row object.
+    // Every line of hr-update, hr-transfer and hr-archive reads its record: stepped in place, without a row object.
     try db.cachedStatement(sql: selectByNumberSQL).first(in: db, { $0.text(recordNo) }) { statement in
       var columns = StoredColumns(statement, table: "record", names: columnNames)
       return try ResidentRecord(columnsInOrder: &columns)
