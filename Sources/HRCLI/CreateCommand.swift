@@ -40,7 +40,9 @@ package struct CreateCommand: ParsableCommand {
     // duplicate_record rejection: feeding the same input again is safe.
     try LineRunner.run(
       "hr-create", action: .write, verb: check ? "checked" : "created", rerunIsSafe: true, common: common, lines: lines,
-      createsStore: !check && !lines.dryRun, writes: !check
+      createsStore: !check && !lines.dryRun, writes: !check,
+      // Creating hands the rows it inserts to each event rather than noting them by trigger.
+      prepare: StateDigest.handOverInserts
     ) { session in
       { object, db in
         check

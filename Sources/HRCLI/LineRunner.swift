@@ -271,10 +271,10 @@ extension LineRunner {
   /// operator's session for `action` (exit 77 when the role may never take it; a command that
   /// `writes` claims a date only in a training installation), then `makeHandler`,
   /// which may check the options against the session and returns what each line does, then the
-  /// store and the loop.
+  /// store, `prepare` on the writer's connection, and the loop.
   package static func run(
     _ command: String, action: Action, verb: String, rerunIsSafe: Bool = false, common: CommonOptions, lines: LineOptions,
-    createsStore: Bool = false, writes: Bool = true,
+    createsStore: Bool = false, writes: Bool = true, prepare: @escaping (Database) throws -> Void = { _ in },
     _ makeHandler: (Session) throws -> (JSONObject, Database) throws -> JSONObject
   ) throws {
     let tool = String(command.prefix { $0 != " " })
@@ -287,7 +287,9 @@ extension LineRunner {
       let session = try common.session(requiring: action, for: command, writes: writes && !lines.dryRun)
       let handle = try makeHandler(session)
       let runner = LineRunner(tool: tool, options: lines, session: session, verb: verb, rerunIsSafe: rerunIsSafe) {
-        try common.openStore(creating: createsStore, tool: tool)
+        let store = try common.openStore(creating: createsStore, tool: tool)
+        try store.writeWithoutTransaction(prepare)
+        return store
       }
       return try runner.run(handle)
     }

@@ -15,9 +15,16 @@ extension Store {
   /// transaction that ends before the chunk goes to `each`: a listing left open in a pager neither
   /// holds the write lock nor a snapshot that keeps the write-ahead log from being checkpointed.
   /// A record changed meanwhile shows as it is when its chunk is read.
+  ///
+  /// Few candidates are found through `record_by_last_contact` and each chunk is sorted by number.
+  /// With more than `sortedChunks` chunks of them, that would sort every candidate after a chunk
+  /// for each chunk, a cost that grows with the square of their number: the chunks are then read
+  /// along the table's own order of record numbers, the conditions kept from the indexes by a
+  /// unary `+`, so that the whole listing reads the table once.
   @discardableResult
   package func archiveCandidates(
-    _ coverage: Coverage, session: Session, chunk: Int = 1000, each: (JSONObject) throws -> Void
+    _ coverage: Coverage, session: Session, chunk: Int = 1000, sortedChunks: Int = 64,
+    each: (JSONObject) throws -> Void
   ) throws -> Int {
     let today = session.today
     // Before 1000-01-01 there is no date, so no contact is older than that cutoff.
@@ -28,24 +35,21 @@ extension Store {
     let conditions = ["status = 'active'", "last_contact <= ?", scope.sql].joined(separator: " AND ")
     let arguments: StatementArguments = [cutoff] + scope.arguments
 
-    try write { db in
+    let count = try write { db in
       let count =
         try Int.fetchOne(
           db.cachedStatement(sql: "SELECT count(*) FROM record WHERE \(conditions)"), arguments: arguments) ?? 0
       detail["count"] = .int(count)
       try AuditTrail.append(AuditEntry(action: "record.candidates", recordNo: nil, detail: detail), by: session.staff, in: db)
+      return count
     }
+    let chunkSQL = Self.candidateChunkSQL(scope: scope.sql, byNumber: count > sortedChunks * chunk)
     var listed = 0
     var after = ""
     while true {
       let items = try read { db in
         let rows = try CandidateRow.fetchCursor(
-          db.cachedStatement(
-            sql: """
-              SELECT record_no, managing_org, last_contact FROM record
-              WHERE \(conditions) AND record_no > ?
-              ORDER BY record_no LIMIT ?
-              """),
+          db.cachedStatement(sql: chunkSQL),
           arguments: arguments + [after, chunk])
         var items: [(recordNo: String, item: JSONObject)] = []
         while let row = try rows.next() {
@@ -66,6 +70,22 @@ extension Store {
       guard items.count == chunk, let last = items.last else { return listed }
       after = last.recordNo
     }
+  }
+}
+
+extension Store {
+  /// The query of a chunk of candidates after a record number, within `scope` (its arguments are
+  /// the cutoff, the scope's, the last number listed and the chunk's size); `byNumber` keeps every
+  /// condition but the record number from the indexes, so that SQLite reads along the table's order.
+  package static func candidateChunkSQL(scope: String, byNumber: Bool) -> String {
+    let conditions =
+      byNumber
+      ? "+(status = 'active') AND +(last_contact <= ?) AND +(\(scope))" : "status = 'active' AND last_contact <= ? AND \(scope)"
+    return """
+      SELECT record_no, managing_org, last_contact FROM record
+      WHERE \(conditions) AND record_no > ?
+      ORDER BY record_no LIMIT ?
+      """
   }
 }
 

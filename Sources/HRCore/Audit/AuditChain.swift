@@ -154,9 +154,20 @@ package enum AuditChain {
   /// catches what the chain alone cannot: a tail cut off, or every event from some point on
   /// rewritten and re-hashed.
   ///
-  /// The events are streamed through one statement and each field is hashed from the row's own
-  /// bytes, so the table is never loaded and no event costs an allocation.
+  /// The events are streamed through one statement and copied, a batch at a time, into a ring of
+  /// three buffers, which a second thread hashes and checks while this one reads on; so the table
+  /// is never loaded, memory stays that of the ring, and no event costs an allocation.
   package static func verify(in db: Database, expecting expected: ChainHead? = nil) throws -> ChainVerdict {
+    try verify(in: db, expecting: expected, batchBytes: 1 << 20, batchEvents: 8192, threaded: true)
+  }
+
+  /// ``verify(in:expecting:)`` with batches of `batchBytes` bytes (made larger for an event that
+  /// does not fit) of at most `batchEvents` events: small ones put the hand-over from one batch to
+  /// the next at a known event of a short chain. Without `threaded`, every batch is checked on
+  /// this thread, as when no other thread can be started.
+  static func verify(
+    in db: Database, expecting expected: ChainHead?, batchBytes: Int, batchEvents: Int, threaded: Bool
+  ) throws -> ChainVerdict {
     let statement = try db.makeStatement(
       sql: """
         SELECT seq, at, operator, role, org, action, record_no, outcome, detail, prev_hash, hash, \(
@@ -167,79 +178,33 @@ package enum AuditChain {
     let raw = statement.sqliteStatement
     sqlite3_reset(raw)
     defer { sqlite3_reset(raw) }
-    var input: [UInt8] = []
-    input.reserveCapacity(1024)
-    var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
-    defer { scratch.deallocate() }
-    var previousHash = Array(AuditEvent.genesisHash.utf8)
-    var checked = 0
-
+    let pipeline = ChainPipeline(batchBytes: batchBytes, batchEvents: batchEvents, expecting: expected)
+    pipeline.start(threaded: threaded)
+    // A failing step ends the reading; the events before it are still checked, and a break among
+    // them is the verdict, as it would be had they been checked one by one.
+    var failure: (any Error)?
+    var pending = false
+    while let batch = pipeline.nextToFill() {
+      var more = false
+      do {
+        more = try batch.fill(from: raw, pending: &pending, connection: db.sqliteConnection)
+      } catch {
+        failure = error
+      }
+      pipeline.publish(last: !more)
+      if !more { break }
+    }
+    let (checked, previousHash): (Int, [UInt8])
+    switch pipeline.waitForOutcome() {
+    case .broken(let verdict): return verdict
+    case .intact(let count, let head): (checked, previousHash) = (count, head)
+    }
+    if let failure { throw failure }
     func verdict(_ seq: Int, _ reason: ChainBreakReason, _ message: String) -> ChainVerdict {
       ChainVerdict(
         eventsChecked: checked,
         head: ChainHead(seq: checked, hash: String(decoding: previousHash, as: UTF8.self)),
         broken: ChainBreak(seq: seq, reason: reason, message: message))
-    }
-
-    while true {
-      let code = sqlite3_step(raw)
-      if code == SQLITE_DONE { break }
-      guard code == SQLITE_ROW else {
-        throw DatabaseError(
-          resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-      }
-      let event = StoredEventRow(statement: raw)
-      let seq = event.seq
-      let expectedSeq = checked + 1
-      if seq > expectedSeq {
-        let message =
-          expectedSeq == 1
-          ? "event 1 is missing: the chain starts at seq \(seq)"
-          : "event \(expectedSeq) is missing: the chain goes from seq \(checked) to seq \(seq)"
-        return verdict(expectedSeq, .missingEvent, message)
-      }
-      if seq < expectedSeq {
-        return verdict(seq, .unexpectedSeq, "seq \(seq) where seq \(expectedSeq) was expected")
-      }
-      if !event.typesAsWritten, let (column, found, expected) = event.wrongStorageType() {
-        return verdict(
-          seq, .storageType,
-          "event \(seq): \(column) is stored as \(found), not \(expected): a lookup by that column no longer finds the event")
-      }
-      guard same(event.bytes(of: .prevHash), previousHash) else {
-        let previous = seq == 1 ? "the genesis hash" : "the hash of event \(seq - 1)"
-        return verdict(
-          seq, .prevHashMismatch, "prev_hash of event \(seq) is not \(previous): events were reordered, inserted or removed")
-      }
-      let stored = event.storedHash
-      // Most events need no escaping, and their bytes are copied straight from the row; the one
-      // definition of the layout, `writeHashInput`, decides every other event and any mismatch.
-      var intact = false
-      if event.typesAsWritten, let count = event.writeUnescapedHashInput(into: &scratch) {
-        intact = matches(sha256Of: UnsafeRawBufferPointer(rebasing: scratch[..<count]), hex: stored)
-      }
-      if !intact {
-        input.removeAll(keepingCapacity: true)
-        AuditEvent.writeHashInput(of: event, to: &input)
-        intact = input.withUnsafeBytes { matches(sha256Of: $0, hex: stored) }
-      }
-      guard intact else {
-        return verdict(seq, .hashMismatch, "event \(seq) does not give its stored hash: its contents were changed")
-      }
-      if let expected, expected.seq == seq, !stored.elementsEqual(expected.hash.utf8) {
-        return verdict(
-          seq, .headMismatch,
-          "event \(seq) has hash '\(String(decoding: stored, as: UTF8.self))', not the expected '\(expected.hash)': the chain was rewritten at or before seq \(seq)"
-        )
-      }
-      // The stored hash is 64 bytes, as `matches` found: copied over the previous one in place.
-      if previousHash.count == stored.count, let base = stored.baseAddress {
-        previousHash.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base, count: stored.count) }
-      } else {
-        previousHash.removeAll(keepingCapacity: true)
-        previousHash.append(contentsOf: stored)
-      }
-      checked = seq
     }
     if let expected {
       if expected.seq > checked {
@@ -254,33 +219,5 @@ package enum AuditChain {
     }
     return ChainVerdict(
       eventsChecked: checked, head: ChainHead(seq: checked, hash: String(decoding: previousHash, as: UTF8.self)), broken: nil)
-  }
-
-  /// Whether stored text holds exactly these bytes.
-  private static func same(_ stored: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8]) -> Bool {
-    guard stored.count == bytes.count else { return false }
-    guard let base = stored.baseAddress, !bytes.isEmpty else { return bytes.isEmpty }
-    return bytes.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, bytes.count) == 0 }
-  }
-
-  /// Whether `hex` is the lower-case hexadecimal SHA-256 of `input`, compared without building a string.
-  private static func matches(sha256Of input: UnsafeRawBufferPointer, hex: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard hex.count == 64 else { return false }
-    var hasher = SHA256()
-    hasher.update(bufferPointer: input)
-    return hasher.finalize().withUnsafeBytes { digest in
-      var different: UInt8 = 0
-      for position in 0..<32 {
-        let byte = digest[position]
-        different |= hex[2 * position] ^ hexDigit(byte >> 4)
-        different |= hex[2 * position + 1] ^ hexDigit(byte & 0x0f)
-      }
-      return different == 0
-    }
-  }
-
-  /// The lower-case hexadecimal digit of a value below 16.
-  @inline(__always) private static func hexDigit(_ value: UInt8) -> UInt8 {
-    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
   }
 }

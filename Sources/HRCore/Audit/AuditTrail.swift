@@ -193,8 +193,11 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
     "seq", "at", "operator", "role", "org", "action", "record_no", "outcome", "detail", "prev_hash", "hash", "state",
   ]
 
+  /// `OR FAIL`, with the trigger that refuses replacing an event failing rather than aborting
+  /// (`v5-audit-no-replace-fails`): a single row is all or nothing either way, and SQLite then
+  /// keeps no statement journal of the pages each event touches.
   private static let insertSQL =
-    "INSERT INTO audit_event (\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
+    "INSERT OR FAIL INTO audit_event (\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
 
   private var databaseValues: [(any DatabaseValueConvertible)?] {
     [seq, at, operatorID, role, org, action, recordNo, outcome, detail, prevHash, hash, state]

@@ -130,35 +130,67 @@ package enum StateDigest {
 
         """
     }
+    #if DEBUG
+    sql +=
+      "CREATE TEMP TABLE IF NOT EXISTS state_inserted (tbl TEXT NOT NULL, key NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;"
+    #endif
+    try db.execute(sql: sql)
+  }
+
+  /// The tables whose inserts `hr-create` hands over (``StateRows``): the record, its identifiers
+  /// and its tags.
+  static let handedOverInserts = ["record", "identifier", "tag"]
+
+  /// Stops noting the inserts into ``handedOverInserts`` by trigger on this connection: from now on
+  /// the code that inserts there hands every row over (``StateRows``) to the event that records
+  /// it. A table with a trigger makes SQLite run the trigger's program and keep a statement
+  /// journal of every page each insert touches; `hr-create` pays that on every record. Updates and
+  /// deletes are still noted by trigger.
+  ///
+  /// Debug builds (the tests) note those inserts by trigger in a table of their own, and each
+  /// event checks that every one was handed over (``takeState(in:written:)``).
+  package static func handOverInserts(in db: Database) throws {
+    var sql = ""
+    for table in CoveredTable.all where handedOverInserts.contains(table.name) {
+      sql += "DROP TRIGGER IF EXISTS temp.state_\(table.name)_insert;"
+      #if DEBUG
+      sql += """
+        CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_inserted AFTER INSERT ON main.\(table.name)
+          BEGIN INSERT OR IGNORE INTO state_inserted VALUES ('\(table.name)', NEW.\(table.key)); END;
+        """
+      #endif
+    }
     try db.execute(sql: sql)
   }
 
   /// The digests of the units changed since the last event, as the JSON object
   /// `{"TABLE/KEY":"HEX"|null,…}` (by table, then key), and forgets them: the `state` of the event
-  /// being appended. Its text is hashed as stored, so it is written here once, without sorting.
+  /// being appended. Its text is hashed as stored, so it is written here once.
   ///
-  /// A unit whose rows the caller just wrote and hands over in `written` is hashed from those
-  /// bytes instead of being read back; which units the state covers is still what the triggers
-  /// noted, so a change the caller did not hand over is read back as before.
+  /// The units are the ones the triggers noted, and the ones the caller hands over in `written`
+  /// (``handOverInserts(in:)``). A unit handed over is hashed from the bytes its rows were bound
+  /// with instead of being read back.
   static func takeState(in db: Database, written: StateRows? = nil) throws -> String {
-    let touched = try db.cachedStatement(sql: "SELECT tbl, key FROM temp.state_touched")
-    let raw = touched.sqliteStatement
-    sqlite3_reset(raw)
-    defer { sqlite3_reset(raw) }
+    var units = try touchedUnits(in: db)
+    #if DEBUG
+    try checkHandedOver(written, in: db)
+    #endif
+    if let written, !written.units.isEmpty {
+      for unit in written.units where !units.contains(where: { $0.table.name == unit.table && $0.key == unit.key }) {
+        guard let table = CoveredTable.named(Substring(unit.table)) else { continue }
+        units.append((table, unit.key))
+      }
+      units.sort(by: precedes)
+    }
     var state: [UInt8] = [UInt8(ascii: "{")]
-    while try step(raw, in: db) {
-      let name = String(cString: sqlite3_column_text(raw, 0))
-      guard let table = CoveredTable.named(Substring(name)) else { continue }
-      let key: DatabaseValue =
-        sqlite3_column_type(raw, 1) == SQLITE_INTEGER
-        ? sqlite3_column_int64(raw, 1).databaseValue : String(cString: sqlite3_column_text(raw, 1)).databaseValue
+    for (table, key) in units {
       if state.count > 1 { state.append(UInt8(ascii: ",")) }
-      JSONWriter.writeString("\(name)/\(key.storage.keyText)", to: &state)
+      JSONWriter.writeString("\(table.name)/\(key.storage.keyText)", to: &state)
       state.append(UInt8(ascii: ":"))
-      let unit = written?.rows(of: table.name, key: key.storage)
-      if let digest = try unit.map({ digest(of: table, rows: $0) }) ?? digest(of: table, key: key, in: db) {
+      let rows = written?.rows(of: table.name, key: key)
+      if let digest = try rows.map({ digest(of: table, rows: $0) }) ?? digest(of: table, key: key, in: db) {
         // Debug builds (the tests) prove every digest handed over equal to the stored rows'.
-        assert(unit == nil || (try? self.digest(of: table, key: key, in: db)) == digest, "\(name) digest of written rows")
+        assert(rows == nil || (try? self.digest(of: table, key: key, in: db)) == digest, "\(table.name) digest of written rows")
         state.append(UInt8(ascii: "\""))
         state.append(contentsOf: digest.utf8)
         state.append(UInt8(ascii: "\""))
@@ -167,9 +199,55 @@ package enum StateDigest {
       }
     }
     state.append(UInt8(ascii: "}"))
-    if state.count > 2 { try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute() }
     return String(decoding: state, as: UTF8.self)
   }
+
+  /// The units the triggers noted since the last event, in the order of their table's key (by
+  /// table, then key), and forgets them.
+  private static func touchedUnits(in db: Database) throws -> [(table: CoveredTable, key: DatabaseValue)] {
+    let touched = try db.cachedStatement(sql: "SELECT tbl, key FROM temp.state_touched")
+    let raw = touched.sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
+    var units: [(table: CoveredTable, key: DatabaseValue)] = []
+    while try step(raw, in: db) {
+      guard let table = CoveredTable.named(Substring(String(cString: sqlite3_column_text(raw, 0)))) else { continue }
+      let key: DatabaseValue =
+        sqlite3_column_type(raw, 1) == SQLITE_INTEGER
+        ? sqlite3_column_int64(raw, 1).databaseValue : String(cString: sqlite3_column_text(raw, 1)).databaseValue
+      units.append((table, key))
+    }
+    if !units.isEmpty { try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute() }
+    return units
+  }
+
+  /// Whether unit `a` comes before `b` in the order of `state_touched`'s key: by table name, then
+  /// by key as SQLite orders values, integers before text and text by its bytes.
+  private static func precedes(
+    _ a: (table: CoveredTable, key: DatabaseValue), _ b: (table: CoveredTable, key: DatabaseValue)
+  ) -> Bool {
+    if a.table.name != b.table.name { return a.table.name.utf8.lexicographicallyPrecedes(b.table.name.utf8) }
+    switch (a.key.storage, b.key.storage) {
+    case (.int64(let x), .int64(let y)): return x < y
+    case (.int64, _): return true
+    case (_, .int64): return false
+    default: return a.key.storage.keyText.utf8.lexicographicallyPrecedes(b.key.storage.keyText.utf8)
+    }
+  }
+
+  #if DEBUG
+  /// Checks that every insert the checking triggers of ``handOverInserts(in:)`` noted since the
+  /// last event was handed over in `written`, and forgets them.
+  private static func checkHandedOver(_ written: StateRows?, in db: Database) throws {
+    let inserted = try Row.fetchAll(db, sql: "SELECT tbl, key FROM temp.state_inserted")
+    for row in inserted {
+      let table: String = row[0]
+      let key: DatabaseValue = row[1]
+      assert(written?.rows(of: table, key: key) != nil, "\(table)/\(key.storage.keyText) inserted but not handed over")
+    }
+    if !inserted.isEmpty { try db.execute(sql: "DELETE FROM temp.state_inserted") }
+  }
+  #endif
 
   /// The digest of the unit `key` of `table` as it is now, or nil when it has no row.
   ///
@@ -257,14 +335,15 @@ package enum StateDigest {
 /// Rows a change has just written, each as the column bytes the audit state hashes
 /// (`Statement.runCapturing(in:_:)`), handed to the audit append so that it need not read them back.
 package struct StateRows {
-  private var units: [(table: String, key: String, rows: [[UInt8]])] = []
+  /// The units handed over, each with its rows.
+  private(set) var units: [(table: String, key: DatabaseValue, rows: [[UInt8]])] = []
 
   /// No rows yet.
   package init() {}
 
   /// Adds a row of the unit `key` of `table`; the rows of a unit are added in the order the
   /// table's digest reads them (for `identifier`, by kind, then value).
-  package mutating func add(_ row: [UInt8], table: String, key: String) {
+  package mutating func add(_ row: [UInt8], table: String, key: DatabaseValue) {
     if let index = units.firstIndex(where: { $0.table == table && $0.key == key }) {
       units[index].rows.append(row)
     } else {
@@ -273,9 +352,8 @@ package struct StateRows {
   }
 
   /// The rows handed over for a unit, or nil when the unit was not.
-  func rows(of table: String, key: DatabaseValue.Storage) -> [[UInt8]]? {
-    let text = key.keyText
-    return units.first { $0.table == table && $0.key == text }?.rows
+  func rows(of table: String, key: DatabaseValue) -> [[UInt8]]? {
+    units.first { $0.table == table && $0.key == key }?.rows
   }
 }
 

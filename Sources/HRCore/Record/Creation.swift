@@ -96,7 +96,7 @@ extension Registry {
       createdOn: createdOn, createdBy: session.staff.id, createdAt: now)
     // The rows written are handed to the audit event, which then need not read them back.
     var written = StateRows()
-    written.add(try record.insertPrepared(db), table: "record", key: recordNo.value)
+    written.add(try record.insertPrepared(db), table: "record", key: recordNo.value.databaseValue)
     try register(identifiers.all, for: recordNo.value, on: today, in: db, written: &written)
     for tag in tags {
       try HealthTags.insert(

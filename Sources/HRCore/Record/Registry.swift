@@ -1,6 +1,12 @@
 import GRDB
 import HRLines
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
 extension RejectionCode {
   /// An ID, birth-certificate or mother's ID number that fails its standard (GB 11643 …).
   package static let invalidID = RejectionCode("invalid_id")
@@ -150,7 +156,7 @@ package enum Registry {
         bind.bool(true)
         bind.date(date)
       }
-      written.add(row, table: "identifier", key: recordNo)
+      written.add(row, table: "identifier", key: recordNo.databaseValue)
     }
   }
 
@@ -192,16 +198,18 @@ package enum Registry {
   /// which the line loop undoes with the line. Two statements rather than an upsert with
   /// `RETURNING`, which makes SQLite build a temporary table for each record.
   static func nextRecordNumber(in division: DivisionCode, db: Database) throws -> RecordNumber {
-    try db.cachedStatement(sql: "UPDATE division_sequence SET last = last + 1 WHERE division = ?")
-      .execute(arguments: [division.value])
+    try db.cachedStatement(sql: "UPDATE division_sequence SET last = last + 1 WHERE division = ?").run(in: db) {
+      $0.text(division.value)
+    }
     var last = 1
-    if db.changesCount == 0 {
-      try db.cachedStatement(sql: "INSERT INTO division_sequence (division, last) VALUES (?, 1)")
-        .execute(arguments: [division.value])
+    if sqlite3_changes(db.sqliteConnection) == 0 {
+      try db.cachedStatement(sql: "INSERT INTO division_sequence (division, last) VALUES (?, 1)").run(in: db) {
+        $0.text(division.value)
+      }
     } else {
       last =
-        try Int.fetchOne(
-          db.cachedStatement(sql: "SELECT last FROM division_sequence WHERE division = ?"), arguments: [division.value]) ?? 1
+        try db.cachedStatement(sql: "SELECT last FROM division_sequence WHERE division = ?").first(
+          in: db, { $0.text(division.value) }, read: { Int(sqlite3_column_int64($0, 0)) }) ?? 1
     }
     guard last <= RecordNumber.maximumSequence else {
       throw LineRejection(

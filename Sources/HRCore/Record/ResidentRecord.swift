@@ -66,8 +66,11 @@ package struct ResidentRecord: Sendable, Equatable {
   /// The columns are selected by name and read by position, which spares a search among the
   /// row's column names for each of them.
   package static func find(_ recordNo: String, in db: Database) throws -> ResidentRecord? {
-    let row = try Row.fetchOne(db.cachedStatement(sql: selectByNumberSQL), arguments: [recordNo])
-    return try row.map { try ResidentRecord(columnsInOrder: $0) }
+    // Every line of hr-update, hr-transfer and hr-archive reads its record: stepped in place, without a row object.
+    try db.cachedStatement(sql: selectByNumberSQL).first(in: db, { $0.text(recordNo) }) { statement in
+      var columns = StoredColumns(statement, table: "record", names: columnNames)
+      return try ResidentRecord(columnsInOrder: &columns)
+    }
   }
 
   private static let selectByNumberSQL = "SELECT \(columnNames.joined(separator: ", ")) FROM record WHERE record_no = ?"
@@ -118,13 +121,10 @@ extension ResidentRecord: FetchableRecord, PersistableRecord {
   }
 
   /// Reads a row that holds exactly `columnNames`, in that order, by position.
-  private init(columnsInOrder row: Row) throws {
-    let recordNo: String = try row.stored(0, in: "record", record: nil)
-    var column = 0
-    func value<T: DatabaseValueConvertible>() throws(StoredValueError) -> T {
-      column += 1
-      return try row.stored(column, in: "record", record: recordNo)
-    }
+  private init(columnsInOrder columns: inout StoredColumns) throws {
+    let recordNo: String = try columns.next()
+    columns.recordNo = recordNo
+    func value<T: DatabaseValueConvertible>() throws(StoredValueError) -> T { try columns.next() }
     self.recordNo = recordNo
     division = try value()
     name = try value()

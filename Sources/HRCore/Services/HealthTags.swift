@@ -196,7 +196,7 @@ package enum HealthTags {
     row.reserveCapacity(9 + columns.count)
     StateDigest.appendInteger(tagID, to: &row)
     row.append(contentsOf: columns)
-    written.add(row, table: "tag", key: String(tagID))
+    written.add(row, table: "tag", key: tagID.databaseValue)
   }
 
   private static let insertSQL = """

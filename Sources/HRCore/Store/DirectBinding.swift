@@ -22,14 +22,18 @@ package struct Bindings {
   /// Binds text, or NULL.
   package mutating func text(_ value: String?) {
     index += 1
-    if let value {
-      sqlite3_bind_text(statement, index, value, -1, sqliteTransient)
-      if capturing {
-        var text = value
-        text.withUTF8 { bytes in
-          // Bound with length -1, SQLite keeps the text up to its first zero byte.
-          StateDigest.appendText(UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)]), to: &row)
+    if var value {
+      value.withUTF8 { bytes in
+        // SQLite keeps text up to its first zero byte, as it does for text bound with length -1.
+        let kept = UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)])
+        if let start = kept.baseAddress, !kept.isEmpty {
+          sqlite3_bind_text(
+            statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(kept.count), sqliteTransient)
+        } else {
+          // A null pointer would bind NULL.
+          sqlite3_bind_text(statement, index, "", 0, sqliteTransient)
         }
+        if capturing { StateDigest.appendText(kept, to: &row) }
       }
     } else {
       sqlite3_bind_null(statement, index)

@@ -18,6 +18,8 @@ extension Store {
     migrator.registerMigration("v4-audit-state", migrate: addAuditState)
     migrator.registerMigration("v4-metrics-services-by-org", migrate: indexMetricsByOrg)
     migrator.registerMigration("v4-metrics-incomplete-records", migrate: indexIncompleteRecords)
+    migrator.registerMigration("v5-checks-without-lists", migrate: compareInsteadOfListing)
+    migrator.registerMigration("v5-audit-no-replace-fails", migrate: failReplacingEvents)
     return migrator
   }
 

@@ -35,6 +35,19 @@ private struct StoredRowDecoder: Decoder {
   let row: Row
   let table: String
   let recordNo: String?
+  /// The position of each of the row's columns, by name: looked up once per row rather than by a
+  /// search through the names for every value.
+  let positions: [String: Int]
+
+  init(row: Row, table: String, recordNo: String?) {
+    self.row = row
+    self.table = table
+    self.recordNo = recordNo
+    var positions: [String: Int] = [:]
+    positions.reserveCapacity(row.count)
+    for (index, name) in row.columnNames.enumerated() where positions[name] == nil { positions[name] = index }
+    self.positions = positions
+  }
 
   var codingPath: [any CodingKey] { [] }
   var userInfo: [CodingUserInfoKey: Any] { [:] }
@@ -57,20 +70,35 @@ private struct StoredRowDecoder: Decoder {
 
   /// The column `key` names, as `V`.
   func value<V: DatabaseValueConvertible>(_ key: some CodingKey) throws(StoredValueError) -> V {
-    try row.stored(Self.column(key), in: table, record: recordNo)
+    let column = Self.column(key)
+    if let index = positions[column] { return try row.stored(index, in: table, record: recordNo) }
+    return try row.stored(column, in: table, record: recordNo)
+  }
+
+  /// Whether the row has the column `column`, and its value is NULL when it has.
+  func isNull(_ column: String) -> Bool? {
+    if let index = positions[column] { return (row[index] as DatabaseValue).isNull }
+    guard row.hasColumn(column) else { return nil }
+    return (row[column] as DatabaseValue).isNull
   }
 
   /// The column of a key: an underscore before each capital that follows a small letter or a
-  /// digit, then all in small letters.
+  /// digit, then all in small letters (keys are Swift names in ASCII).
   static func column(_ key: some CodingKey) -> String {
-    var column = ""
-    var previous: Character?
-    for character in key.stringValue {
-      if character.isUppercase, let previous, previous.isLowercase || previous.isNumber { column.append("_") }
-      column.append(Character(character.lowercased()))
-      previous = character
+    var column: [UInt8] = []
+    column.reserveCapacity(key.stringValue.utf8.count + 4)
+    var previous: UInt8 = 0
+    for byte in key.stringValue.utf8 {
+      let capital = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+      if capital,
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(previous) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(previous)
+      {
+        column.append(UInt8(ascii: "_"))
+      }
+      column.append(capital ? byte + 32 : byte)
+      previous = byte
     }
-    return column
+    return String(decoding: column, as: UTF8.self)
   }
 
   struct Columns<Key: CodingKey>: KeyedDecodingContainerProtocol {
@@ -80,13 +108,9 @@ private struct StoredRowDecoder: Decoder {
     /// Not listed: the records decode the keys they declare.
     var allKeys: [Key] { [] }
 
-    func contains(_ key: Key) -> Bool { decoder.row.hasColumn(StoredRowDecoder.column(key)) }
+    func contains(_ key: Key) -> Bool { decoder.isNull(StoredRowDecoder.column(key)) != nil }
 
-    func decodeNil(forKey key: Key) throws -> Bool {
-      let column = StoredRowDecoder.column(key)
-      guard decoder.row.hasColumn(column) else { return true }
-      return (decoder.row[column] as DatabaseValue).isNull
-    }
+    func decodeNil(forKey key: Key) throws -> Bool { decoder.isNull(StoredRowDecoder.column(key)) ?? true }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decoder.value(key) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try decoder.value(key) }

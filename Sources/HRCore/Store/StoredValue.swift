@@ -1,5 +1,11 @@
 import GRDB
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
 /// A value in the store that does not read back as its type: a date outside years 1000–9999
 /// (written by an earlier version of hr), or a cell edited by hand.
 ///
@@ -53,7 +59,7 @@ extension Row {
     return decoded
   }
 
-  private static func sqlText(_ value: DatabaseValue) -> String {
+  fileprivate static func sqlText(_ value: DatabaseValue) -> String {
     switch value.storage {
     case .null: "NULL"
     case .string(let text): "'\(text)'"
@@ -63,7 +69,7 @@ extension Row {
     }
   }
 
-  private static func expectation(_ type: Any.Type) -> String {
+  fileprivate static func expectation(_ type: Any.Type) -> String {
     switch type {
     case is LocalDate.Type, is LocalDate?.Type:
       "a date YYYY-MM-DD in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound)"
@@ -82,5 +88,51 @@ extension RawRepresentable where RawValue == String {
       throw StoredValueError(table: table, column: column, value: "'\(text)'", expected: "a known \(column)", recordNo: recordNo)
     }
     self = value
+  }
+}
+
+/// The current row of a prepared statement, read column after column where SQLite holds it, with
+/// the checks of `Row.stored`: for the look-ups that read a whole row for every input line, where
+/// copying the row into a `Row` first cost more than the look-up.
+struct StoredColumns {
+  private let statement: SQLiteStatement
+  private let table: String
+  private let names: [String]
+  /// The record the row belongs to, named by an error, once read.
+  var recordNo: String?
+  private var index: Int32 = 0
+
+  /// Reads the row `statement` stands on, whose columns are `names` of `table`, in that order.
+  init(_ statement: SQLiteStatement, table: String, names: [String]) {
+    self.statement = statement
+    self.table = table
+    self.names = names
+  }
+
+  /// The next column's text as a case of `N`, or a `StoredValueError` when it names none.
+  mutating func named<N: RawRepresentable<String>>() throws(StoredValueError) -> N {
+    let column = Int(index) < names.count ? names[Int(index)] : "#\(index)"
+    let text: String = try next()
+    return try N(stored: text, in: table, column: column, record: recordNo)
+  }
+
+  /// The next column's text as a case of `N`, nil for NULL, or a `StoredValueError` when it names none.
+  mutating func optionalNamed<N: RawRepresentable<String>>() throws(StoredValueError) -> N? {
+    let column = Int(index) < names.count ? names[Int(index)] : "#\(index)"
+    let text: String? = try next()
+    return try text.map { text throws(StoredValueError) in try N(stored: text, in: table, column: column, record: recordNo) }
+  }
+
+  /// The next column's value as `T`, or a `StoredValueError` naming the record, table and column.
+  mutating func next<T: DatabaseValueConvertible>() throws(StoredValueError) -> T {
+    let column = index
+    index += 1
+    let value = DatabaseValue(sqliteStatement: statement, index: column)
+    guard let decoded = T.fromDatabaseValue(value) else {
+      throw StoredValueError(
+        table: table, column: Int(column) < names.count ? names[Int(column)] : "#\(column)", value: Row.sqlText(value),
+        expected: Row.expectation(T.self), recordNo: recordNo)
+    }
+    return decoded
   }
 }

@@ -92,9 +92,44 @@ extension Transfer: Decodable, StoredRecord {
 
 extension Transfer {
   /// The transfer with this id.
+  ///
+  /// `confirm`, `reject` and `cancel` read one for every line: stepped in place and read by
+  /// position, with the checks of the decoding by name.
   package static func find(_ id: Int64, in db: Database) throws -> Transfer? {
-    try Transfer.fetchOne(
-      db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE transfer_id = ?"), arguments: [id])
+    try db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE transfer_id = ?").first(
+      in: db, { $0.integer(Int(id)) }
+    ) { statement in
+      var columns = StoredColumns(statement, table: storedTable, names: selectionColumns)
+      return try Transfer(columnsInOrder: &columns)
+    }
+  }
+
+  /// The columns of `selection`, in order.
+  private static let selectionColumns = selection.split { $0 == "," || $0.isWhitespace }.map(String.init)
+
+  /// Reads a row that holds exactly the columns of `selection`, in that order, by position.
+  private init(columnsInOrder columns: inout StoredColumns) throws(StoredValueError) {
+    transferID = try columns.next()
+    recordNo = try columns.next()
+    columns.recordNo = recordNo
+    fromOrg = try columns.next()
+    toOrg = try columns.next()
+    fromDistrict = try columns.next()
+    toDistrict = try columns.next()
+    kind = try columns.named()
+    reason = try columns.named()
+    consent = Consent(method: try columns.named(), ref: try columns.next())
+    status = try columns.named()
+    requestedOn = try columns.next()
+    requestedAt = try columns.next()
+    requestedBy = try columns.next()
+    due = try columns.next()
+    decidedOn = try columns.next()
+    decidedAt = try columns.next()
+    decidedBy = try columns.next()
+    decisionReason = try columns.next()
+    late = try columns.next()
+    protectedUntil = try columns.next()
   }
 
   /// The record's pending transfer, if any (there is at most one).

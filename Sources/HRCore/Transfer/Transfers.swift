@@ -11,26 +11,38 @@ struct TransferSubject: Sendable {
   var protectedUntil: LocalDate?
 
   var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
+}
 
+extension TransferSubject {
+  /// The facts of a record already read whole.
   init(_ record: ResidentRecord) {
-    recordNo = record.recordNo
-    managingOrg = record.managingOrg
-    managingDistrict = record.managingDistrict
-    status = record.status
-    archiveReason = record.archiveReason
-    protectedUntil = record.protectedUntil
+    self.init(
+      recordNo: record.recordNo, managingOrg: record.managingOrg, managingDistrict: record.managingDistrict,
+      status: record.status, archiveReason: record.archiveReason, protectedUntil: record.protectedUntil)
   }
 
-  /// The record with this number.
+  /// The record with this number. `request` reads one for every line: stepped in place and read
+  /// by position, with the checks of the decoding by name.
   static func find(_ recordNo: String, in db: Database) throws -> TransferSubject? {
-    try TransferSubject.fetchOne(
-      db.cachedStatement(
-        sql: """
-          SELECT record_no, managing_org, managing_district, status, archive_reason, protected_until
-          FROM record WHERE record_no = ?
-          """),
-      arguments: [recordNo])
+    try db.cachedStatement(
+      sql: """
+        SELECT record_no, managing_org, managing_district, status, archive_reason, protected_until
+        FROM record WHERE record_no = ?
+        """
+    ).first(in: db, { $0.text(recordNo) }) { statement in
+      var columns = StoredColumns(statement, table: storedTable, names: columnNames)
+      let number: String = try columns.next()
+      columns.recordNo = number
+      return TransferSubject(
+        recordNo: number, managingOrg: try columns.next(), managingDistrict: try columns.next(),
+        status: try columns.named(), archiveReason: try columns.optionalNamed(), protectedUntil: try columns.next())
+    }
   }
+
+  /// The columns `find` reads, in order.
+  private static let columnNames = [
+    "record_no", "managing_org", "managing_district", "status", "archive_reason", "protected_until",
+  ]
 
   /// The record a selecting line names by `record_no` or `id_number` (hr(7) COMMON BEHAVIOUR).
   static func selected(by fields: Fields, session: Session, in db: Database) throws -> TransferSubject {
@@ -44,9 +56,9 @@ struct TransferSubject: Sendable {
   }
 }
 
-extension TransferSubject: Decodable, StoredRecord {
+extension TransferSubject {
+  /// The table a subject is read from, as an error names it.
   static let storedTable = "record"
-
 }
 
 /// The transfer workflow of annex 1, 四: request, confirmation or rejection by the managing

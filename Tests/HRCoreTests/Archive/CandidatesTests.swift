@@ -108,6 +108,43 @@ struct CandidatesTests {
     }
     #expect(plan.contains("record_by_last_contact"))
   }
+
+  /// Many candidates are read along the table's order rather than sorted again for every chunk;
+  /// the listing is the same either way, for the city, an organisation and a district.
+  @Test(arguments: [Filter(), Filter(org: "500103002"), Filter(district: "500103")])
+  func manyCandidatesAreListedTheSameWithoutSortingEachChunk(filter: Filter) throws {
+    let fixture = try ArchiveFixture()
+    for (index, org) in Array(repeating: ["500103001", "500103002", "500106001"], count: 5).joined().enumerated() {
+      try fixture.createRecord(org: org, createdOn: index % 4 == 0 ? "2026-06-01" : "2019-0\(index % 9 + 1)-01")
+    }
+    let session = try fixture.session()
+    let coverage = try session.coverage(for: .archive, org: filter.org, district: filter.district)
+    var sorted: [String] = []
+    var byNumber: [String] = []
+    try fixture.store.archiveCandidates(coverage, session: session, chunk: 2) { sorted.append($0.compact) }
+    try fixture.store.archiveCandidates(coverage, session: session, chunk: 2, sortedChunks: 0) { byNumber.append($0.compact) }
+    #expect(sorted.count >= 3)
+    #expect(byNumber == sorted)
+    #expect(sorted == sorted.sorted())
+  }
+
+  /// The query of a chunk read along the table needs no sort; the one for few candidates does.
+  @Test(arguments: ["1", "record.managing_org = ?", "record.managing_district = ?"])
+  func aChunkReadByNumberIsNotSorted(scope: String) throws {
+    let fixture = try ArchiveFixture()
+    let detail = { (byNumber: Bool) in
+      try fixture.store.read { db in
+        try Row.fetchAll(
+          db, sql: "EXPLAIN QUERY PLAN " + Store.candidateChunkSQL(scope: scope, byNumber: byNumber),
+          arguments: scope == "1" ? ["2026-01-01", "", 2] : ["2026-01-01", "x", "", 2]
+        ).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+      }
+    }
+    let alongTheTable = try detail(true)
+    let sorted = try detail(false)
+    #expect(!alongTheTable.contains("TEMP B-TREE"), "\(alongTheTable)")
+    #expect(sorted.contains("TEMP B-TREE"), "\(sorted)")
+  }
 }
 
 @Suite("Coverage: how far an operator reaches for an action (§9)")
