@@ -111,14 +111,14 @@ struct StoredColumns {
 
   /// The next column's text as a case of `N`, or a `StoredValueError` when it names none.
   mutating func named<N: RawRepresentable<String>>() throws(StoredValueError) -> N {
-    let column = Int(index) < names.count ? names[Int(index)] : "#\(index)"
+    let column = name(of: index)
     let text: String = try next()
     return try N(stored: text, in: table, column: column, record: recordNo)
   }
 
   /// The next column's text as a case of `N`, nil for NULL, or a `StoredValueError` when it names none.
   mutating func optionalNamed<N: RawRepresentable<String>>() throws(StoredValueError) -> N? {
-    let column = Int(index) < names.count ? names[Int(index)] : "#\(index)"
+    let column = name(of: index)
     let text: String? = try next()
     return try text.map { text throws(StoredValueError) in try N(stored: text, in: table, column: column, record: recordNo) }
   }
@@ -130,9 +130,14 @@ struct StoredColumns {
     let value = DatabaseValue(sqliteStatement: statement, index: column)
     guard let decoded = T.fromDatabaseValue(value) else {
       throw StoredValueError(
-        table: table, column: Int(column) < names.count ? names[Int(column)] : "#\(column)", value: Row.sqlText(value),
+        table: table, column: name(of: column), value: Row.sqlText(value),
         expected: Row.expectation(T.self), recordNo: recordNo)
     }
     return decoded
+  }
+
+  /// The name of a column, as an error names it.
+  private func name(of column: Int32) -> String {
+    Int(column) < names.count ? names[Int(column)] : "#\(column)"
   }
 }
