@@ -27,10 +27,13 @@ let package = Package(
     // JSON Lines, hand-written for strict RFC 8259, duplicate keys, per-line columns and canonical
     // hashing: the one format every tool reads and writes, apart from the domain.
     .target(name: "HRLines"),
+    // The process-wide settings of SQLite that only C can make, before the first connection opens.
+    .target(name: "SQLiteProcess", linkerSettings: [.linkedLibrary("sqlite3")]),
     .target(
       name: "HRCore",
       dependencies: [
         "HRLines",
+        "SQLiteProcess",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Yams", package: "Yams"),

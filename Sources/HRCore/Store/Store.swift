@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteProcess
 
 #if canImport(GRDBSQLite)
 import GRDBSQLite
@@ -61,6 +62,10 @@ package final class Store: Sendable {
   /// a snapshot through a long import lets the log grow, and it should not stay that large.
   package static let journalSizeLimit = 64 << 20
 
+  /// SQLite's settings for the whole process, made once before its first connection opens: without
+  /// its count of allocated memory, a tool writes each line some 6% faster.
+  private static let processSettings: Int32 = hr_sqlite_disable_memory_statistics()
+
   /// Opens the store at `path` to write, creating it with `newFileMode` (0600, or 0640 when
   /// group-readable) when it is missing, and migrating its schema forward as needed.
   ///
@@ -73,6 +78,7 @@ package final class Store: Sendable {
   package init(path: String, busyTimeout: Double = 30, newFileMode: mode_t = 0o600) throws(StoreError) {
     self.path = path
     self.busyTimeout = busyTimeout
+    _ = Store.processSettings
     try Store.refuseWritableByOthers(path, groupWritable: newFileMode & 0o020 != 0)
     try Store.create(path, mode: newFileMode)
     try Store.refuseReadOnly(path)
@@ -127,6 +133,7 @@ package final class Store: Sendable {
   package init(readingOnly path: String, busyTimeout: Double = 30, groupWritable: Bool = false) throws(StoreError) {
     self.path = path
     self.busyTimeout = busyTimeout
+    _ = Store.processSettings
     try Store.refuseWritableByOthers(path, groupWritable: groupWritable)
     var configuration = GRDB.Configuration()
     configuration.busyMode = .timeout(busyTimeout)
