@@ -244,13 +244,26 @@ package enum AuditTrail {
 extension Sequence where Element == UInt8 {
   /// The bytes as lower-case hexadecimal text.
   package var hexString: String {
-    var out = [UInt8]()
-    out.reserveCapacity(Swift.max(64, 2 * underestimatedCount))
-    for byte in self {
-      out.append(hexDigit(byte >> 4))
-      out.append(hexDigit(byte & 0x0f))
+    withContiguousStorageIfAvailable { hexText(of: UnsafeRawBufferPointer($0)) } ?? hexText(of: Array(self))
+  }
+}
+
+extension Digest {
+  /// The digest as lower-case hexadecimal text, written straight from its bytes: a digest's
+  /// iterator copies them into an array first, and an event hashes two or three digests.
+  package var hexString: String { withUnsafeBytes { hexText(of: $0) } }
+}
+
+/// The bytes as lower-case hexadecimal text.
+private func hexText(of bytes: some Collection<UInt8>) -> String {
+  String(unsafeUninitializedCapacity: 2 * bytes.count) { text in
+    var at = 0
+    for byte in bytes {
+      text[at] = hexDigit(byte >> 4)
+      text[at + 1] = hexDigit(byte & 0x0f)
+      at += 2
     }
-    return String(decoding: out, as: UTF8.self)
+    return at
   }
 }
 

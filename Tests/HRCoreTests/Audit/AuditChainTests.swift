@@ -7,6 +7,14 @@ import Testing
 
 @Suite("Audit chain")
 struct AuditChainTests {
+  @Test func hashesAreWrittenAsLowerCaseHexadecimal() {
+    // FIPS 180-2, appendix B.1.
+    #expect(SHA256.hash(data: Array("abc".utf8)).hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect([UInt8]([0x00, 0x09, 0x0a, 0x0f, 0x10, 0xa0, 0xff]).hexString == "00090a0f10a0ff")
+    #expect((0...255).lazy.map { UInt8($0) }.hexString == (0...255).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+    #expect([UInt8]().hexString == "")
+  }
+
   @Test func hashIsSHA256OverPrevHashAndTheCanonicalJSONOfTheOtherFields() throws {
     let detail: JSONObject = ["z": "末", "a": ["y": 1, "x": "a\"b\\c\n"]]
     let event = AuditEvent(
