@@ -63,10 +63,7 @@ extension Registry {
     guard createdOn >= birthDate else {
       throw fields.invalid("created_on", "is before the birth date \(birthDate)")
     }
-    var basic: [String: String] = [:]
-    for field in BasicInformation.fields {
-      if let value = try BasicInformation.storedValue(of: field, in: fields) { basic[field.name] = value }
-    }
+    let basic = try BasicInformation.fields.map { field in (field, try BasicInformation.storedValue(of: field, in: fields)) }
     let tags = try tagCodes(in: fields)
 
     try session.authorize(.write, in: Scope(org: org.code, district: org.district), auditAs: "record.create", recordNo: nil)
@@ -83,17 +80,16 @@ extension Registry {
 
     let recordNo = try nextRecordNumber(in: division, db: db)
     let now = Timestamp.now()
-    let record = ResidentRecord(
+    var record = ResidentRecord(
       recordNo: recordNo.value, division: division.value, name: name, sex: sex.rawValue, birthDate: birthDate,
       idNumber: identifiers.residentID?.value, birthCertNo: identifiers.birthCertificate?.value,
       motherIdNumber: identifiers.motherLink?.mother.value, managingOrg: org.code, managingDistrict: org.district,
       status: .active, archiveReason: nil, archivedOn: nil, deathDate: nil,
-      phone: basic["phone"], currentAddress: basic["current_address"], registeredAddress: basic["registered_address"],
-      ethnicity: basic["ethnicity"], workUnit: basic["work_unit"], emergencyContact: basic["emergency_contact"],
-      responsibleDoctor: basic["responsible_doctor"], pastHistory: basic["past_history"],
-      familyHistory: basic["family_history"], bloodType: basic["blood_type"], paymentMethods: basic["payment_methods"],
+      phone: nil, currentAddress: nil, registeredAddress: nil, ethnicity: nil, workUnit: nil, emergencyContact: nil,
+      responsibleDoctor: nil, pastHistory: nil, familyHistory: nil, bloodType: nil, paymentMethods: nil,
       restricted: tags.contains(where: \.isRestricting), lastContact: createdOn, protectedUntil: nil,
       createdOn: createdOn, createdBy: session.staff.id, createdAt: now)
+    for (field, value) in basic { record[keyPath: field.property] = value }
     // The rows written are handed to the audit event, which then need not read them back.
     var written = StateRows()
     written.add(try record.insertPrepared(db), table: "record", key: recordNo.value.databaseValue)
