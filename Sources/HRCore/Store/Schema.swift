@@ -20,6 +20,7 @@ extension Store {
     migrator.registerMigration("v4-metrics-incomplete-records", migrate: indexIncompleteRecords)
     migrator.registerMigration("v5-checks-without-lists", migrate: compareInsteadOfListing)
     migrator.registerMigration("v5-audit-no-replace-fails", migrate: failReplacingEvents)
+    migrator.registerMigration("v5-incomplete-without-calls", migrate: incompleteWithoutCalls)
     return migrator
   }
 

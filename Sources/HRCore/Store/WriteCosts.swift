@@ -45,12 +45,18 @@ extension Store {
       }
       definitions[check.table] = definition.replacingCharacters(in: range, with: "CHECK (\(check.compared))")
     }
+    for (table, definition) in definitions.sorted(by: { $0.key < $1.key }) {
+      try rewriteSchema(db, type: "table", name: table, sql: definition)
+    }
+  }
+
+  /// Replaces the definition SQLite keeps of a table or index by `sql`, which must describe the
+  /// rows it holds as the old one did: nothing is rebuilt.
+  static func rewriteSchema(_ db: Database, type: String, name: String, sql: String) throws {
     let version = try Int.fetchOne(db, sql: "PRAGMA main.schema_version") ?? 0
     try db.execute(sql: "PRAGMA writable_schema = ON")
-    for (table, definition) in definitions.sorted(by: { $0.key < $1.key }) {
-      try db.execute(
-        sql: "UPDATE main.sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", arguments: [definition, table])
-    }
+    try db.execute(
+      sql: "UPDATE main.sqlite_master SET sql = ? WHERE type = ? AND name = ?", arguments: [sql, type, name])
     // A new schema version makes every connection read the definitions again.
     try db.execute(sql: "PRAGMA main.schema_version = \(version + 1)")
     try db.execute(sql: "PRAGMA writable_schema = OFF")
