@@ -222,7 +222,7 @@ package enum Archive {
     let lastContact = max(record.lastContact, contactDate)
     try db.cachedStatement(
       sql: """
-        UPDATE record SET status = 'active', archive_reason = NULL, archived_on = NULL, death_date = NULL, last_contact = ?
+        UPDATE OR FAIL record SET status = 'active', archive_reason = NULL, archived_on = NULL, death_date = NULL, last_contact = ?
         WHERE record_no = ?
         """
     ).execute(arguments: [lastContact, record.recordNo])
@@ -284,7 +284,8 @@ package enum Archive {
     record.archiveReason = reason
     record.archivedOn = session.today
     try db.cachedStatement(
-      sql: "UPDATE record SET status = 'archived', archive_reason = ?, archived_on = ?, death_date = ? WHERE record_no = ?"
+      sql:
+        "UPDATE OR FAIL record SET status = 'archived', archive_reason = ?, archived_on = ?, death_date = ? WHERE record_no = ?"
     ).run(in: db) { bind in
       bind.text(reason.rawValue)
       bind.date(session.today)

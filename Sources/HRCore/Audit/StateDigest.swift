@@ -114,25 +114,28 @@ package enum StateDigest {
   /// the tools insert, update or delete, so the next event's `state` covers it whatever code made
   /// the change. Temporary objects live with the connection and are never in the file.
   static func installTracking(in db: Database) throws {
-    var sql =
-      "CREATE TEMP TABLE IF NOT EXISTS state_touched (tbl TEXT NOT NULL, key NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;"
+    // A unit is noted as often as it changes, and read once (``touchedUnits(in:)``): a key or a
+    // constraint on the table would make the triggers' inserts conflict or fail, and a statement
+    // that says `OR FAIL` imposes that on its triggers, whose `OR IGNORE` would then fail.
+    var sql = "CREATE TEMP TABLE IF NOT EXISTS state_touched (tbl TEXT, key);"
     for table in CoveredTable.all {
       let note = { (row: String) in
-        "INSERT OR IGNORE INTO state_touched VALUES ('\(table.name)', \(row).\(table.key));"
+        "INSERT INTO state_touched VALUES ('\(table.name)', \(row).\(table.key));"
       }
       sql += """
         CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_insert AFTER INSERT ON main.\(table.name)
           BEGIN \(note("NEW")) END;
         CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_update AFTER UPDATE ON main.\(table.name)
-          BEGIN \(note("OLD")) \(note("NEW")) END;
+          BEGIN \(note("OLD"))
+            INSERT INTO state_touched SELECT '\(table.name)', NEW.\(table.key) WHERE NEW.\(table.key) IS NOT OLD.\(table.key);
+          END;
         CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_delete AFTER DELETE ON main.\(table.name)
           BEGIN \(note("OLD")) END;
 
         """
     }
     #if DEBUG
-    sql +=
-      "CREATE TEMP TABLE IF NOT EXISTS state_inserted (tbl TEXT NOT NULL, key NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;"
+    sql += "CREATE TEMP TABLE IF NOT EXISTS state_inserted (tbl TEXT, key);"
     #endif
     try db.execute(sql: sql)
   }
@@ -156,7 +159,7 @@ package enum StateDigest {
       #if DEBUG
       sql += """
         CREATE TEMP TRIGGER IF NOT EXISTS state_\(table.name)_inserted AFTER INSERT ON main.\(table.name)
-          BEGIN INSERT OR IGNORE INTO state_inserted VALUES ('\(table.name)', NEW.\(table.key)); END;
+          BEGIN INSERT INTO state_inserted VALUES ('\(table.name)', NEW.\(table.key)); END;
         """
       #endif
     }
@@ -202,8 +205,8 @@ package enum StateDigest {
     return String(decoding: state, as: UTF8.self)
   }
 
-  /// The units the triggers noted since the last event, in the order of their table's key (by
-  /// table, then key), and forgets them.
+  /// The units the triggers noted since the last event, each once, by table, then key, and
+  /// forgets them.
   private static func touchedUnits(in db: Database) throws -> [(table: CoveredTable, key: DatabaseValue)] {
     let touched = try db.cachedStatement(sql: "SELECT tbl, key FROM temp.state_touched")
     let raw = touched.sqliteStatement
@@ -217,11 +220,21 @@ package enum StateDigest {
         ? sqlite3_column_int64(raw, 1).databaseValue : String(cString: sqlite3_column_text(raw, 1)).databaseValue
       units.append((table, key))
     }
-    if !units.isEmpty { try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute() }
-    return units
+    guard !units.isEmpty else { return units }
+    try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute()
+    // A handful of units, some noted more than once: sorted here, without a sorter in SQLite.
+    units.sort(by: precedes)
+    return units.enumerated().filter { $0.offset == 0 || !same(units[$0.offset - 1], $0.element) }.map(\.element)
   }
 
-  /// Whether unit `a` comes before `b` in the order of `state_touched`'s key: by table name, then
+  /// Whether two units are the same: the same table, and keys of the same type and value.
+  private static func same(
+    _ a: (table: CoveredTable, key: DatabaseValue), _ b: (table: CoveredTable, key: DatabaseValue)
+  ) -> Bool {
+    a.table.name == b.table.name && a.key == b.key
+  }
+
+  /// Whether unit `a` comes before `b` in the order ``touchedUnits(in:)`` reads them: by table name, then
   /// by key as SQLite orders values, integers before text and text by its bytes.
   private static func precedes(
     _ a: (table: CoveredTable, key: DatabaseValue), _ b: (table: CoveredTable, key: DatabaseValue)

@@ -78,7 +78,7 @@ enum UpdateRules {
     let restricts = restrict && !record.restricted
     guard raises || restricts else { return }
     try db.cachedStatement(
-      sql: "UPDATE record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?"
+      sql: "UPDATE OR FAIL record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?"
     ).run(in: db) { bind in
       bind.date(raises ? date : record.lastContact)
       bind.bool(restricts)

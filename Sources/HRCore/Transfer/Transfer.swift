@@ -191,7 +191,7 @@ extension Transfer {
   func saveDecision(in db: Database) throws {
     try db.cachedStatement(
       sql: """
-        UPDATE transfer SET status = ?, decided_on = ?, decided_at = ?, decided_by = ?, decision_reason = ?,
+        UPDATE OR FAIL transfer SET status = ?, decided_on = ?, decided_at = ?, decided_by = ?, decision_reason = ?,
           late = ?, protected_until = ?
         WHERE transfer_id = ? AND status = 'pending'
         """

@@ -312,7 +312,7 @@ package enum Transfers {
   /// it (四(三)8: "不可再修改该档案的档案封面和个人基本信息").
   private static func moveRecord(of transfer: Transfer, in db: Database) throws {
     try db.cachedStatement(
-      sql: "UPDATE record SET managing_org = ?, managing_district = ?, protected_until = ? WHERE record_no = ?"
+      sql: "UPDATE OR FAIL record SET managing_org = ?, managing_district = ?, protected_until = ? WHERE record_no = ?"
     ).execute(arguments: [transfer.toOrg, transfer.toDistrict, transfer.protectedUntil, transfer.recordNo])
   }
 }

@@ -40,6 +40,31 @@ struct StateDigestTests {
     #expect(event.state?.contains(#""record/50010300100100001":""#) == true)
   }
 
+  /// The single-row updates of the tools say `OR FAIL`, which SQLite imposes on the triggers that
+  /// note the units: a unit changed twice, or by an update (which notes its old and new key), is
+  /// still noted, once, in the order of its key.
+  @Test func aUnitChangedOrFailTwiceIsNotedOnce() throws {
+    let sandbox = try AuditTestStore()
+    let event = try sandbox.store.write { db in
+      try db.execute(sql: Self.record)
+      try db.execute(sql: Self.record.replacingOccurrences(of: "50010300100100001", with: "50010300100100002"))
+      try AuditTrail.append(
+        AuditEntry(action: "record.create", recordNo: "50010300100100001"), by: AuditTestStore.cityAdmin, in: db)
+      for (recordNo, org) in [
+        ("50010300100100002", "500103002"), ("50010300100100001", "500103002"),
+        ("50010300100100002", "500103001"),
+      ] {
+        try db.execute(
+          sql: "UPDATE OR FAIL record SET managing_org = ? WHERE record_no = ?", arguments: [org, recordNo])
+      }
+      return try AuditTrail.append(
+        AuditEntry(action: "transfer.confirm", recordNo: "50010300100100001"), by: AuditTestStore.cityAdmin, in: db)
+    }
+    let state = try JSONParser.parseObject(Array((event.state ?? "").utf8))
+    #expect(state.keys == ["record/50010300100100001", "record/50010300100100002"])
+    #expect(try sandbox.verify().isIntact)
+  }
+
   @Test func theStateIsHashedSoThatEditingOrDroppingItBreaksTheChain() throws {
     for edit in ["UPDATE audit_event SET state = '{}' WHERE seq = 1", "UPDATE audit_event SET state = NULL WHERE seq = 1"] {
       let sandbox = try AuditTestStore()
