@@ -220,6 +220,7 @@ package enum Archive {
 
     let timestamp = Timestamp.now()
     let lastContact = max(record.lastContact, contactDate)
+    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: """
         UPDATE OR FAIL record SET status = 'active', archive_reason = NULL, archived_on = NULL, death_date = NULL, last_contact = ?
@@ -283,6 +284,7 @@ package enum Archive {
     record.status = .archived
     record.archiveReason = reason
     record.archivedOn = session.today
+    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql:
         "UPDATE OR FAIL record SET status = 'archived', archive_reason = ?, archived_on = ?, death_date = ? WHERE record_no = ?"

@@ -77,6 +77,7 @@ enum UpdateRules {
     let raises = date.map { $0 > record.lastContact } ?? false
     let restricts = restrict && !record.restricted
     guard raises || restricts else { return }
+    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: "UPDATE OR FAIL record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?"
     ).run(in: db) { bind in

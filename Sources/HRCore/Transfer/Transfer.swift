@@ -189,6 +189,7 @@ extension Transfer {
 
   /// Writes the decision fields of a transfer that was pending.
   func saveDecision(in db: Database) throws {
+    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: """
         UPDATE OR FAIL transfer SET status = ?, decided_on = ?, decided_at = ?, decided_by = ?, decision_reason = ?,

@@ -311,6 +311,7 @@ package enum Transfers {
   /// on the former organisation's scope no longer covers the record, so it can no longer change
   /// it (四(三)8: "不可再修改该档案的档案封面和个人基本信息").
   private static func moveRecord(of transfer: Transfer, in db: Database) throws {
+    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: "UPDATE OR FAIL record SET managing_org = ?, managing_district = ?, protected_until = ? WHERE record_no = ?"
     ).execute(arguments: [transfer.toOrg, transfer.toDistrict, transfer.protectedUntil, transfer.recordNo])
