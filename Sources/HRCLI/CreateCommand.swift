@@ -42,7 +42,7 @@ package struct CreateCommand: ParsableCommand {
       "hr-create", action: .write, verb: check ? "checked" : "created", rerunIsSafe: true, common: common, lines: lines,
       createsStore: !check && !lines.dryRun, writes: !check,
       // Creating hands the rows it inserts to each event rather than noting them by trigger.
-      prepare: StateDigest.handOverInserts
+      prepare: { try StateDigest.handOverInserts(into: StateDigest.createdTables, in: $0) }
     ) { session in
       { object, db in
         check

@@ -31,7 +31,11 @@ package struct UpdateCommand: ParsableCommand {
     package init() {}
 
     package func run() throws {
-      try LineRunner.run("hr-update", action: .write, verb: "updated", common: common, lines: lines) { session in
+      try LineRunner.run(
+        "hr-update", action: .write, verb: "updated", common: common, lines: lines,
+        // A service's row is handed to its event rather than noted by trigger.
+        prepare: { try StateDigest.handOverInserts(into: StateDigest.updatedTables, in: $0) }
+      ) { session in
         { object, db in try RecordUpdate.apply(object, session: session, in: db) }
       }
     }

@@ -142,19 +142,22 @@ package enum StateDigest {
 
   /// The tables whose inserts `hr-create` hands over (``StateRows``): the record, its identifiers
   /// and its tags.
-  static let handedOverInserts = ["record", "identifier", "tag"]
+  package static let createdTables: Set<String> = ["record", "identifier", "tag"]
 
-  /// Stops noting the inserts into ``handedOverInserts`` by trigger on this connection: from now on
-  /// the code that inserts there hands every row over (``StateRows``) to the event that records
-  /// it. A table with a trigger makes SQLite run the trigger's program and keep a statement
-  /// journal of every page each insert touches; `hr-create` pays that on every record. Updates and
-  /// deletes are still noted by trigger.
+  /// The table whose inserts `hr-update` hands over: its services.
+  package static let updatedTables: Set<String> = ["service"]
+
+  /// Stops noting the inserts into `tables` by trigger on this connection: from now on the code
+  /// that inserts there hands every row over (``StateRows``) to the event that records it. A table
+  /// with a trigger makes SQLite run the trigger's program and keep a statement journal of every
+  /// page each insert touches; `hr-create` pays that on every record, `hr-update` on every service.
+  /// Updates and deletes are still noted by trigger.
   ///
   /// Debug builds (the tests) note those inserts by trigger in a table of their own, and each
   /// event checks that every one was handed over (``takeState(in:written:)``).
-  package static func handOverInserts(in db: Database) throws {
+  package static func handOverInserts(into tables: Set<String>, in db: Database) throws {
     var sql = ""
-    for table in CoveredTable.all where handedOverInserts.contains(table.name) {
+    for table in CoveredTable.all where tables.contains(table.name) {
       sql += "DROP TRIGGER IF EXISTS temp.state_\(table.name)_insert;"
       #if DEBUG
       sql += """
@@ -171,7 +174,7 @@ package enum StateDigest {
   /// being appended. Its text is hashed as stored, so it is written here once.
   ///
   /// The units are the ones the triggers noted, and the ones the caller hands over in `written`
-  /// (``handOverInserts(in:)``). A unit handed over is hashed from the bytes its rows were bound
+  /// (``handOverInserts(into:in:)``). A unit handed over is hashed from the bytes its rows were bound
   /// with instead of being read back.
   static func takeState(in db: Database, written: StateRows? = nil) throws -> String {
     var units = try touchedUnits(in: db)
@@ -249,7 +252,7 @@ package enum StateDigest {
   }
 
   #if DEBUG
-  /// Checks that every insert the checking triggers of ``handOverInserts(in:)`` noted since the
+  /// Checks that every insert the checking triggers of ``handOverInserts(into:in:)`` noted since the
   /// last event was handed over in `written`, and forgets them.
   private static func checkHandedOver(_ written: StateRows?, in db: Database) throws {
     let inserted = try Row.fetchAll(db, sql: "SELECT tbl, key FROM temp.state_inserted")
@@ -296,6 +299,15 @@ package enum StateDigest {
     table.prefix.withUnsafeBytes { hasher.update(bufferPointer: $0) }
     for row in rows { row.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
     return hasher.finalize().hexString
+  }
+
+  /// The row of a table whose first column is an integer key SQLite assigned, as a statement that
+  /// bound the other columns captured it (``Statement/runCapturing(in:_:)``).
+  static func row(integerKey key: Int64, then columns: [UInt8]) -> [UInt8] {
+    var row: [UInt8] = []
+    row.reserveCapacity(9 + columns.count)
+    appendInteger(key, to: &row)
+    return row + columns
   }
 
   /// Appends a text column's storage type, length and bytes.

@@ -92,12 +92,12 @@ package enum ServiceLog {
 
     let late = today.days(since: date) > configuration.rules.serviceEntryDays
     let now = Timestamp.now()
-    try db.cachedStatement(
+    let columns = try db.cachedStatement(
       sql: """
         INSERT INTO service (record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).run(in: db) { bind in
+    ).runCapturing(in: db) { bind in
       bind.text(record.recordNo)
       bind.text(type)
       bind.date(date)
@@ -112,13 +112,17 @@ package enum ServiceLog {
       bind.text(session.staff.id)
     }
     let serviceID = Int(db.lastInsertedRowID)
+    // The row as stored: the number SQLite gave it, then the columns bound.
+    var written = StateRows()
+    written.add(StateDigest.row(integerKey: Int64(serviceID), then: columns), table: "service", key: serviceID.databaseValue)
     try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)
     var detail: JSONObject = [
       "service_id": .int(serviceID), "type": .string(type), "date": .string(date.description), "org": .string(org.code),
       "late": .bool(late),
     ]
     if offSite { detail["managing_org"] = .string(record.managingOrg) }
-    try AuditTrail.append(AuditEntry(action: action, recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+    try AuditTrail.append(
+      AuditEntry(action: action, recordNo: record.recordNo, detail: detail), by: session.staff, in: db, written: written)
 
     let saved = RecordedService(
       serviceID: serviceID, recordNo: record.recordNo, org: org.code, free: free, late: late, offSite: offSite,

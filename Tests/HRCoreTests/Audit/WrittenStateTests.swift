@@ -34,11 +34,13 @@ struct WrittenStateTests {
   ]
 
   /// Each line is created with its inserts noted by trigger, and with them handed over as
-  /// `hr-create` does (``StateDigest/handOverInserts(in:)``): the state is the same either way.
+  /// `hr-create` does (``StateDigest/handOverInserts(into:in:)``): the state is the same either way.
   @Test(arguments: lines, [false, true])
   func aCreatedRecordsStateIsTheDigestOfItsStoredRows(line: JSONObject, handedOver: Bool) throws {
     let fixture = try ServiceFixture()
-    if handedOver { try fixture.store.writeWithoutTransaction { db in try StateDigest.handOverInserts(in: db) } }
+    if handedOver {
+      try fixture.store.writeWithoutTransaction { db in try StateDigest.handOverInserts(into: StateDigest.createdTables, in: db) }
+    }
     let recordNo = try fixture.create(line)
     try fixture.store.read { db in
       let event = try #require(
@@ -62,10 +64,44 @@ struct WrittenStateTests {
     #expect(summary.changed == 0 && summary.deleted == 0 && summary.inserted == 0 && summary.notCovered == 0)
   }
 
+  /// A service is added with its insert noted by trigger, and with it handed over as `hr-update`
+  /// does: the event's state names the same units, with the digests of the stored rows.
+  @Test(arguments: [false, true])
+  func anAddedServicesStateIsTheDigestOfItsStoredRow(handedOver: Bool) throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder()
+    if handedOver {
+      try fixture.store.writeWithoutTransaction { db in
+        try StateDigest.handOverInserts(into: StateDigest.updatedTables, in: db)
+      }
+    }
+    let summary: JSONObject = ["systolic": 150, "note": "复查\t血压"]
+    for (date, free) in [("2026-11-20", true), ("2026-11-21", false)] {
+      try fixture.update([
+        "record_no": .string(recordNo),
+        "service": ["type": "hypertension_followup", "date": .string(date), "free": .bool(free), "summary": .object(summary)],
+      ])
+    }
+    try fixture.store.read { db in
+      let events = try AuditEvent.fetchAll(
+        db, sql: "SELECT * FROM audit_event WHERE action = 'service.add' ORDER BY seq")
+      let serviceIDs = try Int.fetchAll(db, sql: "SELECT service_id FROM service ORDER BY service_id")
+      #expect(events.count == 2 && serviceIDs.count == 2)
+      for (event, serviceID) in zip(events, serviceIDs) {
+        let state = try JSONParser.parseObject(Array(try #require(event.state).utf8))
+        #expect(state.keys == ["record/\(recordNo)", "service/\(serviceID)"])
+        let stored = try StateDigest.digest(of: try #require(CoveredTable.named("service")), key: serviceID.databaseValue, in: db)
+        #expect(state["service/\(serviceID)"] == .string(try #require(stored)))
+      }
+    }
+    let check = try fixture.store.read { db in try StateCheck.check(in: db) { _ in } }
+    #expect(check.changed == 0 && check.deleted == 0 && check.inserted == 0 && check.notCovered == 0)
+  }
+
   /// Once inserts are handed over, an update or a delete of those tables is still noted by trigger.
   @Test func updatesAreStillNotedOnceInsertsAreHandedOver() throws {
     let fixture = try ServiceFixture()
-    try fixture.store.writeWithoutTransaction { db in try StateDigest.handOverInserts(in: db) }
+    try fixture.store.writeWithoutTransaction { db in try StateDigest.handOverInserts(into: StateDigest.createdTables, in: db) }
     let recordNo = try fixture.createElder()
     let staff = try fixture.session("admin-city").staff
     let state = try fixture.store.write { db in
