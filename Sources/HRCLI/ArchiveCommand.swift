@@ -48,7 +48,11 @@ extension ArchiveLinesCommand {
   /// Checks the options by the rules of the fields they fill, then runs the line loop (`LineRunner`).
   package func run() throws {
     let command = "hr-archive " + (Self.configuration.commandName ?? "")
-    try LineRunner.run(command, action: .archive, verb: Self.verb, common: common, lines: lines) { session in
+    try LineRunner.run(
+      command, action: .archive, verb: Self.verb, common: common, lines: lines,
+      // An archive event's row is handed to its audit event rather than noted by trigger.
+      prepare: { try StateDigest.handOverInserts(into: StateDigest.archiveTables, in: $0) }
+    ) { session in
       let defaults = try particulars.checked(today: session.today)
       return { object, db in try Self.archive(object, defaults, session, db) }
     }

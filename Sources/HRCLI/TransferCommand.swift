@@ -54,8 +54,11 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try LineRunner.run("hr-transfer request", action: .requestTransfer, verb: "requested", common: common, lines: lines) {
-        session in
+      try LineRunner.run(
+        "hr-transfer request", action: .requestTransfer, verb: "requested", common: common, lines: lines,
+        // A transfer's row is handed to its audit event rather than noted by trigger.
+        prepare: { try StateDigest.handOverInserts(into: StateDigest.transferTables, in: $0) }
+      ) { session in
         if let toOrg, session.configuration.orgs[toOrg] == nil {
           throw RunError(.usage, "--to: unknown organisation '\(toOrg)'")
         }

@@ -58,16 +58,17 @@ package struct ArchiveEvent: Sendable, Equatable {
     particulars[keyPath: keyPath]
   }
 
-  /// Appends the event, entered today by the session's operator.
-  package func insert(by session: Session, at timestamp: String, in db: Database) throws {
-    try db.cachedStatement(
+  /// Appends the event, entered today by the session's operator, and returns its row for the
+  /// audit event that records it (``StateRows``).
+  package func insert(by session: Session, at timestamp: String, in db: Database) throws -> StateRows {
+    let columns = try db.cachedStatement(
       sql: """
         INSERT INTO archive_event (
           record_no, action, effective_on, evidence, death_date, death_cause, reported_on, left_on,
           contact_date, correction, late, entered_on, entered_at, entered_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).run(in: db) { bind in
+    ).runCapturing(in: db) { bind in
       bind.text(recordNo)
       bind.text(action.rawValue)
       bind.date(effectiveOn)
@@ -83,6 +84,10 @@ package struct ArchiveEvent: Sendable, Equatable {
       bind.text(timestamp)
       bind.text(session.staff.id)
     }
+    var written = StateRows()
+    let eventID = db.lastInsertedRowID
+    written.add(StateDigest.row(integerKey: eventID, then: columns), table: "archive_event", key: eventID.databaseValue)
+    return written
   }
 
   /// The record's archive history, oldest first.

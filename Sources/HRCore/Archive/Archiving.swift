@@ -228,7 +228,7 @@ package enum Archive {
         """
     ).execute(arguments: [lastContact, record.recordNo])
     let action: ArchiveAction = reason == .deceased ? .deathCorrected : .reactivated
-    try ArchiveEvent(
+    let written = try ArchiveEvent(
       recordNo: record.recordNo, action: action, effectiveOn: session.today,
       ArchiveParticulars(deathDate: record.deathDate, contactDate: contactDate, correction: correction)
     ).insert(by: session, at: timestamp, in: db)
@@ -240,7 +240,7 @@ package enum Archive {
     try AuditTrail.append(
       AuditEntry(
         action: reason == .deceased ? "record.correct_death" : "record.reactivate", recordNo: record.recordNo, detail: detail),
-      by: session.staff, in: db)
+      by: session.staff, in: db, written: written)
 
     record.status = .active
     record.archiveReason = nil
@@ -294,10 +294,11 @@ package enum Archive {
       bind.date(record.deathDate)
       bind.text(record.recordNo)
     }
-    try event.insert(by: session, at: Timestamp.now(), in: db)
+    let written = try event.insert(by: session, at: Timestamp.now(), in: db)
     var detail: JSONObject = ["archive_reason": .string(reason.rawValue), "archived_on": .string(session.today.description)]
     for (key, value) in auditDetail { detail[key] = value }
     try AuditTrail.append(
-      AuditEntry(action: "record.archive", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+      AuditEntry(action: "record.archive", recordNo: record.recordNo, detail: detail), by: session.staff, in: db,
+      written: written)
   }
 }

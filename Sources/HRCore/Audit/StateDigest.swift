@@ -147,10 +147,17 @@ package enum StateDigest {
   /// The table whose inserts `hr-update` hands over: its services.
   package static let updatedTables: Set<String> = ["service"]
 
+  /// The table whose inserts `hr-transfer` hands over: its requests.
+  package static let transferTables: Set<String> = ["transfer"]
+
+  /// The table whose inserts `hr-archive` hands over: its archive events.
+  package static let archiveTables: Set<String> = ["archive_event"]
+
   /// Stops noting the inserts into `tables` by trigger on this connection: from now on the code
   /// that inserts there hands every row over (``StateRows``) to the event that records it. A table
   /// with a trigger makes SQLite run the trigger's program and keep a statement journal of every
-  /// page each insert touches; `hr-create` pays that on every record, `hr-update` on every service.
+  /// page each insert touches; `hr-create` pays that on every record, the other tools on every
+  /// service, transfer and archive event.
   /// Updates and deletes are still noted by trigger.
   ///
   /// Debug builds (the tests) note those inserts by trigger in a table of their own, and each

@@ -146,12 +146,13 @@ extension Transfer {
       arguments: [recordNo])
   }
 
-  /// Inserts a new transfer and sets its id.
+  /// Inserts a new transfer, sets its id and returns its row for the audit event that records it
+  /// (``StateRows``).
   ///
   /// Bound straight to SQLite, and the id read as the last inserted row's rather than through
   /// `RETURNING`, which makes SQLite build a temporary table for each request.
-  mutating func insert(in db: Database) throws {
-    try db.cachedStatement(
+  mutating func insert(in db: Database) throws -> StateRows {
+    let columns = try db.cachedStatement(
       sql: """
         INSERT INTO transfer (
           record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method, consent_ref,
@@ -159,7 +160,7 @@ extension Transfer {
           decision_reason, late, protected_until)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).run(in: db) { bind in
+    ).runCapturing(in: db) { bind in
       bind.text(recordNo)
       bind.text(fromOrg)
       bind.text(toOrg)
@@ -177,6 +178,9 @@ extension Transfer {
       bindDecision(&bind)
     }
     transferID = db.lastInsertedRowID
+    var written = StateRows()
+    written.add(StateDigest.row(integerKey: transferID, then: columns), table: "transfer", key: transferID.databaseValue)
+    return written
   }
 
   /// The detail of the transfer's audit events: which transfer, between which organisations, then

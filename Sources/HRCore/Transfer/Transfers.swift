@@ -144,7 +144,7 @@ package enum Transfers {
       transfer.decidedBy = staff.id
       transfer.protectedUntil = try protectionEnd(of: transfer, on: today, configuration: session.configuration)
     }
-    try transfer.insert(in: db)
+    let written = try transfer.insert(in: db)
     if direct { try moveRecord(of: transfer, in: db) }
     try AuditTrail.append(
       AuditEntry(
@@ -154,7 +154,7 @@ package enum Transfers {
           "consent_method": .string(transfer.consent.method.rawValue), "consent_ref": .string(transfer.consent.ref),
           "status": .string(transfer.status.rawValue),
         ])),
-      by: staff, in: db)
+      by: staff, in: db, written: written)
     return transfer.output
   }
 

@@ -98,6 +98,42 @@ struct WrittenStateTests {
     #expect(check.changed == 0 && check.deleted == 0 && check.inserted == 0 && check.notCovered == 0)
   }
 
+  /// A record is archived as lost, then moved by a transfer request, with the archive event's and
+  /// the transfer's inserts noted by trigger, and handed over as `hr-archive` and `hr-transfer
+  /// request` do: each event's state is the digests of the stored rows.
+  @Test(arguments: [false, true])
+  func anArchiveEventsAndATransfersStateIsTheDigestOfTheirStoredRows(handedOver: Bool) throws {
+    let desk = try TransferDesk()
+    let recordNo = try desk.createRecord(managedBy: "500103001")
+    if handedOver {
+      try desk.store.writeWithoutTransaction { db in
+        try StateDigest.handOverInserts(into: StateDigest.archiveTables.union(StateDigest.transferTables), in: db)
+      }
+    }
+    try desk.archive(recordNo, as: .lost, on: "2027-02-01")
+    try desk.request(recordNo, to: "500106001", as: "admin-city", on: "2027-02-02")
+    try desk.store.read { db in
+      let eventID = try #require(try Int.fetchOne(db, sql: "SELECT event_id FROM archive_event"))
+      let transferID = try #require(try Int.fetchOne(db, sql: "SELECT transfer_id FROM transfer"))
+      for (action, units) in [
+        ("record.archive", ["archive_event/\(eventID)", "record/\(recordNo)"]),
+        ("transfer.request", ["record/\(recordNo)", "transfer/\(transferID)"]),
+      ] {
+        let event = try #require(
+          try AuditEvent.fetchOne(db, sql: "SELECT * FROM audit_event WHERE action = ?", arguments: [action]))
+        let state = try JSONParser.parseObject(Array(try #require(event.state).utf8))
+        #expect(state.keys == units, "\(action)")
+      }
+      let transfer = try StateDigest.digest(
+        of: try #require(CoveredTable.named("transfer")), key: transferID.databaseValue, in: db)
+      let request = try #require(
+        try AuditEvent.fetchOne(db, sql: "SELECT * FROM audit_event WHERE action = 'transfer.request'"))
+      #expect(request.state?.contains(#""transfer/\#(transferID)":"\#(try #require(transfer))""#) == true)
+    }
+    let check = try desk.store.read { db in try StateCheck.check(in: db) { _ in } }
+    #expect(check.changed == 0 && check.deleted == 0 && check.inserted == 0 && check.notCovered == 0)
+  }
+
   /// Once inserts are handed over, an update or a delete of those tables is still noted by trigger.
   @Test func updatesAreStillNotedOnceInsertsAreHandedOver() throws {
     let fixture = try ServiceFixture()
