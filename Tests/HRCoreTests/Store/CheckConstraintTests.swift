@@ -44,40 +44,36 @@ struct CheckConstraintTests {
 
   /// A store written before the migration keeps its rows, and its constraints refuse what they did.
   @Test func aStoreOfTheEarlierSchemaIsMigratedInPlace() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("hr.sqlite").path
-    let queue = try DatabaseQueue(path: path)
-    try Store.migrator.migrate(queue, upTo: "v4-metrics-incomplete-records")
-    try queue.write { db in
-      try db.execute(
-        sql: """
-          INSERT INTO record (record_no, division, name, sex, birth_date, managing_org, managing_district, status,
-            archive_reason, archived_on, last_contact, created_on, created_by, created_at)
-          VALUES ('50010300100100001', '500103001001', '张三', 1, '1956-01-01', '500103001', '500103', 'archived',
-            'lost', '2026-01-01', '2020-01-01', '2020-01-01', 'admin-city', '2020-01-01T00:00:00Z')
-          """)
-    }
-    try queue.close()
-
-    let store = try Store(path: path)
-    let (reason, integrity, last) = try store.read { db in
-      (
-        try String.fetchOne(db, sql: "SELECT archive_reason FROM record"),
-        try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v5-checks-without-lists'")
-      )
-    }
-    #expect(reason == "lost")
-    #expect(integrity == ["ok"])
-    #expect(last == 1)
-    for change in ["status = 'gone'", "archive_reason = 'gone'"] {
-      let error = #expect(throws: (any Error).self) {
-        try store.write { db in try db.execute(sql: "UPDATE record SET \(change)") }
+    try withEarlierStore(upTo: "v4-metrics-incomplete-records") { path, queue in
+      try queue.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO record (record_no, division, name, sex, birth_date, managing_org, managing_district, status,
+              archive_reason, archived_on, last_contact, created_on, created_by, created_at)
+            VALUES ('50010300100100001', '500103001001', '张三', 1, '1956-01-01', '500103001', '500103', 'archived',
+              'lost', '2026-01-01', '2020-01-01', '2020-01-01', 'admin-city', '2020-01-01T00:00:00Z')
+            """)
       }
-      #expect("\(error.map { "\($0)" } ?? "")".contains("CHECK constraint failed"), "\(change)")
+      try queue.close()
+
+      let store = try Store(path: path)
+      let (reason, integrity, last) = try store.read { db in
+        (
+          try String.fetchOne(db, sql: "SELECT archive_reason FROM record"),
+          try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+          try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v5-checks-without-lists'")
+        )
+      }
+      #expect(reason == "lost")
+      #expect(integrity == ["ok"])
+      #expect(last == 1)
+      for change in ["status = 'gone'", "archive_reason = 'gone'"] {
+        let error = #expect(throws: (any Error).self) {
+          try store.write { db in try db.execute(sql: "UPDATE record SET \(change)") }
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("CHECK constraint failed"), "\(change)")
+      }
+      try store.write { db in try db.execute(sql: "UPDATE record SET status = 'active', archive_reason = NULL") }
     }
-    try store.write { db in try db.execute(sql: "UPDATE record SET status = 'active', archive_reason = NULL") }
   }
 }

@@ -59,52 +59,44 @@ struct IncompleteIndexTests {
   }
 
   @Test func aStoreOfTheEarlierSchemaKeepsItsIndexAndItsRecords() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("hr.sqlite").path
-    let queue = try DatabaseQueue(path: path)
-    try Store.migrator.migrate(queue, upTo: "v5-audit-no-replace-fails")
-    try queue.write { db in try Self.insert(Array(Self.records.prefix(4)), in: db) }
-    let before = try queue.read { db in
-      try String.fetchAll(
-        db, sql: "SELECT record_no FROM record INDEXED BY record_incomplete WHERE \(Store.incompleteCondition) ORDER BY 1")
-    }
-    try queue.close()
+    try withEarlierStore(upTo: "v5-audit-no-replace-fails") { path, queue in
+      try queue.write { db in try Self.insert(Array(Self.records.prefix(4)), in: db) }
+      let before = try queue.read { db in
+        try String.fetchAll(
+          db, sql: "SELECT record_no FROM record INDEXED BY record_incomplete WHERE \(Store.incompleteCondition) ORDER BY 1")
+      }
+      try queue.close()
 
-    let store = try Store(path: path)
-    let expected = Self.records.filter(\.incomplete).map(\.recordNo)
-    try store.write { db in try Self.insert(Array(Self.records.dropFirst(4)), in: db) }
-    let (definition, integrity, found) = try store.read { db in
-      (
-        try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'record_incomplete'") ?? "",
-        try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-        try Self.incomplete(in: db)
-      )
+      let store = try Store(path: path)
+      let expected = Self.records.filter(\.incomplete).map(\.recordNo)
+      try store.write { db in try Self.insert(Array(Self.records.dropFirst(4)), in: db) }
+      let (definition, integrity, found) = try store.read { db in
+        (
+          try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'record_incomplete'") ?? "",
+          try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+          try Self.incomplete(in: db)
+        )
+      }
+      #expect(before == Array(expected.prefix(3)))
+      #expect(!definition.contains("char("), "\(definition)")
+      #expect(definition.hasSuffix(Store.incompleteConditionWithoutCalls))
+      #expect(integrity == ["ok"])
+      #expect(found.indexed == expected)
+      #expect(found.scanned == expected)
     }
-    #expect(before == Array(expected.prefix(3)))
-    #expect(!definition.contains("char("), "\(definition)")
-    #expect(definition.hasSuffix(Store.incompleteConditionWithoutCalls))
-    #expect(integrity == ["ok"])
-    #expect(found.indexed == expected)
-    #expect(found.scanned == expected)
   }
 
   @Test func aStoreWhoseIndexWasChangedIsNotMigrated() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("hr.sqlite").path
-    let queue = try DatabaseQueue(path: path)
-    try Store.migrator.migrate(queue, upTo: "v5-audit-no-replace-fails")
-    try queue.write { db in
-      try db.execute(sql: "DROP INDEX record_incomplete; CREATE INDEX record_incomplete ON record(managing_org)")
+    try withEarlierStore(upTo: "v5-audit-no-replace-fails") { path, queue in
+      try queue.write { db in
+        try db.execute(sql: "DROP INDEX record_incomplete; CREATE INDEX record_incomplete ON record(managing_org)")
+      }
+      try queue.close()
+      #expect(throws: (any Error).self) { try Store(path: path) }
+      let applied = try DatabaseQueue(path: path).read { db in
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v5-incomplete-without-calls'")
+      }
+      #expect(applied == 0)
     }
-    try queue.close()
-    #expect(throws: (any Error).self) { try Store(path: path) }
-    let applied = try DatabaseQueue(path: path).read { db in
-      try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations WHERE identifier = 'v5-incomplete-without-calls'")
-    }
-    #expect(applied == 0)
   }
 }
