@@ -199,8 +199,9 @@ package enum HealthTags {
     written.add(row, table: "tag", key: tagID.databaseValue)
   }
 
+  // `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).
   private static let insertSQL = """
-    INSERT INTO tag (record_no, code, source, since, ended, entered_on, entered_at, entered_by)
+    INSERT OR FAIL INTO tag (record_no, code, source, since, ended, entered_on, entered_at, entered_by)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     """
 

@@ -92,9 +92,10 @@ package enum ServiceLog {
 
     let late = today.days(since: date) > configuration.rules.serviceEntryDays
     let now = Timestamp.now()
+    // `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).
     let columns = try db.cachedStatement(
       sql: """
-        INSERT INTO service (record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by)
+        INSERT OR FAIL INTO service (record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).runCapturing(in: db) { bind in

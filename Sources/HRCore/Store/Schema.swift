@@ -21,6 +21,7 @@ extension Store {
     migrator.registerMigration("v5-checks-without-lists", migrate: compareInsteadOfListing)
     migrator.registerMigration("v5-audit-no-replace-fails", migrate: failReplacingEvents)
     migrator.registerMigration("v5-incomplete-without-calls", migrate: incompleteWithoutCalls)
+    migrator.registerMigration("v5-inserts-without-journal", migrate: insertWithoutStatementJournal)
     return migrator
   }
 

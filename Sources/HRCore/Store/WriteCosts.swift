@@ -76,4 +76,48 @@ extension Store {
           BEGIN SELECT RAISE(FAIL, 'audit events are never modified'); END;
         """)
   }
+
+  /// The tables the tools append a row to for a line, each row belonging to a record, with the
+  /// column that names the table's rows in its trigger that refuses `REPLACE`.
+  static let appendedPerLine = [("service", "service_id"), ("archive_event", "event_id"), ("tag", "tag_id")]
+
+  /// The foreign key of ``appendedPerLine`` as the first migrations wrote it, and the same key
+  /// checked when the transaction commits.
+  static let recordKey = (
+    immediate: "record_no TEXT NOT NULL REFERENCES record(record_no) ON DELETE CASCADE,",
+    deferred: "record_no TEXT NOT NULL REFERENCES record(record_no) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
+  )
+
+  /// Lets an insert into ``appendedPerLine`` run without a statement journal. Such an insert fires
+  /// the trigger that refuses `REPLACE`, and SQLite then checks the row's foreign key with a
+  /// counter that may abort the statement at its end, and keeps a journal of every page the
+  /// statement touches to undo it: for every service, archive event and tag written. Now the
+  /// trigger raises FAIL, the tools insert `OR FAIL`, and the foreign key is checked at the
+  /// commit: a row whose record does not exist still never commits, and the tools look every
+  /// record up in the same transaction before they write a row of it. The trigger's refusal is
+  /// the same, before the row is written.
+  ///
+  /// Each table keeps its definition but for the key, edited in place as in
+  /// ``compareInsteadOfListing(_:)``: deferring a key changes no stored row. A store whose
+  /// definition does not hold the key expected is not changed, and the migration fails.
+  static func insertWithoutStatementJournal(_ db: Database) throws {
+    for (table, key) in appendedPerLine {
+      guard
+        let definition = try String.fetchOne(
+          db, sql: "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]),
+        let range = definition.range(of: recordKey.immediate)
+      else {
+        throw DatabaseError(message: "the definition of table \(table) does not hold \(recordKey.immediate)")
+      }
+      try rewriteSchema(
+        db, type: "table", name: table, sql: definition.replacingCharacters(in: range, with: recordKey.deferred))
+      try db.execute(
+        sql: """
+          DROP TRIGGER \(table)_no_replace;
+          CREATE TRIGGER \(table)_no_replace BEFORE INSERT ON \(table)
+            WHEN EXISTS (SELECT 1 FROM \(table) WHERE \(key) = NEW.\(key))
+            BEGIN SELECT RAISE(FAIL, '\(table) rows are never modified'); END;
+          """)
+    }
+  }
 }
