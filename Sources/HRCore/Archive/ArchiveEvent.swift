@@ -86,8 +86,7 @@ package struct ArchiveEvent: Sendable, Equatable {
       bind.text(session.staff.id)
     }
     var written = StateRows()
-    let eventID = db.lastInsertedRowID
-    written.add(StateDigest.row(integerKey: eventID, then: columns), table: "archive_event", key: eventID.databaseValue)
+    written.addInserted(into: "archive_event", key: db.lastInsertedRowID, columns: columns)
     return written
   }
 

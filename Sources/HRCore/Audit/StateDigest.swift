@@ -308,15 +308,6 @@ package enum StateDigest {
     return hasher.finalize().hexString
   }
 
-  /// The row of a table whose first column is an integer key SQLite assigned, as a statement that
-  /// bound the other columns captured it (``Statement/runCapturing(in:_:)``).
-  static func row(integerKey key: Int64, then columns: [UInt8]) -> [UInt8] {
-    var row: [UInt8] = []
-    row.reserveCapacity(9 + columns.count)
-    appendInteger(key, to: &row)
-    return row + columns
-  }
-
   /// Appends a text column's storage type, length and bytes.
   static func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
     let count = bytes.count
@@ -381,6 +372,16 @@ package struct StateRows {
     } else {
       units.append((table, key, [row]))
     }
+  }
+
+  /// Adds the row just inserted into `table`: the integer key SQLite gave it, then the columns the
+  /// insert bound and captured (``Statement/runCapturing(in:_:)``), as the table's digest reads them.
+  package mutating func addInserted(into table: String, key: Int64, columns: [UInt8]) {
+    var row: [UInt8] = []
+    row.reserveCapacity(9 + columns.count)
+    StateDigest.appendInteger(key, to: &row)
+    row.append(contentsOf: columns)
+    add(row, table: table, key: key.databaseValue)
   }
 
   /// The rows handed over for a unit, or nil when the unit was not.

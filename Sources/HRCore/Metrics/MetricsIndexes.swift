@@ -86,7 +86,7 @@ extension Store {
   }
 
   /// ``incompleteCondition`` with its characters written as they are rather than made by `char()`:
-  /// the same text for every value, so the same condition, which SQLite evaluated with 22 function
+  /// the same text for every value, so the same condition, which SQLite evaluated with 33 function
   /// calls for every record written. `CoverField.anyEmptySQL(alias: "record")` as it stands since
   /// `v5-incomplete-without-calls`.
   static let incompleteConditionWithoutCalls =

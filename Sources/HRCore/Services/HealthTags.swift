@@ -191,12 +191,7 @@ package enum HealthTags {
       bind.text(now)
       bind.text(staff)
     }
-    let tagID = db.lastInsertedRowID
-    var row: [UInt8] = []
-    row.reserveCapacity(9 + columns.count)
-    StateDigest.appendInteger(tagID, to: &row)
-    row.append(contentsOf: columns)
-    written.add(row, table: "tag", key: tagID.databaseValue)
+    written.addInserted(into: "tag", key: db.lastInsertedRowID, columns: columns)
   }
 
   // `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).

@@ -113,9 +113,8 @@ package enum ServiceLog {
       bind.text(session.staff.id)
     }
     let serviceID = Int(db.lastInsertedRowID)
-    // The row as stored: the number SQLite gave it, then the columns bound.
     var written = StateRows()
-    written.add(StateDigest.row(integerKey: Int64(serviceID), then: columns), table: "service", key: serviceID.databaseValue)
+    written.addInserted(into: "service", key: Int64(serviceID), columns: columns)
     try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)
     var detail: JSONObject = [
       "service_id": .int(serviceID), "type": .string(type), "date": .string(date.description), "org": .string(org.code),

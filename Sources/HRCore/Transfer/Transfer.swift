@@ -179,7 +179,7 @@ extension Transfer {
     }
     transferID = db.lastInsertedRowID
     var written = StateRows()
-    written.add(StateDigest.row(integerKey: transferID, then: columns), table: "transfer", key: transferID.databaseValue)
+    written.addInserted(into: "transfer", key: transferID, columns: columns)
     return written
   }
 
