@@ -46,13 +46,7 @@ struct CheckConstraintTests {
   @Test func aStoreOfTheEarlierSchemaIsMigratedInPlace() throws {
     try withEarlierStore(upTo: "v4-metrics-incomplete-records") { path, queue in
       try queue.write { db in
-        try db.execute(
-          sql: """
-            INSERT INTO record (record_no, division, name, sex, birth_date, managing_org, managing_district, status,
-              archive_reason, archived_on, last_contact, created_on, created_by, created_at)
-            VALUES ('50010300100100001', '500103001001', '张三', 1, '1956-01-01', '500103001', '500103', 'archived',
-              'lost', '2026-01-01', '2020-01-01', '2020-01-01', 'admin-city', '2020-01-01T00:00:00Z')
-            """)
+        try insertRecord("50010300100100001", archived: "lost", in: db)
       }
       try queue.close()
 
