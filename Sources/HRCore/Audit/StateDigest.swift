@@ -231,10 +231,12 @@ package enum StateDigest {
       units.append((table, key))
     }
     guard !units.isEmpty else { return units }
-    try db.cachedStatement(sql: "DELETE FROM temp.state_touched").execute()
+    try db.cachedStatement(sql: "DELETE FROM temp.state_touched").run(in: db) { _ in }
     // A handful of units, some noted more than once: sorted here, without a sorter in SQLite.
     units.sort(by: precedes)
-    return units.enumerated().filter { $0.offset == 0 || !same(units[$0.offset - 1], $0.element) }.map(\.element)
+    var distinct = [units[0]]
+    for unit in units.dropFirst() where !same(distinct[distinct.count - 1], unit) { distinct.append(unit) }
+    return distinct
   }
 
   /// Whether two units are the same: the same table, and keys of the same type and value.

@@ -314,6 +314,11 @@ package enum Transfers {
     // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: "UPDATE OR FAIL record SET managing_org = ?, managing_district = ?, protected_until = ? WHERE record_no = ?"
-    ).execute(arguments: [transfer.toOrg, transfer.toDistrict, transfer.protectedUntil, transfer.recordNo])
+    ).run(in: db) { bind in
+      bind.text(transfer.toOrg)
+      bind.text(transfer.toDistrict)
+      bind.date(transfer.protectedUntil)
+      bind.text(transfer.recordNo)
+    }
   }
 }
