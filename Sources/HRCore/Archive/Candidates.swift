@@ -32,7 +32,7 @@ extension Store {
     var detail = coverage.detail
     detail["last_contact_on_or_before"] = .string(cutoff.description)
     let scope = coverage.recordFilter(alias: "record")
-    let conditions = ["status = 'active'", "last_contact <= ?", scope.sql].joined(separator: " AND ")
+    let conditions = Self.candidateConditions(scope: scope.sql).joined(separator: " AND ")
     let arguments: StatementArguments = [cutoff] + scope.arguments
 
     let count = try write { db in
@@ -74,13 +74,17 @@ extension Store {
 }
 
 extension Store {
+  /// What makes an archive candidate within `scope`: an active record not contacted since the
+  /// cutoff, the one argument besides the scope's (annex 1, 六(一)1).
+  static func candidateConditions(scope: String) -> [String] {
+    ["status = 'active'", "last_contact <= ?", scope]
+  }
+
   /// The query of a chunk of candidates after a record number, within `scope` (its arguments are
   /// the cutoff, the scope's, the last number listed and the chunk's size); `byNumber` keeps every
   /// condition but the record number from the indexes, so that SQLite reads along the table's order.
   package static func candidateChunkSQL(scope: String, byNumber: Bool) -> String {
-    let conditions =
-      byNumber
-      ? "+(status = 'active') AND +(last_contact <= ?) AND +(\(scope))" : "status = 'active' AND last_contact <= ? AND \(scope)"
+    let conditions = candidateConditions(scope: scope).map { byNumber ? "+(\($0))" : $0 }.joined(separator: " AND ")
     return """
       SELECT record_no, managing_org, last_contact FROM record
       WHERE \(conditions) AND record_no > ?
