@@ -30,16 +30,20 @@ package struct LineRunner {
   /// Opens the store once the first input has arrived: in a pipeline the tool before this one may be
   /// creating it.
   let openStore: () throws -> Store
+  /// Runs on the writer's connection before the first line: the tool's set-up, e.g. which inserts
+  /// it hands to the audit event itself.
+  let prepare: (Database) throws -> Void
 
   init(
     tool: String, options: LineOptions, session: Session, verb: String, rerunIsSafe: Bool,
-    openStore: @escaping () throws -> Store
+    prepare: @escaping (Database) throws -> Void, openStore: @escaping () throws -> Store
   ) {
     self.tool = tool
     self.options = options
     self.session = session
     self.verb = verb
     self.rerunIsSafe = rerunIsSafe
+    self.prepare = prepare
     self.openStore = openStore
   }
 
@@ -73,13 +77,37 @@ package struct LineRunner {
       RunError(.io, "\(what): \(String(cString: strerror(errno))); \(committed.summary(rerunIsSafe: rerunIsSafe))")
     }
 
+    // Closes the rejects file and the progress line, and prints the summary; returns 0 when every
+    // line was accepted, 65 otherwise.
+    func finish() throws -> ExitStatus {
+      guard report.finish() else { throw failure("cannot close rejects file '\(options.rejects ?? "")'") }
+      progress.finish()
+      if !options.quiet {
+        let existingCount = existing > 0 ? ", \(existing) existing" : ""
+        var summary =
+          "\(tool): \(accepted - existing) \(options.dryRun ? "would be \(verb)" : verb)\(existingCount), \(report.count) rejected"
+        if options.dryRun {
+          summary += " (dry run: nothing committed)"
+        } else if options.allOrNothing && report.count > 0 {
+          summary += " (all or nothing: nothing committed)"
+        }
+        StandardError.write(summary + "\n")
+      }
+      return report.count == 0 ? .ok : .dataError
+    }
+
     var batch: (file: String, lines: [InputLine])?
     do {
       batch = try batches.next()
     } catch let error as RunError {
       throw RunError(error.status, "\(error.message); \(committed.summary(rerunIsSafe: rerunIsSafe))")
     }
-    try openStore().writeWithoutTransaction { db in
+    let store = try openStore()
+    // Without a line there is nothing to write: the store is opened (created, migrated, checked),
+    // and its writer left alone.
+    guard batch != nil else { return try finish() }
+    try store.writeWithoutTransaction { db in
+      try prepare(db)
       do {
         if wholeRun { try db.beginTransaction(.immediate) }
         let firstSeq = wholeRun ? try Self.lastSeq(in: db) : 0
@@ -161,20 +189,7 @@ package struct LineRunner {
         }
       }
     }
-    guard report.finish() else { throw failure("cannot close rejects file '\(options.rejects ?? "")'") }
-    progress.finish()
-    if !options.quiet {
-      let existingCount = existing > 0 ? ", \(existing) existing" : ""
-      var summary =
-        "\(tool): \(accepted - existing) \(options.dryRun ? "would be \(verb)" : verb)\(existingCount), \(report.count) rejected"
-      if options.dryRun {
-        summary += " (dry run: nothing committed)"
-      } else if options.allOrNothing && report.count > 0 {
-        summary += " (all or nothing: nothing committed)"
-      }
-      StandardError.write(summary + "\n")
-    }
-    return report.count == 0 ? .ok : .dataError
+    return try finish()
   }
 
   /// The sequence number of the last event of the trail, 0 when it is empty.
@@ -286,11 +301,9 @@ extension LineRunner {
       }
       let session = try common.session(requiring: action, for: command, writes: writes && !lines.dryRun)
       let handle = try makeHandler(session)
-      let runner = LineRunner(tool: tool, options: lines, session: session, verb: verb, rerunIsSafe: rerunIsSafe) {
-        let store = try common.openStore(creating: createsStore, tool: tool)
-        try store.writeWithoutTransaction(prepare)
-        return store
-      }
+      let runner = LineRunner(
+        tool: tool, options: lines, session: session, verb: verb, rerunIsSafe: rerunIsSafe, prepare: prepare
+      ) { try common.openStore(creating: createsStore, tool: tool) }
       return try runner.run(handle)
     }
   }

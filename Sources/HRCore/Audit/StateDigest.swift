@@ -113,7 +113,13 @@ package enum StateDigest {
   /// Creates, on the writer's connection, the temporary table and triggers that note each unit
   /// the tools insert, update or delete, so the next event's `state` covers it whatever code made
   /// the change. Temporary objects live with the connection and are never in the file.
+  ///
+  /// Made before the connection's first write rather than when the store opens (``Store``): the
+  /// 36 triggers cost a third of the work of a run that writes nothing. Once made, they stay: a
+  /// tool that hands some inserts over has dropped those triggers, which must not come back.
   static func installTracking(in db: Database) throws {
+    let installed = "SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = 'state_touched'"
+    guard try Bool.fetchOne(db, sql: installed) == nil else { return }
     // A unit is noted as often as it changes, and read once (``touchedUnits(in:)``): a key or a
     // constraint on the table would make the triggers' inserts conflict or fail, and a statement
     // that says `OR FAIL` imposes that on its triggers, whose `OR IGNORE` would then fail.

@@ -56,6 +56,10 @@ package final class Store: Sendable {
   package let path: String
   /// The connections: a pool for a store opened to write, one connection for a read-only one.
   private let pool: any DatabaseWriter
+  /// Whether the writer notes each changed unit for the audit state: a store opened to write.
+  /// The notes are set up before its first write (``writeWithoutTransaction(_:)``), so that a run
+  /// that writes nothing does not pay for them.
+  private let tracksState: Bool
   let busyTimeout: Double
 
   /// The size, in bytes, to which a checkpoint truncates the write-ahead log: a reader that held
@@ -78,6 +82,7 @@ package final class Store: Sendable {
   package init(path: String, busyTimeout: Double = 30, newFileMode: mode_t = 0o600) throws(StoreError) {
     self.path = path
     self.busyTimeout = busyTimeout
+    tracksState = true
     _ = Store.processSettings
     try Store.refuseWritableByOthers(path, groupWritable: newFileMode & 0o020 != 0)
     try Store.create(path, mode: newFileMode)
@@ -111,7 +116,6 @@ package final class Store: Sendable {
         try db.execute(sql: "PRAGMA wal_autocheckpoint = 2048")
       }
       try Store.migrate(pool, path: path)
-      try pool.writeWithoutTransaction { db in try StateDigest.installTracking(in: db) }
       return pool
     }
   }
@@ -133,6 +137,7 @@ package final class Store: Sendable {
   package init(readingOnly path: String, busyTimeout: Double = 30, groupWritable: Bool = false) throws(StoreError) {
     self.path = path
     self.busyTimeout = busyTimeout
+    tracksState = false
     _ = Store.processSettings
     try Store.refuseWritableByOthers(path, groupWritable: groupWritable)
     var configuration = GRDB.Configuration()
@@ -349,10 +354,14 @@ package final class Store: Sendable {
 
   /// Runs `work` on the writer connection outside any transaction, for a caller that opens its own
   /// (the line loop's batches); a lock held past the busy timeout is `locked`, as for `write`.
+  /// Every write of a tool goes through here, so that none escapes the audit state's notes.
   package func writeWithoutTransaction<T>(_ work: (Database) throws -> T) throws -> T {
     let start = Store.now()
     do {
-      return try pool.writeWithoutTransaction(work)
+      return try pool.writeWithoutTransaction { db in
+        if tracksState { try StateDigest.installTracking(in: db) }
+        return try work(db)
+      }
     } catch let error as DatabaseError {
       throw StoreError.from(error, path: path, waited: Store.now() - start, opening: false)
     }
