@@ -70,7 +70,9 @@ let package = Package(
       name: "HRTestSupport", dependencies: ["HRCore", "HRFixtures", .product(name: "GRDB", package: "GRDB.swift")],
       path: "Tests/HRTestSupport"),
     .testTarget(name: "HRLinesTests", dependencies: ["HRLines", "HRTestSupport"]),
-    .testTarget(name: "HRCoreTests", dependencies: ["HRCore", "HRLines", "HRFixtures", "HRTestSupport"]),
+    .testTarget(
+      name: "HRCoreTests",
+      dependencies: ["HRCore", "HRLines", "HRFixtures", "HRTestSupport", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "HRCLITests", dependencies: ["HRCLI", "HRCore", "HRLines", "HRFixtures", "HRTestSupport"]),
   ]
 )

@@ -12,7 +12,8 @@ extension ConfigurationParser {
     var firstDuplicate: ConfigurationError?
     var renames = 0
     while true {
-      let result = Result<Yams.Node?, any Error> { try Yams.compose(yaml: text) }
+      // Plain scalars are typed by `PlainScalar`, not by the resolver's regular expressions.
+      let result = Result<Yams.Node?, any Error> { try Yams.compose(yaml: text, .basic) }
       switch result {
       case .success(let node):
         guard let node else {

@@ -219,8 +219,14 @@ extension ConfigurationParser {
   }
 
   /// The resolved tag name of a node, e.g. `.int` for an unquoted 7 and `.str` for a quoted "7".
+  ///
+  /// The tree is composed without resolving plain scalars (``compose(_:)``), which leaves them
+  /// all strings: a plain one is typed by its text here. So is one tagged `!!str` or `!`, which
+  /// then cannot be told from it: quoting is how the file makes a value a string.
   static func tagName(_ node: Yams.Node) -> Yams.Tag.Name {
-    Yams.Tag.Name(rawValue: node.tag.rawValue)
+    let name = Yams.Tag.Name(rawValue: node.tag.rawValue)
+    if case .scalar(let scalar) = node, scalar.style == .plain, name == .str { return PlainScalar.tag(of: scalar.string) }
+    return name
   }
 
   /// Whether the node is a YAML null (`~`, `null` or nothing).
