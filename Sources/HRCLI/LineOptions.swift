@@ -29,8 +29,12 @@ package struct LineOptions: ParsableArguments {
   @Flag(help: "Commit nothing if any line is rejected.")
   package var allOrNothing = false
 
+  /// 5,000 rather than 1,000: on a store of hundreds of thousands of records, each commit writes
+  /// every index page its batch touched, and the new records of a larger batch share more of
+  /// them (30,000 new residents on a store of 300,000: 25% less CPU, 35% less time); a batch's
+  /// lines, read ahead and printed after the commit, add some 3 MiB.
   @Option(help: ArgumentHelp("Lines committed per transaction.", valueName: "n"))
-  package var batchSize = 1000
+  package var batchSize = 5000
 
   @Flag(help: "Check and print everything as it would be, and commit nothing.")
   package var dryRun = false
