@@ -115,7 +115,7 @@ package enum StateDigest {
   /// the change. Temporary objects live with the connection and are never in the file.
   ///
   /// Made before the connection's first write rather than when the store opens (``Store``): the
-  /// 36 triggers cost a third of the work of a run that writes nothing. Once made, they stay: a
+  /// 36 triggers cost a seventh of the work of a run that writes nothing. Once made, they stay: a
   /// tool that hands some inserts over has dropped those triggers, which must not come back.
   static func installTracking(in db: Database) throws {
     let installed = "SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = 'state_touched'"
