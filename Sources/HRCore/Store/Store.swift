@@ -66,6 +66,20 @@ package final class Store: Sendable {
   /// a snapshot through a long import lets the log grow, and it should not stay that large.
   package static let journalSizeLimit = 64 << 20
 
+  /// How a connection waits for a lock another process holds: it tries again every millisecond
+  /// until `timeout` seconds have passed. SQLite's own wait sleeps up to 100 ms between tries,
+  /// while a tool that commits batch after batch lets the lock go for a millisecond or two between
+  /// them; a process trying every 100 ms could miss each of those moments through a long load and
+  /// give up (exit 75).
+  static func waiting(_ timeout: Double) -> Database.BusyMode {
+    let tries = Int(timeout * 1000)
+    return .callback { tried in
+      guard tried < tries else { return false }
+      usleep(1000)
+      return true
+    }
+  }
+
   /// SQLite's settings for the whole process, made once before its first connection opens: without
   /// its count of allocated memory, a tool writes each line some 6% faster.
   private static let processSettings: Int32 = hr_sqlite_disable_memory_statistics()
@@ -88,7 +102,7 @@ package final class Store: Sendable {
     try Store.create(path, mode: newFileMode)
     try Store.refuseReadOnly(path)
     var configuration = GRDB.Configuration()
-    configuration.busyMode = .timeout(busyTimeout)
+    configuration.busyMode = Store.waiting(busyTimeout)
     configuration.foreignKeysEnabled = true
     pool = try Store.retryingWhileBusy(path: path, busyTimeout: busyTimeout) {
       let primer = Store.primeWriteAheadLog(path)
@@ -143,7 +157,7 @@ package final class Store: Sendable {
     _ = Store.processSettings
     try Store.refuseWritableByOthers(path, groupWritable: groupWritable)
     var configuration = GRDB.Configuration()
-    configuration.busyMode = .timeout(busyTimeout)
+    configuration.busyMode = Store.waiting(busyTimeout)
     var location = path
     if Store.mayWrite(path), Store.mayWrite(Store.directory(of: path)) {
       configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = 1") }
@@ -291,7 +305,8 @@ package final class Store: Sendable {
     // The tools of one pipeline may open a new store at the same moment. GRDB reads the applied
     // migrations before it takes the write lock, so the slower process can run a migration the
     // other has just committed and fail; each migration commits atomically, so reading again and
-    // retrying is safe.
+    // retrying is safe. Each such failure follows a migration another process committed, so one
+    // attempt more than there are migrations is enough however the two interleave.
     for attempt in 1... {
       do {
         try migrator.migrate(pool)
@@ -299,7 +314,7 @@ package final class Store: Sendable {
       } catch {
         if Store.isBusy(error) { throw error }
         if try pool.read(migrator.hasCompletedMigrations) { return }
-        if attempt == 5 { throw error }
+        if attempt > migrator.migrations.count { throw error }
       }
     }
   }
