@@ -67,18 +67,25 @@ package final class Store: Sendable {
   package static let journalSizeLimit = 64 << 20
 
   /// How a connection waits for a lock another process holds: it tries again every millisecond
-  /// until `timeout` seconds have passed. SQLite's own wait sleeps up to 100 ms between tries,
-  /// while a tool that commits batch after batch lets the lock go for a millisecond or two between
-  /// them; a process trying every 100 ms could miss each of those moments through a long load and
-  /// give up (exit 75).
+  /// until `timeout` seconds have passed on the clock. SQLite's own wait sleeps up to 100 ms
+  /// between tries, while a tool that commits batch after batch lets the lock go for a millisecond
+  /// or two between them; a process trying every 100 ms could miss each of those moments through
+  /// a long load and give up (exit 75).
   static func waiting(_ timeout: Double) -> Database.BusyMode {
-    let tries = Int(timeout * 1000)
-    return .callback { tried in
-      guard tried < tries else { return false }
+    .callback { tried in
+      // SQLite calls the handler on the waiting thread, again and again for one wait, counting
+      // from 0: the thread keeps when that wait began.
+      let now = Store.now()
+      let thread = Thread.current.threadDictionary
+      if tried == 0 { thread[waitStartKey] = now }
+      guard now - (thread[waitStartKey] as? Double ?? now) < timeout else { return false }
       usleep(1000)
       return true
     }
   }
+
+  /// Where a waiting thread keeps the time its wait began.
+  private static let waitStartKey = "hr.store.waitStart"
 
   /// SQLite's settings for the whole process, made once before its first connection opens: without
   /// its count of allocated memory, a tool writes each line some 6% faster.
