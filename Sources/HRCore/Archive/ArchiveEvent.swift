@@ -86,7 +86,7 @@ package struct ArchiveEvent: Sendable, Equatable {
       bind.text(session.staff.id)
     }
     var written = StateRows()
-    written.addInserted(into: "archive_event", key: db.lastInsertedRowID, columns: columns)
+    written.addRow(into: "archive_event", key: db.lastInsertedRowID, columns: columns)
     return written
   }
 

@@ -294,7 +294,8 @@ package enum Archive {
       bind.date(record.deathDate)
       bind.text(record.recordNo)
     }
-    let written = try event.insert(by: session, at: Timestamp.now(), in: db)
+    var written = try event.insert(by: session, at: Timestamp.now(), in: db)
+    record.handOver(to: &written)
     var detail: JSONObject = ["archive_reason": .string(reason.rawValue), "archived_on": .string(session.today.description)]
     for (key, value) in auditDetail { detail[key] = value }
     try AuditTrail.append(

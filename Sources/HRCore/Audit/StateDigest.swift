@@ -186,9 +186,10 @@ package enum StateDigest {
   /// `{"TABLE/KEY":"HEX"|null,…}` (by table, then key), and forgets them: the `state` of the event
   /// being appended. Its text is hashed as stored, so it is written here once.
   ///
-  /// The units are the ones the triggers noted, and the ones the caller hands over in `written`
-  /// (``handOverInserts(into:in:)``). A unit handed over is hashed from the bytes its rows were bound
-  /// with instead of being read back.
+  /// The units are the ones the triggers noted, and the ones the caller hands over in `written`:
+  /// rows inserted where no trigger notes them (``handOverInserts(into:in:)``), and rows an update
+  /// left in a state the caller knows whole (``ResidentRecord/handOver(to:)``). A unit handed over
+  /// is hashed from the bytes its rows were bound with instead of being read back.
   static func takeState(in db: Database, written: StateRows? = nil) throws -> String {
     var units = try touchedUnits(in: db)
     #if DEBUG
@@ -382,9 +383,10 @@ package struct StateRows {
     }
   }
 
-  /// Adds the row just inserted into `table`: the integer key SQLite gave it, then the columns the
-  /// insert bound and captured (``Statement/runCapturing(in:_:)``), as the table's digest reads them.
-  package mutating func addInserted(into table: String, key: Int64, columns: [UInt8]) {
+  /// Adds the row just inserted into or updated in `table`, keyed by an integer rowid: the key, then
+  /// the other columns as the insert bound and captured them (``Statement/runCapturing(in:_:)``) or
+  /// as ``Bindings/captured(_:)`` gives them, as the table's digest reads them.
+  package mutating func addRow(into table: String, key: Int64, columns: [UInt8]) {
     var row: [UInt8] = []
     row.reserveCapacity(9 + columns.count)
     StateDigest.appendInteger(key, to: &row)

@@ -191,7 +191,7 @@ package enum HealthTags {
       bind.text(now)
       bind.text(staff)
     }
-    written.addInserted(into: "tag", key: db.lastInsertedRowID, columns: columns)
+    written.addRow(into: "tag", key: db.lastInsertedRowID, columns: columns)
   }
 
   // `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).

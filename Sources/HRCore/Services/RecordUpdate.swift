@@ -72,11 +72,15 @@ enum UpdateRules {
   }
 
   /// Raises the record's last contact to `date` and marks it restricted when asked, in one
-  /// statement and only when something changes.
-  static func touch(_ record: ResidentRecord, contactOn date: LocalDate?, restrict: Bool, in db: Database) throws {
+  /// statement and only when something changes; returns the record as the statement left it, or
+  /// nil when nothing changed.
+  @discardableResult
+  static func touch(
+    _ record: ResidentRecord, contactOn date: LocalDate?, restrict: Bool, in db: Database
+  ) throws -> ResidentRecord? {
     let raises = date.map { $0 > record.lastContact } ?? false
     let restricts = restrict && !record.restricted
-    guard raises || restricts else { return }
+    guard raises || restricts else { return nil }
     // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: "UPDATE OR FAIL record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?"
@@ -85,5 +89,9 @@ enum UpdateRules {
       bind.bool(restricts)
       bind.text(record.recordNo)
     }
+    var touched = record
+    if raises, let date { touched.lastContact = date }
+    if restricts { touched.restricted = true }
+    return touched
   }
 }

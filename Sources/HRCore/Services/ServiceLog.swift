@@ -114,8 +114,8 @@ package enum ServiceLog {
     }
     let serviceID = Int(db.lastInsertedRowID)
     var written = StateRows()
-    written.addInserted(into: "service", key: Int64(serviceID), columns: columns)
-    try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)
+    written.addRow(into: "service", key: Int64(serviceID), columns: columns)
+    try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)?.handOver(to: &written)
     var detail: JSONObject = [
       "service_id": .int(serviceID), "type": .string(type), "date": .string(date.description), "org": .string(org.code),
       "late": .bool(late),

@@ -12,7 +12,8 @@ import SQLite3
 /// would otherwise build an argument array and box each value for every line, which cost more than
 /// SQLite's own work of inserting the row.
 package struct Bindings {
-  fileprivate let statement: SQLiteStatement
+  /// The statement bound, or nil when the values are only captured (``captured(_:)``).
+  fileprivate let statement: SQLiteStatement?
   fileprivate var index: Int32 = 0
   /// The values bound so far as the audit state hashes a stored row's columns, when the caller
   /// asked for them (`runCapturing(in:_:)`).
@@ -26,17 +27,17 @@ package struct Bindings {
       value.withUTF8 { bytes in
         // SQLite keeps text up to its first zero byte, as it does for text bound with length -1.
         let kept = UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)])
-        if let start = kept.baseAddress, !kept.isEmpty {
+        if let statement, let start = kept.baseAddress, !kept.isEmpty {
           sqlite3_bind_text(
             statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(kept.count), sqliteTransient)
-        } else {
+        } else if let statement {
           // A null pointer would bind NULL.
           sqlite3_bind_text(statement, index, "", 0, sqliteTransient)
         }
         if capturing { StateDigest.appendText(kept, to: &row) }
       }
     } else {
-      sqlite3_bind_null(statement, index)
+      if let statement { sqlite3_bind_null(statement, index) }
       if capturing { row.append(UInt8(ascii: "n")) }
     }
   }
@@ -45,10 +46,10 @@ package struct Bindings {
   package mutating func integer(_ value: Int?) {
     index += 1
     if let value {
-      sqlite3_bind_int64(statement, index, Int64(value))
+      if let statement { sqlite3_bind_int64(statement, index, Int64(value)) }
       if capturing { StateDigest.appendInteger(Int64(value), to: &row) }
     } else {
-      sqlite3_bind_null(statement, index)
+      if let statement { sqlite3_bind_null(statement, index) }
       if capturing { row.append(UInt8(ascii: "n")) }
     }
   }
@@ -58,6 +59,16 @@ package struct Bindings {
 
   /// Binds a date as its `YYYY-MM-DD` text, as `LocalDate` is stored, or NULL.
   package mutating func date(_ value: LocalDate?) { text(value?.description) }
+
+  /// The values `bind` gives, as the audit state hashes a stored row's columns, without a
+  /// statement: the row an UPDATE has left behind, when the caller knows every column of it
+  /// (``ResidentRecord/handOver(to:)``).
+  static func captured(_ bind: (inout Bindings) -> Void) -> [UInt8] {
+    var bindings = Bindings(statement: nil, capturing: true)
+    bindings.row.reserveCapacity(512)
+    bind(&bindings)
+    return bindings.row
+  }
 }
 
 /// SQLite copies the bound text, which lives only for the call.

@@ -160,27 +160,30 @@ extension Transfer {
           decision_reason, late, protected_until)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    ).runCapturing(in: db) { bind in
-      bind.text(recordNo)
-      bind.text(fromOrg)
-      bind.text(toOrg)
-      bind.text(fromDistrict)
-      bind.text(toDistrict)
-      bind.text(kind.rawValue)
-      bind.text(reason.rawValue)
-      bind.text(consent.method.rawValue)
-      bind.text(consent.ref)
-      bind.text(status.rawValue)
-      bind.date(requestedOn)
-      bind.text(requestedAt)
-      bind.text(requestedBy)
-      bind.date(due)
-      bindDecision(&bind)
-    }
+    ).runCapturing(in: db, bindColumns)
     transferID = db.lastInsertedRowID
     var written = StateRows()
-    written.addInserted(into: "transfer", key: transferID, columns: columns)
+    written.addRow(into: "transfer", key: transferID, columns: columns)
     return written
+  }
+
+  /// Binds every column but `transfer_id`, in the table's order.
+  private func bindColumns(_ bind: inout Bindings) {
+    bind.text(recordNo)
+    bind.text(fromOrg)
+    bind.text(toOrg)
+    bind.text(fromDistrict)
+    bind.text(toDistrict)
+    bind.text(kind.rawValue)
+    bind.text(reason.rawValue)
+    bind.text(consent.method.rawValue)
+    bind.text(consent.ref)
+    bind.text(status.rawValue)
+    bind.date(requestedOn)
+    bind.text(requestedAt)
+    bind.text(requestedBy)
+    bind.date(due)
+    bindDecision(&bind)
   }
 
   /// The detail of the transfer's audit events: which transfer, between which organisations, then
@@ -191,8 +194,10 @@ extension Transfer {
     return detail
   }
 
-  /// Writes the decision fields of a transfer that was pending.
-  func saveDecision(in db: Database) throws {
+  /// Writes the decision fields of a transfer that was pending, and returns its row as the update
+  /// left it, for the audit event that records the decision (``StateRows``), which then need not
+  /// read it back.
+  func saveDecision(in db: Database) throws -> StateRows {
     // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: """
@@ -205,6 +210,13 @@ extension Transfer {
       bindDecision(&bind)
       bind.integer(Int(transferID))
     }
+    var written = StateRows()
+    // The transfer was read pending in this transaction, so the update changed its row; were it
+    // not so, the row is left to be read back.
+    if db.changesCount == 1 {
+      written.addRow(into: "transfer", key: transferID, columns: Bindings.captured(bindColumns))
+    }
+    return written
   }
 
   /// Binds the decision's columns, in the order both the insert and the decision's update name

@@ -176,7 +176,7 @@ package enum Transfers {
     let today = session.today
     decide(&transfer, as: .completed, on: today, by: session.staff)
     transfer.protectedUntil = try protectionEnd(of: transfer, on: today, configuration: session.configuration)
-    try transfer.saveDecision(in: db)
+    let written = try transfer.saveDecision(in: db)
     try moveRecord(of: transfer, in: db)
     try AuditTrail.append(
       AuditEntry(
@@ -185,7 +185,7 @@ package enum Transfers {
           "kind": .string(transfer.kind.rawValue), "late": .bool(transfer.late),
           "protected_until": transfer.protectedUntil.map { .string($0.description) } ?? .null,
         ])),
-      by: session.staff, in: db)
+      by: session.staff, in: db, written: written)
     return transfer.output
   }
 
@@ -216,12 +216,12 @@ package enum Transfers {
     try session.authorize(.decideTransfer, in: subject.scope, auditAs: "transfer.reject", recordNo: transfer.recordNo)
     decide(&transfer, as: .rejected, on: session.today, by: session.staff)
     transfer.decisionReason = because
-    try transfer.saveDecision(in: db)
+    let written = try transfer.saveDecision(in: db)
     try AuditTrail.append(
       AuditEntry(
         action: "transfer.reject", recordNo: transfer.recordNo,
         detail: transfer.auditDetail(["late": .bool(transfer.late), "rejection_reason": .string(because)])),
-      by: session.staff, in: db)
+      by: session.staff, in: db, written: written)
     return transfer.output
   }
 
@@ -245,10 +245,10 @@ package enum Transfers {
     }
     decide(&transfer, as: .cancelled, on: session.today, by: staff)
     transfer.late = false
-    try transfer.saveDecision(in: db)
+    let written = try transfer.saveDecision(in: db)
     try AuditTrail.append(
       AuditEntry(action: "transfer.cancel", recordNo: transfer.recordNo, detail: transfer.auditDetail()),
-      by: staff, in: db)
+      by: staff, in: db, written: written)
     return transfer.output
   }
 
