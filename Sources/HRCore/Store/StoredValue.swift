@@ -127,6 +127,24 @@ struct StoredColumns {
   mutating func next<T: DatabaseValueConvertible>() throws(StoredValueError) -> T {
     let column = index
     index += 1
+    // Text and dates, most of a row, are read straight from SQLite as GRDB reads them: a
+    // `DatabaseValue` and GRDB's conversion of an optional, which is not specialised for the
+    // type, cost more than the text itself. Anything else goes through GRDB.
+    let type = sqlite3_column_type(statement, column)
+    if T.self == String.self || T.self == String?.self {
+      if type == SQLITE_TEXT, let text = sqlite3_column_text(statement, column), let value = String(cString: text) as? T {
+        return value
+      }
+      if type == SQLITE_NULL, let value = String?.none as? T { return value }
+    } else if T.self == LocalDate.self || T.self == LocalDate?.self {
+      // A text that is no date goes on to the error below.
+      if type == SQLITE_TEXT, let text = sqlite3_column_text(statement, column), let date = LocalDate(String(cString: text)),
+        let value = date as? T
+      {
+        return value
+      }
+      if type == SQLITE_NULL, let value = LocalDate?.none as? T { return value }
+    }
     let value = DatabaseValue(sqliteStatement: statement, index: column)
     guard let decoded = T.fromDatabaseValue(value) else {
       throw StoredValueError(

@@ -65,4 +65,43 @@ struct StoredRecordTests {
       #expect(error.recordNo == recordNo)
     }
   }
+
+  /// Text and dates are read straight from SQLite; a value that does not read as its column's
+  /// type still names the column, whether the column may be NULL or not.
+  @Test(arguments: [
+    ("archived_on", "'2026-02-30'", "'2026-02-30'"),
+    ("birth_date", "'10000-01-01'", "'10000-01-01'"),
+    ("name", "x'00ff'", "a blob of 2 bytes"),
+  ])
+  func aRecordColumnThatDoesNotReadAsItsTypeIsNamed(column: String, stored: String, shown: String) throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder()
+    try fixture.store.write { db in
+      try db.execute(sql: "UPDATE record SET \(column) = \(stored) WHERE record_no = ?", arguments: [recordNo])
+    }
+    do {
+      let record = try fixture.store.read { db in try ResidentRecord.find(recordNo, in: db) }
+      Issue.record("read \(String(describing: record))")
+    } catch let error as StoredValueError {
+      #expect(error.column == column)
+      #expect(error.value == shown)
+      #expect(error.recordNo == recordNo)
+    }
+  }
+
+  @Test func aRecordReadsItsTextDatesAndNullsAsStored() throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder()
+    try fixture.store.write { db in
+      try db.execute(
+        sql: "UPDATE record SET archived_on = '2026-03-01', phone = NULL, work_unit = '解放碑社区' WHERE record_no = ?",
+        arguments: [recordNo])
+    }
+    let record = try #require(try fixture.store.read { db in try ResidentRecord.find(recordNo, in: db) })
+    #expect(record.archivedOn == LocalDate("2026-03-01"))
+    #expect(record.phone == nil)
+    #expect(record.workUnit == "解放碑社区")
+    #expect(record.deathDate == nil)
+    #expect(record.recordNo == recordNo)
+  }
 }
