@@ -97,14 +97,7 @@ struct OutputSafetyTests {
 
   @Test func aTableShowsControlAndBidirectionalCharactersAsEscapesAndKeepsItsColumns() throws {
     let (sandbox, records) = try Self.seeded()
-    // hr-create refuses them, with the character named and no raw byte echoed to the terminal.
-    let refused = try sandbox.shell(
-      #"printf '%s\n' '{"birth_cert_no":"A123456799","name":"李\u001b[2J","sex":1,"birth_date":"2026-05-01","division":"500103001001","org":"500103001"}' | hr-create"#
-    )
-    #expect(refused.status == 65)
-    #expect(refused.stderr.contains("U+001B"), "\(refused.stderr)")
-    #expect(!refused.stderr.unicodeScalars.contains { $0.value == 0x1B })
-    // The store edited by hand: an escape sequence that clears the screen and retitles the window,
+    // hr refuses these characters in a text it is given; the store edited by hand holds them: an escape sequence that clears the screen and retitles the window,
     // a bell, a C1 control introducer, and a right-to-left override that would reverse the row.
     _ = try sandbox.sqlite(
       "UPDATE record SET name = '张' || char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || char(155) || '31m'"
@@ -127,6 +120,25 @@ struct OutputSafetyTests {
     // The same listing as JSON Lines keeps the stored text exactly.
     let jsonl = try sandbox.run("hr-export", ["roster"], operator: "admin-jfb")
     #expect(jsonl.objects.first?["name"] as? String == "张\u{1B}[2J\u{1B}]0;pwned\u{07}\u{9B}31m")
+  }
+
+  @Test func messagesShowTheControlCharactersOfAValueAsEscapes() throws {
+    let sandbox = try Sandbox()
+    // hr-create refuses control characters in a text, naming the one it found; a message that
+    // quotes a value shows an escape sequence in it rather than sending it to the terminal.
+    try sandbox.write(
+      "hostile.jsonl",
+      #"{"birth_cert_no":"A123456799","name":"李\u001b[2J","sex":1,"birth_date":"2026-05-01","division":"500103001001","org":"500103001"}"#
+        + "\n" + #"{"id_number":"5001\u001b]0;pwned\u0007\u202e1","name":"李四","division":"500103001001","org":"500103001"}"#
+        + "\n")
+    let refused = try sandbox.shell("cat hostile.jsonl | hr-create")
+    #expect(refused.status == 65)
+    #expect(refused.errorLines.first?.hasSuffix("contains an invisible control or format character (U+001B)") == true)
+    #expect(refused.errorLines.dropFirst().first?.contains(#"id number '5001\u{1B}]0;pwned\u{7}\u{202E}1'"#) == true)
+    #expect(!refused.stderr.unicodeScalars.contains { [0x07, 0x1B, 0x202E].contains($0.value) }, "\(refused.stderr)")
+    let unknown = try sandbox.shell(#"hr-export roster --tag "$(printf 'x\033[2J')""#, operator: "admin-jfb")
+    #expect(unknown.status == 64)
+    #expect(unknown.stderr.hasPrefix(#"hr-export: unknown tag 'x\u{1B}[2J'"#), "\(unknown.stderr)")
   }
 
   @Test(
