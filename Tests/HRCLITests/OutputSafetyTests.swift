@@ -141,6 +141,26 @@ struct OutputSafetyTests {
     #expect(unknown.stderr.hasPrefix(#"hr-export: unknown tag 'x\u{1B}[2J'"#), "\(unknown.stderr)")
   }
 
+  @Test func aPaymentMethodIsRefusedAControlCharacterLikeEveryOtherText() throws {
+    let sandbox = try Sandbox()
+    let person =
+      #"{"birth_cert_no":"A12345678N","name":"李四","sex":1,"birth_date":"2026-05-01","division":"500103001001","org":"500103001","#
+    try sandbox.write(
+      "methods.jsonl",
+      [#""payment_methods":["城乡居民医保\u001b[2J"]}"#, #""payment_methods":[" "]}"#, #""payment_methods":[" 城乡居民医保 "]}"#]
+        .enumerated().map { person.replacingOccurrences(of: "N", with: "\($0.offset)") + $0.element }.joined(separator: "\n")
+        + "\n")
+    let created = try sandbox.shell("cat methods.jsonl | hr-create")
+    #expect(created.status == 65)
+    #expect(
+      created.errorLines.prefix(2) == [
+        "hr-create:-:1: invalid_value: field 'payment_methods' holds a method that contains an invisible control or format character (U+001B)",
+        "hr-create:-:2: invalid_value: field 'payment_methods' must hold non-empty strings",
+      ])
+    let record = try #require(created.objects.first?["record_no"] as? String)
+    #expect(try sandbox.sqlite("SELECT payment_methods FROM record WHERE record_no = '\(record)'") == #"["城乡居民医保"]"#)
+  }
+
   @Test(
     "A text is shown as it is unless a character in it acts on the screen",
     arguments: [
