@@ -66,8 +66,9 @@ package func runTool(_ tool: String, _ body: () throws -> ExitStatus) throws {
   } catch let error as ValidationError {
     throw error
   } catch {
-    // An error of several lines (every problem of a configuration file) reads `tool: ` on each.
-    for line in "\(error)".split(separator: "\n") { StandardError.write("\(tool): \(line)\n") }
+    // An error of several lines (every problem of a configuration file) reads `tool: ` on each;
+    // a value it quotes shows its control characters as escapes, as a table does.
+    for line in "\(error)".split(separator: "\n") { StandardError.write("\(tool): \(CellText.visible(String(line)))\n") }
     status = ExitStatus(for: error)
   }
   if status != .ok { throw ExitCode(status.rawValue) }

@@ -7,9 +7,11 @@ import HRLines
 package enum ListingFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
   /// One compact JSON object a line, for pipes into the other tools.
   case jsonl
-  /// RFC 4180 with a header line, for spreadsheets; nested values as compact JSON in one cell.
+  /// RFC 4180 with a header line, for spreadsheets; nested values as compact JSON in one cell, and a
+  /// text that would start a formula after an apostrophe (`CellText.spreadsheet`).
   case csv
-  /// Aligned columns for a terminal, by display width, so Chinese text lines up; a header line first.
+  /// Aligned columns for a terminal, by display width, so Chinese text lines up; a header line first,
+  /// and control and format characters shown as escapes (`CellText.visible`).
   case table
 }
 
@@ -111,7 +113,7 @@ package struct ListingWriter {
       try writeCSVHeader()
       try output.append(line: columns.map { Self.csvCell(object[$0] ?? .null) }.joined(separator: ","))
     case .table:
-      let cells = columns.map { Self.tableCell(object[$0] ?? .null) }
+      let cells = columns.map { CellText.visible(Self.tableCell(object[$0] ?? .null)) }
       if widths == nil {
         tableRows.append(cells)
         if tableRows.count == Self.alignedRows { try writeTableRows() }
@@ -160,9 +162,14 @@ package struct ListingWriter {
     return line
   }
 
-  /// A value as a CSV cell (RFC 4180): strings as they are, null empty, anything else as compact JSON.
+  /// A value as a CSV cell (RFC 4180): a string as it is, after an apostrophe when it would start a
+  /// formula (`CellText.spreadsheet`); null empty; anything else as compact JSON, unchanged.
   package static func csvCell(_ value: JSONValue) -> String {
-    quoteCSV(value.stringValue ?? (value.isNull ? "" : value.compact))
+    switch value {
+    case .string(let text): quoteCSV(CellText.spreadsheet(text))
+    case .null: ""
+    default: quoteCSV(value.compact)
+    }
   }
 
   /// A field quoted as RFC 4180 asks when it holds a comma, a quote or a line break.

@@ -97,17 +97,19 @@ struct MetricsReport {
         let value = column.value(in: line)
         let text = column.isRate ? MetricsColumn.percent(value) : ListingWriter.tableCell(value)
         html +=
-          "<td class=\"\(column.isRate || value.intValue != nil ? "n" : "t")\" data-key=\"\(column.key)\">\(escape(text))</td>"
+          "<td class=\"\(column.isRate || value.intValue != nil ? "n" : "t")\" data-key=\"\(escape(column.key))\">\(escape(text))</td>"
       }
       html += "</tr>\n"
     }
     return html + "</tbody>\n</table>\n"
   }
 
-  /// Text made safe inside an element or an attribute value.
+  /// Text made safe inside an element or an attribute value: markup characters as references, and
+  /// control and format characters as visible escapes (`CellText.visible`), since XML admits no
+  /// control character even as a reference and a bidirectional override would reorder the text.
   private func escape(_ text: String) -> String {
     var out = ""
-    for character in text {
+    for character in CellText.visible(text) {
       switch character {
       case "&": out += "&amp;"
       case "<": out += "&lt;"

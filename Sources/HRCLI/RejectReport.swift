@@ -38,10 +38,14 @@ struct RejectReport {
   }
 
   /// Reports a rejected line: on standard error unless `announce` is false (the line was
-  /// announced by a pass of its batch that was undone), and in the file.
+  /// announced by a pass of its batch that was undone), and in the file. The message quotes the
+  /// line's values with their control characters escaped (`CellText.visible`): a line from a
+  /// resident's file must not act on the terminal that shows it.
   mutating func add(_ rejection: LineRejection, file name: String, line: InputLine, announce: Bool = true) {
     count += 1
-    if announce { StandardError.write("\(tool):\(name):\(line.number): \(rejection.code): \(rejection.message)\n") }
+    if announce {
+      StandardError.write("\(tool):\(name):\(line.number): \(rejection.code): \(CellText.visible(rejection.message))\n")
+    }
     if announce, !hinted, let hint = InputHint.hint(for: line, code: rejection.code.rawValue) {
       hinted = true
       StandardError.write("\(tool): hint: \(hint)\n")

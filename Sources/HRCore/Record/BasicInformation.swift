@@ -90,11 +90,16 @@ package enum BasicInformation {
     case .methods:
       guard let array = try fields.array(key) else { return nil }
       var methods: [JSONValue] = []
+      // Each method is a free text like every other (`FreeText`), so that no control character
+      // kept here reaches the terminal or the page that shows the record.
       for item in array {
-        guard let method = item.stringValue?.trimmingWhitespace(), !method.isEmpty, method.count <= 50 else {
+        guard let raw = item.stringValue, !raw.trimmingWhitespace().isEmpty else {
           throw fields.invalid(key, "must hold non-empty strings")
         }
-        methods.append(.string(method))
+        switch FreeText.checked(raw, maxLength: 50) {
+        case .success(let method): methods.append(.string(method))
+        case .failure(let problem): throw fields.invalid(key, "holds a method that \(problem.reason)")
+        }
       }
       return JSONValue.array(methods).compact
     }
