@@ -213,7 +213,7 @@ package struct CommonOptions: ParsableArguments {
       StandardError.write("\(tool): creating a new store '\(storePath)' (\(storeOrigin))\n")
     }
     if readOnly { return try Store(readingOnly: storePath, busyTimeout: busyTimeout, groupWritable: groupInstallation) }
-    return try Store(path: storePath, busyTimeout: busyTimeout, newFileMode: newFileMode)
+    return try Store(path: storePath, busyTimeout: busyTimeout, newFileMode: newFileMode, creating: creating)
   }
 }
 
