@@ -172,15 +172,43 @@ package struct ListingWriter {
   }
 
   /// A value as a table cell: null and empty as `-`, an array as a comma-separated list, an object
-  /// as `key=value` pairs.
+  /// as `key=value` pairs; text made safe for a terminal (`visible`).
   package static func tableCell(_ value: JSONValue) -> String {
     switch value {
     case .null: "-"
-    case .string(let text): text.isEmpty ? "-" : text
+    case .string(let text): text.isEmpty ? "-" : visible(text)
     case .array(let items): items.isEmpty ? "-" : items.map(tableCell).joined(separator: ",")
-    case .object(let object): object.keys.map { "\($0)=\(tableCell(object[$0] ?? .null))" }.joined(separator: " ")
+    case .object(let object): object.keys.map { "\(visible($0))=\(tableCell(object[$0] ?? .null))" }.joined(separator: " ")
     default: value.compact
     }
+  }
+
+  /// Text as a table shows it in a terminal: a control character (a line break, a tab, the escape
+  /// that starts a terminal's control sequence) or a bidirectional override is written as its JSON
+  /// escape (`\n`, `\u001b`), so that no value, such as an option an operator typed that the audit
+  /// trail keeps as given, can break a row, hide text or command the reader's terminal.
+  package static func visible(_ text: String) -> String {
+    func hidden(_ scalar: Unicode.Scalar) -> Bool {
+      scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
+        || (0x2066...0x2069).contains(scalar.value)
+    }
+    guard text.unicodeScalars.contains(where: hidden) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+      guard hidden(scalar) else {
+        out.unicodeScalars.append(scalar)
+        continue
+      }
+      switch scalar {
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+      }
+    }
+    return out
   }
 
   /// Columns a text takes in a terminal: East Asian wide and full-width characters (Chinese text)
