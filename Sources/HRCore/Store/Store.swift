@@ -122,9 +122,15 @@ package final class Store: Sendable {
     var configuration = GRDB.Configuration()
     configuration.busyMode = Store.waiting(busyTimeout)
     configuration.foreignKeysEnabled = true
-    // Before GRDB switches the file to WAL: another program's database is left as it was.
+    // Before GRDB switches the file to WAL: another program's database is left as it was. In one
+    // read transaction, whose first read takes the snapshot: another process may be creating the
+    // store, and the tables and the migrations applied must be seen as one.
     configuration.prepareDatabase { db in
-      _ = try Store.refuseNonStore(db, path: path, applied: Store.migrator.appliedIdentifiers(db), creating: creating)
+      try db.inTransaction(.deferred) {
+        _ = try Row.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master LIMIT 1")
+        _ = try Store.refuseNonStore(db, path: path, applied: Store.migrator.appliedIdentifiers(db), creating: creating)
+        return .commit
+      }
     }
     pool = try Store.retryingWhileBusy(path: path, busyTimeout: busyTimeout) {
       let primer = Store.primeWriteAheadLog(path)
