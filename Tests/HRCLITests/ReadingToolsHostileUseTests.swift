@@ -68,6 +68,44 @@ struct ReadingToolsHostileUseTests {
   }
 }
 
+/// A dry run shows nothing it would have to audit, but what it does show is kept.
+@Suite("hr-export record --dry-run: the lookup it makes is kept")
+struct DryRunViewingTests {
+  @Test("A dry run that finds a record by ID number and tells its number keeps a record.check event")
+  func aDryRunViewingIsAnAuditedLookup() throws {
+    let sandbox = try Sandbox()
+    let created = try sandbox.run("hr-create", ["--quiet"], stdin: Sandbox.people(2))
+    let recordNo = try #require(created.objects.first?["record_no"] as? String)
+    let id = try sandbox.sqlite("SELECT value FROM identifier WHERE record_no = '\(recordNo)' AND kind = 'id_number'")
+    // An operator of another organisation, as anyone may claim an emergency.
+    let result = try sandbox.run(
+      "hr-export", ["record", "--dry-run", "--viewer", "emergency", "--reason", "trying numbers"],
+      stdin: #"{"id_number":"\#(id)"}"# + "\n", operator: "doc-chen")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.objects.first?["record_no"] as? String == recordNo)
+    #expect(
+      try sandbox.sqlite(
+        """
+        SELECT operator || ' ' || outcome || ' ' || json_extract(detail, '$.kind') || ' ' || json_extract(detail, '$.reason')
+          || ' ' || json_extract(detail, '$.dry_run') FROM audit_event WHERE action = 'record.check' AND record_no = '\(recordNo)'
+        """) == "doc-chen ok emergency trying numbers 1")
+    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action LIKE 'record.view%'") == "0")
+    let access = try sandbox.run("hr-audit", ["access", "--record", recordNo], operator: "auditor-1")
+    #expect(access.objects.contains { $0["use"] as? String == "looked_up" && $0["operator"] as? String == "doc-chen" })
+
+    // A refused viewer's message names the record found by the ID number: kept as a refused lookup.
+    let refused = try sandbox.run(
+      "hr-export", ["record", "--dry-run", "--viewer", "public_health", "--reason", "x"],
+      stdin: #"{"id_number":"\#(id)"}"# + "\n", operator: "doc-chen")
+    #expect(refused.status == 65, "\(refused.stderr)")
+    #expect(refused.stderr.contains("record '\(recordNo)'"))
+    #expect(
+      try sandbox.sqlite(
+        "SELECT outcome || ' ' || json_extract(detail, '$.code') FROM audit_event WHERE action = 'record.check' ORDER BY seq DESC LIMIT 1"
+      ) == "denied forbidden")
+  }
+}
+
 /// What an operator types into an option that the trail keeps, and what a table prints for a terminal.
 @Suite("Reading tools: terminal control characters")
 struct TerminalControlTests {
