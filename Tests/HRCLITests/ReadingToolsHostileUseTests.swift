@@ -55,6 +55,22 @@ struct ReadingToolsHostileUseTests {
     #expect(roster.status == 0, "\(roster.stderr)")
   }
 
+  @Test("Standard output appended to the store is refused before the store is opened", arguments: readings)
+  func standardOutputIntoTheStoreIsRefused(command: String) throws {
+    let sandbox = try Sandbox()
+    #expect(try sandbox.run("hr-create", ["--quiet"], stdin: Sandbox.people(3)).status == 0)
+    let size = try sandbox.shell("stat -c %s hr.sqlite").stdout
+    let events = try sandbox.sqlite("SELECT count(*) FROM audit_event")
+    let result = try sandbox.shell("\(command) >> hr.sqlite")
+    #expect(result.status == 64, "\(command): \(result.stderr)")
+    let tool = String(command.prefix { $0 != " " })
+    #expect(
+      result.stderr == "\(tool): standard output is the store's file '\(sandbox.store)': redirect it to another file\n",
+      "\(command)")
+    #expect(try sandbox.shell("stat -c %s hr.sqlite").stdout == size)
+    #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event") == events)
+  }
+
   @Test("--rejects naming the file standard output is redirected to is refused before a line is read")
   func rejectsFileThatIsStandardOutputIsRefused() throws {
     let sandbox = try Sandbox()
