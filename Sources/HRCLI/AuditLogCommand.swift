@@ -44,6 +44,15 @@ struct AuditLogCommand: ParsableCommand {
       throw ValidationError("--record '\(record)' is not a record number of 17 digits")
     }
     if let action, action.isEmpty || action == ".*" { throw ValidationError("--action must name an action or 'area.*'") }
+    // Both are kept in the listing's own audit event as given: text with a control character (a
+    // terminal's escape sequence) or of any length has no place in the trail.
+    for (value, option) in [(by, "by"), (action, "action")] {
+      do {
+        _ = try OptionError.text(value, option: option, maxLength: 100)
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
   }
 
   func run() throws {

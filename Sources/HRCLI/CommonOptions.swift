@@ -200,6 +200,7 @@ package struct CommonOptions: ParsableArguments {
   /// from a new, empty store that nothing is in. A command that appends no event passes
   /// `readOnly`, and never writes the store nor waits for a writer.
   package func openStore(creating: Bool = false, readOnly: Bool = false, tool: String) throws -> Store {
+    try refuseStoreAsStandardOutput()
     let groupInstallation = try Installation.current.get() != nil
     var newFileMode = FilePermissions.fileMode(groupReadable: false)
     if groupInstallation { newFileMode = FilePermissions.groupInstallationFileMode }
@@ -213,7 +214,20 @@ package struct CommonOptions: ParsableArguments {
       StandardError.write("\(tool): creating a new store '\(storePath)' (\(storeOrigin))\n")
     }
     if readOnly { return try Store(readingOnly: storePath, busyTimeout: busyTimeout, groupWritable: groupInstallation) }
-    return try Store(path: storePath, busyTimeout: busyTimeout, newFileMode: newFileMode)
+    return try Store(path: storePath, busyTimeout: busyTimeout, newFileMode: newFileMode, creating: creating)
+  }
+}
+
+extension CommonOptions {
+  /// Refuses a run whose standard output is the store or one of its companion files
+  /// (`hr-export roster >> hr.sqlite`): its lines would be written into the store's pages.
+  func refuseStoreAsStandardOutput() throws {
+    guard let output = FileIdentity(fileDescriptor: 1) else { return }
+    for base in [storePath, FileIdentity.resolve(storePath)] {
+      for suffix in ["", "-wal", "-shm", "-journal"] where output.isSameFile(as: FileIdentity(path: base + suffix)) {
+        throw RunError(.usage, "standard output is the store's file '\(base + suffix)': redirect it to another file")
+      }
+    }
   }
 }
 

@@ -26,6 +26,8 @@ package enum ExitStatus: Int32, Sendable {
       case .newerThanTool: self = .configuration
       case .locked: self = .temporaryFailure
       case .io, .temporaryFile: self = .io
+      // An empty database is no store, as a missing file is none; another program's cannot be one.
+      case .notAStore(_, let tables): self = tables.isEmpty ? .noInput : .cannotCreate
       }
     case is StoredValueError: self = .io
     case is ConfigurationError: self = .configuration

@@ -78,7 +78,9 @@ extension ExportCommand {
         let session = try common.session(requiring: .approveExport, for: "hr-export approvals")
         let coverage = session.staff.coverage(for: .approveExport)
         var writer = ListingWriter(format: listing.format, columns: ExportApproval.outputKeys)
-        try common.openStore(tool: "hr-export").read { db in
+        // The approvals name no resident and the listing appends no event: a write-protected
+        // store (an evidence copy) is read as it is.
+        try common.openStore(readOnly: true, tool: "hr-export").read { db in
           try ExportApproval.forEach(in: coverage, in: db) { approval in
             if let state, approval.state(on: session.today) != state { return }
             try writer.append(approval.output(on: session.today))

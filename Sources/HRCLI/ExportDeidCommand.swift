@@ -43,6 +43,16 @@ extension ExportCommand {
 
     package init() {}
 
+    package func validate() throws {
+      // A refused reference is kept in the denial's audit event as given: text with a control
+      // character (a terminal's escape sequence) or of any length has no place in the trail.
+      do {
+        _ = try OptionError.text(approval, option: "approval", maxLength: 64)
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
+
     package func run() throws {
       try runTool("hr-export") {
         // The export releases records under an approval that expires: for the date rule it counts
@@ -61,6 +71,10 @@ extension ExportCommand {
           throw RunError(.configuration, error.description)
         }
         let store = try common.openStore(tool: "hr-export")
+        // Opened before a record is released: a report that cannot be written must stop the export
+        // before it is printed and audited, not after (exit 73 with the records already out).
+        let reportFile = try report.map(ReportFile.init(path:))
+        defer { reportFile?.finish() }
         var writer = ListingWriter(format: .csv, columns: DeidentifiedRecord.outputKeys)
         // JSON Lines are written straight from each record: a research export runs to millions of lines.
         var lines: [UInt8] = []
@@ -76,7 +90,7 @@ extension ExportCommand {
           throw RunError(.noPermission, refusal.description)
         }
         if format == .jsonl { try flush(&lines) } else { try writer.finish() }
-        if let report { try write(result, to: report) }
+        try reportFile?.write(result)
         if !quiet {
           StandardError.write(
             "hr-export: \(result.exported) exported, \(result.suppressedK) suppressed (k=\(result.k)), "
@@ -92,18 +106,41 @@ extension ExportCommand {
       defer { lines.removeAll(keepingCapacity: true) }
       guard lines.withUnsafeBytes({ writeAll(1, $0) }) else { throw RunError(.io, "cannot write standard output") }
     }
+  }
+}
 
-    /// Writes the report as one JSON line, owner-only like every file the tools create.
-    private func write(_ report: DisclosureReport, to path: String) throws {
-      let fd = Installation.openAsCaller(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-      guard fd >= 0 else { throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))") }
-      defer { close(fd) }
-      var bytes: [UInt8] = []
-      JSONValue.object(report.json).write(compactTo: &bytes)
-      bytes.append(UInt8(ascii: "\n"))
-      guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else {
-        throw RunError(.io, "cannot write '\(path)': \(String(cString: strerror(errno)))")
-      }
+/// The file `hr-export deid --report` names, created owner-only like every file the tools create
+/// before the export runs and emptied only when the report is written: a refused or failed export
+/// leaves a report that was there as it was, and removes the file it created.
+private final class ReportFile {
+  let path: String
+  private var fd: Int32
+  private let created: Bool
+  private var written = false
+
+  init(path: String) throws {
+    self.path = path
+    created = access(path, F_OK) != 0
+    fd = Installation.openAsCaller(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw RunError(.cannotCreate, "cannot create '\(path)': \(String(cString: strerror(errno)))") }
+  }
+
+  /// Writes the report as one JSON line.
+  func write(_ report: DisclosureReport) throws {
+    var bytes: [UInt8] = []
+    JSONValue.object(report.json).write(compactTo: &bytes)
+    bytes.append(UInt8(ascii: "\n"))
+    guard ftruncate(fd, 0) == 0, bytes.withUnsafeBytes({ writeAll(fd, $0) }) else {
+      throw RunError(.io, "cannot write '\(path)': \(String(cString: strerror(errno)))")
     }
+    written = true
+  }
+
+  /// Closes the file, removing it when this run created it and wrote no report.
+  func finish() {
+    guard fd >= 0 else { return }
+    close(fd)
+    fd = -1
+    if created, !written { unlink(path) }
   }
 }

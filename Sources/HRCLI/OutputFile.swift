@@ -84,8 +84,9 @@ struct FileIdentity: Equatable {
 }
 
 /// Refuses an output file that would overwrite what the run reads or writes: the store, one of
-/// the files SQLite keeps beside it, the configuration, or an input. Opening it for writing would
-/// truncate that file before the run had read a line.
+/// the files SQLite keeps beside it, the configuration, an input, or the file standard output is
+/// redirected to (`> out.jsonl --rejects out.jsonl`). Opening it for writing would truncate that
+/// file before the run had read a line, or write over the lines the run prints.
 ///
 /// - Parameters:
 ///   - option: The option that names the output, for the message (`--rejects`).
@@ -114,6 +115,9 @@ func refuseOverwriting(
   }
   for other in others where target.isSameFile(as: FileIdentity(path: other.path)) {
     try refuse("\(other.what) '\(other.path)'")
+  }
+  if let standardOutput = FileIdentity(fileDescriptor: 1), target.isSameFile(as: standardOutput) {
+    try refuse("the file standard output is written to")
   }
   for input in inputs.isEmpty ? ["-"] : inputs {
     if input == "-" {

@@ -107,11 +107,11 @@ private func listTransfers(
     let session = try common.session(for: command)
     guard session.staff.mayListTransfers else { try common.refuse(session, command: command) }
     let filter = try filter(session)
-    let transfers = try common.openStore(readOnly: true, tool: "hr-transfer").read { db in
-      try Transfers.list(filter, session: session, in: db)
-    }
     var writer = ListingWriter(format: format, columns: Transfer.outputKeys)
-    for transfer in transfers { try writer.append(transfer.output) }
+    // Streamed from the read: a read-only store holds no lock a writer waits for.
+    try common.openStore(readOnly: true, tool: "hr-transfer").read { db in
+      try Transfers.forEach(filter, session: session, in: db) { try writer.append($0.output) }
+    }
     try writer.finish()
     return .ok
   }

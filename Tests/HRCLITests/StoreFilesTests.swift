@@ -137,7 +137,8 @@ struct NewStoreRaceTests {
   }
 }
 
-/// The commands that only read: `hr-audit verify` and `head`, `hr-transfer list` and `overdue`.
+/// The commands that only read: `hr-audit verify` and `head`, `hr-transfer list` and `overdue`,
+/// `hr-export approvals`.
 @Suite("Store: read-only commands never write")
 struct ReadOnlyCommandTests {
   /// A store with a few records and events, and an evidence copy of it: write-protected, in a
@@ -151,14 +152,15 @@ struct ReadOnlyCommandTests {
     return sandbox
   }
 
-  @Test("verify and head read a 0444 copy in a 0555 directory, as root and as another account, and leave nothing")
+  @Test("verify, head and the transfer and approval listings read a 0444 copy in a 0555 directory, and leave nothing")
   func evidenceCopy() throws {
     let sandbox = try Self.evidence()
     for prefix in Set(["", asOtherAccount]) {
       let result = try sandbox.shell(
         """
         \(prefix)hr-audit verify --store evidence/hr.sqlite && \(prefix)hr-audit head --store evidence/hr.sqlite \
-          && \(prefix)hr-transfer list --store evidence/hr.sqlite && ls evidence
+          && \(prefix)hr-transfer list --store evidence/hr.sqlite && \(prefix)hr-export approvals --store evidence/hr.sqlite \
+          && ls evidence
         """)
       #expect(result.status == 0, "\(prefix): \(result.stderr)")
       #expect(result.lines.count == 3, "\(result.stdout)")

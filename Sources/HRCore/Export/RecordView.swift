@@ -15,14 +15,32 @@ package enum RecordView {
   /// rejection that names the missing condition, with its denied event.
   ///
   /// A dry run checks the viewer and prints `{"record_no","viewer","disclosure","dry_run":true}`
-  /// without the record: a dry run commits no audit event, so it may show nothing it would audit.
+  /// without the record: a dry run commits no viewing, so it may show nothing it would audit. It
+  /// still finds the record a line names, by an ID number too, and tells its number: that is a
+  /// lookup of the register (`record.check`), which the trail keeps from a dry run as from
+  /// `hr-create --check`, so that trying ID numbers one after another leaves a trace; a refused
+  /// viewer's denial, which a dry run drops, is kept as such a lookup with outcome `denied`.
   package static func open(
     _ object: JSONObject, defaults: Viewer.Defaults, dryRun: Bool, session: Session, in db: Database
   ) throws -> JSONObject {
     let viewer = try Viewer(line: object, defaults: defaults, today: session.today)
     let record = try Registry.record(selectedBy: Fields(selecting: object), session: session, in: db)
-    let disclosure = try viewer.disclosure(of: record, session: session, in: db)
+    let disclosure: Disclosure
+    do {
+      disclosure = try viewer.disclosure(of: record, session: session, in: db)
+    } catch var refusal as LineRejection where dryRun && refusal.audit != nil {
+      // A dry run keeps no denial, but the refusal names the record the line found: the trail
+      // keeps it as the lookup it was, refused.
+      var detail = refusal.audit?.detail ?? [:]
+      detail["dry_run"] = true
+      refusal.audit = Registry.lookup(of: record.recordNo, outcome: .denied, detail: detail)
+      throw refusal
+    }
     if dryRun {
+      var detail = viewer.json
+      detail["disclosure"] = .string(disclosure.rawValue)
+      detail["dry_run"] = true
+      try AuditTrail.append(Registry.lookup(of: record.recordNo, detail: detail), by: session.staff, in: db)
       return [
         "record_no": .string(record.recordNo), "viewer": .object(viewer.json), "disclosure": .string(disclosure.rawValue),
         "dry_run": true,

@@ -26,6 +26,10 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A temporary file beside the store's work (a large export's sort runs) cannot be created,
   /// written or read back, most often a full disk under `$TMPDIR` (exit 74).
   case temporaryFile(directory: String, reason: String)
+  /// The file is an SQLite database but no hr store: empty, for a tool that may not create a store
+  /// (exit 66, like a missing one), or holding another program's tables (exit 73), which no tool
+  /// may turn into a store by adding its own.
+  case notAStore(path: String, foreignTables: [String])
 
   package var description: String {
     switch self {
@@ -40,6 +44,7 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case .writableByOthers(let path, let mode, true):
       "store '\(path)' can be written by others (mode \(FilePermissions.octal(mode_t(mode)))); run 'chmod o-w \(path)', keeping the tools' group write"
     case .temporaryFile(let directory, let reason): "temporary file in '\(directory)': \(reason)"
+    case .notAStore(let path, let tables): Store.notAStoreMessage(path: path, foreignTables: tables)
     }
   }
 }
@@ -93,6 +98,8 @@ package final class Store: Sendable {
 
   /// Opens the store at `path` to write, creating it with `newFileMode` (0600, or 0640 when
   /// group-readable) when it is missing, and migrating its schema forward as needed.
+  /// Without `creating`, an empty database is refused as no store (only `hr-create` makes one),
+  /// and a database holding another program's tables is refused whatever `creating` says.
   ///
   /// Several tools of one pipeline may open a brand-new store at the same moment; SQLite then
   /// answers some of the opening steps (the WAL set-up, the first read of the schema) with
@@ -100,7 +107,11 @@ package final class Store: Sendable {
   /// back-off, until the busy timeout has really passed.
   /// A group-writable `newFileMode` (0660, a group installation's) accepts a store the group may
   /// write, the group being the tools' own; others may never write it.
-  package init(path: String, busyTimeout: Double = 30, newFileMode: mode_t = 0o600) throws(StoreError) {
+  package init(
+    path: String, busyTimeout: Double = 30, newFileMode: mode_t = 0o600, creating: Bool = true
+  )
+    throws(StoreError)
+  {
     self.path = path
     self.busyTimeout = busyTimeout
     tracksState = true
@@ -111,6 +122,16 @@ package final class Store: Sendable {
     var configuration = GRDB.Configuration()
     configuration.busyMode = Store.waiting(busyTimeout)
     configuration.foreignKeysEnabled = true
+    // Before GRDB switches the file to WAL: another program's database is left as it was. In one
+    // read transaction, whose first read takes the snapshot: another process may be creating the
+    // store, and the tables and the migrations applied must be seen as one.
+    configuration.prepareDatabase { db in
+      try db.inTransaction(.deferred) {
+        _ = try Row.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master LIMIT 1")
+        _ = try Store.refuseNonStore(db, path: path, applied: Store.migrator.appliedIdentifiers(db), creating: creating)
+        return .commit
+      }
+    }
     pool = try Store.retryingWhileBusy(path: path, busyTimeout: busyTimeout) {
       let primer = Store.primeWriteAheadLog(path)
       defer { if let primer { sqlite3_close_v2(primer) } }
@@ -175,7 +196,10 @@ package final class Store: Sendable {
     pool = try Store.retryingWhileBusy(path: path, busyTimeout: busyTimeout) {
       let queue = try DatabaseQueue(path: location, configuration: configuration)
       let migrator = Store.migrator
-      let unknown = try queue.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted() }
+      let applied = try queue.read { db in
+        try Store.refuseNonStore(db, path: path, applied: migrator.appliedIdentifiers(db), creating: false)
+      }
+      let unknown = applied.subtracting(migrator.migrations).sorted()
       guard unknown.isEmpty else { throw StoreError.newerThanTool(path: path, unknownMigrations: unknown) }
       return queue
     }

@@ -60,6 +60,16 @@ extension Transfers {
   /// sort by due day. A listing shows record numbers and organisation codes, no identifiable
   /// data, so it is not itself an audited view (hr(7) AUDIT TRAIL: views of identifiable data are audited).
   package static func list(_ filter: TransferFilter, session: Session, in db: Database) throws -> [Transfer] {
+    var visible: [Transfer] = []
+    try forEach(filter, session: session, in: db) { visible.append($0) }
+    return visible
+  }
+
+  /// Hands each transfer of `list(_:session:in:)` to `body` as it is read, in the same order, so
+  /// that a listing of a city's years of transfers prints with memory that does not grow with them.
+  package static func forEach(
+    _ filter: TransferFilter, session: Session, in db: Database, _ body: (Transfer) throws -> Void
+  ) throws {
     var conditions = SQLConditions()
     conditions.add("(from_org = ? OR to_org = ?)", ifGiven: filter.org)
     conditions.add("from_org = ?", ifGiven: filter.fromOrg)
@@ -71,11 +81,9 @@ extension Transfers {
     let order = filter.overdueOn == nil ? "transfer_id" : "due, transfer_id"
     let sql = "SELECT \(Transfer.selection) FROM transfer WHERE \(conditions.sql) ORDER BY \(order)"
     let staff = session.staff
-    var visible: [Transfer] = []
     let cursor = try Transfer.fetchCursor(db, sql: sql, arguments: conditions.arguments)
     while let transfer = try cursor.next() {
-      if staff.maySee(transfer) { visible.append(transfer) }
+      if staff.maySee(transfer) { try body(transfer) }
     }
-    return visible
   }
 }

@@ -122,4 +122,21 @@ struct RosterTests {
     #expect(throws: ScopeError.unknownOrganisation("500103999")) { try fixture.roster(org: "500103999", by: "admin-city") }
     #expect(try fixture.base.auditCount("record.list") == 0)
   }
+
+  /// A roster is read in record-number order without a sort: a city-wide one used to take the
+  /// state's index and sort every record of the city in memory before printing the first line.
+  @Test(
+    arguments: [Coverage.city, .district("500103"), .org("500103001")],
+    [RosterStatus.active, .archived, .lost, .all])
+  func aRosterIsReadInNumberOrderWithoutSortingTheRecords(coverage: Coverage, status: RosterStatus) throws {
+    let fixture = try RosterFixture()
+    for tag: String? in [nil, "hypertension"] {
+      let query = Store.rosterQuery(RosterFilter(coverage: coverage, status: status, tag: tag))
+      let plan = try fixture.base.store.read { db in
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments)
+          .map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+      }
+      #expect(!plan.contains("TEMP B-TREE"), "\(coverage) \(status) \(tag ?? "-"): \(plan)")
+    }
+  }
 }
