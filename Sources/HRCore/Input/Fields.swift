@@ -131,12 +131,18 @@ package struct Fields: Sendable {
     return array
   }
 
-  /// A record number, refused with `invalid_value` when it is not 17 digits.
+  /// A record number, refused with `invalid_value` when it is not 17 digits once normalised like an
+  /// ID number (`Normalisation.identifier`: full-width digits typed with a Chinese input method made
+  /// ASCII, white space around it dropped), so a number copied from a form selects its record.
   package func recordNumber(_ key: String = "record_no") throws(LineRejection) -> RecordNumber? {
     guard let value = value(key) else { return nil }
-    guard let text = value.stringValue else { throw invalid(key, "must be a string, found \(value.typeName)") }
+    guard let text = value.stringValue else {
+      guard case .number = value else { throw invalid(key, "must be a string, found \(value.typeName)") }
+      throw invalid(key, "must be a string, found the number \(value.compact): \(Normalisation.spreadsheetAdvice)")
+    }
+    guard !Normalisation.isExponentForm(text) else { throw invalid(key, "is '\(text)': \(Normalisation.spreadsheetAdvice)") }
     do {
-      return try RecordNumber(text)
+      return try RecordNumber(Normalisation.identifier(text))
     } catch {
       throw invalid(key, "is not a record number: \(error)")
     }

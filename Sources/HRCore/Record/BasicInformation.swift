@@ -137,6 +137,10 @@ package enum BasicInformation {
   private static func phone(_ key: String, in fields: Fields) throws(LineRejection) -> String? {
     guard let typed = try fields.text(key, maxLength: 20) else { return nil }
     let text = Normalisation.phone(typed)
+    // 13800000000 in a spreadsheet column of numbers is saved as 1.38E+10: its digits are lost.
+    guard !Normalisation.isExponentForm(text) else {
+      throw fields.invalid(key, "is '\(typed)': \(Normalisation.spreadsheetAdvice)")
+    }
     guard isPhoneNumber(text) else {
       throw fields.invalid(key, "'\(text)' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code")
     }

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// What a district administrator loading spreadsheets and scripts meets, each slip answered with a
+/// message that names the line, a stable code and what to do, the good lines still going through.
+@Suite("Careless and hostile input to the writing tools, end to end")
+struct WriterAttackTests {
+  /// A line of `hr-create` input for the resident with ID number `id`.
+  static func resident(_ id: String, name: String = "张三", extra: String = "") -> String {
+    #"{"id_number":"\#(id)","name":"\#(name)","division":"500103001001","org":"500103001"\#(extra)}"# + "\n"
+  }
+
+  @Test(
+    "--rejects naming the file standard output or error is redirected to is refused before anything is done",
+    arguments: ["> out.jsonl", "2> out.jsonl", ">> out.jsonl"])
+  func rejectsIsRedirectedOutput(redirect: String) throws {
+    let sandbox = try Sandbox()
+    try sandbox.write("in.jsonl", Self.resident("500103198001011000") + #"{"bad":1}"# + "\n")
+    let result = try sandbox.shell("hr-create --rejects out.jsonl in.jsonl \(redirect); echo $? > status")
+    #expect(try sandbox.read("status") == "64\n")
+    let stream = redirect.hasPrefix("2") ? "standard error" : "standard output"
+    let message = "hr-create: --rejects 'out.jsonl' is the file \(stream) is redirected to: name another file"
+    let said = redirect.hasPrefix("2") ? try sandbox.read("out.jsonl") : result.stderr
+    #expect(said.contains(message), "\(said)")
+    #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "0")
+    // Another file, or /dev/null, is written as before.
+    let apart = try sandbox.shell("hr-create --rejects rejects.jsonl in.jsonl > out.jsonl")
+    #expect(apart.status == 65)
+    #expect(try sandbox.read("rejects.jsonl").contains(#""code":"unknown_field""#))
+    #expect(try sandbox.read("out.jsonl").contains(#""result":"created""#))
+    #expect(try sandbox.shell("hr-create --rejects /dev/null in.jsonl > /dev/null").status == 65)
+  }
+
+  @Test(
+    "An ID number that is not in form is told what is wrong with it, not that it is not 18 characters",
+    arguments: [
+      ("   ", "id number is blank: it must be 17 digits and a check digit, or 15 digits"),
+      (
+        "500103198001011O86",
+        "id number '500103198001011O86' has 'O' at character 16, where a digit belongs: it must be 17 digits and a check digit, or 15 digits"
+      ),
+      (
+        "50010\u{3000}319800101106X",
+        "id number '50010 319800101106X' has a space at character 6, where a digit belongs: it must be 17 digits and a check digit, or 15 digits"
+      ),
+      (
+        "\u{FEFF}500103198001011086",
+        "id number '\u{FEFF}500103198001011086' has an invisible character U+FEFF at character 1, where a digit belongs: it must be 17 digits and a check digit, or 15 digits"
+      ),
+      (
+        "500103198001011086\u{200B}",
+        "id number '500103198001011086\u{200B}' has an invisible character U+200B at character 19, where a digit belongs: it must be 17 digits and a check digit, or 15 digits"
+      ),
+      (
+        "5001031980010110x",
+        "id number '5001031980010110X' has 16 digits and a check character X: it must be 17 digits and a check digit, or 15 digits"
+      ),
+      (
+        "5001031980010110861",
+        "id number '5001031980010110861' has 19 digits: it must be 17 digits and a check digit, or 15 digits"
+      ),
+    ])
+  func malformedIDNumber(typed: String, message: String) throws {
+    let sandbox = try Sandbox()
+    let result = try sandbox.run("hr-create", stdin: Self.resident(typed) + Self.resident("500103198001011000", name: "李四"))
+    #expect(result.status == 65)
+    #expect(result.errorLines.first == "hr-create:-:1: invalid_id: \(message)")
+    #expect(result.objects.count == 1)
+    #expect(result.errorLines.last == "hr-create: 1 created, 1 rejected")
+  }
+
+  @Test("A phone number a spreadsheet wrote in exponent form says to format the column as text, in CSV and JSON")
+  func phoneInExponentForm() throws {
+    let sandbox = try Sandbox()
+    try sandbox.write(
+      "people.csv",
+      "\u{FEFF}id_number,name,division,org,phone,emergency_contact.name,emergency_contact.phone\r\n"
+        + "500103198001011000,张三,500103001001,500103001,1.38E+10,,\r\n"
+        + "500103198001011019,李四,500103001001,500103001,13800000000,王五,1.39E+10\r\n"
+        + "500103198001011027,赵六,500103001001,500103001,13800000000,,\r\n")
+    let result = try sandbox.run("hr-create", ["people.csv"])
+    #expect(result.status == 65)
+    #expect(
+      result.errorLines.prefix(2) == [
+        "hr-create:people.csv:2: invalid_value: field 'phone' is '1.38E+10': a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again",
+        "hr-create:people.csv:3: invalid_value: field 'emergency_contact.phone' is '1.39E+10': a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again",
+      ])
+    #expect(result.objects.count == 1)
+    let update = try sandbox.run(
+      "hr-update", stdin: #"{"record_no":"\#(result.objects[0]["record_no"] as! String)","set":{"phone":"1.3E+10"}}"# + "\n")
+    #expect(update.status == 65)
+    #expect(
+      update.errorLines.first?.hasPrefix("hr-update:-:1: invalid_value: field 'set.phone' is '1.3E+10': a spreadsheet") == true)
+  }
+
+  @Test("A cell typed over two lines is refused as a line break, not as an invisible character; its row stays one row")
+  func lineBreakInCell() throws {
+    let sandbox = try Sandbox()
+    try sandbox.write(
+      "people.csv",
+      "id_number,name,division,org,current_address\r\n"
+        + "500103198001011000,张三,500103001001,500103001,\"民族路1号\r\n2单元\"\r\n"
+        + "500103198001011019,李四,500103001001,500103001,民族路2号\r\n")
+    let result = try sandbox.run("hr-create", ["people.csv"])
+    #expect(result.status == 65)
+    #expect(
+      result.errorLines.first
+        == "hr-create:people.csv:2: invalid_value: field 'current_address' contains a line break (U+000D), as a spreadsheet cell typed over two lines keeps: put the text on one line"
+    )
+    #expect(result.objects.count == 1)
+    #expect(result.objects.first?["id_number"] as? String == "500103198001011019")
+  }
+
+  @Test("A record number typed with full-width digits selects its record; one in exponent form says why it cannot")
+  func recordNumberAsTyped() throws {
+    let sandbox = try Sandbox()
+    let created = try sandbox.run("hr-create", stdin: Self.resident("500103198001011000"))
+    let recordNo = try #require(created.objects.first?["record_no"] as? String)
+    let fullWidth = String(String.UnicodeScalarView(recordNo.unicodeScalars.map { Unicode.Scalar($0.value + 0xFEE0)! }))
+    try sandbox.write(
+      "changes.csv", "record_no,set.phone\r\n\(fullWidth) ,13900000000\r\n5.00103E+16,13900000001\r\n")
+    let result = try sandbox.run("hr-update", ["changes.csv"])
+    #expect(result.status == 65)
+    #expect(result.objects.first?["record_no"] as? String == recordNo)
+    #expect(try sandbox.sqlite("SELECT phone FROM record") == "13900000000")
+    #expect(
+      result.errorLines.first
+        == "hr-update:changes.csv:3: invalid_value: field 'record_no' is '5.00103E+16': a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again"
+    )
+  }
+}
