@@ -128,4 +128,33 @@ struct WriterAttackTests {
         == "hr-update:changes.csv:3: invalid_value: field 'record_no' is '5.00103E+16': a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again"
     )
   }
+
+  @Test("A date a spreadsheet wrote in its own format is refused naming the date it probably meant")
+  func spreadsheetDates() throws {
+    let sandbox = try Sandbox()
+    let people = (0..<6).map {
+      Self.resident(
+        [
+          "500103198001011000", "500103198001011019", "500103198001011027",
+          "500103198001011035", "500103198001011043", "500103198001011051",
+        ][$0])
+    }.joined()
+    let created = try sandbox.run("hr-create", stdin: people)
+    let records = created.objects.compactMap { $0["record_no"] as? String }
+    #expect(records.count == 6)
+    let typed = ["2026/11/3", "2026-11-3", "2026年11月3日", "46329", "２０２６－１１－０３", "2026-11-03"]
+    let rows = zip(records, typed).map { "\($0),\($1),死亡医学证明,2026-11-20\r\n" }.joined()
+    try sandbox.write("deaths.csv", "record_no,death_date,evidence,reported_on\r\n" + rows)
+    let result = try sandbox.run("hr-archive", ["deceased", "--death-cause", "心肌梗死", "deaths.csv"])
+    #expect(result.status == 65)
+    let advice =
+      "2026-11-03, a spreadsheet wrote it in its own date format: format the column as yyyy-mm-dd (or as text) and export again"
+    #expect(
+      Array(result.errorLines.prefix(5))
+        == typed.prefix(5).enumerated().map { index, date in
+          "hr-archive:deaths.csv:\(index + 2): invalid_value: field 'death_date' must be a date 'YYYY-MM-DD' in years 1000–9999, found \"\(date)\": if that is \(advice)"
+        })
+    #expect(result.objects.count == 1)
+    #expect(result.errorLines.last == "hr-archive: 1 archived, 5 rejected")
+  }
 }
