@@ -157,4 +157,37 @@ struct WriterAttackTests {
     #expect(result.objects.count == 1)
     #expect(result.errorLines.last == "hr-archive: 1 archived, 5 rejected")
   }
+
+  @Test(
+    "A disk that fills half-way through hr-update is named as full, with how far the committed work goes; the rerun adds each service once"
+  )
+  func fullDiskHalfWay() throws {
+    let sandbox = try Sandbox()
+    // Mounting needs root; elsewhere there is nothing to fill.
+    guard try sandbox.shell("mkdir small && mount -t tmpfs -o size=8m tmpfs small").status == 0 else { return }
+    defer { _ = try? sandbox.shell("umount small") }
+    try sandbox.write("people.jsonl", Sandbox.people(500, seed: 43))
+    let result = try sandbox.shell(
+      """
+      hr-create --quiet --store small/hr.sqlite people.jsonl \
+        | jq -c '{record_no, service: {type: "consultation", date: "2026-11-26", org: .managing_org, summary: {note: "血压正常，三个月后复查"}}}' > services.jsonl
+      dd if=/dev/zero of=small/filler bs=4k 2> /dev/null
+      truncate -s -300K small/filler
+      hr-update --store small/hr.sqlite --batch-size 20 services.jsonl > first.jsonl
+      echo "status=$?"
+      rm small/filler
+      hr-update --store small/hr.sqlite --batch-size 20 services.jsonl > second.jsonl
+      echo "status=$?"
+      sqlite3 small/hr.sqlite 'PRAGMA integrity_check; SELECT count(*), count(DISTINCT record_no) FROM service'
+      echo "printed=$(wc -l < first.jsonl) unchanged=$(grep -c '"unchanged"' second.jsonl)"
+      """)
+    #expect(Array(result.lines.prefix(4)) == ["status=74", "status=0", "ok", "500|500"], "\(result.stderr)")
+    let printed = try #require(result.lines.last)
+    let count = try #require(Int(printed.split(separator: " ")[0].dropFirst("printed=".count)))
+    #expect(count > 0 && count < 500 && printed == "printed=\(count) unchanged=\(count)", "\(printed)")
+    let message = try #require(result.errorLines.first { $0.hasPrefix("hr-update: store ") })
+    #expect(message.contains("the file system holding it has no space left; free some space and run again; "))
+    #expect(
+      message.hasSuffix("\(count) lines committed before the error, through line \(count) of 'services.jsonl'"), "\(message)")
+  }
 }

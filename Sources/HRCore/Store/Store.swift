@@ -426,7 +426,7 @@ extension StoreError {
     case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_NOTADB:
       let reason = error.message ?? "\(error.resultCode)"
       return opening ? .cannotOpen(path: path, reason: reason) : .io(path: path, reason: reason)
-    default: return .io(path: path, reason: error.message ?? "\(error.resultCode)")
+    default: return .io(path: path, reason: reason(error, path: path))
     }
   }
 }
