@@ -28,7 +28,7 @@ package final class CSVRows {
   /// names both `a` and `a.b` ends the run (exit 65), as does text that is not UTF-8 (exit 66).
   package init(fd: Int32, name: String) throws {
     self.name = name
-    if let line = Self.firstLineNotUTF8(fd: fd) { throw Self.notUTF8(name, line: line) }
+    if let line = Self.firstLineNotUTF8(fd: fd) { throw Self.notUTF8(name, line: line, head: Self.head(of: fd)) }
     stream = DescriptorStream(fd: fd)
     do {
       reader = try CSVReader(stream: stream, hasHeaderRow: true)
@@ -97,13 +97,13 @@ package final class CSVRows {
   private static func checkRead(_ reader: CSVReader, _ stream: DescriptorStream, name: String) throws {
     try checkStream(stream, name: name)
     guard let error = reader.error else { return }
-    if case CSVError.unicodeDecoding = error { throw notUTF8(name, line: nil) }
+    if case CSVError.unicodeDecoding = error { throw notUTF8(name, line: nil, head: stream.head) }
     throw RunError(.io, "cannot read '\(name)': \(error)")
   }
 
   /// Ends the run on what the stream met: bytes that are not UTF-8 (exit 66) or a read error (exit 74).
   private static func checkStream(_ stream: DescriptorStream, name: String) throws {
-    if stream.isNotUTF8 { throw notUTF8(name, line: nil) }
+    if stream.isNotUTF8 { throw notUTF8(name, line: nil, head: stream.head) }
     if let failure = stream.streamError { throw RunError(.io, "cannot read '\(name)': \(failure.localizedDescription)") }
   }
 
@@ -118,16 +118,29 @@ package final class CSVRows {
     object[key] = .object(inner)
   }
 
-  /// The one whole-run error for a file that is not UTF-8, naming the conversion a spreadsheet
-  /// saved in GB18030 (or GBK, which it contains) needs.
-  private static func notUTF8(_ name: String, line: Int?) -> RunError {
+  /// The one whole-run error for a file that is not UTF-8, naming the conversion it needs: from
+  /// UTF-16 for a file that starts like one (`head`, its first bytes: a spreadsheet's "Unicode
+  /// text", for which GB18030 would be the wrong advice), else from GB18030 (or GBK, which it
+  /// contains), as a spreadsheet saves on a Chinese system.
+  private static func notUTF8(_ name: String, line: Int?, head: [UInt8]) -> RunError {
     let file = name == "-" ? "FILE" : name
     let target = (file.hasSuffix(".csv") ? String(file.dropLast(4)) : file) + ".utf8.csv"
     let whereInFile = line.map { " (line \($0))" } ?? ""
+    let (source, why) =
+      looksLikeUTF16(head)
+      ? ("UTF-16", "it looks like UTF-16, as a spreadsheet saves 'Unicode text'")
+      : ("GB18030", "a spreadsheet saved on a Chinese system is usually GB18030")
     return RunError(
       .noInput,
-      "'\(name == "-" ? "standard input" : name)' is not UTF-8 text\(whereInFile); a spreadsheet saved on a Chinese system is "
-        + "usually GB18030: convert it with 'iconv -f GB18030 -t UTF-8 \(file) > \(target)' and give the converted file")
+      "'\(name == "-" ? "standard input" : name)' is not UTF-8 text\(whereInFile); \(why): "
+        + "convert it with 'iconv -f \(source) -t UTF-8 \(file) > \(target)' and give the converted file")
+  }
+
+  /// The first bytes of a regular file, read without moving its offset.
+  private static func head(of fd: Int32) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: 64)
+    let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+    return Array(bytes.prefix(max(0, count)))
   }
 
   /// The first line of a regular file that is not UTF-8, read before any row so that such a file
@@ -161,6 +174,8 @@ private final class DescriptorStream: InputStream {
   private var atEnd = false
   /// Whether the input held bytes that are not UTF-8.
   private(set) var isNotUTF8 = false
+  /// The first bytes of the input, to tell which encoding it is in when it is not UTF-8.
+  private(set) var head: [UInt8] = []
 
   init(fd: Int32) {
     self.fd = fd
@@ -206,6 +221,7 @@ private final class DescriptorStream: InputStream {
         if !carry.isEmpty { notUTF8() }
         return
       }
+      if head.isEmpty { head = Array(chunk[0..<min(count, 64)]) }
       var bytes = carry + chunk[0..<count]
       let cut = Self.unfinishedTail(of: bytes)
       carry = Array(bytes[cut...])

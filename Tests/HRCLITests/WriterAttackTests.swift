@@ -190,4 +190,52 @@ struct WriterAttackTests {
     #expect(
       message.hasSuffix("\(count) lines committed before the error, through line \(count) of 'services.jsonl'"), "\(message)")
   }
+
+  @Test("A CSV saved as UTF-16 ('Unicode text') is named as such, file or pipe, with the iconv that converts it")
+  func utf16CSV() throws {
+    let sandbox = try Sandbox()
+    let text = "id_number,name,division,org\r\n500103198001011000,张三,500103001001,500103001\r\n"
+    var utf16 = Data([0xFF, 0xFE])
+    utf16.append(text.data(using: .utf16LittleEndian)!)
+    try utf16.write(to: sandbox.directory.appendingPathComponent("people.csv"))
+    let file = try sandbox.run("hr-create", ["people.csv"])
+    #expect(file.status == 66)
+    #expect(
+      file.errorLines.first
+        == "hr-create: 'people.csv' is not UTF-8 text (line 1); it looks like UTF-16, as a spreadsheet saves 'Unicode text': convert it with 'iconv -f UTF-16 -t UTF-8 people.csv > people.utf8.csv' and give the converted file; nothing was committed"
+    )
+    let pipe = try sandbox.shell("cat people.csv | hr-create --input csv")
+    #expect(pipe.status == 66)
+    #expect(
+      pipe.errorLines.first
+        == "hr-create: 'standard input' is not UTF-8 text; it looks like UTF-16, as a spreadsheet saves 'Unicode text': convert it with 'iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8.csv' and give the converted file; nothing was committed"
+    )
+    let converted = try sandbox.shell("iconv -f UTF-16 -t UTF-8 people.csv > people.utf8.csv && hr-create people.utf8.csv")
+    #expect(converted.status == 0, "\(converted.stderr)")
+    #expect(converted.objects.count == 1)
+  }
+
+  @Test("JSON Lines in UTF-16 or GB18030 get one hint naming the iconv that converts them")
+  func jsonLinesInAnotherEncoding() throws {
+    let sandbox = try Sandbox()
+    let lines = Self.resident("500103198001011000") + Self.resident("500103198001011019", name: "李四")
+    var utf16 = Data([0xFF, 0xFE])
+    utf16.append(lines.data(using: .utf16LittleEndian)!)
+    try utf16.write(to: sandbox.directory.appendingPathComponent("people16.jsonl"))
+    let wide = try sandbox.run("hr-create", ["people16.jsonl"])
+    #expect(wide.status == 65)
+    #expect(wide.errorLines.first == "hr-create:people16.jsonl:1: invalid_utf8: invalid UTF-8 at byte 1")
+    #expect(
+      wide.errorLines.filter { $0.contains("hint:") } == [
+        "hr-create: hint: the input looks like UTF-16 (as Windows PowerShell's '>' and a spreadsheet's 'Unicode text' write it): convert it with 'iconv -f UTF-16 -t UTF-8'"
+      ])
+    try sandbox.write("people.jsonl", lines)
+    let gbk = try sandbox.shell("iconv -f UTF-8 -t GB18030 people.jsonl | hr-create")
+    #expect(gbk.status == 65)
+    #expect(
+      gbk.errorLines.filter { $0.contains("hint:") } == [
+        "hr-create: hint: if the input was saved on a Chinese system, it is usually GB18030 (or GBK): convert it with 'iconv -f GB18030 -t UTF-8'"
+      ])
+    #expect(gbk.errorLines.last == "hr-create: 0 created, 2 rejected")
+  }
 }
