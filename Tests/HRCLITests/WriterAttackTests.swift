@@ -238,4 +238,38 @@ struct WriterAttackTests {
       ])
     #expect(gbk.errorLines.last == "hr-create: 0 created, 2 rejected")
   }
+
+  @Test(
+    "A division or sex as a spreadsheet fills it is read or refused with what to write",
+    arguments: [
+      (#","division":"５００１０３００１００１""#, nil),
+      (
+        #","division":"5.00103E+11""#,
+        "invalid_value: field 'division' is '5.00103E+11': a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again"
+      ),
+      (
+        #","division":"500103001001","sex":"女""#,
+        #"invalid_value: field 'sex' must be a GB/T 2261.1 code 0, 1, 2 or 9, found "女": write 2 for that"#
+      ),
+      (
+        #","division":"500103001001","sex":" 男 ""#,
+        #"invalid_value: field 'sex' must be a GB/T 2261.1 code 0, 1, 2 or 9, found " 男 ": write 1 for that"#
+      ),
+      (
+        #","division":"500103001001","sex":"M""#,
+        #"invalid_value: field 'sex' must be a GB/T 2261.1 code 0, 1, 2 or 9, found "M""#
+      ),
+    ] as [(String, String?)])
+  func spreadsheetFields(fields: String, message: String?) throws {
+    let sandbox = try Sandbox()
+    let line = #"{"id_number":"500103198001011000","name":"张三","org":"500103001""# + fields + "}\n"
+    let result = try sandbox.run("hr-create", stdin: line)
+    if let message {
+      #expect(result.status == 65)
+      #expect(result.errorLines.first == "hr-create:-:1: \(message)")
+    } else {
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(try sandbox.sqlite("SELECT division FROM record") == "500103001001")
+    }
+  }
 }

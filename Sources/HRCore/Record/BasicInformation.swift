@@ -118,16 +118,26 @@ package enum BasicInformation {
       default: nil
       }
     guard let text, text.utf8.count == 1, let code = Int(text), let sex = Sex(rawValue: code) else {
-      throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)")
+      // A spreadsheet column of sexes is often filled in words: the message gives their codes.
+      let words = ["男": "1", "女": "2", "未知": "0", "未说明": "9"]
+      let meant = (value.stringValue?.trimmingWhitespace()).flatMap { words[$0] }.map { ": write \($0) for that" } ?? ""
+      throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)\(meant)")
     }
     return sex
   }
 
   /// 村（居）委会: the required 12-digit division code of the resident's committee (hr(7) THE RECORD).
+  ///
+  /// The code is read like an ID number (`Normalisation.identifier`: full-width digits made ASCII);
+  /// one a spreadsheet wrote in exponent form, as it writes every number of 12 digits or more, is
+  /// refused with the advice to format the column as text.
   package static func division(in fields: Fields) throws(LineRejection) -> DivisionCode {
     let text = try fields.requiredText("division", maxLength: 12)
+    guard !Normalisation.isExponentForm(text) else {
+      throw fields.invalid("division", "is '\(text)': \(Normalisation.spreadsheetAdvice)")
+    }
     do {
-      return try DivisionCode(text)
+      return try DivisionCode(Normalisation.identifier(text))
     } catch {
       throw fields.invalid("division", "is not a division code: \(error)")
     }
