@@ -272,4 +272,23 @@ struct WriterAttackTests {
       #expect(try sandbox.sqlite("SELECT division FROM record") == "500103001001")
     }
   }
+
+  @Test("An ID number given to a record by hr-update that a spreadsheet turned into a number says to format the column as text")
+  func upgradeInExponentForm() throws {
+    let sandbox = try Sandbox()
+    let child =
+      #"{"birth_cert_no":"A123456789","name":"小明","sex":1,"birth_date":"2026-01-01","division":"500103001001","org":"500103001"}"#
+    let created = try sandbox.run("hr-create", stdin: child + "\n")
+    let recordNo = try #require(created.objects.first?["record_no"] as? String)
+    let result = try sandbox.run(
+      "hr-update",
+      stdin: #"{"record_no":"\#(recordNo)","set":{"id_number":"5.00103E+17"}}"# + "\n"
+        + #"{"record_no":"\#(recordNo)","set":{"id_number":500103202601010000}}"# + "\n")
+    #expect(result.status == 65)
+    #expect(
+      result.errorLines.prefix(2) == [
+        "hr-update:-:1: invalid_id: id number '5.00103E+17' is not 17 digits and a check digit, or 15 digits: a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again",
+        "hr-update:-:2: invalid_value: field 'set.id_number' must be a string, found the number 500103202601010000: a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again",
+      ])
+  }
 }

@@ -49,6 +49,7 @@ extension IdentityError {
   fileprivate static func residentIDProblem(_ text: String) -> String {
     let form = "17 digits and a check digit, or 15 digits"
     guard !text.isEmpty else { return "id number is blank: it must be \(form)" }
+    if Normalisation.isExponentForm(text) { return "id number '\(text)' is not \(form): \(Normalisation.spreadsheetAdvice)" }
     let scalars = Array(text.unicodeScalars)
     let digits: ClosedRange<Unicode.Scalar> = "0"..."9"
     for (index, scalar) in scalars.enumerated() where !digits.contains(scalar) {
