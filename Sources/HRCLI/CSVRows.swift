@@ -144,12 +144,15 @@ package final class CSVRows {
   }
 
   /// The first line of a regular file that is not UTF-8, read before any row so that such a file
-  /// stops the run before anything is done; the file is then rewound. Nil for a pipe, which is
-  /// checked as it is read.
+  /// stops the run before anything is done; the file is then put back where it was, which for
+  /// standard input need not be its start (`{ read -r first; hr-create --input csv; } < file`).
+  /// Nil for a pipe, which is checked as it is read.
   private static func firstLineNotUTF8(fd: Int32) -> Int? {
     var status = stat()
     guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-    defer { _ = lseek(fd, 0, SEEK_SET) }
+    let start = lseek(fd, 0, SEEK_CUR)
+    guard start >= 0 else { return nil }
+    defer { _ = lseek(fd, start, SEEK_SET) }
     var lines = LineReader(fileDescriptor: fd)
     while let line = lines.next() {
       if String(bytes: line.bytes, encoding: .utf8) == nil { return line.number }

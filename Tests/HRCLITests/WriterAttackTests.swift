@@ -291,4 +291,30 @@ struct WriterAttackTests {
         "hr-update:-:2: invalid_value: field 'set.id_number' must be a string, found the number 500103202601010000: a spreadsheet turned it into a number: format the column as text (or prefix each number with ') and export again",
       ])
   }
+
+  @Test("'-' named twice is a usage error before anything is read, whatever the format")
+  func standardInputTwice() throws {
+    let sandbox = try Sandbox()
+    try sandbox.write("people.csv", "id_number,name,division,org\r\n500103198001011000,张三,500103001001,500103001\r\n")
+    for (command, tool) in [
+      ("hr-create --input csv - - < people.csv", "hr-create"), ("hr-update - file.jsonl - < /dev/null", "hr-update"),
+      ("hr-transfer cancel - - < /dev/null", "hr-transfer"), ("hr-archive lost - - < /dev/null", "hr-archive"),
+    ] {
+      let result = try sandbox.shell(command)
+      #expect(result.status == 64, "\(command)")
+      #expect(result.errorLines.first == "\(tool): '-' (standard input) is named more than once; it can be read only once")
+    }
+    #expect(try sandbox.sqlite("SELECT count(*) FROM record") == "0")
+  }
+
+  @Test("CSV on standard input is read from where the shell left it, so a title row above the header can be skipped")
+  func csvAfterATitleRow() throws {
+    let sandbox = try Sandbox()
+    try sandbox.write(
+      "people.csv",
+      "渝中区解放碑街道 2026年11月 新建档案\r\nid_number,name,division,org\r\n500103198001011000,张三,500103001001,500103001\r\n")
+    let result = try sandbox.shell("{ IFS= read -r title; hr-create --input csv; } < people.csv")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.objects.first?["id_number"] as? String == "500103198001011000")
+  }
 }
