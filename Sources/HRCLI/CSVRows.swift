@@ -82,6 +82,15 @@ package final class CSVRows {
       }
       var bytes: [UInt8] = []
       JSONValue.object(object).write(compactTo: &bytes)
+      if let (column, lines) = cells.enumerated().lazy.compactMap({ index, cell in
+        Self.rowsInside(cell, columns: self.columns.count).map { (index + 1, $0) }
+      }).first {
+        return InputLine(
+          number: row, bytes: bytes,
+          problem:
+            "the quoted cell in column \(column) runs over \(lines) more \(lines == 1 ? "line that looks" : "lines that look") like rows of the file "
+            + "(a '\"' without its closing '\"'?); those lines were not read as rows: fix the quote and feed them again")
+      }
       if let unnamed {
         return InputLine(
           number: row, bytes: bytes,
@@ -91,6 +100,18 @@ package final class CSVRows {
     }
     try Self.checkRead(reader, stream, name: name)
     return nil
+  }
+
+  /// How many of the lines inside a cell after its first look like whole rows of a file of
+  /// `columns` columns (as many commas as the header has, less one): a quote left open swallows
+  /// the rows after it into one cell, which would lose them without a word. Nil when none does.
+  private static func rowsInside(_ cell: String, columns: Int) -> Int? {
+    guard columns > 1, cell.utf8.contains(UInt8(ascii: "\n")) else { return nil }
+    // By bytes: "\r\n" is one Character, which splitting on "\n" would not cut.
+    let count = cell.utf8.split(separator: UInt8(ascii: "\n")).dropFirst().filter { line in
+      line.reduce(0) { $0 + ($1 == UInt8(ascii: ",") ? 1 : 0) } >= columns - 1
+    }.count
+    return count > 0 ? count : nil
   }
 
   /// Ends the run on text that is not UTF-8 (exit 66) or on a read error (exit 74).

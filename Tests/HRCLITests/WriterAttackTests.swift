@@ -317,4 +317,19 @@ struct WriterAttackTests {
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.objects.first?["id_number"] as? String == "500103198001011000")
   }
+
+  @Test("A quote left open, which swallows the rows after it into one cell, is rejected saying so, not as a long name")
+  func quoteLeftOpen() throws {
+    let sandbox = try Sandbox()
+    let ids = ["500103198001011000", "500103198001011019", "500103198001011027", "500103198001011035"]
+    let rows = ids.enumerated().map { index, id in "\(id),\(index == 1 ? "\"李四" : "张三"),500103001001,500103001\r\n" }
+    try sandbox.write("people.csv", "id_number,name,division,org\r\n" + rows.joined())
+    let result = try sandbox.run("hr-create", ["people.csv"])
+    #expect(result.status == 65)
+    #expect(
+      result.errorLines.first
+        == "hr-create:people.csv:3: malformed_row: the quoted cell in column 2 runs over 2 more lines that look like rows of the file (a '\"' without its closing '\"'?); those lines were not read as rows: fix the quote and feed them again"
+    )
+    #expect(result.errorLines.last == "hr-create: 1 created, 1 rejected")
+  }
 }
