@@ -60,6 +60,13 @@ package struct Fields: Sendable {
     }
   }
 
+  /// A code of the configuration (an organisation's), read like an ID number
+  /// (`Normalisation.identifier`: full-width digits typed with a Chinese input method made ASCII),
+  /// so that it finds the organisation it names.
+  package func code(_ key: String, maxLength: Int = 32) throws(LineRejection) -> String? {
+    try text(key, maxLength: maxLength).map(Normalisation.identifier)
+  }
+
   /// A required text field.
   package func requiredText(_ key: String, maxLength: Int = 200) throws(LineRejection) -> String {
     guard let text = try text(key, maxLength: maxLength) else { throw missing(key) }
