@@ -67,9 +67,13 @@ package final class CSVRows {
   /// The next row that has a cell, as a line numbered by its spreadsheet row; a row with a value
   /// in a column the header names no field for is yielded with its problem, to be rejected.
   package func next() throws -> InputLine? {
-    while let cells = reader.next() {
-      try Self.checkRead(reader, stream, name: name)
+    while true {
+      stream.startRow()
+      guard let cells = reader.next() else { break }
       row += 1
+      // Before the reader's error: the stream ended under an open quote, which the reader reports.
+      try checkRowLength()
+      try Self.checkRead(reader, stream, name: name)
       if cells.allSatisfy(\.isEmpty) { continue }
       var object = JSONObject()
       var unnamed: Int?
@@ -88,9 +92,11 @@ package final class CSVRows {
         return InputLine(
           number: row, bytes: bytes,
           problem:
-            "the quoted cell in column \(column) runs over \(lines) more \(lines == 1 ? "line that looks" : "lines that look") like rows of the file "
+            "the quoted cell in column \(column) runs over \(lines) more \(lines == 1 ? "line that looks like a row" : "lines that look like rows") of the file "
             + "(a '\"' without its closing '\"'?); those lines were not read as rows: fix the quote and feed them again")
       }
+      // A row is held to the length of a line of JSON Lines, its JSON object measured.
+      if bytes.count > LineReader.maximumLineLength { return InputLine(number: row, bytes: [], isTooLong: true) }
       if let unnamed {
         return InputLine(
           number: row, bytes: bytes,
@@ -98,8 +104,20 @@ package final class CSVRows {
       }
       return InputLine(number: row, bytes: bytes)
     }
+    row += 1
+    try checkRowLength()
     try Self.checkRead(reader, stream, name: name)
     return nil
+  }
+
+  /// Ends the run on a row that took more than `DescriptorStream.maximumRowBytes` of input: only a
+  /// quote left open makes one, and it would hold the rest of the input in memory as one cell.
+  private func checkRowLength() throws {
+    guard stream.rowOverflowed else { return }
+    throw RunError(
+      .dataError,
+      "'\(name)': row \(row) holds a quoted cell that runs past \(DescriptorStream.maximumRowBytes >> 20) MiB "
+        + "(a '\"' without its closing '\"'?); the rest of the input was not read: fix the quote and feed it again")
   }
 
   /// How many of the lines inside a cell after its first look like whole rows of a file of
@@ -200,6 +218,15 @@ private final class DescriptorStream: InputStream {
   private(set) var isNotUTF8 = false
   /// The first bytes of the input, to tell which encoding it is in when it is not UTF-8.
   private(set) var head: [UInt8] = []
+  /// The most bytes one row may take before the stream reads as ended (`rowOverflowed`).
+  static let maximumRowBytes = InputBatches.maximumBatchBytes
+  /// Bytes handed out since `startRow()`.
+  private var handedSinceRow = 0
+  /// Whether a row took more than `maximumRowBytes`, and the stream was ended under it.
+  private(set) var rowOverflowed = false
+
+  /// Notes that the reader is about to read a row.
+  func startRow() { handedSinceRow = 0 }
 
   init(fd: Int32) {
     self.fd = fd
@@ -221,7 +248,12 @@ private final class DescriptorStream: InputStream {
   override func read(_ out: UnsafeMutablePointer<UInt8>, maxLength: Int) -> Int {
     if offset == buffer.count { fill() }
     if failure != nil { return 0 }
+    guard handedSinceRow < Self.maximumRowBytes else {
+      rowOverflowed = true
+      return 0
+    }
     let count = min(maxLength, buffer.count - offset)
+    handedSinceRow += count
     for index in 0..<count { out[index] = buffer[offset + index] }
     offset += count
     return count

@@ -332,4 +332,47 @@ struct WriterAttackTests {
     )
     #expect(result.errorLines.last == "hr-create: 1 created, 1 rejected")
   }
+
+  @Test("An organisation code typed with full-width digits finds its organisation, in hr-create, a service and a transfer")
+  func fullWidthOrganisation() throws {
+    let sandbox = try Sandbox()
+    let created = try sandbox.run(
+      "hr-create", stdin: #"{"id_number":"500103198001011000","name":"张三","division":"500103001001","org":"５００１０３００１"}"# + "\n")
+    #expect(created.status == 0, "\(created.stderr)")
+    let recordNo = try #require(created.objects.first?["record_no"] as? String)
+    let service = try sandbox.run(
+      "hr-update",
+      stdin: #"{"record_no":"\#(recordNo)","service":{"type":"consultation","date":"2026-11-20","org":"５００１０３００１"}}"# + "\n")
+    #expect(service.status == 0, "\(service.stderr)")
+    try sandbox.write(
+      "moves.csv",
+      "record_no,to_org,reason,consent.method,consent.ref\r\n\(recordNo),５００１０６００１,residence_change,signed_form,C-1\r\n")
+    let moved = try sandbox.run("hr-transfer", ["request", "moves.csv"])
+    #expect(moved.status == 0, "\(moved.stderr)")
+    #expect(moved.objects.first?["to_org"] as? String == "500106001")
+  }
+
+  @Test("A CSV row over 1 MiB is rejected alone; a quote left open past 16 MiB ends the run, the rows before it kept")
+  func runawayRows() throws {
+    let sandbox = try Sandbox()
+    let header = "id_number,name,division,org,current_address\r\n"
+    let long = "500103198001011000,张三,500103001001,500103001,\"" + String(repeating: "路", count: 400_000) + "\"\r\n"
+    try sandbox.write("long.csv", header + long + "500103198001011019,李四,500103001001,500103001,民族路1号\r\n")
+    let alone = try sandbox.run("hr-create", ["long.csv"])
+    #expect(alone.status == 65)
+    #expect(alone.errorLines.first == "hr-create:long.csv:2: line_too_long: line is longer than 1048576 bytes")
+    #expect(alone.objects.count == 1)
+    let open =
+      header + "500103198001011027,王五,500103001001,500103001,民族路2号\r\n"
+      + "500103198001011035,赵六,500103001001,500103001,\"民族路" + String(repeating: "3", count: 17 << 20) + "\r\n"
+    try sandbox.write("open.csv", open)
+    let result = try sandbox.run("hr-create", ["--batch-size", "1", "open.csv"])
+    #expect(result.status == 65)
+    #expect(
+      result.errorLines.last
+        == "hr-create: 'open.csv': row 3 holds a quoted cell that runs past 16 MiB (a '\"' without its closing '\"'?); the rest of the input was not read: fix the quote and feed it again; 1 line committed before the error, through line 2 of 'open.csv'; rerunning the same input is safe: duplicates are rejected"
+    )
+    #expect(result.objects.count == 1)
+    #expect(try sandbox.sqlite("SELECT count(*) FROM record WHERE id_number = '500103198001011027'") == "1")
+  }
 }
