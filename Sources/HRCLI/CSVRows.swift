@@ -61,6 +61,18 @@ package final class CSVRows {
     guard columns.contains(where: { $0 != nil }) else {
       throw RunError(.dataError, "'\(name)' has no header row naming the fields")
     }
+    // A title above the header ("渝中区 2026年11月 新建档案") would make every row a malformed one.
+    let named = columns.compactMap { $0?.joined(separator: ".") }
+    if named.count == 1, let title = named.first,
+      !title.unicodeScalars.allSatisfy({
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ".")
+      })
+    {
+      throw RunError(
+        .dataError,
+        "'\(name)': row 1, the header, names the one field '\(title)', which looks like a title above the header: "
+          + "remove that row ('tail -n +2 \(name == "-" ? "FILE" : name)' prints the rest, to feed with --input csv)")
+    }
     self.columns = columns
   }
 

@@ -375,4 +375,28 @@ struct WriterAttackTests {
     #expect(result.objects.count == 1)
     #expect(try sandbox.sqlite("SELECT count(*) FROM record WHERE id_number = '500103198001011027'") == "1")
   }
+
+  @Test("A title row above the header ends the run saying so; a header in Chinese is answered with the field names")
+  func titleAndChineseHeader() throws {
+    let sandbox = try Sandbox()
+    try sandbox.write(
+      "title.csv",
+      "渝中区解放碑街道 2026年11月 新建档案,,,\r\nid_number,name,division,org\r\n500103198001011000,张三,500103001001,500103001\r\n")
+    let titled = try sandbox.run("hr-create", ["title.csv"])
+    #expect(titled.status == 65)
+    #expect(
+      titled.errorLines.last
+        == "hr-create: 'title.csv': row 1, the header, names the one field '渝中区解放碑街道 2026年11月 新建档案', which looks like a title above the header: remove that row ('tail -n +2 title.csv' prints the rest, to feed with --input csv); nothing was committed"
+    )
+    let fixed = try sandbox.shell("tail -n +2 title.csv | hr-create --input csv")
+    #expect(fixed.status == 0, "\(fixed.stderr)")
+    // One column named properly still reads, as hr-transfer and hr-archive take a list of record numbers.
+    let recordNo = try #require(fixed.objects.first?["record_no"] as? String)
+    try sandbox.write("records.csv", "record_no\r\n\(recordNo)\r\n")
+    #expect(
+      try sandbox.run("hr-archive", ["lost", "--evidence", "三次电话未接", "--dry-run", "records.csv"]).stderr.contains("too_early"))
+    try sandbox.write("chinese.csv", "身份证号,姓名,区划代码,管理机构\r\n500103198001011019,李四,500103001001,500103001\r\n")
+    let chinese = try sandbox.run("hr-create", ["chinese.csv"])
+    #expect(chinese.errorLines.first == "hr-create:chinese.csv:2: unknown_field: unknown field '身份证号'; did you mean 'id_number'?")
+  }
 }
