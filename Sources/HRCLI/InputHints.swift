@@ -6,6 +6,14 @@ import HRLines
 enum InputHint {
   /// The hint a rejected line `line` calls for, if any; `code` is its rejection code.
   static func hint(for line: InputLine, code: String) -> String? {
+    if ["invalid_utf8", "nul_byte"].contains(code), looksLikeUTF16(line.bytes) {
+      return "the input looks like UTF-16 (as Windows PowerShell's '>' and a spreadsheet's 'Unicode text' write it): "
+        + "convert it with 'iconv -f UTF-16 -t UTF-8'"
+    }
+    if code == "invalid_utf8" {
+      return "if the input was saved on a Chinese system, it is usually GB18030 (or GBK): "
+        + "convert it with 'iconv -f GB18030 -t UTF-8'"
+    }
     guard ["invalid_json", "not_an_object"].contains(code) else { return nil }
     let text = String(decoding: line.bytes, as: UTF8.self).trimmedOfBlanks()
     if text == "{" || text == "[" {
@@ -20,6 +28,14 @@ enum InputHint {
     }
     return nil
   }
+}
+
+/// Whether `bytes`, the start of an input, look like UTF-16: a UTF-16 byte order mark, or a NUL
+/// byte in every other place, as UTF-16 writes Latin letters and digits.
+func looksLikeUTF16(_ bytes: some Collection<UInt8>) -> Bool {
+  let start = Array(bytes.prefix(64))
+  if start.starts(with: [0xFF, 0xFE]) || start.starts(with: [0xFE, 0xFF]) { return true }
+  return start.count >= 4 && start.filter { $0 == 0 }.count * 3 >= start.count
 }
 
 extension String {

@@ -46,5 +46,10 @@ package struct LineOptions: ParsableArguments {
 
   package func validate() throws {
     guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 1000000") }
+    // Standard input is read once: a second '-' would find it at its end, or, for a file, read the
+    // same lines twice.
+    guard files.filter({ $0 == "-" }).count <= 1 else {
+      throw ValidationError("'-' (standard input) is named more than once; it can be read only once")
+    }
   }
 }

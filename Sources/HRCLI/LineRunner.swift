@@ -177,9 +177,14 @@ package struct LineRunner {
           }
         }
       } catch {
-        if !db.isInsideTransaction { throw error }
-        try? db.rollback()
-        throw error
+        if db.isInsideTransaction { try? db.rollback() }
+        // A store that fails half-way (a full disk) says, like a failed output, how far the
+        // committed work goes; a lock not taken in time keeps the wait the store reports (exit 75).
+        guard let failure = error as? DatabaseError, ![.SQLITE_BUSY, .SQLITE_LOCKED].contains(failure.resultCode) else {
+          throw error
+        }
+        throw RunError(
+          .io, "\(StoreError.failed(failure, path: store.path)); \(committed.summary(rerunIsSafe: rerunIsSafe))")
       }
       let kept = keptLookups + (wholeRun && !options.dryRun && report.count > 0 ? keptRefusals : [])
       if !kept.isEmpty {

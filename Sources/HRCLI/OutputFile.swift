@@ -84,9 +84,9 @@ struct FileIdentity: Equatable {
 }
 
 /// Refuses an output file that would overwrite what the run reads or writes: the store, one of
-/// the files SQLite keeps beside it, the configuration, an input, or the file standard output is
-/// redirected to (`> out.jsonl --rejects out.jsonl`). Opening it for writing would truncate that
-/// file before the run had read a line, or write over the lines the run prints.
+/// the files SQLite keeps beside it, the configuration, an input, or the file standard output or
+/// standard error is redirected to. Opening it for writing would truncate that file before the run
+/// had read a line.
 ///
 /// - Parameters:
 ///   - option: The option that names the output, for the message (`--rejects`).
@@ -116,8 +116,12 @@ func refuseOverwriting(
   for other in others where target.isSameFile(as: FileIdentity(path: other.path)) {
     try refuse("\(other.what) '\(other.path)'")
   }
-  if let standardOutput = FileIdentity(fileDescriptor: 1), target.isSameFile(as: standardOutput) {
-    try refuse("the file standard output is written to")
+  // A file the shell opened for standard output or error (`--rejects out.jsonl > out.jsonl`) would
+  // be written through two descriptors at two offsets, each overwriting the other's lines.
+  for (fd, stream) in [(Int32(1), "standard output"), (2, "standard error")] {
+    if let redirected = FileIdentity(fileDescriptor: fd), target.isSameFile(as: redirected) {
+      try refuse("the file \(stream) is redirected to")
+    }
   }
   for input in inputs.isEmpty ? ["-"] : inputs {
     if input == "-" {

@@ -79,7 +79,7 @@ struct ReadingToolsHostileUseTests {
     let result = try sandbox.shell(
       "jq -c '{record_no}' <(hr-export roster) | hr-export record --viewer emergency --reason x --rejects out.jsonl > out.jsonl")
     #expect(result.status == 64, "\(result.stderr)")
-    #expect(result.stderr == "hr-export: --rejects 'out.jsonl' is the file standard output is written to: name another file\n")
+    #expect(result.stderr == "hr-export: --rejects 'out.jsonl' is the file standard output is redirected to: name another file\n")
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action LIKE 'record.view%'") == "0")
   }
 }
@@ -204,7 +204,7 @@ struct DeidReportFileTests {
     for (report, status, message) in [
       (".", 73, "cannot create '.': Is a directory"),
       ("missing/report.json", 73, "cannot create 'missing/report.json': No such file or directory"),
-      ("out.jsonl", 64, "--report 'out.jsonl' is the file standard output is written to: name another file"),
+      ("out.jsonl", 64, "--report 'out.jsonl' is the file standard output is redirected to: name another file"),
     ] {
       let result = try sandbox.shell(
         "hr-export deid --approval CQ-1 --report \(report) > out.jsonl", operator: "researcher-1")

@@ -364,42 +364,6 @@ package enum StateDigest {
   }
 }
 
-/// Rows a change has just written, each as the column bytes the audit state hashes
-/// (`Statement.runCapturing(in:_:)`), handed to the audit append so that it need not read them back.
-package struct StateRows {
-  /// The units handed over, each with its rows.
-  private(set) var units: [(table: String, key: DatabaseValue, rows: [[UInt8]])] = []
-
-  /// No rows yet.
-  package init() {}
-
-  /// Adds a row of the unit `key` of `table`; the rows of a unit are added in the order the
-  /// table's digest reads them (for `identifier`, by kind, then value).
-  package mutating func add(_ row: [UInt8], table: String, key: DatabaseValue) {
-    if let index = units.firstIndex(where: { $0.table == table && $0.key == key }) {
-      units[index].rows.append(row)
-    } else {
-      units.append((table, key, [row]))
-    }
-  }
-
-  /// Adds the row just inserted into or updated in `table`, keyed by an integer rowid: the key, then
-  /// the other columns as the insert bound and captured them (``Statement/runCapturing(in:_:)``) or
-  /// as ``Bindings/captured(_:)`` gives them, as the table's digest reads them.
-  package mutating func addRow(into table: String, key: Int64, columns: [UInt8]) {
-    var row: [UInt8] = []
-    row.reserveCapacity(9 + columns.count)
-    StateDigest.appendInteger(key, to: &row)
-    row.append(contentsOf: columns)
-    add(row, table: table, key: key.databaseValue)
-  }
-
-  /// The rows handed over for a unit, or nil when the unit was not.
-  func rows(of table: String, key: DatabaseValue) -> [[UInt8]]? {
-    units.first { $0.table == table && $0.key == key }?.rows
-  }
-}
-
 extension DatabaseValue.Storage {
   /// A unit's key as it is written after `TABLE/`.
   var keyText: String {

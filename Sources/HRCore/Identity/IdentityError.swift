@@ -17,7 +17,7 @@ package enum IdentityError: Error, Equatable, Sendable, CustomStringConvertible 
   package var description: String {
     switch self {
     case .malformedResidentID(let text):
-      "id number '\(text)' is not 18 characters (17 digits and a check digit) or 15 digits"
+      Self.residentIDProblem(text)
     case .checkDigit(let text, let expected):
       "id number '\(text)' has a wrong check digit (expected '\(expected)')"
     case .impossibleBirthDate(let text):
@@ -37,6 +37,38 @@ package enum IdentityError: Error, Equatable, Sendable, CustomStringConvertible 
     case .malformedSex(let text):
       "sex '\(text)' is not a GB/T 2261.1 code (0, 1, 2 or 9)"
     }
+  }
+}
+
+extension IdentityError {
+  /// What is wrong with the form of an ID number, after its normalisation: blank, a character that
+  /// is no digit where a digit belongs (named by its code point when it cannot be seen, such as a
+  /// zero-width space or a byte order mark pasted with the number; a space typed inside it), or
+  /// the wrong count of characters. "Not 18 characters" said of an 18-character number with a
+  /// letter O in it would send the operator counting digits.
+  fileprivate static func residentIDProblem(_ text: String) -> String {
+    let form = "17 digits and a check digit, or 15 digits"
+    guard !text.isEmpty else { return "id number is blank: it must be \(form)" }
+    if Normalisation.isExponentForm(text) { return "id number '\(text)' is not \(form): \(Normalisation.spreadsheetAdvice)" }
+    let scalars = Array(text.unicodeScalars)
+    let digits: ClosedRange<Unicode.Scalar> = "0"..."9"
+    for (index, scalar) in scalars.enumerated() where !digits.contains(scalar) {
+      // A check character X ends the number, whatever its length.
+      if index == scalars.count - 1, index > 0, scalar == "X" { continue }
+      let shown: String
+      if scalar.properties.isWhitespace {
+        shown = "a space"
+      } else if [.control, .format].contains(scalar.properties.generalCategory) || scalar.properties.isDefaultIgnorableCodePoint {
+        let code = String(scalar.value, radix: 16, uppercase: true)
+        shown = "an invisible character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
+      } else {
+        shown = "'\(scalar)'"
+      }
+      let place = index == 17 && scalars.count == 18 ? "where the check digit (a digit or X) belongs" : "where a digit belongs"
+      return "id number '\(text)' has \(shown) at character \(index + 1), \(place): it must be \(form)"
+    }
+    let count = scalars.last == "X" ? "\(scalars.count - 1) digits and a check character X" : "\(scalars.count) digits"
+    return "id number '\(text)' has \(count): it must be \(form)"
   }
 }
 

@@ -60,6 +60,13 @@ package struct Fields: Sendable {
     }
   }
 
+  /// A code of the configuration (an organisation's), read like an ID number
+  /// (`Normalisation.identifier`: full-width digits typed with a Chinese input method made ASCII),
+  /// so that it finds the organisation it names.
+  package func code(_ key: String, maxLength: Int = 32) throws(LineRejection) -> String? {
+    try text(key, maxLength: maxLength).map(Normalisation.identifier)
+  }
+
   /// A required text field.
   package func requiredText(_ key: String, maxLength: Int = 200) throws(LineRejection) -> String {
     guard let text = try text(key, maxLength: maxLength) else { throw missing(key) }
@@ -76,12 +83,42 @@ package struct Fields: Sendable {
       throw invalid(key, "is '\(text)', a date that does not exist (\(why))")
     }
     guard let text = value.stringValue, let date = LocalDate(text) else {
+      let meant = value.stringValue.flatMap(Self.spreadsheetDate).map {
+        ": if that is \($0), a spreadsheet wrote it in its own date format: format the column as yyyy-mm-dd (or as text) and export again"
+      }
       throw invalid(
         key,
         "must be a date 'YYYY-MM-DD' in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound), found \(value.compact)"
-      )
+          + (meant ?? ""))
     }
     return date
+  }
+
+  /// The date a spreadsheet probably meant by `text`, written in its own format rather than
+  /// `YYYY-MM-DD`: `2026/11/3`, `2026-11-3`, `2026.11.03`, `2026年11月3日` (full-width digits too), or a
+  /// five-digit day count (`46329`), which is what a date column becomes when it is formatted as a number.
+  private static func spreadsheetDate(_ typed: String) -> LocalDate? {
+    let text = Normalisation.identifier(typed)
+    if text.utf8.count == 5, text.utf8.allSatisfy({ (48...57).contains($0) }), let days = Int(text) {
+      // Day 1 is 1900-01-01 and the count holds a 29 February 1900 that never was: from March 1900
+      // on, the day count is the days since 1899-12-30.
+      return LocalDate(year: 1899, month: 12, day: 30)?.adding(days: days)
+    }
+    var numbers: [Int] = []
+    var digits = ""
+    for character in text + "/" {
+      if character.isASCII, character.isNumber {
+        digits.append(character)
+        continue
+      }
+      guard "/-.年月日".contains(character), !digits.isEmpty, let number = Int(digits), digits.count <= 4 else { return nil }
+      if numbers.isEmpty, digits.count != 4 { return nil }
+      numbers.append(number)
+      digits = ""
+      if character == "日" { break }
+    }
+    guard numbers.count == 3 else { return nil }
+    return LocalDate(year: numbers[0], month: numbers[1], day: numbers[2])
   }
 
   /// The numbers of a text written `YYYY-MM-DD`, whether or not that date exists.
@@ -131,12 +168,18 @@ package struct Fields: Sendable {
     return array
   }
 
-  /// A record number, refused with `invalid_value` when it is not 17 digits.
+  /// A record number, refused with `invalid_value` when it is not 17 digits once normalised like an
+  /// ID number (`Normalisation.identifier`: full-width digits typed with a Chinese input method made
+  /// ASCII, white space around it dropped), so a number copied from a form selects its record.
   package func recordNumber(_ key: String = "record_no") throws(LineRejection) -> RecordNumber? {
     guard let value = value(key) else { return nil }
-    guard let text = value.stringValue else { throw invalid(key, "must be a string, found \(value.typeName)") }
+    guard let text = value.stringValue else {
+      guard case .number = value else { throw invalid(key, "must be a string, found \(value.typeName)") }
+      throw invalid(key, "must be a string, found the number \(value.compact): \(Normalisation.spreadsheetAdvice)")
+    }
+    guard !Normalisation.isExponentForm(text) else { throw invalid(key, "is '\(text)': \(Normalisation.spreadsheetAdvice)") }
     do {
-      return try RecordNumber(text)
+      return try RecordNumber(Normalisation.identifier(text))
     } catch {
       throw invalid(key, "is not a record number: \(error)")
     }

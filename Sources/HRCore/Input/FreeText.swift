@@ -27,6 +27,12 @@ package enum FreeText {
     guard !text.isEmpty else { return .failure(FreeTextProblem("is empty")) }
     if let scalar = text.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
       let code = String(scalar.value, radix: 16, uppercase: true)
+      // A spreadsheet cell typed over two lines (Alt+Enter) keeps its line break inside the quotes.
+      if scalar == "\n" || scalar == "\r" {
+        return .failure(
+          FreeTextProblem(
+            "contains a line break (U+000\(code)), as a spreadsheet cell typed over two lines keeps: put the text on one line"))
+      }
       return .failure(
         FreeTextProblem(
           "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")

@@ -6,6 +6,7 @@ package enum Spelling {
   /// four characters, where two edits make any name another), the first in sorted order on a tie;
   /// case is ignored in `name`.
   package static func nearest(to name: String, in candidates: some Sequence<String>) -> String? {
+    if let field = headings[name.trimmingWhitespace()], candidates.contains(field) { return field }
     let typed = Array(name.lowercased())
     let limit = typed.count <= 4 ? 1 : 2
     var best: (name: String, distance: Int)?
@@ -15,6 +16,17 @@ package enum Spelling {
     }
     return best?.name
   }
+
+  /// The headings a Chinese spreadsheet gives its columns (个人基本信息表, annex 1), with the field
+  /// each stands for: a CSV whose header row keeps them is answered with the field names to use.
+  static let headings: [String: String] = [
+    "身份证号": "id_number", "身份证号码": "id_number", "居民身份证号": "id_number", "公民身份号码": "id_number",
+    "出生医学证明编号": "birth_cert_no", "出生证编号": "birth_cert_no", "母亲身份证号": "mother_id_number",
+    "姓名": "name", "性别": "sex", "出生日期": "birth_date", "区划代码": "division", "村（居）委会": "division",
+    "管理机构": "org", "管理责任单位": "org", "联系电话": "phone", "本人电话": "phone", "电话": "phone", "手机号": "phone",
+    "现住址": "current_address", "户籍地址": "registered_address", "工作单位": "work_unit", "民族": "ethnicity",
+    "责任医生": "responsible_doctor", "血型": "blood_type", "建档日期": "created_on", "档案编号": "record_no",
+  ]
 
   /// "; did you mean 'x'?" naming the candidate nearest to `name` with `prefix` before it, or ""
   /// when none is near.

@@ -123,16 +123,26 @@ package enum BasicInformation {
       default: nil
       }
     guard let text, text.utf8.count == 1, let code = Int(text), let sex = Sex(rawValue: code) else {
-      throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)")
+      // A spreadsheet column of sexes is often filled in words: the message gives their codes.
+      let words = ["男": "1", "女": "2", "未知": "0", "未说明": "9"]
+      let meant = (value.stringValue?.trimmingWhitespace()).flatMap { words[$0] }.map { ": write \($0) for that" } ?? ""
+      throw fields.invalid("sex", "must be a GB/T 2261.1 code 0, 1, 2 or 9, found \(value.compact)\(meant)")
     }
     return sex
   }
 
   /// 村（居）委会: the required 12-digit division code of the resident's committee (hr(7) THE RECORD).
+  ///
+  /// The code is read like an ID number (`Normalisation.identifier`: full-width digits made ASCII);
+  /// one a spreadsheet wrote in exponent form, as it writes every number of 12 digits or more, is
+  /// refused with the advice to format the column as text.
   package static func division(in fields: Fields) throws(LineRejection) -> DivisionCode {
     let text = try fields.requiredText("division", maxLength: 12)
+    guard !Normalisation.isExponentForm(text) else {
+      throw fields.invalid("division", "is '\(text)': \(Normalisation.spreadsheetAdvice)")
+    }
     do {
-      return try DivisionCode(text)
+      return try DivisionCode(Normalisation.identifier(text))
     } catch {
       throw fields.invalid("division", "is not a division code: \(error)")
     }
@@ -142,6 +152,10 @@ package enum BasicInformation {
   private static func phone(_ key: String, in fields: Fields) throws(LineRejection) -> String? {
     guard let typed = try fields.text(key, maxLength: 20) else { return nil }
     let text = Normalisation.phone(typed)
+    // 13800000000 in a spreadsheet column of numbers is saved as 1.38E+10: its digits are lost.
+    guard !Normalisation.isExponentForm(text) else {
+      throw fields.invalid(key, "is '\(typed)': \(Normalisation.spreadsheetAdvice)")
+    }
     guard isPhoneNumber(text) else {
       throw fields.invalid(key, "'\(text)' is neither a mobile number (1[3-9] and 9 digits) nor a landline with area code")
     }

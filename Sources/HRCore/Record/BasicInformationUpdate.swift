@@ -201,7 +201,10 @@ extension Registry {
   ) throws(LineRejection) -> ResidentID? {
     guard fields.has("id_number") else { return nil }
     guard let value = fields.value("id_number") else { throw fields.invalid("id_number", "cannot be cleared") }
-    guard let text = value.stringValue else { throw fields.invalid("id_number", "must be a string, found \(value.typeName)") }
+    guard let text = value.stringValue else {
+      guard case .number = value else { throw fields.invalid("id_number", "must be a string, found \(value.typeName)") }
+      throw fields.invalid("id_number", "must be a string, found the number \(value.compact): \(Normalisation.spreadsheetAdvice)")
+    }
     let id: ResidentID
     do {
       id = try ResidentID(text, today: today)

@@ -49,7 +49,7 @@ extension Registry {
         .unknownDistrict, "division '\(division)' lies in district '\(division.district)', which is not configured",
         details: ["field": "division"])
     }
-    guard let orgCode = try fields.text("org", maxLength: 32) ?? session.staff.org else { throw fields.missing("org") }
+    guard let orgCode = try fields.code("org") ?? session.staff.org else { throw fields.missing("org") }
     guard let org = configuration.orgs[orgCode] else {
       throw LineRejection(.notFound, "unknown organisation '\(orgCode)'", details: ["field": "org"])
     }

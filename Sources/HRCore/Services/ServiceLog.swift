@@ -44,7 +44,7 @@ package enum ServiceLog {
     }
     let today = session.today
     guard let date = try fields.pastDate("date", today: today) else { throw fields.missing("date") }
-    guard let orgCode = try fields.text("org", maxLength: 32) ?? session.staff.org else {
+    guard let orgCode = try fields.code("org") ?? session.staff.org else {
       throw LineRejection(
         .missingField, "missing field 'service.org': an operator without an organisation names the serving organisation",
         details: ["field": "service.org"])

@@ -8,51 +8,6 @@ import GRDBSQLite
 import SQLite3
 #endif
 
-/// Why the store could not be opened or written; each maps to its own exit status at the edge.
-package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
-  /// The file cannot be created or opened (exit 73).
-  case cannotOpen(path: String, reason: String)
-  /// The store was written by a newer version of the toolkit (exit 78).
-  case newerThanTool(path: String, unknownMigrations: [String])
-  /// The write lock stayed taken past the busy timeout; `seconds` is the time really waited (exit 75).
-  case locked(path: String, seconds: Double)
-  /// Any other SQLite failure (exit 74).
-  case io(path: String, reason: String)
-  /// The group or others can write the store file, so anyone among them could rewrite the records
-  /// and the audit trail (exit 73, like every other store that cannot be opened).
-  /// In a group installation (`groupWritable`), the tools' group writes the store, and only
-  /// others are refused.
-  case writableByOthers(path: String, mode: UInt32, groupWritable: Bool = false)
-  /// A temporary file beside the store's work (a large export's sort runs) cannot be created,
-  /// written or read back, most often a full disk under `$TMPDIR` (exit 74).
-  case temporaryFile(directory: String, reason: String)
-  /// The file is an SQLite database but no hr store: empty, for a tool that may not create a store
-  /// (exit 66, like a missing one), or holding another program's tables (exit 73), which no tool
-  /// may turn into a store by adding its own.
-  case notAStore(path: String, foreignTables: [String])
-
-  package var description: String {
-    switch self {
-    case .cannotOpen(let path, let reason): "cannot open store '\(path)': \(reason)"
-    case .newerThanTool(let path, let unknown):
-      "store '\(path)' was written by a newer version of hr (migrations \(unknown.map { "'\($0)'" }.joined(separator: ", "))); upgrade the tools"
-    case .locked(let path, let seconds):
-      "store '\(path)' stayed locked by another process for \(String(format: "%.1f", seconds)) seconds; try again later or raise --busy-timeout"
-    case .io(let path, let reason): "store '\(path)': \(reason)"
-    case .writableByOthers(let path, let mode, false):
-      "store '\(path)' can be written by the group or others (mode \(FilePermissions.octal(mode_t(mode)))); run 'chmod go-w \(path)'"
-    case .writableByOthers(let path, let mode, true):
-      "store '\(path)' can be written by others (mode \(FilePermissions.octal(mode_t(mode)))); run 'chmod o-w \(path)', keeping the tools' group write"
-    case .temporaryFile(let directory, let reason): "temporary file in '\(directory)': \(reason)"
-    case .notAStore(let path, let tables): Store.notAStoreMessage(path: path, foreignTables: tables)
-    }
-  }
-}
-
-extension StoreError: LocalizedError {
-  package var errorDescription: String? { description }
-}
-
 /// The one SQLite file that holds every record, its history and the audit trail (hr(7)).
 ///
 /// WAL journal, foreign keys, `synchronous=FULL` and a busy timeout, so that several tools can write
@@ -435,22 +390,6 @@ package final class Store: Sendable {
       return try pool.read(work)
     } catch let error as DatabaseError {
       throw StoreError.from(error, path: path, waited: Store.now() - start, opening: false)
-    }
-  }
-}
-
-extension StoreError {
-  /// Sorts an SQLite failure into the exit status a script can act on.
-  static func from(_ error: any Error, path: String, waited: Double, opening: Bool) -> StoreError {
-    guard let error = error as? DatabaseError else {
-      return .io(path: path, reason: String(describing: error))
-    }
-    switch error.resultCode {
-    case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked(path: path, seconds: waited)
-    case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_NOTADB:
-      let reason = error.message ?? "\(error.resultCode)"
-      return opening ? .cannotOpen(path: path, reason: reason) : .io(path: path, reason: reason)
-    default: return .io(path: path, reason: error.message ?? "\(error.resultCode)")
     }
   }
 }

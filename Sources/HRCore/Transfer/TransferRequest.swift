@@ -28,7 +28,7 @@ package struct TransferRequest: Sendable, Equatable {
   /// defaults; a field present in neither is `missing_field`, a value outside the regulation's
   /// closed lists `invalid_value`, an organisation the configuration does not know `not_found`.
   package init(_ fields: Fields, defaults: Defaults, configuration: Configuration) throws(LineRejection) {
-    guard let orgCode = try fields.text("to_org", maxLength: 32) ?? defaults.toOrg else { throw fields.missing("to_org") }
+    guard let orgCode = try fields.code("to_org") ?? defaults.toOrg else { throw fields.missing("to_org") }
     guard let org = configuration.orgs[orgCode] else {
       throw LineRejection(.notFound, "unknown organisation '\(orgCode)'", details: ["field": "to_org"])
     }
