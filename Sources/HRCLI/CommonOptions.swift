@@ -206,8 +206,11 @@ package struct CommonOptions: ParsableArguments {
     if groupInstallation { newFileMode = FilePermissions.groupInstallationFileMode }
     if !FileManager.default.fileExists(atPath: storePath) {
       guard creating else {
-        throw InputError(
-          path: storePath, reason: "no such store (\(storeOrigin)); only hr-create creates a store")
+        // hr-create itself opens without creating only for --check and --dry-run, which write nothing.
+        let creator =
+          tool == "hr-create"
+          ? "only a run that creates records creates a store, not --check or --dry-run" : "only hr-create creates a store"
+        throw InputError(path: storePath, reason: "no such store (\(storeOrigin)); \(creator)")
       }
       let groupReadable = try loadConfiguration().store.groupReadable
       if !groupInstallation { newFileMode = FilePermissions.fileMode(groupReadable: groupReadable) }
