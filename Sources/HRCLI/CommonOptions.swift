@@ -225,12 +225,8 @@ extension CommonOptions {
   /// Refuses a run whose standard output is the store or one of its companion files
   /// (`hr-export roster >> hr.sqlite`): its lines would be written into the store's pages.
   func refuseStoreAsStandardOutput() throws {
-    guard let output = FileIdentity(fileDescriptor: 1) else { return }
-    for base in [storePath, FileIdentity.resolve(storePath)] {
-      for suffix in ["", "-wal", "-shm", "-journal"] where output.isSameFile(as: FileIdentity(path: base + suffix)) {
-        throw RunError(.usage, "standard output is the store's file '\(base + suffix)': redirect it to another file")
-      }
-    }
+    guard let output = FileIdentity(fileDescriptor: 1), let file = storeFile(output, store: storePath) else { return }
+    throw RunError(.usage, "standard output is the store's file '\(file.path)': redirect it to another file")
   }
 }
 

@@ -83,6 +83,18 @@ struct FileIdentity: Equatable {
   }
 }
 
+/// Which of the store's files `target` is, if any: the store itself, or one of the companion files
+/// SQLite names after the path it opens. SQLite resolves a linked store first, so both spellings
+/// count.
+func storeFile(_ target: FileIdentity, store: String) -> (path: String, isCompanion: Bool)? {
+  for base in [store, FileIdentity.resolve(store)] {
+    for suffix in ["", "-wal", "-shm", "-journal"] where target.isSameFile(as: FileIdentity(path: base + suffix)) {
+      return (base + suffix, !suffix.isEmpty)
+    }
+  }
+  return nil
+}
+
 /// Refuses an output file that would overwrite what the run reads or writes: the store, one of
 /// the files SQLite keeps beside it, the configuration, an input, or the file standard output or
 /// standard error is redirected to. Opening it for writing would truncate that file before the run
@@ -102,13 +114,8 @@ func refuseOverwriting(
   func refuse(_ what: String) throws(RunError) -> Never {
     throw RunError(.usage, "\(option) '\(output)' is \(what): name another file")
   }
-  // SQLite names the companion files after the path it opens, and resolves a linked store first:
-  // both spellings count.
-  for base in [store, FileIdentity.resolve(store)] {
-    if target.isSameFile(as: FileIdentity(path: base)) { try refuse("the store '\(store)'") }
-    for suffix in ["-wal", "-shm", "-journal"] where target.isSameFile(as: FileIdentity(path: base + suffix)) {
-      try refuse("the store's companion file '\(base + suffix)'")
-    }
+  if let file = storeFile(target, store: store) {
+    try refuse(file.isCompanion ? "the store's companion file '\(file.path)'" : "the store '\(store)'")
   }
   if let configuration, target.isSameFile(as: FileIdentity(path: configuration)) {
     try refuse("the configuration '\(configuration)'")
