@@ -17,7 +17,7 @@ struct AuditLogCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: ArgumentHelp("Only events about this record.", valueName: "record_no"))
+  @Option(help: ArgumentHelp("Only events about this record.", valueName: "record_no"), transform: Normalisation.identifier)
   var record: String?
 
   @Option(
@@ -103,12 +103,13 @@ struct AuditAccessCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: ArgumentHelp("The record.", valueName: "record_no"))
+  @Option(help: ArgumentHelp("The record.", valueName: "record_no"), transform: Normalisation.identifier)
   var record: String?
 
   @Option(
     help: ArgumentHelp(
-      "The resident's ID number, instead of the record number (any ID number the record ever held).", valueName: "id"))
+      "The resident's ID number, instead of the record number (any ID number the record ever held).", valueName: "id"),
+    transform: Normalisation.identifier)
   var idNumber: String?
 
   @OptionGroup var listing: ListingOptions

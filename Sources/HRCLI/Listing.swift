@@ -25,10 +25,12 @@ package struct ListingOptions: ParsableArguments {
 
 /// The `--org` and `--district` options of a listing that covers an organisation or a district.
 package struct ScopeOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Only records managed by this organisation.", valueName: "org"))
+  @Option(help: ArgumentHelp("Only records managed by this organisation.", valueName: "org"), transform: Normalisation.identifier)
   package var org: String?
 
-  @Option(help: ArgumentHelp("Only records managed by organisations of this district.", valueName: "district"))
+  @Option(
+    help: ArgumentHelp("Only records managed by organisations of this district.", valueName: "district"),
+    transform: Normalisation.identifier)
   package var district: String?
 
   package init() {}

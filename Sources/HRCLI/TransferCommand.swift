@@ -39,7 +39,8 @@ extension TransferCommand {
     @OptionGroup package var lines: LineOptions
 
     @Option(
-      name: .customLong("to"), help: ArgumentHelp("The receiving organisation, for lines without to_org.", valueName: "org"))
+      name: .customLong("to"), help: ArgumentHelp("The receiving organisation, for lines without to_org.", valueName: "org"),
+      transform: Normalisation.identifier)
     package var toOrg: String?
 
     @Option(help: ArgumentHelp("The transfer reason, for lines without reason.", valueName: "reason"))

@@ -14,19 +14,24 @@ extension TransferCommand {
 
     @OptionGroup package var common: CommonOptions
 
-    @Option(help: ArgumentHelp("Only transfers from or to this organisation.", valueName: "org"))
+    @Option(
+      help: ArgumentHelp("Only transfers from or to this organisation.", valueName: "org"), transform: Normalisation.identifier)
     package var org: String?
 
-    @Option(help: ArgumentHelp("Only transfers from this organisation: the ones it decides.", valueName: "org"))
+    @Option(
+      help: ArgumentHelp("Only transfers from this organisation: the ones it decides.", valueName: "org"),
+      transform: Normalisation.identifier)
     package var fromOrg: String?
 
-    @Option(help: ArgumentHelp("Only transfers to this organisation: the ones it asked for.", valueName: "org"))
+    @Option(
+      help: ArgumentHelp("Only transfers to this organisation: the ones it asked for.", valueName: "org"),
+      transform: Normalisation.identifier)
     package var toOrg: String?
 
     @Option(help: ArgumentHelp("Only transfers in this status.", valueName: "status"))
     package var status: TransferStatus?
 
-    @Option(help: ArgumentHelp("Only transfers of this record.", valueName: "record-no"))
+    @Option(help: ArgumentHelp("Only transfers of this record.", valueName: "record-no"), transform: Normalisation.identifier)
     package var record: String?
 
     @OptionGroup package var listing: ListingOptions
@@ -72,7 +77,9 @@ extension TransferCommand {
 
     @OptionGroup package var common: CommonOptions
 
-    @Option(help: ArgumentHelp("Only transfers from or to organisations of this district.", valueName: "district"))
+    @Option(
+      help: ArgumentHelp("Only transfers from or to organisations of this district.", valueName: "district"),
+      transform: Normalisation.identifier)
     package var district: String?
 
     @OptionGroup package var listing: ListingOptions

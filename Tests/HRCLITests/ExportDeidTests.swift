@@ -178,6 +178,30 @@ struct ExportDeidTests {
     #expect(result.errorLines.last?.hasPrefix("hr-export: \(result.lines.count) exported, ") == true)
   }
 
+  @Test("A weight or blood-type tag keeps its category; a value in the operator's own words is left out, its kind kept")
+  func valuedTags() throws {
+    let research = try ResearchSandbox(k: 2)
+    try research.populate()
+    // Three men of one class in 渝中区 (the populated subjects 0 to 2): two get valued tags.
+    func subject(_ index: Int) -> String {
+      let body = "50010319800505" + String(format: "%02d", index) + "1"
+      return body + String(ResidentID.checkCharacter(body.utf8.map { Int($0 - 48) }))
+    }
+    let tags = [
+      (subject(0), "weight_status:obese"), (subject(0), "blood_type:AB"),
+      (subject(1), "weight_status:像隔壁老王一样胖"), (subject(1), "blood_type:王五家的血型"),
+    ]
+    let tagged = try research.sandbox.run(
+      "hr-update", stdin: tags.map { #"{"id_number":"\#($0.0)","tag":{"code":"\#($0.1)"}}"# + "\n" }.joined())
+    try #require(tagged.status == 0, "hr-update: \(tagged.stderr)")
+
+    let result = try research.deid()
+    #expect(result.status == 0, "\(result.stderr)")
+    let printed = Set(result.objects.flatMap { $0["tags"] as? [String] ?? [] })
+    #expect(printed.isSuperset(of: ["weight_status:obese", "blood_type:AB", "weight_status", "blood_type"]))
+    #expect(!result.stdout.contains("老王") && !result.stdout.contains("王五"))
+  }
+
   @Test(
     "A person keeps the pseudonym through a transfer and an ID upgrade; another key gives another; the output is byte-identical")
   func stablePseudonyms() throws {

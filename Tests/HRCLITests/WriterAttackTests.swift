@@ -111,6 +111,26 @@ struct WriterAttackTests {
     #expect(result.objects.first?["id_number"] as? String == "500103198001011019")
   }
 
+  @Test(
+    "A line or paragraph separator (U+2028, U+2029) pasted into a name or an address is refused as a line break",
+    arguments: [
+      ("name", WriterAttackTests.resident("500103198001011000", name: "张\u{2028}三"), "U+2028"),
+      (
+        "current_address", WriterAttackTests.resident("500103198001011000", extra: #","current_address":"民族路1号\#u{2029}2单元""#),
+        "U+2029"
+      ),
+    ])
+  func separatorInText(field: String, line: String, code: String) throws {
+    let sandbox = try Sandbox()
+    let result = try sandbox.run("hr-create", stdin: line)
+    #expect(result.status == 65)
+    #expect(
+      result.errorLines.first
+        == "hr-create:-:1: invalid_value: field '\(field)' contains a line break (\(code)), as a spreadsheet cell typed over two lines keeps: put the text on one line"
+    )
+    #expect(result.objects.isEmpty)
+  }
+
   @Test("A record number typed with full-width digits selects its record; one in exponent form says why it cannot")
   func recordNumberAsTyped() throws {
     let sandbox = try Sandbox()
@@ -350,6 +370,38 @@ struct WriterAttackTests {
     let moved = try sandbox.run("hr-transfer", ["request", "moves.csv"])
     #expect(moved.status == 0, "\(moved.stderr)")
     #expect(moved.objects.first?["to_org"] as? String == "500106001")
+  }
+
+  @Test("Organisation codes and record numbers typed with full-width digits in options find what they name, as in lines")
+  func fullWidthOptions() throws {
+    let sandbox = try Sandbox()
+    func wide(_ text: String) -> String {
+      String(String.UnicodeScalarView(text.unicodeScalars.map { Unicode.Scalar($0.value + 0xFEE0)! }))
+    }
+    let created = try sandbox.run("hr-create", stdin: Self.resident("500103198001011000"))
+    let recordNo = try #require(created.objects.first?["record_no"] as? String)
+    let moved = try sandbox.run(
+      "hr-transfer",
+      [
+        "request", "--to", wide("500106001"), "--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref",
+        "C-1",
+      ],
+      stdin: #"{"record_no":"\#(recordNo)"}"# + "\n")
+    #expect(moved.status == 0, "\(moved.stderr)")
+    #expect(moved.objects.first?["to_org"] as? String == "500106001")
+    for arguments in [
+      ["list", "--org", wide("500103001")], ["list", "--to-org", wide("500106001")], ["list", "--record", wide(recordNo)],
+    ] {
+      let listed = try sandbox.run("hr-transfer", arguments)
+      #expect(listed.status == 0, "\(arguments): \(listed.stderr)")
+      #expect(listed.objects.map { $0["record_no"] as? String } == [recordNo], "\(arguments)")
+    }
+    let roster = try sandbox.run("hr-export", ["roster", "--district", wide("500103")])
+    #expect(roster.status == 0, "\(roster.stderr)")
+    #expect(roster.objects.map { $0["record_no"] as? String } == [recordNo])
+    let log = try sandbox.run("hr-audit", ["log", "--record", wide(recordNo)])
+    #expect(log.status == 0, "\(log.stderr)")
+    #expect(log.objects.contains { $0["action"] as? String == "record.create" })
   }
 
   @Test("A CSV row over 1 MiB is rejected alone; a quote left open past 16 MiB ends the run, the rows before it kept")

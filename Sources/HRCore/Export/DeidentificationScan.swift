@@ -57,13 +57,14 @@ extension Deidentification {
     }
   }
 
-  /// The tags in force among a record's tag rows, sorted: for each code its latest row, unless
-  /// that row ends it. The rows come ordered by code, then oldest first.
+  /// The tags in force among a record's tag rows, de-identified (`TagCode.deidentified`), sorted
+  /// and each once: for each code its latest row, unless that row ends it. The rows come ordered by
+  /// code, then oldest first.
   static func inForce(_ rows: [(code: String, inForce: Bool)]) -> [String] {
-    var tags: [String] = []
+    var tags: Set<String> = []
     for (index, row) in rows.enumerated() where row.inForce {
       let isLatest = index + 1 == rows.count || rows[index + 1].code != row.code
-      if isLatest { tags.append(row.code) }
+      if isLatest { tags.insert(TagCode.deidentified(row.code)) }
     }
     return tags.sorted()
   }

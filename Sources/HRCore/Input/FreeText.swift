@@ -1,6 +1,6 @@
 /// The rule every free text of a record obeys, whether it comes from a line's field or from an
 /// option that fills one: trimmed, one written form (NFC), not empty, no invisible control or format
-/// character, at most a given number of characters.
+/// character nor line break, at most a given number of characters.
 package enum FreeText {
   /// The UTF-8 bytes one character may take: a Chinese character takes 3, the longest emoji
   /// sequences about 25. Without a bound a single "character" of base letter and 100,000 combining
@@ -25,22 +25,27 @@ package enum FreeText {
     // duplicate check, which compares stored bytes.
     let text = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
     guard !text.isEmpty else { return .failure(FreeTextProblem("is empty")) }
-    if let scalar = text.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
+    if let scalar = text.unicodeScalars.first(where: { refused.contains($0.properties.generalCategory) }) {
       let code = String(scalar.value, radix: 16, uppercase: true)
-      // A spreadsheet cell typed over two lines (Alt+Enter) keeps its line break inside the quotes.
-      if scalar == "\n" || scalar == "\r" {
+      let shown = "U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
+      // A spreadsheet cell typed over two lines (Alt+Enter) keeps its line break inside the quotes;
+      // a word processor's line and paragraph separators (U+2028, U+2029) end a line as well in
+      // the viewers and scripts that read a record back.
+      let category = scalar.properties.generalCategory
+      if scalar == "\n" || scalar == "\r" || category == .lineSeparator || category == .paragraphSeparator {
         return .failure(
           FreeTextProblem(
-            "contains a line break (U+000\(code)), as a spreadsheet cell typed over two lines keeps: put the text on one line"))
+            "contains a line break (\(shown)), as a spreadsheet cell typed over two lines keeps: put the text on one line"))
       }
-      return .failure(
-        FreeTextProblem(
-          "contains an invisible control or format character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))")
-      )
+      return .failure(FreeTextProblem("contains an invisible control or format character (\(shown))"))
     }
     guard text.count <= maxLength else { return .failure(FreeTextProblem("is longer than \(maxLength) characters")) }
     return .success(text)
   }
+
+  /// The characters no free text holds: control and format characters, and the line and paragraph
+  /// separators U+2028 and U+2029.
+  static let refused: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
 
   /// Whether `text` is non-empty, has no white space at either end, no control or format character,
   /// and only characters that are NFC whatever follows them and are one character each: ASCII

@@ -11,6 +11,13 @@ package struct TagCode: Hashable, Sendable, CustomStringConvertible {
   ]
   /// Codes that carry a value after a colon, e.g. `weight_status:overweight`.
   package static let valued: Set<String> = ["weight_status", "blood_type"]
+  /// The values of each valued code that name a category: the weight categories of WS/T 428 and
+  /// the ABO blood groups, with or without their Rh sign. Any other value is the operator's own
+  /// words, which may describe the person; a de-identified export leaves it out (``deidentified``).
+  package static let categories: [String: Set<String>] = [
+    "weight_status": ["underweight", "normal", "overweight", "obese"],
+    "blood_type": ["A", "B", "AB", "O", "A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"],
+  ]
   /// Codes that make the record restricted (开放限制, hr(7) SERVICES AND TAGS).
   package static let restricting: Set<String> = ["severe_mental_disorder", "special_disease", "classified"]
 
@@ -21,11 +28,12 @@ package struct TagCode: Hashable, Sendable, CustomStringConvertible {
       value = text
       return
     }
+    // A value is a free text of at most 30 characters, by the rule of every free text.
     let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-    guard parts.count == 2, Self.valued.contains(String(parts[0])), !parts[1].isEmpty, parts[1].count <= 30,
-      !parts[1].unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    guard parts.count == 2, Self.valued.contains(String(parts[0])),
+      case .success(let valueText) = FreeText.checked(String(parts[1]), maxLength: 30)
     else { throw .unknown(text) }
-    value = text
+    value = parts[0] + ":" + valueText
   }
 
   /// The kind of a valued tag (`weight_status` for `weight_status:overweight`), nil for the others.
@@ -38,6 +46,14 @@ package struct TagCode: Hashable, Sendable, CustomStringConvertible {
   package var isRestricting: Bool { Self.restricting.contains(value) }
 
   package var description: String { value }
+
+  /// A stored code as a de-identified export prints it (附件2 六): a valued code whose value
+  /// names none of its ``categories`` as its kind alone (`blood_type`), any other code as it is.
+  package static func deidentified(_ code: String) -> String {
+    guard let colon = code.firstIndex(of: ":") else { return code }
+    let kind = String(code[..<colon])
+    return categories[kind]?.contains(String(code[code.index(after: colon)...])) == true ? code : kind
+  }
 
   /// The tags derived from age on `date` (老年人 65+, 0～6 岁儿童).
   package static func derivedTags(birthDate: LocalDate, on date: LocalDate) -> [String] {

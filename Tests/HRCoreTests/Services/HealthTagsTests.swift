@@ -26,6 +26,26 @@ struct HealthTagsTests {
     #expect(rejection.message == "field 'tag.code' tag '\(code)' is derived from age and never set by hand")
   }
 
+  @Test(
+    "A valued tag's value obeys the rule of every free text: an invisible character or a line separator is refused, spaces trimmed",
+    arguments: [
+      ("weight_status:obese\u{200B}", nil), ("blood_type:A\u{2028}B", nil), ("weight_status: obese ", "weight_status:obese"),
+    ])
+  func valuedTagValueIsFreeText(code: String, kept: String?) throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder()
+    let line: JSONObject = ["record_no": .string(recordNo), "tag": ["code": .string(code)]]
+    if let kept {
+      try fixture.update(line)
+      let active = try fixture.store.read { db in try HealthTags.active(ofRecord: recordNo, in: db) }
+      #expect(active.map(\.code) == [kept])
+    } else {
+      let rejection = try #require(try fixture.rejection(of: line))
+      #expect(rejection.code == .invalidValue)
+      #expect(rejection.message.hasPrefix("field 'tag.code' contains "))
+    }
+  }
+
   @Test func currentTagsIncludeTheAgeTags() throws {
     let fixture = try ServiceFixture()
     let recordNo = try fixture.createElder()
