@@ -38,7 +38,7 @@ package enum RosterError: Error, Equatable, Sendable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .unknownTag(let tag):
-      "unknown tag '\(tag)'; expected one of \((TagCode.derived.sorted() + TagCode.settable.sorted()).joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
+      TagCode.unknown(tag, derivedToo: true)
     }
   }
 }

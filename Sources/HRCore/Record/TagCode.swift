@@ -55,6 +55,17 @@ package struct TagCode: Hashable, Sendable, CustomStringConvertible {
     return categories[kind]?.contains(String(code[code.index(after: colon)...])) == true ? code : kind
   }
 
+  /// Why `code` names no tag: the nearest code when one is near, as for a misspelt field
+  /// (`Spelling`), else the codes there are; `derivedToo` counts the codes derived from age among
+  /// them (a listing may select by those).
+  package static func unknown(_ code: String, derivedToo: Bool = false) -> String {
+    let known = (derivedToo ? derived.sorted() : []) + settable.sorted()
+    let parts = code.split(separator: ":", maxSplits: 1)
+    let valuedCodes = parts.count == 2 ? valued.sorted().map { "\($0):\(parts[1])" } : []
+    if let near = Spelling.nearest(to: code, in: known + valuedCodes) { return "unknown tag '\(code)'; did you mean '\(near)'?" }
+    return "unknown tag '\(code)'; expected one of \(known.joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
+  }
+
   /// The tags derived from age on `date` (老年人 65+, 0～6 岁儿童).
   package static func derivedTags(birthDate: LocalDate, on date: LocalDate) -> [String] {
     let age = birthDate.age(on: date)
@@ -73,8 +84,7 @@ package enum TagCodeError: Error, Equatable, Sendable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .derived(let code): "tag '\(code)' is derived from age and never set by hand"
-    case .unknown(let code):
-      "unknown tag '\(code)'; expected one of \(TagCode.settable.sorted().joined(separator: ", ")), weight_status:<value>, blood_type:<value>"
+    case .unknown(let code): TagCode.unknown(code)
     }
   }
 }

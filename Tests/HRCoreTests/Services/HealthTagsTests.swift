@@ -27,6 +27,24 @@ struct HealthTagsTests {
   }
 
   @Test(
+    "An unknown tag is answered with the code nearest to it, or with the codes there are",
+    arguments: [
+      ("Hypertension", "unknown tag 'Hypertension'; did you mean 'hypertension'?"),
+      ("blood_typ:A", "unknown tag 'blood_typ:A'; did you mean 'blood_type:A'?"),
+      (
+        "pigeon",
+        "unknown tag 'pigeon'; expected one of classified, diabetes, hypertension, maternal, notifiable_infectious, severe_mental_disorder, special_disease, tuberculosis, weight_status:<value>, blood_type:<value>"
+      ),
+    ])
+  func unknownTagIsAnsweredWithTheNearest(code: String, message: String) throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder()
+    let rejection = try #require(try fixture.rejection(of: ["record_no": .string(recordNo), "tag": ["code": .string(code)]]))
+    #expect(rejection.code == .invalidValue)
+    #expect(rejection.message == "field 'tag.code' \(message)")
+  }
+
+  @Test(
     "A valued tag's value obeys the rule of every free text: an invisible character or a line separator is refused, spaces trimmed",
     arguments: [
       ("weight_status:obese\u{200B}", nil), ("blood_type:A\u{2028}B", nil), ("weight_status: obese ", "weight_status:obese"),
