@@ -34,6 +34,21 @@ struct ExportRosterTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.list'") == "1")
   }
 
+  @Test("A valued tag selects its residents however it is spaced, as a tag line keeps it")
+  func valuedTagAsALineKeepsIt() throws {
+    let (sandbox, created) = try Self.seeded()
+    let recordNo = try #require(created.first?["record_no"] as? String)
+    let tagged = try sandbox.run(
+      "hr-update", stdin: #"{"record_no":"\#(recordNo)","tag":{"code":"weight_status: obese "}}"# + "\n", operator: "admin-city")
+    try #require(tagged.status == 0, "\(tagged.stderr)")
+    for typed in ["weight_status:obese", "weight_status: obese"] {
+      let result = try sandbox.run("hr-export", ["roster", "--tag", typed], operator: "admin-city")
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(result.objects.compactMap { $0["record_no"] as? String } == [recordNo], "\(typed)")
+      #expect((result.objects.first?["tags"] as? [String])?.contains("weight_status:obese") == true)
+    }
+  }
+
   @Test(
     "A roster outside the operator's reach is refused (exit 77) and audited",
     arguments: [

@@ -26,7 +26,8 @@ package struct RosterFilter: Sendable, Equatable {
   package init(coverage: Coverage, status: RosterStatus = .active, tag: String? = nil) {
     self.coverage = coverage
     self.status = status
-    self.tag = tag
+    // A set tag as a line keeps it: `weight_status: obese` is `weight_status:obese`.
+    self.tag = tag.map { (try? TagCode(settable: $0))?.value ?? $0 }
   }
 }
 
