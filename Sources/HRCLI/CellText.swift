@@ -1,3 +1,5 @@
+import HRCore
+
 /// How a stored text is written where people open a listing: a spreadsheet (`--format csv`), a
 /// terminal (`--format table`) and a browser (`hr-metrics --format html`) must show it, never run it
 /// or let it disguise what stands beside it (hr(7) OUTPUT FORMATS).
@@ -36,11 +38,11 @@ package enum CellText {
   /// the bidirectional overrides, isolates and marks U+202A–U+202E, U+2066–U+2069, U+200E, U+200F
   /// and U+061C, which can reverse the order in which the rest of a line is shown, and the
   /// zero-width spaces and joiners, which hide a difference between two names), and the line and
-  /// paragraph separators, which break a line. hr refuses control and format characters in every
-  /// free text it is given (`FreeText`), so a cell shows one only when the store was edited by
-  /// other means or the configuration holds one. The escape is plain ASCII, so a table keeps its columns aligned by
-  /// display width. A text that holds `\u{…}` as written looks the same: a listing for people is
-  /// not read back, and JSON Lines give every text exactly.
+  /// paragraph separators, which break a line. hr refuses all of these in every free text it is
+  /// given (`FreeText.refuses`), so a cell shows one only when the store was edited by other means
+  /// or the configuration holds one. The escape is plain ASCII, so a table keeps its columns
+  /// aligned by display width. A text that holds `\u{…}` as written looks the same: a listing for
+  /// people is not read back, and JSON Lines give every text exactly.
   package static func visible(_ text: String) -> String {
     guard text.unicodeScalars.contains(where: isHidden) else { return text }
     var shown = ""
@@ -60,9 +62,7 @@ package enum CellText {
     let value = scalar.value
     if value < 0x7F { return value < 0x20 }
     if value <= 0x9F { return true }
-    switch scalar.properties.generalCategory {
-    case .control, .format, .lineSeparator, .paragraphSeparator: return true
-    default: return false
-    }
+    // The characters no free text holds (`FreeText`) are the ones shown escaped.
+    return FreeText.refuses(scalar.properties.generalCategory)
   }
 }

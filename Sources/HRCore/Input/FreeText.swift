@@ -25,7 +25,7 @@ package enum FreeText {
     // duplicate check, which compares stored bytes.
     let text = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping
     guard !text.isEmpty else { return .failure(FreeTextProblem("is empty")) }
-    if let scalar = text.unicodeScalars.first(where: { refused.contains($0.properties.generalCategory) }) {
+    if let scalar = text.unicodeScalars.first(where: { refuses($0.properties.generalCategory) }) {
       let code = String(scalar.value, radix: 16, uppercase: true)
       let shown = "U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
       // A spreadsheet cell typed over two lines (Alt+Enter) keeps its line break inside the quotes;
@@ -43,9 +43,15 @@ package enum FreeText {
     return .success(text)
   }
 
-  /// The characters no free text holds: control and format characters, and the line and paragraph
-  /// separators U+2028 and U+2029.
-  static let refused: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
+  /// Whether no free text holds a character of `category`: control and format characters, and the
+  /// line and paragraph separators U+2028 and U+2029. A listing for people shows such a character
+  /// as an escape (`CellText.visible`).
+  package static func refuses(_ category: Unicode.GeneralCategory) -> Bool {
+    switch category {
+    case .control, .format, .lineSeparator, .paragraphSeparator: true
+    default: false
+    }
+  }
 
   /// Whether `text` is non-empty, has no white space at either end, no control or format character,
   /// and only characters that are NFC whatever follows them and are one character each: ASCII
