@@ -133,10 +133,15 @@ extension Transfer {
   }
 
   /// The record's pending transfer, if any (there is at most one).
+  ///
+  /// `request` asks for every line: stepped in place and read by position, as `find` reads.
   package static func pending(for recordNo: String, in db: Database) throws -> Transfer? {
-    try Transfer.fetchOne(
-      db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE record_no = ? AND status = 'pending'"),
-      arguments: [recordNo])
+    try db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE record_no = ? AND status = 'pending'").first(
+      in: db, { $0.text(recordNo) }
+    ) { statement in
+      var columns = StoredColumns(statement, table: storedTable, names: selectionColumns)
+      return try Transfer(columnsInOrder: &columns)
+    }
   }
 
   /// Every transfer of the record, oldest first.
