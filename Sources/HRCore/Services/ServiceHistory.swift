@@ -1,6 +1,12 @@
 import GRDB
 import HRLines
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
 /// What a service record says and an amendment may correct: its type, date, summary and whether
 /// it is withheld (开放限制).
 package struct ServiceContent: Sendable, Equatable {
@@ -134,24 +140,21 @@ package struct RecordedService: Sendable, Equatable {
 /// Reads service records with their amendments: what `hr-export record`, `hr-audit` and the
 /// already-served rule see.
 package enum ServiceHistory {
-  private static let serviceColumns =
-    "service_id, record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by"
+  private static let serviceColumns = ServiceRow.columnNames.joined(separator: ", ")
 
   /// A record's services in time order (by current date, then entry), each with its amendments.
   package static func services(ofRecord recordNo: String, in db: Database) throws -> [RecordedService] {
-    let services = try ServiceRow.fetchAll(
-      db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE record_no = ? ORDER BY date, service_id"),
-      arguments: [recordNo]
-    ).map(\.service)
+    let services = try db.cachedStatement(
+      sql: "SELECT \(serviceColumns) FROM service WHERE record_no = ? ORDER BY date, service_id"
+    ).all(in: db, { $0.text(recordNo) }, read: ServiceRow.service)
     return try attachingAmendments(to: services, recordNo: recordNo, in: db)
   }
 
   /// One service with its amendments, or nil when there is none with that number.
   package static func service(id: Int, in db: Database) throws -> RecordedService? {
     guard
-      var service = try ServiceRow.fetchOne(
-        db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE service_id = ?"), arguments: [id]
-      )?.service
+      var service = try db.cachedStatement(sql: "SELECT \(serviceColumns) FROM service WHERE service_id = ?").first(
+        in: db, { $0.integer(id) }, read: ServiceRow.service)
     else { return nil }
     service.amendments = try amendments(ofService: id, in: db)
     return service
@@ -167,17 +170,22 @@ package enum ServiceHistory {
       return []
     }
     // Amended services are read too: an amendment may have moved one into this type or year.
-    let candidates = try ServiceRow.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT \(serviceColumns) FROM service
-          WHERE record_no = ?1 AND free = 1
-            AND ((type = ?2 AND date BETWEEN ?3 AND ?4)
-                 OR service_id IN (SELECT service_id FROM amendment WHERE record_no = ?1))
-          ORDER BY date, service_id
-          """),
-      arguments: [recordNo, type, first, last]
-    ).map(\.service)
+    let candidates = try db.cachedStatement(
+      sql: """
+        SELECT \(serviceColumns) FROM service
+        WHERE record_no = ?1 AND free = 1
+          AND ((type = ?2 AND date BETWEEN ?3 AND ?4)
+               OR service_id IN (SELECT service_id FROM amendment WHERE record_no = ?1))
+        ORDER BY date, service_id
+        """
+    ).all(
+      in: db,
+      { bind in
+        bind.text(recordNo)
+        bind.text(type)
+        bind.date(first)
+        bind.date(last)
+      }, read: ServiceRow.service)
     guard !candidates.isEmpty else { return [] }
     return try attachingAmendments(to: candidates, recordNo: recordNo, in: db).filter { service in
       let content = service.current
@@ -189,17 +197,19 @@ package enum ServiceHistory {
   /// off-site services (异地服务) the managing organisation is to look at (annex 1, 五(三)).
   package static func offSiteServices(managedBy org: String, since: LocalDate? = nil, in db: Database) throws -> [RecordedService]
   {
-    let rows = try ServiceRow.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT s.service_id, s.record_no, s.type, s.date, s.org, s.free, s.summary, s.restricted, s.late, s.off_site,
-            s.entered_on, s.entered_at, s.entered_by
-          FROM record r JOIN service s ON s.record_no = r.record_no
-          WHERE r.managing_org = ? AND s.org <> r.managing_org AND s.date >= ?
-          ORDER BY s.date, s.service_id
-          """),
-      arguments: [org, since ?? LocalDate.earliest])
-    var services = rows.map(\.service)
+    var services = try db.cachedStatement(
+      sql: """
+        SELECT \(ServiceRow.columnNames.map { "s.\($0)" }.joined(separator: ", "))
+        FROM record r JOIN service s ON s.record_no = r.record_no
+        WHERE r.managing_org = ? AND s.org <> r.managing_org AND s.date >= ?
+        ORDER BY s.date, s.service_id
+        """
+    ).all(
+      in: db,
+      { bind in
+        bind.text(org)
+        bind.date(since ?? LocalDate.earliest)
+      }, read: ServiceRow.service)
     for index in services.indices {
       services[index].amendments = try amendments(ofService: services[index].serviceID, in: db)
     }
@@ -208,27 +218,18 @@ package enum ServiceHistory {
 
   /// The amendments of one service, oldest first.
   package static func amendments(ofService id: Int, in db: Database) throws -> [ServiceAmendment] {
-    try AmendmentRow.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT record_no, service_id, amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
-          FROM amendment WHERE service_id = ? ORDER BY amendment_id
-          """),
-      arguments: [id]
-    ).map(\.amendment)
+    try db.cachedStatement(
+      sql: "SELECT \(AmendmentRow.columns) FROM amendment WHERE service_id = ? ORDER BY amendment_id"
+    ).all(in: db, { $0.integer(id) }, read: AmendmentRow.init).map(\.amendment)
   }
 
   /// Attaches each record's amendments, read in one query, and orders by current date.
   private static func attachingAmendments(
     to services: [RecordedService], recordNo: String, in db: Database
   ) throws -> [RecordedService] {
-    let rows = try AmendmentRow.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT record_no, service_id, amendment_id, changes, reason, approved_by, entered_on, entered_at, entered_by
-          FROM amendment WHERE record_no = ? ORDER BY amendment_id
-          """),
-      arguments: [recordNo])
+    let rows = try db.cachedStatement(
+      sql: "SELECT \(AmendmentRow.columns) FROM amendment WHERE record_no = ? ORDER BY amendment_id"
+    ).all(in: db, { $0.text(recordNo) }, read: AmendmentRow.init)
     guard !rows.isEmpty else { return services }
     var byService: [Int: [ServiceAmendment]] = [:]
     for row in rows {
@@ -242,36 +243,57 @@ package enum ServiceHistory {
   }
 }
 
-/// A row of `service`, read by column name.
-private struct ServiceRow: Decodable, StoredRecord {
-  static let storedTable = "service"
-  let serviceID: Int
-  let recordNo, type, org, summary, enteredAt, enteredBy: String
-  let date, enteredOn: LocalDate
-  let free, restricted, late, offSite: Bool
+/// A row of `service`, read by position: `hr-update` reads a resident's free services of a type
+/// for every free service it adds, and its identical service for every line entered again.
+private enum ServiceRow {
+  /// The columns read, in order; the record first, so that an error in any other names it.
+  static let columnNames = [
+    "record_no", "service_id", "type", "date", "org", "free", "summary", "restricted", "late", "off_site", "entered_on",
+    "entered_at", "entered_by",
+  ]
 
-  /// The service as saved, without its amendments.
-  var service: RecordedService {
-    RecordedService(
-      serviceID: serviceID, recordNo: recordNo, org: org, free: free, late: late, offSite: offSite, enteredOn: enteredOn,
-      enteredAt: enteredAt, enteredBy: enteredBy,
+  /// The service as saved, without its amendments, from a row of `columnNames`.
+  static func service(_ statement: SQLiteStatement) throws(StoredValueError) -> RecordedService {
+    var columns = StoredColumns(statement, table: "service", names: columnNames)
+    let recordNo: String = try columns.next()
+    columns.recordNo = recordNo
+    let serviceID: Int = try columns.next()
+    let type: String = try columns.next()
+    let date: LocalDate = try columns.next()
+    let org: String = try columns.next()
+    let free: Bool = try columns.next()
+    let summary: String = try columns.next()
+    let restricted: Bool = try columns.next()
+    return RecordedService(
+      serviceID: serviceID, recordNo: recordNo, org: org, free: free, late: try columns.next(), offSite: try columns.next(),
+      enteredOn: try columns.next(), enteredAt: try columns.next(), enteredBy: try columns.next(),
       original: ServiceContent(
         type: type, date: date, summary: ServiceHistory.storedObject(summary), restricted: restricted),
       amendments: [])
   }
 }
 
-/// A row of `amendment`, read by column name.
-private struct AmendmentRow: Decodable, StoredRecord {
-  static let storedTable = "amendment"
-  let serviceID, amendmentID: Int
-  let changes, reason, approvedBy, enteredAt, enteredBy: String
-  let enteredOn: LocalDate
+/// A row of `amendment`, read by position.
+private struct AmendmentRow {
+  /// The columns read, in order; the record first, so that an error in any other names it.
+  static let columnNames = [
+    "record_no", "service_id", "amendment_id", "changes", "reason", "approved_by", "entered_on", "entered_at", "entered_by",
+  ]
+  static let columns = columnNames.joined(separator: ", ")
 
-  var amendment: ServiceAmendment {
-    ServiceAmendment(
-      amendmentID: amendmentID, changes: ServiceHistory.storedObject(changes), reason: reason, approvedBy: approvedBy,
-      enteredOn: enteredOn, enteredAt: enteredAt, enteredBy: enteredBy)
+  let serviceID: Int
+  let amendment: ServiceAmendment
+
+  init(_ statement: SQLiteStatement) throws(StoredValueError) {
+    var columns = StoredColumns(statement, table: "amendment", names: Self.columnNames)
+    columns.recordNo = try columns.next()
+    serviceID = try columns.next()
+    let amendmentID: Int = try columns.next()
+    let changes: String = try columns.next()
+    amendment = ServiceAmendment(
+      amendmentID: amendmentID, changes: ServiceHistory.storedObject(changes), reason: try columns.next(),
+      approvedBy: try columns.next(), enteredOn: try columns.next(), enteredAt: try columns.next(),
+      enteredBy: try columns.next())
   }
 }
 

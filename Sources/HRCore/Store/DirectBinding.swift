@@ -122,6 +122,26 @@ extension Statement {
     return nil
   }
 
+  /// Binds every parameter through `bind`, steps through every row and returns what `read`
+  /// makes of each, in order.
+  package func all<T>(
+    in db: Database, _ bind: (inout Bindings) -> Void, read: (SQLiteStatement) throws -> T
+  ) throws -> [T] {
+    let raw = sqliteStatement
+    sqlite3_reset(raw)
+    defer { sqlite3_reset(raw) }
+    var bindings = Bindings(statement: raw)
+    bind(&bindings)
+    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
+    var rows: [T] = []
+    while true {
+      let code = sqlite3_step(raw)
+      if code == SQLITE_DONE { return rows }
+      guard code == SQLITE_ROW else { throw failure(code, in: db) }
+      rows.append(try read(raw))
+    }
+  }
+
   /// The error of a failed step, with SQLite's message, before the statement is reset.
   private func failure(_ code: Int32, in db: Database) -> DatabaseError {
     let error = DatabaseError(

@@ -44,6 +44,26 @@ struct StoredRecordTests {
     }
   }
 
+  /// The free-service check reads a resident's services of the year by position, for every free
+  /// service added: a value edited by hand past its type is named there as everywhere.
+  @Test func anUnreadableServiceIsNamedByTheFreeServiceCheck() throws {
+    let fixture = try ServiceFixture()
+    let recordNo = try fixture.createElder()
+    _ = try fixture.update(["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-04-10"]])
+    try fixture.store.write { db in
+      try db.execute(sql: "DROP TRIGGER service_no_update")
+      try db.execute(sql: "UPDATE service SET restricted = 'no' WHERE record_no = ?", arguments: [recordNo])
+    }
+    do {
+      _ = try fixture.update(["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-06-01"]])
+      Issue.record("a service whose restricted is 'no' was read")
+    } catch let error as StoredValueError {
+      #expect(
+        error.description
+          == "record '\(recordNo)': stored service.restricted 'no' is not a boolean; correct or restore the store")
+    }
+  }
+
   @Test func anUnknownNamedValueIsRefusedAsUnknown() throws {
     let desk = try TransferDesk()
     let recordNo = try desk.createRecord(managedBy: "500103001")
