@@ -1,6 +1,12 @@
 import GRDB
 import HRLines
 
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
 /// 家庭医生签约: contracts with a family doctor and the contacts that keep a signed resident's record
 /// up to date, at least every half year (annex 1, 三(四)).
 package enum FamilyDoctor {
@@ -25,12 +31,17 @@ package enum FamilyDoctor {
     try record.requireActive(for: "contract")
     try UpdateRules.requireWithinLifetime(signedOn, of: record, key: "signed_on", in: fields)
 
-    let existing = try Int.fetchOne(
-      db.cachedStatement(
-        sql:
-          "SELECT contract_id FROM contract WHERE record_no = ? AND signed_on = ? AND doctor = ? AND team IS ? ORDER BY contract_id LIMIT 1"
-      ),
-      arguments: [record.recordNo, signedOn, doctor, team])
+    let existing = try db.cachedStatement(
+      sql:
+        "SELECT contract_id FROM contract WHERE record_no = ? AND signed_on = ? AND doctor = ? AND team IS ? ORDER BY contract_id LIMIT 1"
+    ).first(
+      in: db,
+      { bind in
+        bind.text(record.recordNo)
+        bind.date(signedOn)
+        bind.text(doctor)
+        bind.text(team)
+      }, read: { Int(sqlite3_column_int64($0, 0)) })
     func output(_ result: String, _ id: Int) -> JSONObject {
       [
         "record_no": .string(record.recordNo), "result": .string(result), "contract_id": .int(id), "doctor": .string(doctor),
@@ -70,10 +81,15 @@ package enum FamilyDoctor {
     try record.requireActive(for: "contact")
     try UpdateRules.requireWithinLifetime(date, of: record, key: "date", in: fields)
 
-    let existing = try Int.fetchOne(
-      db.cachedStatement(
-        sql: "SELECT contact_id FROM contact WHERE record_no = ? AND date = ? AND method = ? ORDER BY contact_id LIMIT 1"),
-      arguments: [record.recordNo, date, method])
+    let existing = try db.cachedStatement(
+      sql: "SELECT contact_id FROM contact WHERE record_no = ? AND date = ? AND method = ? ORDER BY contact_id LIMIT 1"
+    ).first(
+      in: db,
+      { bind in
+        bind.text(record.recordNo)
+        bind.date(date)
+        bind.text(method)
+      }, read: { Int(sqlite3_column_int64($0, 0)) })
     func output(_ result: String, _ id: Int) -> JSONObject {
       [
         "record_no": .string(record.recordNo), "result": .string(result), "contact_id": .int(id),

@@ -28,13 +28,6 @@ extension ActiveTag: Decodable, StoredRecord {
 }
 
 /// The latest row kept for one tag code of a record.
-private struct TagRow: Decodable, StoredRecord {
-  static let storedTable = "tag"
-  let tagID: Int
-  let since, ended: LocalDate?
-
-}
-
 /// 个人健康标识: tags appended to a record and never rewritten; ending one appends an end row, so
 /// every tag stays traceable (annex 1, 一(二)1: 不可随意更改及可追溯). `elderly` and `child_0_6` are
 /// derived from age and never stored.
@@ -148,10 +141,23 @@ package enum HealthTags {
   private static func latestRow(
     of code: String, on recordNo: String, in db: Database
   ) throws -> (tagID: Int, since: LocalDate?, ended: LocalDate?)? {
-    let row = try TagRow.fetchOne(
-      db.cachedStatement(
-        sql: "SELECT record_no, tag_id, since, ended FROM tag WHERE record_no = ? AND code = ? ORDER BY tag_id DESC LIMIT 1"),
-      arguments: [recordNo, code])
+    // Read for every tag line: stepped in place and read by position.
+    let row = try db.cachedStatement(
+      sql: "SELECT record_no, tag_id, since, ended FROM tag WHERE record_no = ? AND code = ? ORDER BY tag_id DESC LIMIT 1"
+    ).first(
+      in: db,
+      { bind in
+        bind.text(recordNo)
+        bind.text(code)
+      }
+    ) { statement in
+      var columns = StoredColumns(statement, table: "tag", names: ["record_no", "tag_id", "since", "ended"])
+      columns.recordNo = try columns.next()
+      let tagID: Int = try columns.next()
+      let since: LocalDate? = try columns.next()
+      let ended: LocalDate? = try columns.next()
+      return (tagID: tagID, since: since, ended: ended)
+    }
     guard let row else { return nil }
     // An end row has no `since`; the start is on the row it ended.
     return row.ended == nil ? (row.tagID, row.since, nil) : (row.tagID, nil, row.ended)

@@ -64,6 +64,20 @@ struct StoredRecordTests {
     }
   }
 
+  /// A tag line reads the tag's latest row by position: the edited `since` is named there too.
+  @Test func anUnreadableTagIsNamedByATagLine() throws {
+    let (fixture, recordNo) = try Self.storeWithTag(since: "10000-01-07")
+    do {
+      _ = try fixture.update(["record_no": .string(recordNo), "tag": ["code": "hypertension", "ended": "2026-11-01"]])
+      Issue.record("a tag whose since is '10000-01-07' was read")
+    } catch let error as StoredValueError {
+      #expect(
+        error.description
+          == "record '\(recordNo)': stored tag.since '10000-01-07' is not a date YYYY-MM-DD in years 1000–9999; correct or restore the store"
+      )
+    }
+  }
+
   @Test func anUnknownNamedValueIsRefusedAsUnknown() throws {
     let desk = try TransferDesk()
     let recordNo = try desk.createRecord(managedBy: "500103001")
