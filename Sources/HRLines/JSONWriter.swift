@@ -66,7 +66,7 @@ package enum JSONWriter {
       buffer.append(UInt8(ascii: "{"))
       var entries = object.entries
       if sortingKeys {
-        entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        entries.sort { $0.key.bytewisePrecedes($1.key) }
       }
       for (position, entry) in entries.enumerated() {
         if position > 0 { buffer.append(UInt8(ascii: ",")) }
@@ -110,5 +110,22 @@ package enum JSONWriter {
     }
     buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     buffer.append(UInt8(ascii: "\""))
+  }
+}
+
+extension String {
+  /// Whether this string comes before `other` in the order of their UTF-8 bytes: the order of
+  /// their code points, without Unicode normalization, and SQLite's `BINARY` order. Canonical
+  /// JSON sorts its keys so. Compared in place, without iterating the strings' views.
+  package func bytewisePrecedes(_ other: String) -> Bool {
+    var (a, b) = (self, other)
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        for position in 0..<Swift.min(x.count, y.count) where x[position] != y[position] {
+          return x[position] < y[position]
+        }
+        return x.count < y.count
+      }
+    }
   }
 }

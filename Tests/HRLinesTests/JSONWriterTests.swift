@@ -63,6 +63,22 @@ import Testing
     #expect(object.canonical == "{\"\":0,\"Z\":1,\"a\":2,\"ab\":6,\"é\":3,\"ｱ\":4,\"😀\":5}")
   }
 
+  /// The in-place comparison agrees with comparing the UTF-8 views byte by byte, for every pair:
+  /// empty strings, prefixes, small and heap strings, and one text precomposed and decomposed,
+  /// which `String`'s own order holds equal.
+  @Test func bytewiseOrderIsTheOrderOfTheUTF8Bytes() {
+    let texts = [
+      "", "a", "ab", "abc", "b", "Z", "é", "e\u{301}", "ｱ", "😀", "李四", "李", "record_no", "record_no_x",
+      String(repeating: "长", count: 20), String(repeating: "长", count: 20) + "a",
+    ]
+    #expect("é" == "e\u{301}")
+    for a in texts {
+      for b in texts {
+        #expect(a.bytewisePrecedes(b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) before \(b)")
+      }
+    }
+  }
+
   @Test func canonicalIsTheSameForEitherKeyOrder() throws {
     let first = try JSONParser.parse("{\"id\":1,\"name\":\"李四\",\"meta\":{\"k\":1,\"j\":[2,1]}}")
     let second = try JSONParser.parse("{\"meta\":{\"j\":[2,1],\"k\":1},\"name\":\"李四\",\"id\":1}")

@@ -258,12 +258,12 @@ package enum StateDigest {
   private static func precedes(
     _ a: (table: CoveredTable, key: DatabaseValue), _ b: (table: CoveredTable, key: DatabaseValue)
   ) -> Bool {
-    if a.table.name != b.table.name { return a.table.name.utf8.lexicographicallyPrecedes(b.table.name.utf8) }
+    if a.table.name != b.table.name { return a.table.name.bytewisePrecedes(b.table.name) }
     switch (a.key.storage, b.key.storage) {
     case (.int64(let x), .int64(let y)): return x < y
     case (.int64, _): return true
     case (_, .int64): return false
-    default: return a.key.storage.keyText.utf8.lexicographicallyPrecedes(b.key.storage.keyText.utf8)
+    default: return a.key.storage.keyText.bytewisePrecedes(b.key.storage.keyText)
     }
   }
 
@@ -319,10 +319,19 @@ package enum StateDigest {
 
   /// Appends a text column's storage type, length and bytes.
   static func appendText(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
-    let count = bytes.count
-    buffer.append(UInt8(ascii: "t"))
-    for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: count >> shift)) }
-    buffer.append(contentsOf: bytes)
+    appendTagged(UInt8(ascii: "t"), UnsafeRawBufferPointer(bytes), to: &buffer)
+  }
+
+  /// Appends a storage type, the 4-byte big-endian length and the bytes: text or a blob. The tag
+  /// and length go in one append, as most values are a few bytes long.
+  private static func appendTagged(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+    let count = UInt32(truncatingIfNeeded: bytes.count)
+    let header = (
+      tag, UInt8(truncatingIfNeeded: count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
+      UInt8(truncatingIfNeeded: count)
+    )
+    withUnsafeBytes(of: header) { buffer.append(contentsOf: $0) }
+    if !bytes.isEmpty { buffer.append(contentsOf: bytes) }
   }
 
   /// Appends an integer column's storage type and value.
@@ -332,7 +341,7 @@ package enum StateDigest {
   }
 
   private static func appendBigEndian(_ value: UInt64, to buffer: inout [UInt8]) {
-    for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
   }
 
   /// Steps a statement: true for a row, false when done, an error otherwise.
@@ -348,9 +357,9 @@ package enum StateDigest {
   private static func append(_ column: Int32, of statement: SQLiteStatement, to buffer: inout [UInt8]) {
     func bytes(_ tag: Character, _ start: UnsafeRawPointer?) {
       let count = Int(sqlite3_column_bytes(statement, column))
-      buffer.append(UInt8(ascii: tag.unicodeScalars.first!))
-      for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: count >> shift)) }
-      if let start, count > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(start: start, count: count)) }
+      appendTagged(
+        UInt8(ascii: tag.unicodeScalars.first!), UnsafeRawBufferPointer(start: count > 0 ? start : nil, count: count), to: &buffer
+      )
     }
     switch sqlite3_column_type(statement, column) {
     case SQLITE_INTEGER: appendInteger(sqlite3_column_int64(statement, column), to: &buffer)

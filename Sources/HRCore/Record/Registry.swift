@@ -145,8 +145,7 @@ package enum Registry {
     _ identifiers: [Identifier], for recordNo: String, on date: LocalDate, in db: Database, written: inout StateRows
   ) throws {
     let ordered = identifiers.sorted {
-      $0.kind == $1.kind
-        ? $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) : $0.kind.utf8.lexicographicallyPrecedes($1.kind.utf8)
+      $0.kind == $1.kind ? $0.key.bytewisePrecedes($1.key) : $0.kind.bytewisePrecedes($1.kind)
     }
     for identifier in ordered {
       let row = try db.cachedStatement(sql: registerSQL).runCapturing(in: db) { bind in

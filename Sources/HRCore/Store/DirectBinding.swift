@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 #if canImport(GRDBSQLite)
@@ -26,7 +27,10 @@ package struct Bindings {
     if var value {
       value.withUTF8 { bytes in
         // SQLite keeps text up to its first zero byte, as it does for text bound with length -1.
-        let kept = UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)])
+        var kept = bytes
+        if let base = bytes.baseAddress, let zero = memchr(base, 0, bytes.count) {
+          kept = UnsafeBufferPointer(start: base, count: UnsafeRawPointer(zero) - UnsafeRawPointer(base))
+        }
         if let statement, let start = kept.baseAddress, !kept.isEmpty {
           sqlite3_bind_text(
             statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(kept.count), sqliteTransient)
