@@ -114,12 +114,8 @@ extension Statement {
   package func first<T>(
     in db: Database, _ bind: (inout Bindings) -> Void, read: (SQLiteStatement) throws -> T
   ) throws -> T? {
-    let raw = sqliteStatement
-    sqlite3_reset(raw)
+    let raw = reset(binding: bind)
     defer { sqlite3_reset(raw) }
-    var bindings = Bindings(statement: raw)
-    bind(&bindings)
-    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
     let code = sqlite3_step(raw)
     if code == SQLITE_ROW { return try read(raw) }
     guard code == SQLITE_DONE else { throw failure(code, in: db) }
@@ -131,12 +127,8 @@ extension Statement {
   package func all<T>(
     in db: Database, _ bind: (inout Bindings) -> Void, read: (SQLiteStatement) throws -> T
   ) throws -> [T] {
-    let raw = sqliteStatement
-    sqlite3_reset(raw)
+    let raw = reset(binding: bind)
     defer { sqlite3_reset(raw) }
-    var bindings = Bindings(statement: raw)
-    bind(&bindings)
-    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
     var rows: [T] = []
     while true {
       let code = sqlite3_step(raw)
@@ -144,6 +136,16 @@ extension Statement {
       guard code == SQLITE_ROW else { throw failure(code, in: db) }
       rows.append(try read(raw))
     }
+  }
+
+  /// The statement, reset and bound through `bind`, which gives every parameter.
+  private func reset(binding bind: (inout Bindings) -> Void) -> SQLiteStatement {
+    let raw = sqliteStatement
+    sqlite3_reset(raw)
+    var bindings = Bindings(statement: raw)
+    bind(&bindings)
+    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
+    return raw
   }
 
   /// The error of a failed step, with SQLite's message, before the statement is reset.

@@ -54,27 +54,30 @@ struct StoredRecordTests {
       try db.execute(sql: "DROP TRIGGER service_no_update")
       try db.execute(sql: "UPDATE service SET restricted = 'no' WHERE record_no = ?", arguments: [recordNo])
     }
-    do {
+    try Self.expectUnreadable(
+      "record '\(recordNo)': stored service.restricted 'no' is not a boolean; correct or restore the store"
+    ) {
       _ = try fixture.update(["record_no": .string(recordNo), "service": ["type": "elderly_exam", "date": "2026-06-01"]])
-      Issue.record("a service whose restricted is 'no' was read")
-    } catch let error as StoredValueError {
-      #expect(
-        error.description
-          == "record '\(recordNo)': stored service.restricted 'no' is not a boolean; correct or restore the store")
     }
   }
 
   /// A tag line reads the tag's latest row by position: the edited `since` is named there too.
   @Test func anUnreadableTagIsNamedByATagLine() throws {
     let (fixture, recordNo) = try Self.storeWithTag(since: "10000-01-07")
-    do {
+    try Self.expectUnreadable(
+      "record '\(recordNo)': stored tag.since '10000-01-07' is not a date YYYY-MM-DD in years 1000–9999; correct or restore the store"
+    ) {
       _ = try fixture.update(["record_no": .string(recordNo), "tag": ["code": "hypertension", "ended": "2026-11-01"]])
-      Issue.record("a tag whose since is '10000-01-07' was read")
+    }
+  }
+
+  /// Runs `body`, which must stop at a stored value described so.
+  static func expectUnreadable(_ description: String, _ body: () throws -> Void) throws {
+    do {
+      try body()
+      Issue.record("read without error; expected: \(description)")
     } catch let error as StoredValueError {
-      #expect(
-        error.description
-          == "record '\(recordNo)': stored tag.since '10000-01-07' is not a date YYYY-MM-DD in years 1000–9999; correct or restore the store"
-      )
+      #expect(error.description == description)
     }
   }
 
