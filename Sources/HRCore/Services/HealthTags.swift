@@ -27,7 +27,6 @@ extension ActiveTag: Decodable, StoredRecord {
 
 }
 
-/// The latest row kept for one tag code of a record.
 /// 个人健康标识: tags appended to a record and never rewritten; ending one appends an end row, so
 /// every tag stays traceable (annex 1, 一(二)1: 不可随意更改及可追溯). `elderly` and `child_0_6` are
 /// derived from age and never stored.
