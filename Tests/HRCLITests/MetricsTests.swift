@@ -60,6 +60,8 @@ final class MetricsStore: @unchecked Sendable {
 
   init() throws {
     sandbox = try Sandbox(configuration: Self.configuration)
+    // Held by a static for the whole run, so never deinitialised.
+    Sandbox.removeAtExit(sandbox.directory.path)
     try build()
   }
 

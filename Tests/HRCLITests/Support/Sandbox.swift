@@ -62,11 +62,26 @@ final class Sandbox {
       #expect(made.status == 0, "\(made.stderr)")
       let copy = FileManager.default.temporaryDirectory.appendingPathComponent("hr-empty-\(UUID().uuidString).sqlite").path
       try FileManager.default.copyItem(atPath: template.store, toPath: copy)
+      removeAtExit(copy)
       path = copy
       return copy
     }
   }
   private static let emptyStoreLock = Mutex<String?>(nil)
+
+  /// Removes `path` when the test process exits: for what a static holds for every test (the
+  /// empty store, a suite's shared sandbox), which no deinit ever removes.
+  static func removeAtExit(_ path: String) {
+    leftovers.withLock { paths in
+      if paths.isEmpty { atexit { Sandbox.removeLeftovers() } }
+      paths.append(path)
+    }
+  }
+  private static let leftovers = Mutex<[String]>([])
+
+  private static func removeLeftovers() {
+    for path in leftovers.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+  }
 
   deinit {
     try? FileManager.default.removeItem(at: directory)
