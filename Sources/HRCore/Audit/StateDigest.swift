@@ -355,19 +355,17 @@ package enum StateDigest {
 
   /// Appends one column's storage type and value.
   private static func append(_ column: Int32, of statement: SQLiteStatement, to buffer: inout [UInt8]) {
-    func bytes(_ tag: Character, _ start: UnsafeRawPointer?) {
+    func bytes(_ tag: UInt8, _ start: UnsafeRawPointer?) {
       let count = Int(sqlite3_column_bytes(statement, column))
-      appendTagged(
-        UInt8(ascii: tag.unicodeScalars.first!), UnsafeRawBufferPointer(start: count > 0 ? start : nil, count: count), to: &buffer
-      )
+      appendTagged(tag, UnsafeRawBufferPointer(start: count > 0 ? start : nil, count: count), to: &buffer)
     }
     switch sqlite3_column_type(statement, column) {
     case SQLITE_INTEGER: appendInteger(sqlite3_column_int64(statement, column), to: &buffer)
     case SQLITE_FLOAT:
       buffer.append(UInt8(ascii: "r"))
       appendBigEndian(sqlite3_column_double(statement, column).bitPattern, to: &buffer)
-    case SQLITE_TEXT: bytes("t", UnsafeRawPointer(sqlite3_column_text(statement, column)))
-    case SQLITE_BLOB: bytes("b", sqlite3_column_blob(statement, column))
+    case SQLITE_TEXT: bytes(UInt8(ascii: "t"), UnsafeRawPointer(sqlite3_column_text(statement, column)))
+    case SQLITE_BLOB: bytes(UInt8(ascii: "b"), sqlite3_column_blob(statement, column))
     default: buffer.append(UInt8(ascii: "n"))
     }
   }
