@@ -60,7 +60,7 @@ let package = Package(
     .executableTarget(
       name: "hr-bench",
       dependencies: [
-        "HRCore", "HRLines", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "HRCore", "HRLines", "HRCLI", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       path: "Benchmarks/hr-bench"

@@ -28,10 +28,13 @@ struct ArchiveBenchmark: ParsableCommand {
     report("hr-archive candidates", items: count, timing: listed, unit: "records")
 
     let floor = try Floor(of: setup.store, in: setup, name: "lost")
+    let references = try ReferenceFloors(of: setup.store, in: setup, name: "lost")
     let lost = try setup.run(
       "hr-archive", ["lost", "--evidence", "3 calls unanswered", "--quiet"], today: LocalDate("2016-06-01")!,
       input: setup.file("candidates.jsonl"), output: "lost.jsonl")
-    compare("hr-archive lost", items: count, tool: lost, floor: try floor.measure().timing, unit: "records")
+    let (floorTiming, rows) = try floor.measure()
+    compare("hr-archive lost", items: count, tool: lost, floor: floorTiming, unit: "records")
+    ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: lost, items: count, unit: "records")
 
     let purged = try setup.run(
       "hr-archive", ["purge", "--before", "2016-06-02", "--quiet"], today: LocalDate("2031-06-02")!, input: empty,

@@ -5,7 +5,8 @@ import HRLines
 
 /// Measures `hr-create` on a fresh store: generated residents piped in, records/second out, next to
 /// its floor (SQLite writing the same rows into hr's schema) and, for reference, `sqlite-utils
-/// insert` of the same lines and `sqlite3 .import` of the same rows as CSV.
+/// insert` of the same lines and `sqlite3 .import` of the same rows as CSV, and the floors of
+/// `ReferenceFloors`.
 struct CreateBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "create", abstract: "Create generated residents and print records/second.")
@@ -21,10 +22,12 @@ struct CreateBenchmark: ParsableCommand {
     let today = LocalDate("2026-11-26")!
     let people = try setup.writePeople(count: count, seed: options.seed, today: today)
     let floor = try Floor(of: setup.store, in: setup, name: "create")
+    let references = try ReferenceFloors(of: setup.store, in: setup, name: "create")
     let timing = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
     let (floorTiming, rows) = try floor.measure()
     compare("hr-create", items: count, tool: timing, floor: floorTiming, unit: "records")
     print("  (the floor writes \(rows) rows: records, identifiers, tags, sequences and audit events)")
+    ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: timing, items: count, unit: "records")
 
     if let sqliteUtils {
       let database = setup.file("sqlite-utils.sqlite")

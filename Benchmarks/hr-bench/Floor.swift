@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HRCLI
 import HRCore
 
 /// The floor of a tool's run: the time SQLite alone takes to make the same change to the same
@@ -12,13 +13,29 @@ import HRCore
 /// (WAL, `synchronous=FULL`, foreign keys, the schema's triggers), of `INSERT … SELECT` for new rows
 /// and `UPDATE … FROM` for changed ones.
 struct Floor {
+  /// How the floor writes the rows.
+  enum Plan: Equatable {
+    /// Each table's rows in the order of its key, as `SELECT *` reads them from the tool's store,
+    /// in one transaction: the floor the tools are measured against. A table keyed by record
+    /// number (`record`, `identifier`) then takes each row at the end of its b-tree.
+    case keyOrder
+    /// The rows in the order the tool wrote them, committed every `batch` lines (one transaction
+    /// when nil), shown for reference. Each row goes with an event of the run (`measure(lines:)`
+    /// says which), and a transaction holds the events of `batch` lines. The rows then reach the
+    /// places of each b-tree the tool's reach, one after the other, and with a batch every page
+    /// they share is written again at each commit, as the tool's are.
+    case toolOrder(batch: Int?)
+  }
+
   let copy: URL
   let diff: URL
   let source: URL
+  let plan: Plan
 
   /// Takes the copy of `store` before the tool runs.
-  init(of store: URL, in setup: BenchSetup, name: String) throws {
+  init(of store: URL, in setup: BenchSetup, name: String, plan: Plan = .keyOrder) throws {
     source = store
+    self.plan = plan
     copy = setup.file("\(name)-floor.sqlite")
     diff = setup.file("\(name)-floor-diff.sqlite")
     for url in [copy, diff] {
@@ -39,33 +56,93 @@ struct Floor {
   ]
 
   /// Measures the floor once the tool has run: the rows of `source` that the copy lacks or holds
-  /// otherwise, written into the copy in one transaction. Returns the timing and the number of
-  /// rows written.
-  func measure() throws -> (timing: Timing, rows: Int) {
+  /// otherwise, written into the copy as `plan` says, the tool having read `lines` lines. Returns
+  /// the timing and the number of rows written, as SQLite counts them.
+  func measure(lines: Int? = nil) throws -> (timing: Timing, rows: Int) {
     let queue = try DatabaseQueue(path: diff.path)
-    var plan: [(table: String, inserted: Int, changed: Int, columns: [String], keys: [String])] = []
+    var steps: [Step] = []
+    // The last event of each transaction but the last (tool order with a batch).
+    var commitAfter: [Int] = []
     try queue.writeWithoutTransaction { db in
       try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
       try db.execute(sql: "ATTACH DATABASE ? AS base", arguments: [copy.path])
+      let firstNewEvent = (try Int.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM base.audit_event") ?? 0) + 1
+      if plan != .keyOrder {
+        // Each record's events of the run, numbered from 0.
+        try db.execute(
+          sql: """
+            CREATE TABLE run_event AS SELECT record_no, row_number() OVER (PARTITION BY record_no ORDER BY seq) - 1 AS nth, seq
+              FROM src.audit_event WHERE seq >= \(firstNewEvent) AND record_no IS NOT NULL;
+            CREATE INDEX run_event_by_record ON run_event(record_no, nth);
+            """)
+      }
       for table in Self.tables {
         let info = try Row.fetchAll(db, sql: "PRAGMA src.table_info(\(table))")
         let columns: [String] = info.map { $0["name"] }
         let keys: [String] = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map {
           $0["name"]
         }
+        let integerKey =
+          keys.count == 1 && info.contains { ($0["pk"] as Int) == 1 && ($0["type"] as String) == "INTEGER" }
         let match = keys.map { "b.\($0) = s.\($0)" }.joined(separator: " AND ")
-        try db.execute(
-          sql:
-            "CREATE TABLE new_\(table) AS SELECT s.* FROM src.\(table) s WHERE NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))"
-        )
         let differs = columns.filter { !keys.contains($0) }.map { "b.\($0) IS NOT s.\($0)" }.joined(separator: " OR ")
-        try db.execute(
-          sql:
-            "CREATE TABLE changed_\(table) AS SELECT s.* FROM src.\(table) s JOIN base.\(table) b ON \(match) WHERE \(differs.isEmpty ? "0" : differs)"
-        )
-        let inserted = try Int.fetchOne(db, sql: "SELECT count(*) FROM new_\(table)") ?? 0
-        let changed = try Int.fetchOne(db, sql: "SELECT count(*) FROM changed_\(table)") ?? 0
-        plan.append((table, inserted, changed, columns, keys))
+        var step = Step(table: table, columns: columns, keys: keys)
+        for kind in Step.Kind.allCases {
+          let existing = "NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))"
+          var rows =
+            kind == .new
+            ? "FROM src.\(table) s WHERE \(existing)"
+            : "FROM src.\(table) s JOIN base.\(table) b ON \(match) WHERE \(differs.isEmpty ? "0" : differs)"
+          // In tool order each row carries `event`, the event it goes with: an event itself; the
+          // n-th new row of a record in a table with an integer key (its n-th service, say) the
+          // record's n-th event of the run, the tools handing out such keys in order; any other
+          // row of a record the record's first event of the run when the row is new, its last
+          // when it changed; any other row the largest integer, the last transaction.
+          var event = ""
+          var ordering = ""
+          if plan != .keyOrder {
+            let none = "\(Int64.max)"
+            if table == "audit_event" {
+              event = ", s.seq AS event"
+              ordering = " ORDER BY s.seq"
+            } else if !columns.contains("record_no") {
+              event = ", \(none) AS event"
+              ordering = " ORDER BY " + keys.map { "s.\($0)" }.joined(separator: ", ")
+            } else if kind == .new && integerKey {
+              rows =
+                "FROM (SELECT s.*, row_number() OVER (PARTITION BY s.record_no ORDER BY s.\(keys[0])) - 1 AS nth \(rows)) s"
+              event =
+                ", coalesce((SELECT r.seq FROM run_event r WHERE r.record_no = s.record_no AND r.nth = s.nth), \(none)) AS event"
+              ordering = " ORDER BY s.\(keys[0])"
+            } else {
+              event =
+                ", coalesce((SELECT \(kind == .new ? "min" : "max")(r.seq) FROM run_event r WHERE r.record_no = s.record_no), \(none)) AS event"
+              ordering = " ORDER BY event, " + keys.map { "s.\($0)" }.joined(separator: ", ")
+            }
+          }
+          try db.execute(sql: "CREATE TABLE \(kind)_\(table) AS SELECT s.*\(event) \(rows)\(ordering)")
+          step.counts[kind] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(kind)_\(table)") ?? 0
+        }
+        steps.append(step)
+      }
+      guard case .toolOrder(let batch) = plan else { return }
+      let events = try Int.fetchAll(db, sql: "SELECT seq FROM new_audit_event ORDER BY rowid")
+      guard let batch, !events.isEmpty else { return }
+      // `batch` lines a transaction, each line with its share of the events.
+      let perTransaction = max(1, batch * events.count / max(lines ?? events.count, 1))
+      commitAfter = stride(from: perTransaction - 1, to: events.count - 1, by: perTransaction).map { events[$0] }
+      // Where each transaction's rows end in each table, found before the timing starts: each
+      // table holds its rows in the order of their events.
+      for index in steps.indices {
+        for kind in Step.Kind.allCases {
+          let table = "\(kind)_\(steps[index].table)"
+          try db.execute(sql: "CREATE INDEX \(table)_by_event ON \(table)(event)")
+          steps[index].lastRows[kind] = try commitAfter.map { event in
+            try Int.fetchOne(
+              db, sql: "SELECT rowid FROM \(table) WHERE event <= ? ORDER BY event DESC, rowid DESC LIMIT 1",
+              arguments: [event]) ?? 0
+          }
+        }
       }
     }
     try queue.close()
@@ -76,23 +153,96 @@ struct Floor {
       try db.execute(sql: "ATTACH DATABASE ? AS diff", arguments: [diff.path])
       let cpuBefore = ownCPUSeconds()
       let start = DispatchTime.now().uptimeNanoseconds
-      try db.inTransaction(.immediate) {
-        for step in plan {
-          if step.changed > 0 {
-            let assignments = step.columns.filter { !step.keys.contains($0) }.map { "\($0) = c.\($0)" }.joined(separator: ", ")
-            let match = step.keys.map { "\(step.table).\($0) = c.\($0)" }.joined(separator: " AND ")
-            try db.execute(sql: "UPDATE main.\(step.table) SET \(assignments) FROM diff.changed_\(step.table) c WHERE \(match)")
+      for transaction in 0...commitAfter.count {
+        try db.inTransaction(.immediate) {
+          for step in steps {
+            // This transaction's rows of `kind`: those after the last one of the one before.
+            func range(_ kind: Step.Kind) -> StatementArguments {
+              let last = step.lastRows[kind, default: []]
+              return [transaction == 0 ? 0 : last[transaction - 1], transaction < last.count ? last[transaction] : Int.max]
+            }
+            if step.counts[.changed, default: 0] > 0 {
+              let assignments = step.columns.filter { !step.keys.contains($0) }.map { "\($0) = c.\($0)" }.joined(
+                separator: ", ")
+              let match = step.keys.map { "\(step.table).\($0) = c.\($0)" }.joined(separator: " AND ")
+              try db.execute(
+                sql:
+                  "UPDATE main.\(step.table) SET \(assignments) FROM (SELECT * FROM diff.changed_\(step.table) WHERE rowid > ? AND rowid <= ?) c WHERE \(match)",
+                arguments: range(.changed))
+              rows += db.changesCount
+            }
+            if step.counts[.new, default: 0] > 0 {
+              let columns = step.columns.joined(separator: ", ")
+              try db.execute(
+                sql:
+                  "INSERT INTO main.\(step.table) (\(columns)) SELECT \(columns) FROM diff.new_\(step.table) WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+                arguments: range(.new))
+              rows += db.changesCount
+            }
           }
-          if step.inserted > 0 {
-            try db.execute(sql: "INSERT INTO main.\(step.table) SELECT * FROM diff.new_\(step.table)")
-          }
-          rows += step.changed + step.inserted
+          return .commit
         }
-        return .commit
       }
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       return Timing(seconds: seconds, cpuSeconds: ownCPUSeconds() - cpuBefore, status: 0)
     }
     return (timing, rows)
+  }
+
+  /// One table's part of the floor.
+  private struct Step {
+    /// The rows the tool added, and the rows it changed.
+    enum Kind: String, CaseIterable, CustomStringConvertible {
+      case new, changed
+      var description: String { rawValue }
+    }
+
+    let table: String
+    let columns: [String]
+    let keys: [String]
+    var counts: [Kind: Int] = [:]
+    /// The last row of `<kind>_<table>` each transaction but the last writes.
+    var lastRows: [Kind: [Int]] = [:]
+  }
+}
+
+/// The two floors shown for reference next to a tool's: the same rows in the order the tool wrote
+/// them, in one transaction, and committed every `--batch-size` lines as the tools commit them by
+/// default. The first tells how much of the distance to the floor is the order of the rows; the
+/// second how much is the commits of a tool that prints each result once it is durable, with
+/// memory flat in the input.
+struct ReferenceFloors {
+  let batch: Int
+  let oneTransaction: Floor
+  let batches: Floor
+
+  /// Takes the copies of `store` before the tool runs.
+  init(of store: URL, in setup: BenchSetup, name: String) throws {
+    batch = try LineOptions.parse([]).batchSize
+    oneTransaction = try Floor(of: store, in: setup, name: "\(name)-tool-order", plan: .toolOrder(batch: nil))
+    batches = try Floor(of: store, in: setup, name: "\(name)-tool-batches", plan: .toolOrder(batch: batch))
+  }
+
+  /// Measures both once the tool has run on `lines` lines; each must write the `rows` the floor
+  /// wrote.
+  func measure(lines: Int, rows: Int) throws -> [(name: String, timing: Timing)] {
+    try [
+      ("the same rows in the tool's order, one transaction", oneTransaction),
+      ("the same rows in the tool's order, committed every \(batch) lines", batches),
+    ].map { name, floor in
+      let (timing, written) = try floor.measure(lines: lines)
+      guard written == rows else { throw RunFailure("\(name) wrote \(written) rows, the floor \(rows)") }
+      return (name, timing)
+    }
+  }
+
+  /// Prints what `measure(lines:rows:)` measured next to the tool's `timing`.
+  static func show(_ references: [(name: String, timing: Timing)], tool timing: Timing, items: Int, unit: String) {
+    for (name, reference) in references {
+      report("  \(name) (reference)", items: items, timing: reference, unit: unit)
+      print(
+        "    ratio hr/this: \(String(format: "%.2f", timing.seconds / max(reference.seconds, 1e-9)))x wall, "
+          + "\(String(format: "%.2f", timing.cpuSeconds / max(reference.cpuSeconds, 1e-9)))x CPU")
+    }
   }
 }

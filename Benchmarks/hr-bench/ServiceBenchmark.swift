@@ -31,8 +31,12 @@ struct ServiceBenchmark: ParsableCommand {
     let lines = setup.file("services.jsonl")
     try writeServiceLines(people: people, created: setup.file("created.jsonl"), to: lines, today: today)
     let floor = try Floor(of: setup.store, in: setup, name: "services")
+    let references = try ReferenceFloors(of: setup.store, in: setup, name: "services")
     let update = try setup.run("hr-update", ["--quiet"], today: today, input: lines, output: "updated.jsonl")
-    compare("hr-update service", items: services, tool: update, floor: try floor.measure().timing, unit: "services")
+    let (floorTiming, rows) = try floor.measure()
+    compare("hr-update service", items: services, tool: update, floor: floorTiming, unit: "services")
+    ReferenceFloors.show(
+      try references.measure(lines: services, rows: rows), tool: update, items: services, unit: "services")
   }
 
   /// Writes `services` service lines for the created residents: a random resident, a type

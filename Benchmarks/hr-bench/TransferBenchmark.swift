@@ -35,12 +35,15 @@ struct TransferBenchmark: ParsableCommand {
     try Data(lines).write(to: requests)
 
     let requestFloor = try Floor(of: setup.store, in: setup, name: "request")
+    let requestReferences = try ReferenceFloors(of: setup.store, in: setup, name: "request")
     let request = try setup.run(
       "hr-transfer",
       ["request", "--quiet", "--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref", "BENCH"],
       today: today, input: requests, output: "requested.jsonl")
-    let requestFloorTiming = try requestFloor.measure().timing
+    let (requestFloorTiming, requestRows) = try requestFloor.measure()
+    let requestReferenceTimings = try requestReferences.measure(lines: count, rows: requestRows)
     let confirmFloor = try Floor(of: setup.store, in: setup, name: "confirm")
+    let confirmReferences = try ReferenceFloors(of: setup.store, in: setup, name: "confirm")
     let confirm = try setup.run(
       "hr-transfer", ["confirm", "--quiet"], today: today, input: setup.file("requested.jsonl"), output: "confirmed.jsonl")
     let confirmed = setup.file("confirmed.jsonl")
@@ -48,9 +51,12 @@ struct TransferBenchmark: ParsableCommand {
       .filter { $0.contains(#""status":"completed""#) }.count
     guard completed == count else { throw RunFailure("\(completed) of \(count) transfers completed") }
 
-    let confirmFloorTiming = try confirmFloor.measure().timing
+    let (confirmFloorTiming, confirmRows) = try confirmFloor.measure()
     compare("hr-transfer request", items: count, tool: request, floor: requestFloorTiming, unit: "transfers")
+    ReferenceFloors.show(requestReferenceTimings, tool: request, items: count, unit: "transfers")
     compare("hr-transfer confirm", items: count, tool: confirm, floor: confirmFloorTiming, unit: "transfers")
+    ReferenceFloors.show(
+      try confirmReferences.measure(lines: count, rows: confirmRows), tool: confirm, items: count, unit: "transfers")
     let both = Timing(
       seconds: request.seconds + confirm.seconds, cpuSeconds: request.cpuSeconds + confirm.cpuSeconds,
       peakBytes: max(request.peakBytes, confirm.peakBytes), status: 0)
