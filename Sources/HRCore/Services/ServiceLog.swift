@@ -205,8 +205,8 @@ package enum ServiceLog {
     to recordNo: String, type: String, date: LocalDate, org: String, free: Bool, summary: String, restricted: Bool,
     in db: Database
   ) throws -> RecordedService? {
-    // Without the hint SQLite may take service_by_org (org, date), which holds a whole
-    // organisation's day of services, over the resident's own few.
+    // Without the hint SQLite may take service_metrics_by_org (org, date, …), which holds a
+    // whole organisation's day of services, over the resident's own few.
     let id = try db.cachedStatement(
       sql: """
         SELECT service_id FROM service INDEXED BY service_by_record

@@ -22,6 +22,7 @@ extension Store {
     migrator.registerMigration("v5-audit-no-replace-fails", migrate: failReplacingEvents)
     migrator.registerMigration("v5-incomplete-without-calls", migrate: incompleteWithoutCalls)
     migrator.registerMigration("v5-inserts-without-journal", migrate: insertWithoutStatementJournal)
+    migrator.registerMigration("v6-service-indexes-nothing-reads", migrate: dropServiceIndexesNothingReads)
     return migrator
   }
 

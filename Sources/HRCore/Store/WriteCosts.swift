@@ -120,4 +120,17 @@ extension Store {
           """)
     }
   }
+
+  /// Drops the two indexes of `service` that no query reads, which every service added paid for:
+  /// `service_by_org (org, date)`, whose every use `service_metrics_by_org (org, date, late,
+  /// off_site)` serves as well, and `service_by_date (date)`: a resident's services are read by
+  /// record (`service_by_record`, `service_free_by_type`), the evaluation's by organisation and
+  /// date (`service_metrics_by_org`), the late ones through `service_late`, any one by its number.
+  static func dropServiceIndexesNothingReads(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        DROP INDEX service_by_org;
+        DROP INDEX service_by_date;
+        """)
+  }
 }
