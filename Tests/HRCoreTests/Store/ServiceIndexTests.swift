@@ -5,7 +5,7 @@ import Testing
 
 @testable import HRCore
 
-/// The indexes of `service` that no query read are dropped (migration
+/// The indexes of `service` that no query reads are dropped (migration
 /// `v6-service-indexes-nothing-reads`): a store keeps its services, and every index a query of
 /// the tools names is still there.
 @Suite("Service indexes")
