@@ -88,10 +88,9 @@ struct Floor {
         let differs = columns.filter { !keys.contains($0) }.map { "b.\($0) IS NOT s.\($0)" }.joined(separator: " OR ")
         var step = Step(table: table, columns: columns, keys: keys)
         for kind in Step.Kind.allCases {
-          let existing = "NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))"
-          var rows =
+          var source =
             kind == .new
-            ? "FROM src.\(table) s WHERE \(existing)"
+            ? "FROM src.\(table) s WHERE NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))"
             : "FROM src.\(table) s JOIN base.\(table) b ON \(match) WHERE \(differs.isEmpty ? "0" : differs)"
           // In tool order each row carries `event`, the event it goes with: an event itself; the
           // n-th new row of a record in a table with an integer key (its n-th service, say) the
@@ -109,8 +108,8 @@ struct Floor {
               event = ", \(none) AS event"
               ordering = " ORDER BY " + keys.map { "s.\($0)" }.joined(separator: ", ")
             } else if kind == .new && integerKey {
-              rows =
-                "FROM (SELECT s.*, row_number() OVER (PARTITION BY s.record_no ORDER BY s.\(keys[0])) - 1 AS nth \(rows)) s"
+              source =
+                "FROM (SELECT s.*, row_number() OVER (PARTITION BY s.record_no ORDER BY s.\(keys[0])) - 1 AS nth \(source)) s"
               event =
                 ", coalesce((SELECT r.seq FROM run_event r WHERE r.record_no = s.record_no AND r.nth = s.nth), \(none)) AS event"
               ordering = " ORDER BY s.\(keys[0])"
@@ -120,7 +119,7 @@ struct Floor {
               ordering = " ORDER BY event, " + keys.map { "s.\($0)" }.joined(separator: ", ")
             }
           }
-          try db.execute(sql: "CREATE TABLE \(kind)_\(table) AS SELECT s.*\(event) \(rows)\(ordering)")
+          try db.execute(sql: "CREATE TABLE \(kind)_\(table) AS SELECT s.*\(event) \(source)\(ordering)")
           step.counts[kind] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(kind)_\(table)") ?? 0
         }
         steps.append(step)
@@ -156,10 +155,15 @@ struct Floor {
       for transaction in 0...commitAfter.count {
         try db.inTransaction(.immediate) {
           for step in steps {
-            // This transaction's rows of `kind`: those after the last one of the one before.
-            func range(_ kind: Step.Kind) -> StatementArguments {
+            // This transaction's rows of `kind`, those after the last one of the transaction
+            // before; every row in one transaction.
+            func part(_ kind: Step.Kind) -> String {
+              let table = "diff.\(kind)_\(step.table)"
+              guard !commitAfter.isEmpty else { return table }
               let last = step.lastRows[kind, default: []]
-              return [transaction == 0 ? 0 : last[transaction - 1], transaction < last.count ? last[transaction] : Int.max]
+              let after = transaction == 0 ? 0 : last[transaction - 1]
+              let through = transaction < last.count ? last[transaction] : Int.max
+              return "(SELECT * FROM \(table) WHERE rowid > \(after) AND rowid <= \(through) ORDER BY rowid)"
             }
             if step.counts[.changed, default: 0] > 0 {
               let assignments = step.columns.filter { !step.keys.contains($0) }.map { "\($0) = c.\($0)" }.joined(
@@ -167,16 +171,14 @@ struct Floor {
               let match = step.keys.map { "\(step.table).\($0) = c.\($0)" }.joined(separator: " AND ")
               try db.execute(
                 sql:
-                  "UPDATE main.\(step.table) SET \(assignments) FROM (SELECT * FROM diff.changed_\(step.table) WHERE rowid > ? AND rowid <= ?) c WHERE \(match)",
-                arguments: range(.changed))
+                  "UPDATE main.\(step.table) SET \(assignments) FROM \(part(.changed)) c WHERE \(match)")
               rows += db.changesCount
             }
             if step.counts[.new, default: 0] > 0 {
               let columns = step.columns.joined(separator: ", ")
               try db.execute(
                 sql:
-                  "INSERT INTO main.\(step.table) (\(columns)) SELECT \(columns) FROM diff.new_\(step.table) WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
-                arguments: range(.new))
+                  "INSERT INTO main.\(step.table) (\(columns)) SELECT \(columns) FROM \(part(.new))")
               rows += db.changesCount
             }
           }

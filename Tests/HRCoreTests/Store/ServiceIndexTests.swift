@@ -49,10 +49,7 @@ struct ServiceIndexTests {
   }
 
   @Test func aNewStoreHasOnlyTheIndexesAQueryReads() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hr-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try Store(path: directory.appendingPathComponent("hr.sqlite").path)
-    #expect(try store.read { try Self.serviceIndexes($0) } == Self.kept)
+    let fixture = try TestStore()
+    #expect(try fixture.store.read { try Self.serviceIndexes($0) } == Self.kept)
   }
 }
