@@ -28,13 +28,13 @@ struct StoreSettingsTests {
     }
   }
 
-  @Test("A checkpoint truncates the write-ahead log to 64 MiB")
+  @Test("A rewound write-ahead log is cut back to 192 MiB")
   func journalSizeLimit() throws {
     try Self.withStore { path in
       let store = try Store(path: path)
       let limit = try store.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA journal_size_limit") }
-      #expect(limit == 64 * 1024 * 1024)
-      #expect(Store.journalSizeLimit == 67_108_864)
+      #expect(limit == 192 * 1024 * 1024)
+      #expect(Store.journalSizeLimit == 201_326_592)
     }
   }
 }
