@@ -21,7 +21,7 @@ final class ChainPipeline: @unchecked Sendable {
   /// The checker's outcome, once it has stopped.
   private var outcome: ChainChecker.Outcome?
   /// The checking thread, joined once it has stopped.
-  private var thread: pthread_t?
+  private var thread: WorkerThread?
   /// The checker that runs on the reading thread when no other could be started.
   private var inline: ChainChecker?
 
@@ -35,26 +35,11 @@ final class ChainPipeline: @unchecked Sendable {
   /// Starts the checking thread, or, when it cannot be started (or `threaded` is false), the checker
   /// that `publish` runs on the reading thread.
   func start(threaded: Bool = true) {
-    if threaded {
-      let context = Unmanaged.passRetained(self).toOpaque()
-      #if canImport(Glibc)
-      var thread = pthread_t()
-      #else
-      var thread: pthread_t?
-      #endif
-      if pthread_create(&thread, nil, { ChainPipeline.run($0) }, context) == 0 {
-        self.thread = thread
-        return
-      }
-      Unmanaged<ChainPipeline>.fromOpaque(context).release()
+    if threaded, let thread = WorkerThread({ self.check() }) {
+      self.thread = thread
+      return
     }
     inline = ChainChecker(expecting: expected)
-  }
-
-  private static func run(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    guard let context else { return nil }
-    Unmanaged<ChainPipeline>.fromOpaque(context).takeRetainedValue().check()
-    return nil
   }
 
   /// The checking thread: checks each batch handed over, in order, and gives it back.
@@ -113,7 +98,7 @@ final class ChainPipeline: @unchecked Sendable {
 
   /// Waits for the checker to stop, after the last batch or at a broken event.
   func waitForOutcome() -> ChainChecker.Outcome {
-    if let thread { pthread_join(thread, nil) }
+    thread?.join()
     condition.lock()
     defer { condition.unlock() }
     // The thread sets the outcome before it ends; without a thread, the last batch handed over

@@ -33,7 +33,7 @@ final class LogCheckpointer: @unchecked Sendable {
   /// The connection the thread checkpoints through, opened with the thread at the first commit
   /// that leaves `copyAt` pages: a run that writes less never starts either.
   private var connection: OpaquePointer?
-  private var thread: pthread_t?
+  private var thread: WorkerThread?
   /// Whether starting the thread failed: the writer then checkpoints as SQLite does.
   private var unavailable = false
   /// Whether a checkpoint has been asked for and not started yet.
@@ -68,7 +68,7 @@ final class LogCheckpointer: @unchecked Sendable {
     condition.broadcast()
     let thread = self.thread
     condition.unlock()
-    if let thread { pthread_join(thread, nil) }
+    thread?.join()
     sqlite3_close_v2(connection)
     connection = nil
   }
@@ -103,25 +103,12 @@ final class LogCheckpointer: @unchecked Sendable {
       sqlite3_close_v2(connection)
       return false
     }
-    let context = Unmanaged.passRetained(self).toOpaque()
-    #if canImport(Glibc)
-    var thread = pthread_t()
-    #else
-    var thread: pthread_t?
-    #endif
-    guard pthread_create(&thread, nil, { LogCheckpointer.run($0) }, context) == 0 else {
-      Unmanaged<LogCheckpointer>.fromOpaque(context).release()
+    guard let thread = WorkerThread({ self.copy() }) else {
       sqlite3_close_v2(connection)
       return false
     }
     (self.connection, self.thread, unavailable) = (connection, thread, false)
     return true
-  }
-
-  private static func run(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    guard let context else { return nil }
-    Unmanaged<LogCheckpointer>.fromOpaque(context).takeRetainedValue().copy()
-    return nil
   }
 
   /// The thread: a passive checkpoint for each request, until stopped.
