@@ -28,6 +28,11 @@ package struct JSONObject: Sendable {
     index = nil
   }
 
+  /// Makes room for `count` keys.
+  mutating func reserveCapacity(_ count: Int) {
+    entries.reserveCapacity(count)
+  }
+
   /// The keys in order.
   package var keys: [String] {
     entries.map(\.key)
@@ -130,9 +135,17 @@ extension JSONObject: Equatable, Hashable {
 extension JSONObject: ExpressibleByDictionaryLiteral {
   /// Makes an object from a dictionary literal, keeping the literal's key order.
   package init(dictionaryLiteral elements: (String, JSONValue)...) {
+    self.init(literal: elements)
+  }
+
+  /// Makes an object from the entries of a literal, in order. A literal's keys are written in the
+  /// code: a duplicate is a slip the debug builds (the tests) stop at, and every built object
+  /// need not search its keys for one.
+  init(literal elements: [(String, JSONValue)]) {
     self.init()
+    entries.reserveCapacity(elements.count)
     for (key, value) in elements {
-      precondition(position(of: key) == nil, "duplicate key '\(key)' in a JSON object literal")
+      assert(position(of: key) == nil, "duplicate key '\(key)' in a JSON object literal")
       appendNew(key, value)
     }
   }

@@ -62,6 +62,8 @@ struct JSONByteParser {
   var i = 0
   /// Bytes of the string being unescaped, reused across strings.
   var scratch: [UInt8] = []
+  /// The keys a non-empty object is given room for when its parsing starts.
+  static let objectCapacity = 8
 
   /// Makes a parser over `end` bytes at `p`.
   init(p: UnsafePointer<UInt8>, end: Int) {
@@ -190,6 +192,8 @@ struct JSONByteParser {
       i += 1
       return object
     }
+    // Room for the keys of a typical input line, grown to once rather than doubling to it.
+    object.reserveCapacity(JSONByteParser.objectCapacity)
     while true {
       guard i < end && p[i] == UInt8(ascii: "\"") else {
         throw unexpected(expecting: "a string key")

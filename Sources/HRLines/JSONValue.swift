@@ -131,11 +131,6 @@ extension JSONValue: ExpressibleByArrayLiteral {
 extension JSONValue: ExpressibleByDictionaryLiteral {
   /// Makes an object value from a dictionary literal, keeping the literal's key order.
   package init(dictionaryLiteral elements: (String, JSONValue)...) {
-    var object = JSONObject()
-    for (key, value) in elements {
-      precondition(object[key] == nil, "duplicate key '\(key)' in a JSON object literal")
-      object.append(key, value)
-    }
-    self = .object(object)
+    self = .object(JSONObject(literal: elements))
   }
 }

@@ -63,19 +63,25 @@ package enum JSONWriter {
       }
       buffer.append(UInt8(ascii: "]"))
     case .object(let object):
-      buffer.append(UInt8(ascii: "{"))
-      var entries = object.entries
-      if sortingKeys {
-        entries.sort { $0.key.bytewisePrecedes($1.key) }
+      // Most objects hashed are built with their keys in order already: they are written as they are.
+      if sortingKeys && !object.entries.isSortedByKey {
+        write(object.entries.sorted { $0.key.bytewisePrecedes($1.key) }, to: &buffer, sortingKeys: true)
+      } else {
+        write(object.entries, to: &buffer, sortingKeys: sortingKeys)
       }
-      for (position, entry) in entries.enumerated() {
-        if position > 0 { buffer.append(UInt8(ascii: ",")) }
-        writeString(entry.key, to: &buffer)
-        buffer.append(UInt8(ascii: ":"))
-        write(entry.value, to: &buffer, sortingKeys: sortingKeys)
-      }
-      buffer.append(UInt8(ascii: "}"))
     }
+  }
+
+  /// Appends an object's entries in the order given, between braces.
+  private static func write(_ entries: [JSONObject.Entry], to buffer: inout [UInt8], sortingKeys: Bool) {
+    buffer.append(UInt8(ascii: "{"))
+    for (position, entry) in entries.enumerated() {
+      if position > 0 { buffer.append(UInt8(ascii: ",")) }
+      writeString(entry.key, to: &buffer)
+      buffer.append(UInt8(ascii: ":"))
+      write(entry.value, to: &buffer, sortingKeys: sortingKeys)
+    }
+    buffer.append(UInt8(ascii: "}"))
   }
 
   /// Appends a quoted, escaped string, copying runs that need no escaping in one go.
@@ -110,6 +116,13 @@ package enum JSONWriter {
     }
     buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     buffer.append(UInt8(ascii: "\""))
+  }
+}
+
+extension [JSONObject.Entry] {
+  /// Whether the keys are in the order of their UTF-8 bytes, as canonical JSON writes them.
+  fileprivate var isSortedByKey: Bool {
+    indices.dropFirst().allSatisfy { self[$0 - 1].key.bytewisePrecedes(self[$0].key) }
   }
 }
 

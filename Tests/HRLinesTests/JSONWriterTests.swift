@@ -57,6 +57,16 @@ import Testing
     #expect(value.objectValue?.compact == value.compact)
   }
 
+  /// An object whose keys are in order already is written as it is; what it holds is still sorted.
+  @Test func canonicalSortsInsideAnObjectWhoseKeysAreInOrder() throws {
+    let value = try JSONParser.parse("{\"a\":{\"y\":1,\"x\":2},\"b\":[{\"d\":0,\"c\":1}],\"c\":{\"e\":0}}")
+    #expect(value.canonical == "{\"a\":{\"x\":2,\"y\":1},\"b\":[{\"c\":1,\"d\":0}],\"c\":{\"e\":0}}")
+    let ordered: JSONObject = ["a": 1, "b": 2, "é": 3]
+    #expect(ordered.canonical == ordered.compact)
+    let oneOutOfOrder: JSONObject = ["a": 1, "c": 2, "b": 3]
+    #expect(oneOutOfOrder.canonical == "{\"a\":1,\"b\":3,\"c\":2}")
+  }
+
   @Test func canonicalKeyOrderIsUTF8ByteOrder() {
     // UTF-16 order would put the emoji (D83D…) before U+FF71; UTF-8 byte order puts it last.
     let object: JSONObject = ["😀": 5, "ｱ": 4, "é": 3, "a": 2, "Z": 1, "": 0, "ab": 6]
