@@ -94,20 +94,17 @@ final class LogCheckpointer: @unchecked Sendable {
   private func startIfNeeded() -> Bool {
     if thread != nil { return true }
     if unavailable { return false }
-    unavailable = true
     var connection: OpaquePointer?
     // A first read opens the log: a connection that has read nothing has none to checkpoint.
     guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
-      sqlite3_exec(connection, "PRAGMA synchronous = FULL; PRAGMA user_version", nil, nil, nil) == SQLITE_OK
+      sqlite3_exec(connection, "PRAGMA synchronous = FULL; PRAGMA user_version", nil, nil, nil) == SQLITE_OK,
+      let thread = WorkerThread({ self.copy() })
     else {
       sqlite3_close_v2(connection)
+      unavailable = true
       return false
     }
-    guard let thread = WorkerThread({ self.copy() }) else {
-      sqlite3_close_v2(connection)
-      return false
-    }
-    (self.connection, self.thread, unavailable) = (connection, thread, false)
+    (self.connection, self.thread) = (connection, thread)
     return true
   }
 
