@@ -109,11 +109,12 @@ package final class Store: Sendable {
         try db.execute(sql: "PRAGMA temp_store = MEMORY")
         // The pages of the indexes a line touches stay cached between lines rather than being
         // read again from the file: 24 MiB, so that memory stays flat in the store's size (a
-        // tool's peak stays near 55 MiB). On a store of millions, one institution's 1,000 new
+        // tool's peak stays under 60 MiB). On a store of millions, one institution's 1,000 new
         // residents dirty some 4,000 pages, which fit: none is spilled to the log before the
         // commit and written again in it, which makes SQLite read back and re-sum every frame of
         // the transaction at the commit (29% fewer system calls than with 16 MiB). A batch of the
-        // default 5,000 lines may spill some; committing more often costs more (`LineOptions`).
+        // default 10,000 lines spills some on a store of a million; committing more often costs more
+        // (`LineOptions`).
         try db.execute(sql: "PRAGMA cache_size = -24576")
         // The commits' pages are copied from the log into the file on a thread of its own.
         checkpointer.follow(db.sqliteConnection!)
