@@ -122,12 +122,9 @@ struct ManPageTests {
     #expect(text.isEmpty, "\(text)")
   }
 
-  @Test("Each page documents every option its executable's --help lists", arguments: pages)
-  func optionsAreDocumented(page: String) throws {
-    let manual = try String(contentsOf: ManPageTests.manDirectory.appendingPathComponent("\(page).1"), encoding: .utf8)
-    let sandbox = try Sandbox()
+  /// The `--help` of an executable and of each subcommand its help lists under SUBCOMMANDS.
+  static func helpTexts(of page: String, in sandbox: Sandbox) throws -> [String] {
     var helpTexts = [try sandbox.run(page, ["--help"]).stdout]
-    // Subcommands are listed under SUBCOMMANDS in the help; each has options of its own.
     if let range = helpTexts[0].range(of: "SUBCOMMANDS:") {
       let names = helpTexts[0][range.upperBound...].split(separator: "\n").compactMap {
         $0.split(separator: " ").first.map(String.init)
@@ -136,6 +133,13 @@ struct ManPageTests {
       // Were no subcommand found, only the executable's own options would be checked.
       #expect(helpTexts.dropFirst().contains { $0.contains("--store") }, "no subcommand of \(page) found in its --help")
     }
+    return helpTexts
+  }
+
+  @Test("Each page documents every option its executable's --help lists", arguments: pages)
+  func optionsAreDocumented(page: String) throws {
+    let manual = try String(contentsOf: ManPageTests.manDirectory.appendingPathComponent("\(page).1"), encoding: .utf8)
+    let helpTexts = try ManPageTests.helpTexts(of: page, in: Sandbox())
     let options = Set(
       helpTexts.flatMap { text in
         text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "[" || $0 == "]" || $0 == "(" || $0 == ")" })
@@ -149,5 +153,47 @@ struct ManPageTests {
       #expect(
         manual.contains("Fl -\(name)") || manual.contains("Fl \\-\(name)"), "\(page).1 does not document \(option)")
     }
+  }
+
+  @Test("Each page gives the numeric defaults its executable's --help gives", arguments: pages)
+  func defaultsAgree(page: String) throws {
+    let manual = try String(contentsOf: ManPageTests.manDirectory.appendingPathComponent("\(page).1"), encoding: .utf8)
+    // The page's text for each option: from its `.It Fl -name` to the next item or the list's end.
+    var items: [String: String] = [:]
+    var current: String?
+    for line in manual.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix(".It Fl -") || line.hasPrefix(".It Fl \\-") {
+        let name = line.drop { $0 != "-" }.dropFirst().prefix { $0 == "-" || $0.isLetter || $0.isNumber }
+        current = String(name)
+        items[String(name), default: ""] += "\n"
+      } else if line.hasPrefix(".It") || line.hasPrefix(".El") {
+        current = nil
+      } else if let current {
+        items[current, default: ""] += line + "\n"
+      }
+    }
+    var checked = 0
+    for help in try ManPageTests.helpTexts(of: page, in: Sandbox()) {
+      // An option's help, wrapped over lines, runs to the next line that starts another option.
+      let blocks = help.split(separator: "\n").reduce(into: [String]()) { blocks, line in
+        if line.drop { $0 == " " }.hasPrefix("-") { blocks.append("") }
+        if !blocks.isEmpty { blocks[blocks.count - 1] += " " + line }
+      }
+      for block in blocks {
+        let option = block.split(separator: " ").first { $0.hasPrefix("--") }?.prefix { $0 != "," }
+        guard let option, let at = block.range(of: "(default: ") else { continue }
+        // A whole number of seconds is printed as a decimal (`30.0`), and written on the page as `30`.
+        var value = block[at.upperBound...].drop { $0 == " " }.prefix { $0 != ")" }
+        if value.hasSuffix(".0") { value = value.dropLast(2) }
+        guard !value.isEmpty, value.allSatisfy(\.isNumber) else { continue }
+        let name = String(option.dropFirst(2))
+        // A page may name the common options without an item of their own, as hr(7) describes them.
+        guard let item = items[name] else { continue }
+        #expect(item.contains("default \(value)"), "\(page).1 does not give --\(name)'s default \(value)")
+        checked += 1
+      }
+    }
+    // Each page has an item with a numeric default: --busy-timeout, or --batch-size.
+    #expect(checked > 0, "no numeric default found in \(page)'s --help")
   }
 }
