@@ -40,21 +40,21 @@ package struct Transfer: Sendable, Equatable {
   /// The contract's eleven keys come first; `protected_until` (completed transfers that start a
   /// protection period) and `rejection_reason` (rejected ones) follow, null when they do not apply.
   package var output: JSONObject {
-    var out = JSONObject()
-    out["transfer_id"] = .int(Int(transferID))
-    out["record_no"] = .string(recordNo)
-    out["from_org"] = .string(fromOrg)
-    out["to_org"] = .string(toOrg)
-    out["kind"] = .string(kind.rawValue)
-    out["reason"] = .string(reason.rawValue)
-    out["status"] = .string(status.rawValue)
-    out["requested_on"] = .string(requestedOn.description)
-    out["due"] = due.map { .string($0.description) } ?? .null
-    out["decided_on"] = decidedOn.map { .string($0.description) } ?? .null
-    out["late"] = .bool(late)
-    out["protected_until"] = protectedUntil.map { .string($0.description) } ?? .null
-    out["rejection_reason"] = status == .rejected ? decisionReason.map { .string($0) } ?? .null : .null
-    return out
+    [
+      "transfer_id": .int(Int(transferID)),
+      "record_no": .string(recordNo),
+      "from_org": .string(fromOrg),
+      "to_org": .string(toOrg),
+      "kind": .string(kind.rawValue),
+      "reason": .string(reason.rawValue),
+      "status": .string(status.rawValue),
+      "requested_on": .string(requestedOn.description),
+      "due": due.map { .string($0.description) } ?? .null,
+      "decided_on": decidedOn.map { .string($0.description) } ?? .null,
+      "late": .bool(late),
+      "protected_until": protectedUntil.map { .string($0.description) } ?? .null,
+      "rejection_reason": status == .rejected ? decisionReason.map { .string($0) } ?? .null : .null,
+    ]
   }
 
   /// The keys of `output`, in order: the header of `--format csv` and `table`.
