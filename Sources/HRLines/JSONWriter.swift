@@ -63,23 +63,47 @@ package enum JSONWriter {
       }
       buffer.append(UInt8(ascii: "]"))
     case .object(let object):
+      let entries = object.entries
       // Most objects hashed are built with their keys in order already: they are written as they are.
-      if sortingKeys && !object.entries.isSortedByKey {
-        write(object.entries.sorted { $0.key.bytewisePrecedes($1.key) }, to: &buffer, sortingKeys: true)
+      if !sortingKeys || entries.isSortedByKey {
+        write(entries, in: entries.indices, to: &buffer, sortingKeys: sortingKeys)
+      } else if entries.count <= smallObject {
+        // The positions sorted by key, by insertion, on the stack: neither the entries nor their
+        // keys are copied.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { order in
+          for position in entries.indices {
+            var slot = position
+            while slot > 0, entries[position].key.bytewisePrecedes(entries[order[slot - 1]].key) {
+              order[slot] = order[slot - 1]
+              slot -= 1
+            }
+            order[slot] = position
+          }
+          write(entries, in: order, to: &buffer, sortingKeys: true)
+        }
       } else {
-        write(object.entries, to: &buffer, sortingKeys: sortingKeys)
+        let order = entries.indices.sorted { entries[$0].key.bytewisePrecedes(entries[$1].key) }
+        write(entries, in: order, to: &buffer, sortingKeys: true)
       }
     }
   }
 
-  /// Appends an object's entries in the order given, between braces.
-  private static func write(_ entries: [JSONObject.Entry], to buffer: inout [UInt8], sortingKeys: Bool) {
+  /// The most keys an object out of order may have to be sorted by insertion, whose steps grow
+  /// with the square of the keys; a larger one (a line's nested object) is sorted in n log n.
+  private static let smallObject = 16
+
+  /// Appends an object's entries in the order of `order`, their positions, between braces.
+  private static func write(
+    _ entries: [JSONObject.Entry], in order: some Sequence<Int>, to buffer: inout [UInt8], sortingKeys: Bool
+  ) {
     buffer.append(UInt8(ascii: "{"))
-    for (position, entry) in entries.enumerated() {
-      if position > 0 { buffer.append(UInt8(ascii: ",")) }
-      writeString(entry.key, to: &buffer)
+    var first = true
+    for position in order {
+      if !first { buffer.append(UInt8(ascii: ",")) }
+      first = false
+      writeString(entries[position].key, to: &buffer)
       buffer.append(UInt8(ascii: ":"))
-      write(entry.value, to: &buffer, sortingKeys: sortingKeys)
+      write(entries[position].value, to: &buffer, sortingKeys: sortingKeys)
     }
     buffer.append(UInt8(ascii: "}"))
   }

@@ -73,6 +73,23 @@ import Testing
     #expect(object.canonical == "{\"\":0,\"Z\":1,\"a\":2,\"ab\":6,\"é\":3,\"ｱ\":4,\"😀\":5}")
   }
 
+  /// Objects out of order of every size up to well past the one where sorting changes method, their
+  /// keys in several orders, are written in the order of their keys' UTF-8 bytes, each key once.
+  @Test(arguments: [1, 2, 3, 15, 16, 17, 40])
+  func canonicalSortsObjectsOfAnySize(count: Int) {
+    let keys = (0..<count).map { n in ["k\(n)", "é\(n)", "长\(n)", "\(n)"][n % 4] }
+    let expected =
+      "{"
+      + keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { "\"\($0)\":\(keys.firstIndex(of: $0)!)" }
+      .joined(separator: ",") + "}"
+    var random = SystemRandomNumberGenerator()
+    for order in [Array(keys.indices), Array(keys.indices.reversed()), keys.indices.shuffled(using: &random)] {
+      var object = JSONObject()
+      for position in order { object[keys[position]] = .int(position) }
+      #expect(object.canonical == expected, "keys in the order \(order)")
+    }
+  }
+
   /// The in-place comparison agrees with comparing the UTF-8 views byte by byte, for every pair:
   /// empty strings, prefixes, small and heap strings, and one text precomposed and decomposed,
   /// which `String`'s own order holds equal.
