@@ -22,9 +22,10 @@ package struct JSONObject: Sendable {
   private var index: [String: Int]?
 
   /// The number of keys above which lookups go through a dictionary instead of a linear scan:
-  /// above the keys of any object the tools build (a transfer's 13 kept a dictionary at 12, which
-  /// cost `hr-transfer confirm` 3% of its instructions).
-  static let indexThreshold = 32
+  /// above a transfer's 13, which `hr-transfer` writes for each line and `confirm` reads back
+  /// (building their dictionaries at 12 cost `confirm` 3% of its instructions), and low enough that
+  /// a line with many keys is still looked up by hashing.
+  static let indexThreshold = 16
 
   /// Makes an empty object.
   package init() {
