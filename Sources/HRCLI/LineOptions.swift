@@ -34,7 +34,7 @@ package struct LineOptions: ParsableArguments {
   /// the name and birth date, where each new record lands at random. A million new residents:
   /// 16.0 million reads and writes of a page at 5,000 lines a batch, 12.4 million at 10,000, 9.6
   /// million at 20,000 (120.7, 108.3 and 105.1 s). A batch's lines, read ahead and printed after
-  /// the commit, take some 800 bytes each, so 20,000 would pass 64 MiB where 10,000 peak at 59 MiB.
+  /// the commit, take some 800 bytes each, so 20,000 would pass 64 MiB where 10,000 stay under 60 MiB.
   @Option(help: ArgumentHelp("Lines committed per transaction.", valueName: "n"))
   package var batchSize = 10000
 
