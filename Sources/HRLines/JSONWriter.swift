@@ -23,7 +23,9 @@ extension JSONValue {
 
   /// The serialization as a string, keys sorted or in stored order.
   private func text(sortingKeys: Bool) -> String {
+    // Room for an audit detail or a summary at once, rather than growing through five sizes.
     var buffer: [UInt8] = []
+    buffer.reserveCapacity(256)
     JSONWriter.write(self, to: &buffer, sortingKeys: sortingKeys)
     return String(decoding: buffer, as: UTF8.self)
   }

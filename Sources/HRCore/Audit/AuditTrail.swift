@@ -57,7 +57,9 @@ package struct AuditEvent: Sendable, Equatable {
   /// SHA-256, in lower-case hex, over `prevHash` followed by the canonical JSON (keys sorted) of the
   /// event's other fields (hr(7) AUDIT TRAIL): the single definition both the writer and `verify` use.
   package var computedHash: String {
+    // An event's hashed fields take some 500 bytes: room for them at once.
     var input: [UInt8] = []
+    input.reserveCapacity(1024)
     AuditEvent.writeHashInput(of: self, to: &input)
     return SHA256.hash(data: input).hexString
   }

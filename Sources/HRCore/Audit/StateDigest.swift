@@ -202,7 +202,10 @@ package enum StateDigest {
       }
       units.sort(by: precedes)
     }
-    var state: [UInt8] = [UInt8(ascii: "{")]
+    // A unit takes some 90 bytes, and a change touches a few: room for them at once.
+    var state: [UInt8] = []
+    state.reserveCapacity(512)
+    state.append(UInt8(ascii: "{"))
     for (table, key) in units {
       if state.count > 1 { state.append(UInt8(ascii: ",")) }
       JSONWriter.writeString("\(table.name)/\(key.storage.keyText)", to: &state)

@@ -42,7 +42,14 @@ package struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
   /// Parses exactly `YYYY-MM-DD`, or returns nil.
   package init?(_ text: String) {
-    let bytes = Array(text.utf8)
+    var text = text
+    guard let date = text.withUTF8({ LocalDate(utf8: $0) }) else { return nil }
+    self = date
+  }
+
+  /// Parses exactly `YYYY-MM-DD` from UTF-8 bytes, or returns nil: the text of a stored date is
+  /// read in place, without making a `String` of it.
+  package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
     guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
     func number(_ range: Range<Int>) -> Int? {
       var value = 0

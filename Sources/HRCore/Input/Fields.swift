@@ -76,22 +76,19 @@ package struct Fields: Sendable {
   /// A `YYYY-MM-DD` date.
   package func date(_ key: String) throws(LineRejection) -> LocalDate? {
     guard let value = value(key) else { return nil }
-    if let text = value.stringValue, LocalDate(text) == nil, let parts = Self.dateParts(text),
-      LocalDate.years.contains(parts.year)
-    {
+    let text = value.stringValue
+    if let date = text.flatMap(LocalDate.init) { return date }
+    if let text, let parts = Self.dateParts(text), LocalDate.years.contains(parts.year) {
       let why = (1...12).contains(parts.month) ? "that month has no day \(parts.day)" : "there is no month \(parts.month)"
       throw invalid(key, "is '\(text)', a date that does not exist (\(why))")
     }
-    guard let text = value.stringValue, let date = LocalDate(text) else {
-      let meant = value.stringValue.flatMap(Self.spreadsheetDate).map {
-        ": if that is \($0), a spreadsheet wrote it in its own date format: format the column as yyyy-mm-dd (or as text) and export again"
-      }
-      throw invalid(
-        key,
-        "must be a date 'YYYY-MM-DD' in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound), found \(value.compact)"
-          + (meant ?? ""))
+    let meant = text.flatMap(Self.spreadsheetDate).map {
+      ": if that is \($0), a spreadsheet wrote it in its own date format: format the column as yyyy-mm-dd (or as text) and export again"
     }
-    return date
+    throw invalid(
+      key,
+      "must be a date 'YYYY-MM-DD' in years \(LocalDate.years.lowerBound)–\(LocalDate.years.upperBound), found \(value.compact)"
+        + (meant ?? ""))
   }
 
   /// The date a spreadsheet probably meant by `text`, written in its own format rather than

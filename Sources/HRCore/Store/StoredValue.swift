@@ -138,7 +138,8 @@ struct StoredColumns {
       if type == SQLITE_NULL, let value = String?.none as? T { return value }
     } else if T.self == LocalDate.self || T.self == LocalDate?.self {
       // A text that is no date goes on to the error below.
-      if type == SQLITE_TEXT, let text = sqlite3_column_text(statement, column), let date = LocalDate(String(cString: text)),
+      if type == SQLITE_TEXT, let text = sqlite3_column_text(statement, column),
+        let date = LocalDate(utf8: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))),
         let value = date as? T
       {
         return value
