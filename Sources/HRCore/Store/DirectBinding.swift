@@ -20,6 +20,12 @@ package struct Bindings {
   /// asked for them (`runCapturing(in:_:)`).
   fileprivate var row: [UInt8] = []
   fileprivate var capturing = false
+  /// Where bound text is copied for SQLite to read in place until the statement is reset and its
+  /// bindings cleared (``Statement/withBindings(capturing:_:_:)``), rather than SQLite allocating a
+  /// copy of each value and freeing it at the next binding; text that does not fit is copied by
+  /// SQLite.
+  fileprivate var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+  fileprivate var scratchUsed = 0
 
   /// Binds text, or NULL.
   package mutating func text(_ value: String?) {
@@ -32,8 +38,16 @@ package struct Bindings {
           kept = UnsafeBufferPointer(start: base, count: UnsafeRawPointer(zero) - UnsafeRawPointer(base))
         }
         if let statement, let start = kept.baseAddress, !kept.isEmpty {
-          sqlite3_bind_text(
-            statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(kept.count), sqliteTransient)
+          if let base = scratch.baseAddress, kept.count <= scratch.count - scratchUsed {
+            let copy = base + scratchUsed
+            copy.copyMemory(from: start, byteCount: kept.count)
+            scratchUsed += kept.count
+            sqlite3_bind_text(statement, index, copy.assumingMemoryBound(to: CChar.self), Int32(kept.count), nil)
+          } else {
+            sqlite3_bind_text(
+              statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), Int32(kept.count),
+              sqliteTransient)
+          }
         } else if let statement {
           // A null pointer would bind NULL.
           sqlite3_bind_text(statement, index, "", 0, sqliteTransient)
@@ -90,23 +104,18 @@ extension Statement {
   /// a covered table in the table's order, each with the type its column stores unchanged (text
   /// for a TEXT column, an integer for an INTEGER one).
   package func runCapturing(in db: Database, _ bind: (inout Bindings) -> Void) throws -> [UInt8] {
-    try runToEnd(in: db, capturing: true, bind).row
+    try runToEnd(in: db, capturing: true, bind)
   }
 
-  /// Binds every parameter through `bind` and steps the statement to its end, returning the
-  /// bindings with what they captured.
-  private func runToEnd(in db: Database, capturing: Bool, _ bind: (inout Bindings) -> Void) throws -> Bindings {
-    let raw = sqliteStatement
-    sqlite3_reset(raw)
-    var bindings = Bindings(statement: raw, capturing: capturing)
-    if capturing { bindings.row.reserveCapacity(512) }
-    bind(&bindings)
-    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
-    var code = sqlite3_step(raw)
-    while code == SQLITE_ROW { code = sqlite3_step(raw) }
-    guard code == SQLITE_DONE else { throw failure(code, in: db) }
-    sqlite3_reset(raw)
-    return bindings
+  /// Binds every parameter through `bind` and steps the statement to its end, returning what the
+  /// bindings captured.
+  private func runToEnd(in db: Database, capturing: Bool, _ bind: (inout Bindings) -> Void) throws -> [UInt8] {
+    try withBindings(capturing: capturing, bind) { raw, bindings in
+      var code = sqlite3_step(raw)
+      while code == SQLITE_ROW { code = sqlite3_step(raw) }
+      guard code == SQLITE_DONE else { throw failure(code, in: db) }
+      return bindings.row
+    }
   }
 
   /// Binds every parameter through `bind`, steps to the first row and returns what `read` makes
@@ -114,12 +123,12 @@ extension Statement {
   package func first<T>(
     in db: Database, _ bind: (inout Bindings) -> Void, read: (SQLiteStatement) throws -> T
   ) throws -> T? {
-    let raw = reset(binding: bind)
-    defer { sqlite3_reset(raw) }
-    let code = sqlite3_step(raw)
-    if code == SQLITE_ROW { return try read(raw) }
-    guard code == SQLITE_DONE else { throw failure(code, in: db) }
-    return nil
+    try withBindings(capturing: false, bind) { raw, _ in
+      let code = sqlite3_step(raw)
+      if code == SQLITE_ROW { return try read(raw) }
+      guard code == SQLITE_DONE else { throw failure(code, in: db) }
+      return nil
+    }
   }
 
   /// Binds every parameter through `bind`, steps through every row and returns what `read`
@@ -127,25 +136,36 @@ extension Statement {
   package func all<T>(
     in db: Database, _ bind: (inout Bindings) -> Void, read: (SQLiteStatement) throws -> T
   ) throws -> [T] {
-    let raw = reset(binding: bind)
-    defer { sqlite3_reset(raw) }
-    var rows: [T] = []
-    while true {
-      let code = sqlite3_step(raw)
-      if code == SQLITE_DONE { return rows }
-      guard code == SQLITE_ROW else { throw failure(code, in: db) }
-      rows.append(try read(raw))
+    try withBindings(capturing: false, bind) { raw, _ in
+      var rows: [T] = []
+      while true {
+        let code = sqlite3_step(raw)
+        if code == SQLITE_DONE { return rows }
+        guard code == SQLITE_ROW else { throw failure(code, in: db) }
+        rows.append(try read(raw))
+      }
     }
   }
 
-  /// The statement, reset and bound through `bind`, which gives every parameter.
-  private func reset(binding bind: (inout Bindings) -> Void) -> SQLiteStatement {
-    let raw = sqliteStatement
-    sqlite3_reset(raw)
-    var bindings = Bindings(statement: raw)
-    bind(&bindings)
-    assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
-    return raw
+  /// Resets the statement, binds every parameter through `bind` and runs `body` on it; then resets
+  /// it and clears its bindings, whose text may lie in space on the stack that `body` outlives.
+  private func withBindings<T>(
+    capturing: Bool, _ bind: (inout Bindings) -> Void, _ body: (SQLiteStatement, inout Bindings) throws -> T
+  ) throws -> T {
+    // The text of a record's or an event's parameters takes a few hundred bytes.
+    try withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { scratch in
+      let raw = sqliteStatement
+      sqlite3_reset(raw)
+      defer {
+        sqlite3_reset(raw)
+        sqlite3_clear_bindings(raw)
+      }
+      var bindings = Bindings(statement: raw, capturing: capturing, scratch: scratch)
+      if capturing { bindings.row.reserveCapacity(512) }
+      bind(&bindings)
+      assert(bindings.index == sqlite3_bind_parameter_count(raw), "every parameter is bound")
+      return try body(raw, &bindings)
+    }
   }
 
   /// The error of a failed step, with SQLite's message, before the statement is reset.
