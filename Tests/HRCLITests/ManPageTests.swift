@@ -176,7 +176,7 @@ struct ManPageTests {
     for help in try ManPageTests.helpTexts(of: page, in: Sandbox()) {
       // An option's help, wrapped over lines, runs to the next line that starts another option.
       let blocks = help.split(separator: "\n").reduce(into: [String]()) { blocks, line in
-        if line.drop { $0 == " " }.hasPrefix("-") { blocks.append("") }
+        if line.drop(while: { $0 == " " }).hasPrefix("-") { blocks.append("") }
         if !blocks.isEmpty { blocks[blocks.count - 1] += " " + line }
       }
       for block in blocks {

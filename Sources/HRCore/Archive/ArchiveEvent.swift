@@ -58,18 +58,19 @@ package struct ArchiveEvent: Sendable, Equatable {
     particulars[keyPath: keyPath]
   }
 
+  /// `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).
+  private static let insert = PreparedSQL(
+    """
+    INSERT OR FAIL INTO archive_event (
+      record_no, action, effective_on, evidence, death_date, death_cause, reported_on, left_on,
+      contact_date, correction, late, entered_on, entered_at, entered_by)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    """)
+
   /// Appends the event, entered today by the session's operator, and returns its row for the
   /// audit event that records it (``StateRows``).
   package func insert(by session: Session, at timestamp: String, in db: Database) throws -> StateRows {
-    // `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).
-    let columns = try db.cachedStatement(
-      sql: """
-        INSERT OR FAIL INTO archive_event (
-          record_no, action, effective_on, evidence, death_date, death_cause, reported_on, left_on,
-          contact_date, correction, late, entered_on, entered_at, entered_by)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).runCapturing(in: db) { bind in
+    let columns = try Self.insert.statement(in: db).runCapturing(in: db) { bind in
       bind.text(recordNo)
       bind.text(action.rawValue)
       bind.date(effectiveOn)

@@ -275,6 +275,10 @@ package enum Archive {
     return record
   }
 
+  /// One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
+  private static let archive = PreparedSQL(
+    "UPDATE OR FAIL record SET status = 'archived', archive_reason = ?, archived_on = ?, death_date = ? WHERE record_no = ?")
+
   /// Takes the record out of active management today (保存归档): its status, reason and date, the
   /// archive event and the audit event, in the caller's transaction (annex 1, 六(二)1).
   private static func close(
@@ -284,11 +288,7 @@ package enum Archive {
     record.status = .archived
     record.archiveReason = reason
     record.archivedOn = session.today
-    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
-    try db.cachedStatement(
-      sql:
-        "UPDATE OR FAIL record SET status = 'archived', archive_reason = ?, archived_on = ?, death_date = ? WHERE record_no = ?"
-    ).run(in: db) { bind in
+    try archive.statement(in: db).run(in: db) { bind in
       bind.text(reason.rawValue)
       bind.date(session.today)
       bind.date(record.deathDate)

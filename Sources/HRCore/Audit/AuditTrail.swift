@@ -174,7 +174,7 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
 
   /// Inserts the event through one statement prepared once per connection: every change appends one.
   func insertPrepared(_ db: Database) throws {
-    try db.cachedStatement(sql: Self.insertSQL).run(in: db) { bind in
+    try Self.insert.statement(in: db).run(in: db) { bind in
       bind.integer(seq)
       bind.text(at)
       bind.text(operatorID)
@@ -198,8 +198,9 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
   /// `OR FAIL`, with the trigger that refuses replacing an event failing rather than aborting
   /// (`v5-audit-no-replace-fails`): a single row is all or nothing either way, and SQLite then
   /// keeps no statement journal of the pages each event touches.
-  private static let insertSQL =
+  private static let insert = PreparedSQL(
     "INSERT OR FAIL INTO audit_event (\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
+  )
 
   private var databaseValues: [(any DatabaseValueConvertible)?] {
     [seq, at, operatorID, role, org, action, recordNo, outcome, detail, prevHash, hash, state]
@@ -213,11 +214,13 @@ package enum AuditTrail {
   ///
   /// `written` hands over rows the change has just written, so that its `state` is hashed from
   /// them rather than read back (``StateRows``).
+  private static let lastEvent = PreparedSQL("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+
   @discardableResult
   package static func append(
     _ entry: AuditEntry, by staff: OperatorEntry, in db: Database, written: StateRows? = nil
   ) throws -> AuditEvent {
-    let last = try db.cachedStatement(sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").first(
+    let last = try lastEvent.statement(in: db).first(
       in: db, { _ in }, read: { (seq: Int(sqlite3_column_int64($0, 0)), hash: columnText($0, 1)) })
     var detail = entry.detail
     if let claim = staff.dateClaim {

@@ -23,7 +23,7 @@ package struct CoveredTable: Sendable {
   /// The columns hashed, in this order: the one list both the writer and `verify --state` use.
   let columns: [String]
   /// Every row of the unit named `key`, in a fixed order.
-  let selectSQL: String
+  let select: PreparedSQL
   /// The first bytes hashed: the table's name and a zero byte.
   let prefix: [UInt8]
 
@@ -33,7 +33,7 @@ package struct CoveredTable: Sendable {
     self.integerKey = integerKey
     self.columns = columns
     let order = name == "identifier" ? " ORDER BY kind, value" : ""
-    selectSQL = "SELECT \(columns.joined(separator: ", ")) FROM main.\(name) WHERE \(key) = ?\(order)"
+    select = PreparedSQL("SELECT \(columns.joined(separator: ", ")) FROM main.\(name) WHERE \(key) = ?\(order)")
     prefix = Array(name.utf8) + [0]
   }
 
@@ -225,10 +225,13 @@ package enum StateDigest {
     return String(decoding: state, as: UTF8.self)
   }
 
+  private static let touchedSelect = PreparedSQL("SELECT tbl, key FROM temp.state_touched")
+  private static let touchedDelete = PreparedSQL("DELETE FROM temp.state_touched")
+
   /// The units the triggers noted since the last event, each once, by table, then key, and
   /// forgets them.
   private static func touchedUnits(in db: Database) throws -> [(table: CoveredTable, key: DatabaseValue)] {
-    let touched = try db.cachedStatement(sql: "SELECT tbl, key FROM temp.state_touched")
+    let touched = try touchedSelect.statement(in: db)
     let raw = touched.sqliteStatement
     sqlite3_reset(raw)
     defer { sqlite3_reset(raw) }
@@ -241,7 +244,7 @@ package enum StateDigest {
       units.append((table, key))
     }
     guard !units.isEmpty else { return units }
-    try db.cachedStatement(sql: "DELETE FROM temp.state_touched").run(in: db) { _ in }
+    try touchedDelete.statement(in: db).run(in: db) { _ in }
     // A handful of units, some noted more than once: sorted here, without a sorter in SQLite.
     units.sort(by: precedes)
     var distinct = [units[0]]
@@ -289,7 +292,7 @@ package enum StateDigest {
   /// Every change of the tools pays for this, so the prepared statement is stepped in place: no
   /// row object, no argument array, each column hashed from the bytes SQLite holds.
   static func digest(of table: CoveredTable, key: DatabaseValue, in db: Database) throws -> String? {
-    let raw = try db.cachedStatement(sql: table.selectSQL).sqliteStatement
+    let raw = try table.select.statement(in: db).sqliteStatement
     sqlite3_reset(raw)
     defer { sqlite3_reset(raw) }
     switch key.storage {
@@ -311,7 +314,7 @@ package enum StateDigest {
     return found ? hasher.finalize().hexString : nil
   }
 
-  /// The digest of a unit from its rows' column bytes, in the order the table's `selectSQL` reads them.
+  /// The digest of a unit from its rows' column bytes, in the order the table's `select` reads them.
   static func digest(of table: CoveredTable, rows: [[UInt8]]) -> String? {
     guard !rows.isEmpty else { return nil }
     var hasher = SHA256()

@@ -95,16 +95,17 @@ package enum Registry {
       "tags", "created_on",
     ] + BasicInformation.optionalFields)
 
+  private static let holderOfIdentifier = PreparedSQL(
+    """
+    SELECT r.record_no, r.managing_org, r.status, r.archive_reason
+    FROM identifier i JOIN record r ON r.record_no = i.record_no
+    WHERE i.kind = ? AND i.value = ?
+    """)
+
   /// The record that holds `identifier` now or held it once, if any.
   package static func holder(of identifier: Identifier, in db: Database) throws -> ExistingRecord? {
     // Every line of hr-create asks this for each identifier: stepped in place, without a row object.
-    try db.cachedStatement(
-      sql: """
-        SELECT r.record_no, r.managing_org, r.status, r.archive_reason
-        FROM identifier i JOIN record r ON r.record_no = i.record_no
-        WHERE i.kind = ? AND i.value = ?
-        """
-    ).first(
+    try holderOfIdentifier.statement(in: db).first(
       in: db,
       { bind in
         bind.text(identifier.kind)
@@ -130,7 +131,7 @@ package enum Registry {
   package static func register(
     _ identifier: Identifier, for recordNo: String, current: Bool = true, on date: LocalDate, in db: Database
   ) throws {
-    try db.cachedStatement(sql: registerSQL).run(in: db) { bind in
+    try registerStatement.statement(in: db).run(in: db) { bind in
       bind.text(identifier.kind)
       bind.text(identifier.key)
       bind.text(recordNo)
@@ -148,7 +149,7 @@ package enum Registry {
       $0.kind == $1.kind ? $0.key.bytewisePrecedes($1.key) : $0.kind.bytewisePrecedes($1.kind)
     }
     for identifier in ordered {
-      let row = try db.cachedStatement(sql: registerSQL).runCapturing(in: db) { bind in
+      let row = try registerStatement.statement(in: db).runCapturing(in: db) { bind in
         bind.text(identifier.kind)
         bind.text(identifier.key)
         bind.text(recordNo)
@@ -159,8 +160,8 @@ package enum Registry {
     }
   }
 
-  private static let registerSQL =
-    "INSERT INTO identifier (kind, value, record_no, current, added_on) VALUES (?, ?, ?, ?, ?)"
+  private static let registerStatement = PreparedSQL(
+    "INSERT INTO identifier (kind, value, record_no, current, added_on) VALUES (?, ?, ?, ?, ?)")
 
   /// The rejection that points a duplicate at the record that already exists. It names another
   /// record's number, managing organisation and status, so it is an audited lookup
@@ -191,23 +192,27 @@ package enum Registry {
     AuditEntry(action: lookupAction, recordNo: recordNo, outcome: outcome, detail: detail)
   }
 
+  private static let takeNumber = PreparedSQL("UPDATE division_sequence SET last = last + 1 WHERE division = ?")
+  private static let firstNumber = PreparedSQL("INSERT INTO division_sequence (division, last) VALUES (?, 1)")
+  private static let numberTaken = PreparedSQL("SELECT last FROM division_sequence WHERE division = ?")
+
   /// Takes the next record number of `division`, never reusing one, not even after a purge (hr(7) THE RECORD).
   ///
   /// The number is taken, then checked: a division out of numbers is refused after the taking,
   /// which the line loop undoes with the line. Two statements rather than an upsert with
   /// `RETURNING`, which makes SQLite build a temporary table for each record.
   static func nextRecordNumber(in division: DivisionCode, db: Database) throws -> RecordNumber {
-    try db.cachedStatement(sql: "UPDATE division_sequence SET last = last + 1 WHERE division = ?").run(in: db) {
+    try takeNumber.statement(in: db).run(in: db) {
       $0.text(division.value)
     }
     var last = 1
     if sqlite3_changes(db.sqliteConnection) == 0 {
-      try db.cachedStatement(sql: "INSERT INTO division_sequence (division, last) VALUES (?, 1)").run(in: db) {
+      try firstNumber.statement(in: db).run(in: db) {
         $0.text(division.value)
       }
     } else {
       last =
-        try db.cachedStatement(sql: "SELECT last FROM division_sequence WHERE division = ?").first(
+        try numberTaken.statement(in: db).first(
           in: db, { $0.text(division.value) }, read: { Int(sqlite3_column_int64($0, 0)) }) ?? 1
     }
     guard last <= RecordNumber.maximumSequence else {

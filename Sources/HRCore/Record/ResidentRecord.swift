@@ -67,13 +67,13 @@ package struct ResidentRecord: Sendable, Equatable {
   /// row's column names for each of them.
   package static func find(_ recordNo: String, in db: Database) throws -> ResidentRecord? {
     // Every line of hr-update, hr-transfer and hr-archive reads its record: stepped in place, without a row object.
-    try db.cachedStatement(sql: selectByNumberSQL).first(in: db, { $0.text(recordNo) }) { statement in
+    try selectByNumber.statement(in: db).first(in: db, { $0.text(recordNo) }) { statement in
       var columns = StoredColumns(statement, table: "record", names: columnNames)
       return try ResidentRecord(columnsInOrder: &columns)
     }
   }
 
-  private static let selectByNumberSQL = "SELECT \(columnNames.joined(separator: ", ")) FROM record WHERE record_no = ?"
+  private static let selectByNumber = PreparedSQL("SELECT \(columnNames.joined(separator: ", ")) FROM record WHERE record_no = ?")
 }
 
 extension ResidentRecord: FetchableRecord, PersistableRecord {
@@ -168,7 +168,7 @@ extension ResidentRecord: FetchableRecord, PersistableRecord {
   /// (``StateRows``): every column is bound in the table's order, text to TEXT and integers to
   /// INTEGER columns, so the bytes bound are the bytes stored.
   package func insertPrepared(_ db: Database) throws -> [UInt8] {
-    try db.cachedStatement(sql: Self.insertSQL).runCapturing(in: db, bindColumns)
+    try Self.insert.statement(in: db).runCapturing(in: db, bindColumns)
   }
 
   /// Hands the record's row, as an UPDATE that made it equal to this value has just left it, to the
@@ -250,8 +250,9 @@ extension ResidentRecord: FetchableRecord, PersistableRecord {
     "created_at",
   ]
 
-  private static let insertSQL =
+  private static let insert = PreparedSQL(
     "INSERT INTO record (\(columnNames.joined(separator: ", "))) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
+  )
 
   private var databaseValues: [(any DatabaseValueConvertible)?] {
     [

@@ -167,7 +167,7 @@ package enum HealthTags {
     _ recordNo: String, code: String, source: String, since: LocalDate?, ended: LocalDate?, on today: LocalDate, at now: String,
     by staff: String, in db: Database
   ) throws -> Int {
-    try db.cachedStatement(sql: insertSQL).run(in: db) { bind in
+    try insert.statement(in: db).run(in: db) { bind in
       bind.text(recordNo)
       bind.text(code)
       bind.text(source)
@@ -186,7 +186,7 @@ package enum HealthTags {
     _ recordNo: String, code: String, source: String, since: LocalDate, on today: LocalDate, at now: String,
     by staff: String, in db: Database, written: inout StateRows
   ) throws {
-    let columns = try db.cachedStatement(sql: insertSQL).runCapturing(in: db) { bind in
+    let columns = try insert.statement(in: db).runCapturing(in: db) { bind in
       bind.text(recordNo)
       bind.text(code)
       bind.text(source)
@@ -200,10 +200,11 @@ package enum HealthTags {
   }
 
   // `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).
-  private static let insertSQL = """
+  private static let insert = PreparedSQL(
+    """
     INSERT OR FAIL INTO tag (record_no, code, source, since, ended, entered_on, entered_at, entered_by)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    """
+    """)
 
   private static func output(
     _ record: ResidentRecord, _ result: String, tagID: Int, code: String, _ dateKey: String, _ date: LocalDate

@@ -71,6 +71,10 @@ enum UpdateRules {
       details: ["field": "service.org"])
   }
 
+  /// One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
+  private static let touchRecord = PreparedSQL(
+    "UPDATE OR FAIL record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?")
+
   /// Raises the record's last contact to `date` and marks it restricted when asked, in one
   /// statement and only when something changes; returns the record as the statement left it, or
   /// nil when nothing changed.
@@ -81,10 +85,7 @@ enum UpdateRules {
     let raises = date.map { $0 > record.lastContact } ?? false
     let restricts = restrict && !record.restricted
     guard raises || restricts else { return nil }
-    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
-    try db.cachedStatement(
-      sql: "UPDATE OR FAIL record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?"
-    ).run(in: db) { bind in
+    try touchRecord.statement(in: db).run(in: db) { bind in
       bind.date(raises ? date : record.lastContact)
       bind.bool(restricts)
       bind.text(record.recordNo)

@@ -160,6 +160,16 @@ package enum ServiceHistory {
     return service
   }
 
+  /// Amended services are read too: an amendment may have moved one into this type or year.
+  private static let freeCandidates = PreparedSQL(
+    """
+    SELECT \(serviceColumns) FROM service
+    WHERE record_no = ?1 AND free = 1
+      AND ((type = ?2 AND date BETWEEN ?3 AND ?4)
+           OR service_id IN (SELECT service_id FROM amendment WHERE record_no = ?1))
+    ORDER BY date, service_id
+    """)
+
   /// The free services of `type` a record had in `year`, by their current type and date, oldest
   /// first: what the once-a-year rule counts (annex 1, 五(四)). `excluding` leaves out the service
   /// being amended.
@@ -169,16 +179,7 @@ package enum ServiceHistory {
     guard let first = LocalDate(year: year, month: 1, day: 1), let last = LocalDate(year: year, month: 12, day: 31) else {
       return []
     }
-    // Amended services are read too: an amendment may have moved one into this type or year.
-    let candidates = try db.cachedStatement(
-      sql: """
-        SELECT \(serviceColumns) FROM service
-        WHERE record_no = ?1 AND free = 1
-          AND ((type = ?2 AND date BETWEEN ?3 AND ?4)
-               OR service_id IN (SELECT service_id FROM amendment WHERE record_no = ?1))
-        ORDER BY date, service_id
-        """
-    ).all(
+    let candidates = try freeCandidates.statement(in: db).all(
       in: db,
       { bind in
         bind.text(recordNo)

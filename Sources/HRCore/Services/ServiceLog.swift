@@ -92,13 +92,7 @@ package enum ServiceLog {
 
     let late = today.days(since: date) > configuration.rules.serviceEntryDays
     let now = Timestamp.now()
-    // `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).
-    let columns = try db.cachedStatement(
-      sql: """
-        INSERT OR FAIL INTO service (record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).runCapturing(in: db) { bind in
+    let columns = try insert.statement(in: db).runCapturing(in: db) { bind in
       bind.text(record.recordNo)
       bind.text(type)
       bind.date(date)
@@ -205,15 +199,7 @@ package enum ServiceLog {
     to recordNo: String, type: String, date: LocalDate, org: String, free: Bool, summary: String, restricted: Bool,
     in db: Database
   ) throws -> RecordedService? {
-    // Without the hint SQLite may take service_metrics_by_org (org, date, …), which holds a
-    // whole organisation's day of services, over the resident's own few.
-    let id = try db.cachedStatement(
-      sql: """
-        SELECT service_id FROM service INDEXED BY service_by_record
-        WHERE record_no = ? AND date = ? AND type = ? AND org = ? AND free = ? AND summary = ? AND restricted = ?
-        ORDER BY service_id LIMIT 1
-        """
-    ).first(
+    let id = try sameService.statement(in: db).first(
       in: db,
       { bind in
         bind.text(recordNo)
@@ -227,6 +213,22 @@ package enum ServiceLog {
     guard let id else { return nil }
     return try ServiceHistory.service(id: id, in: db)
   }
+
+  /// `OR FAIL`, with the foreign key checked at the commit: no statement journal (`Store.insertWithoutStatementJournal`).
+  private static let insert = PreparedSQL(
+    """
+    INSERT OR FAIL INTO service (record_no, type, date, org, free, summary, restricted, late, off_site, entered_on, entered_at, entered_by)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    """)
+
+  /// Without the hint SQLite may take service_metrics_by_org (org, date, …), which holds a whole
+  /// organisation's day of services, over the resident's own few.
+  private static let sameService = PreparedSQL(
+    """
+    SELECT service_id FROM service INDEXED BY service_by_record
+    WHERE record_no = ? AND date = ? AND type = ? AND org = ? AND free = ? AND summary = ? AND restricted = ?
+    ORDER BY service_id LIMIT 1
+    """)
 
   /// The output line of a service, in the documented key order.
   static func output(_ service: RecordedService, result: String) -> JSONObject {

@@ -369,13 +369,14 @@ package final class Store: Sendable {
 
   /// Runs `work` on the writer connection outside any transaction, for a caller that opens its own
   /// (the line loop's batches); a lock held past the busy timeout is `locked`, as for `write`.
-  /// Every write of a tool goes through here, so that none escapes the audit state's notes.
+  /// Every write of a tool goes through here, so that none escapes the audit state's notes; the
+  /// statements it runs by ``PreparedSQL`` are kept for it on a shelf of its own.
   package func writeWithoutTransaction<T>(_ work: (Database) throws -> T) throws -> T {
     let start = Store.now()
     do {
       return try pool.writeWithoutTransaction { db in
         if tracksState { try StateDigest.installTracking(in: db) }
-        return try work(db)
+        return try StatementShelf.keeping(on: db) { try work(db) }
       }
     } catch let error as DatabaseError {
       throw StoreError.from(error, path: path, waited: Store.now() - start, opening: false)

@@ -132,11 +132,14 @@ extension Transfer {
     protectedUntil = try columns.next()
   }
 
+  private static let pendingOfRecord = PreparedSQL(
+    "SELECT \(selection) FROM transfer WHERE record_no = ? AND status = 'pending'")
+
   /// The record's pending transfer, if any (there is at most one).
   ///
   /// `request` asks for every line: stepped in place and read by position, as `find` reads.
   package static func pending(for recordNo: String, in db: Database) throws -> Transfer? {
-    try db.cachedStatement(sql: "SELECT \(selection) FROM transfer WHERE record_no = ? AND status = 'pending'").first(
+    try pendingOfRecord.statement(in: db).first(
       in: db, { $0.text(recordNo) }
     ) { statement in
       var columns = StoredColumns(statement, table: storedTable, names: selectionColumns)
@@ -151,21 +154,22 @@ extension Transfer {
       arguments: [recordNo])
   }
 
+  private static let insert = PreparedSQL(
+    """
+    INSERT INTO transfer (
+      record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method, consent_ref,
+      status, requested_on, requested_at, requested_by, due, decided_on, decided_at, decided_by,
+      decision_reason, late, protected_until)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    """)
+
   /// Inserts a new transfer, sets its id and returns its row for the audit event that records it
   /// (``StateRows``).
   ///
   /// Bound straight to SQLite, and the id read as the last inserted row's rather than through
   /// `RETURNING`, which makes SQLite build a temporary table for each request.
   mutating func insert(in db: Database) throws -> StateRows {
-    let columns = try db.cachedStatement(
-      sql: """
-        INSERT INTO transfer (
-          record_no, from_org, to_org, from_district, to_district, kind, reason, consent_method, consent_ref,
-          status, requested_on, requested_at, requested_by, due, decided_on, decided_at, decided_by,
-          decision_reason, late, protected_until)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).runCapturing(in: db, bindColumns)
+    let columns = try Self.insert.statement(in: db).runCapturing(in: db, bindColumns)
     transferID = db.lastInsertedRowID
     var written = StateRows()
     written.addRow(into: "transfer", key: transferID, columns: columns)
@@ -199,18 +203,19 @@ extension Transfer {
     return detail
   }
 
+  /// One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
+  private static let decide = PreparedSQL(
+    """
+    UPDATE OR FAIL transfer SET status = ?, decided_on = ?, decided_at = ?, decided_by = ?, decision_reason = ?,
+      late = ?, protected_until = ?
+    WHERE transfer_id = ? AND status = 'pending'
+    """)
+
   /// Writes the decision fields of a transfer that was pending, and returns its row as the update
   /// left it, for the audit event that records the decision (``StateRows``), which then need not
   /// read it back.
   func saveDecision(in db: Database) throws -> StateRows {
-    // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
-    try db.cachedStatement(
-      sql: """
-        UPDATE OR FAIL transfer SET status = ?, decided_on = ?, decided_at = ?, decided_by = ?, decision_reason = ?,
-          late = ?, protected_until = ?
-        WHERE transfer_id = ? AND status = 'pending'
-        """
-    ).run(in: db) { bind in
+    try Self.decide.statement(in: db).run(in: db) { bind in
       bind.text(status.rawValue)
       bindDecision(&bind)
       bind.integer(Int(transferID))
