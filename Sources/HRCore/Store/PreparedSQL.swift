@@ -32,14 +32,14 @@ package final class PreparedSQL: Sendable {
   }
 }
 
-/// The statements of ``PreparedSQL`` values prepared during one run of lines on one connection.
+/// The statements of ``PreparedSQL`` values prepared during one of a tool's writes, on its connection.
 ///
 /// It is reached only from the closure it is bound for (``Store/writeWithoutTransaction(_:)``), on
 /// the thread that runs it, and dropped when the closure returns, while the connection is still
 /// open and GRDB's cache still holds the same statements. SQLite prepares a statement again by
 /// itself if the schema changes meanwhile.
 package final class StatementShelf: @unchecked Sendable {
-  /// The shelf of the run in progress on this thread, if any.
+  /// The shelf of the write in progress on this thread, if any.
   @TaskLocal static var current: StatementShelf?
 
   fileprivate let connection: SQLiteConnection?
