@@ -209,13 +209,13 @@ extension AuditEvent: FetchableRecord, PersistableRecord {
 
 /// The tamper-evident trail every write, view, export and denial appends to (hr(7) AUDIT TRAIL, 责任可溯).
 package enum AuditTrail {
+  private static let lastEvent = PreparedSQL("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+
   /// Appends `entry` as the next link of the chain, inside the caller's transaction, so the event
   /// commits or rolls back with the change it records.
   ///
   /// `written` hands over rows the change has just written, so that its `state` is hashed from
   /// them rather than read back (``StateRows``).
-  private static let lastEvent = PreparedSQL("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
-
   @discardableResult
   package static func append(
     _ entry: AuditEntry, by staff: OperatorEntry, in db: Database, written: StateRows? = nil
