@@ -37,6 +37,39 @@ struct UpdateTests {
     #expect(try sandbox.sqlite("SELECT count(*) FROM audit_event WHERE action = 'record.update'") == "40")
   }
 
+  /// A service line reads only the columns of its record that its rules need. Named by id number,
+  /// by both numbers, or by two that disagree, it finds the same record or none; a service that
+  /// raises the last contact or restricts the record leaves the record's new row in its event's
+  /// state, which `verify --state` recomputes.
+  @Test func servicesFindTheirRecordEitherWayAndTheTrailCoversWhatTheyChange() throws {
+    let sandbox = try Sandbox()
+    let recordNo = try createElder(sandbox)
+    let otherID = Self.id("50010319700101002")
+    let lines = [
+      #"{"id_number":"\#(Self.elderID)","service":{"type":"hypertension_followup","date":"2026-03-02"}}"#,
+      #"{"record_no":"\#(recordNo)","id_number":"\#(Self.elderID)","service":{"type":"mental_followup","date":"2026-02-01"}}"#,
+      #"{"record_no":"\#(recordNo)","id_number":"\#(otherID)","service":{"type":"hypertension_followup","date":"2026-04-01"}}"#,
+      #"{"id_number":"\#(otherID)","service":{"type":"hypertension_followup","date":"2026-04-01"}}"#,
+    ]
+    let result = try sandbox.run("hr-update", stdin: lines.joined(separator: "\n") + "\n", operator: "doc-li")
+    #expect(result.status == 65)
+    #expect(result.objects.map { $0["result"] as? String } == ["service_added", "service_added"])
+    #expect(result.objects.map { $0["record_no"] as? String } == [recordNo, recordNo])
+    #expect(
+      result.errorLines.prefix(2) == [
+        "hr-update:-:3: id_mismatch: id number '\(otherID)' is not an identifier of record '\(recordNo)'",
+        "hr-update:-:4: not_found: no record holds id number '\(otherID)'",
+      ])
+    // The first raised the last contact, the second (a restricted type, dated before it) only restricted.
+    #expect(try sandbox.sqlite("SELECT last_contact, restricted FROM record") == "2026-03-02|1")
+    let covering = try sandbox.sqlite(
+      "SELECT count(*) FROM audit_event WHERE action = 'service.add' AND json_extract(state, '$.\"record/\(recordNo)\"') IS NOT NULL"
+    )
+    #expect(covering == "2")
+    let verify = try sandbox.run("hr-audit", ["verify", "--state"], operator: "auditor-1")
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+  }
+
   @Test func birthCertificateChildUpgradedToAnIDNumberIsFoundByBothAndCannotBeCreatedAgain() throws {
     let sandbox = try Sandbox()
     let childID = Self.id("50010320260901001")

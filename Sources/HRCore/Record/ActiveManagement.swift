@@ -24,7 +24,29 @@ enum ActiveManagement {
   }
 }
 
-extension ResidentRecord {
+/// What the rules of a change read of the record it changes: where it is managed, whether it is in
+/// active management, the resident's lifetime, the last contact and the restriction. A whole
+/// ``ResidentRecord`` holds them, and so does a ``ServiceSubject``, read without the rest of the
+/// row for every service line.
+package protocol ManagedRecord {
+  var recordNo: String { get }
+  var managingOrg: String { get }
+  var managingDistrict: String { get }
+  var status: RecordStatus { get }
+  var archiveReason: ArchiveReason? { get }
+  var archivedOn: LocalDate? { get }
+  var birthDate: LocalDate { get }
+  var deathDate: LocalDate? { get }
+  /// The latest of creation, services and contacts: what the one-year lost rule counts from.
+  var lastContact: LocalDate { get }
+  /// 开放限制 (hr(7) SERVICES AND TAGS).
+  var restricted: Bool { get }
+}
+
+extension ManagedRecord {
+  /// Where the record is managed, for the role checks (hr(7) ROLES).
+  package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
+
   /// Refuses `what` unless the record is in active management.
   func requireActive(for what: String) throws(LineRejection) {
     guard status != .active else { return }

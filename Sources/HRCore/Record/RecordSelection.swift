@@ -39,8 +39,15 @@ extension Registry {
   /// Finds the selected record: `not_found` when there is none, `id_mismatch` when the line's id
   /// number is not an identifier of the record its record number names.
   package static func record(selectedBy selection: RecordSelection, in db: Database) throws -> ResidentRecord {
+    try record(selectedBy: selection, in: db, find: ResidentRecord.find)
+  }
+
+  /// Finds the selected record as `find` reads it: whole, or the part of it a line's rules read.
+  static func record<Record: ManagedRecord>(
+    selectedBy selection: RecordSelection, in db: Database, find: (String, Database) throws -> Record?
+  ) throws -> Record {
     if let number = selection.recordNumber {
-      guard let record = try ResidentRecord.find(number.value, in: db) else {
+      guard let record = try find(number.value, db) else {
         throw LineRejection(.notFound, "no record '\(number)'", details: ["record_no": .string(number.value)])
       }
       if let id = selection.identifiers?.residentID {
@@ -55,7 +62,7 @@ extension Registry {
     guard let identifiers = selection.identifiers else {
       throw LineRejection(.missingField, "missing field 'record_no'", details: ["field": "record_no"])
     }
-    guard let existing = try holder(of: identifiers, in: db), let record = try ResidentRecord.find(existing.recordNo, in: db)
+    guard let existing = try holder(of: identifiers, in: db), let record = try find(existing.recordNo, db)
     else { throw LineRejection(.notFound, "no record holds id number '\(selection.idNumberText ?? "")'") }
     return record
   }

@@ -19,7 +19,7 @@ package enum ArchiveReason: String, Codable, Sendable, CaseIterable {
 ///
 /// Rows are read and written column by column rather than through `Codable`: creating a record is
 /// the hot path of `hr-create`, and the generic coding spent most of its time converting names.
-package struct ResidentRecord: Sendable, Equatable {
+package struct ResidentRecord: ManagedRecord, Sendable, Equatable {
 
   package var recordNo: String
   package var division: String
@@ -56,9 +56,6 @@ package struct ResidentRecord: Sendable, Equatable {
   package var createdOn: LocalDate
   package var createdBy: String
   package var createdAt: String
-
-  /// Where the record is managed, for the role checks (hr(7) ROLES).
-  package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
 
   /// Loads the record with this number, through a statement prepared once per connection: every
   /// tool that selects records does this for each line.

@@ -32,11 +32,20 @@ package enum RecordUpdate {
         "a line carries exactly one change, found \(kinds.map { "'\($0)'" }.joined(separator: " and ")); put each on its own line",
         details: ["field": .string(kinds[1])])
     }
-    let record = try Registry.record(selectedBy: RecordSelection(both: fields, today: session.today), in: db)
-    guard let change = try fields.object(kind) else { throw fields.invalid(kind, "must be an object, found null") }
+    let selection = try RecordSelection(both: fields, today: session.today)
+    func change() throws -> JSONObject {
+      guard let change = try fields.object(kind) else { throw fields.invalid(kind, "must be an object, found null") }
+      return change
+    }
+    if kind == "service" {
+      // The line's rules read a few of the record's columns: only those are read.
+      let subject = try Registry.record(selectedBy: selection, in: db, find: ServiceSubject.find)
+      return try ServiceLog.add(try change(), to: subject, session: session, in: db)
+    }
+    let record = try Registry.record(selectedBy: selection, in: db)
+    let change = try change()
     switch kind {
     case "set": return try Registry.update(record, set: change, session: session, in: db)
-    case "service": return try ServiceLog.add(change, to: record, session: session, in: db)
     case "tag": return try HealthTags.apply(change, to: record, session: session, in: db)
     case "contract": return try FamilyDoctor.sign(change, for: record, session: session, in: db)
     default: return try FamilyDoctor.contact(change, with: record, session: session, in: db)
@@ -49,7 +58,7 @@ enum UpdateRules {
   /// Refuses a date of care outside the resident's life: before the birth date or after a
   /// recorded death (hr(7) SERVICES AND TAGS). Dates after today are refused where they are read.
   static func requireWithinLifetime(
-    _ date: LocalDate, of record: ResidentRecord, key: String, in fields: Fields
+    _ date: LocalDate, of record: some ManagedRecord, key: String, in fields: Fields
   ) throws(LineRejection) {
     guard date >= record.birthDate else { throw fields.invalid(key, "is before the birth date \(record.birthDate)") }
     if let death = record.deathDate, date > death {
@@ -61,7 +70,7 @@ enum UpdateRules {
   /// organisation's administrator records services only in its own organisation's name, a district
   /// administrator in its district's (hr(7) ROLES, 谁服务，谁负责). The denial is audited.
   static func requireServing(
-    _ org: Organisation, session: Session, auditAs action: String, record: ResidentRecord
+    _ org: Organisation, session: Session, auditAs action: String, record: some ManagedRecord
   ) throws(LineRejection) {
     let staff = session.staff
     guard !staff.may(.write, in: Scope(org: org.code, district: org.district)) else { return }
@@ -76,23 +85,15 @@ enum UpdateRules {
     "UPDATE OR FAIL record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?")
 
   /// Raises the record's last contact to `date` and marks it restricted when asked, in one
-  /// statement and only when something changes; returns the record as the statement left it, or
-  /// nil when nothing changed.
-  @discardableResult
-  static func touch(
-    _ record: ResidentRecord, contactOn date: LocalDate?, restrict: Bool, in db: Database
-  ) throws -> ResidentRecord? {
+  /// statement and only when something changes. The audit trail's tracking notes the change.
+  static func touch(_ record: some ManagedRecord, contactOn date: LocalDate?, restrict: Bool, in db: Database) throws {
     let raises = date.map { $0 > record.lastContact } ?? false
     let restricts = restrict && !record.restricted
-    guard raises || restricts else { return nil }
+    guard raises || restricts else { return }
     try touchRecord.statement(in: db).run(in: db) { bind in
       bind.date(raises ? date : record.lastContact)
       bind.bool(restricts)
       bind.text(record.recordNo)
     }
-    var touched = record
-    if raises, let date { touched.lastContact = date }
-    if restricts { touched.restricted = true }
-    return touched
   }
 }

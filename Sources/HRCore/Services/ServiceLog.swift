@@ -34,8 +34,7 @@ package enum ServiceLog {
   /// refused as `already_served`, and the refusal stays in the audit trail (annex 1, 五(四)). The
   /// same service entered twice (same date, type, organisation, summary and flags) is not saved
   /// again: the line prints `unchanged` with the first one's number, so a rerun is harmless.
-  package static func add(_ object: JSONObject, to record: ResidentRecord, session: Session, in db: Database) throws -> JSONObject
-  {
+  static func add(_ object: JSONObject, to record: ServiceSubject, session: Session, in db: Database) throws -> JSONObject {
     let fields = try Fields(object, allowed: serviceFields, path: "service.")
     let configuration = session.configuration
     let type = try fields.requiredText("type", maxLength: 40)
@@ -109,7 +108,7 @@ package enum ServiceLog {
     let serviceID = Int(db.lastInsertedRowID)
     var written = StateRows()
     written.addRow(into: "service", key: Int64(serviceID), columns: columns)
-    try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)?.handOver(to: &written)
+    try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)
     var detail: JSONObject = [
       "service_id": .int(serviceID), "type": .string(type), "date": .string(date.description), "org": .string(org.code),
       "late": .bool(late),
@@ -136,7 +135,7 @@ package enum ServiceLog {
   /// Refuses a free service for a resident younger than the type's `min_age` on the service date
   /// (e.g. the elderly exam, 65+), whether the service is entered or amended into that type or date.
   static func requireEligible(
-    _ record: ResidentRecord, for type: String, policy: ServicePolicy, on date: LocalDate
+    _ record: some ManagedRecord, for type: String, policy: ServicePolicy, on date: LocalDate
   ) throws(LineRejection) {
     guard let minAge = policy.minAge else { return }
     let age = record.birthDate.age(on: date)
@@ -153,7 +152,7 @@ package enum ServiceLog {
   /// date or vital status (第二十八条). The refusal keeps its code and is an audited lookup
   /// (`record.check`), so that trying record numbers one after another leaves a trace.
   static func withoutStoredValues(
-    of record: ResidentRecord, _ checks: () throws(LineRejection) -> Void
+    of record: some ManagedRecord, _ checks: () throws(LineRejection) -> Void
   ) throws(LineRejection) {
     do {
       try checks()
@@ -173,7 +172,7 @@ package enum ServiceLog {
   /// The refusal of a second free service in one year, naming the earlier one, with the audit
   /// event (outcome `rejected`) that keeps it: the off-site refusals an evaluation counts (第二十六条).
   static func alreadyServed(
-    record: ResidentRecord, type: String, date: LocalDate, org: String, limit: Int, earlier: RecordedService,
+    record: some ManagedRecord, type: String, date: LocalDate, org: String, limit: Int, earlier: RecordedService,
     action: String, offSite: Bool
   ) -> LineRejection {
     let earlierDate = earlier.current.date.description

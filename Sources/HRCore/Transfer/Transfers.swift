@@ -24,12 +24,7 @@ extension TransferSubject {
   /// The record with this number. `request` reads one for every line: stepped in place and read
   /// by position, with the checks of the decoding by name.
   static func find(_ recordNo: String, in db: Database) throws -> TransferSubject? {
-    try db.cachedStatement(
-      sql: """
-        SELECT record_no, managing_org, managing_district, status, archive_reason, protected_until
-        FROM record WHERE record_no = ?
-        """
-    ).first(in: db, { $0.text(recordNo) }) { statement in
+    try select.statement(in: db).first(in: db, { $0.text(recordNo) }) { statement in
       var columns = StoredColumns(statement, table: storedTable, names: columnNames)
       let number: String = try columns.next()
       columns.recordNo = number
@@ -43,6 +38,9 @@ extension TransferSubject {
   private static let columnNames = [
     "record_no", "managing_org", "managing_district", "status", "archive_reason", "protected_until",
   ]
+
+  private static let select = PreparedSQL(
+    "SELECT \(columnNames.joined(separator: ", ")) FROM record WHERE record_no = ?")
 
   /// The record a selecting line names by `record_no` or `id_number` (hr(7) COMMON BEHAVIOUR).
   static func selected(by fields: Fields, session: Session, in db: Database) throws -> TransferSubject {
