@@ -21,6 +21,7 @@ echo "sqlite-utils $("$work/venv/bin/sqlite-utils" --version | awk '{print $NF}'
 
 "$bin/hr-bench" create --count "$count" --workdir "$work/create" --sqlite-utils "$work/venv/bin/sqlite-utils"
 "$bin/hr-bench" services --residents $((count / 5)) --services "$count" --workdir "$work/services"
+"$bin/hr-bench" services --residents $((count / 5)) --services "$count" --raise-last-contact --workdir "$work/services-raising"
 "$bin/hr-bench" transfer --count "$count" --workdir "$work/transfer"
 "$bin/hr-bench" archive --count "$count" --workdir "$work/archive"
 "$bin/hr-bench" verify --events $((count * 5)) --workdir "$work/verify"

@@ -14,6 +14,12 @@ struct ServiceBenchmark: ParsableCommand {
   @Option(help: "How many residents.") var residents = 100_000
   @Option(help: "How many service records.") var services = 500_000
   @Option(help: "Share of services given by an organisation other than the managing one.") var offSiteShare = 0.2
+  @Flag(
+    help: """
+      Create the residents 400 days before the services, so that a service later than every one \
+      before it raises its record's last contact, as a district's daily entries do.
+      """)
+  var raiseLastContact = false
 
   /// Types without a yearly allowance, so that every generated line is accepted.
   static let types = [
@@ -24,7 +30,12 @@ struct ServiceBenchmark: ParsableCommand {
   func run() throws {
     let setup = try BenchSetup(options: options)
     let today = LocalDate("2026-11-26")!
-    let people = try setup.writePeople(count: residents, seed: options.seed, today: today)
+    let createdOn = today.adding(days: -400) ?? today
+    let people = try setup.writePeople(count: residents, seed: options.seed, today: today) { person in
+      // Residents born since then are created on the day, as before.
+      guard raiseLastContact, let birth = Self.birthDate(of: person, today: today), birth <= createdOn else { return }
+      person["created_on"] = .string(createdOn.description)
+    }
     let creation = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
     report("hr-create (setup)", items: residents, timing: creation, unit: "records")
 
@@ -49,12 +60,7 @@ struct ServiceBenchmark: ParsableCommand {
       throw RunFailure("hr-create accepted \(results.count) of \(persons.count) residents")
     }
     let residents: [(recordNo: String, org: String, birth: LocalDate)] = try zip(persons, results).map { person, result in
-      let birth: LocalDate
-      if let id = person["id_number"]?.stringValue {
-        birth = try ResidentID(id, today: today).birthDate
-      } else {
-        birth = LocalDate(person["birth_date"]!.stringValue!)!
-      }
+      guard let birth = Self.birthDate(of: person, today: today) else { throw RunFailure("a resident without a birth date") }
       return (result["record_no"]!.stringValue!, person["org"]!.stringValue!, birth)
     }
     var random = SplitMix64(seed: options.seed &+ 1)
@@ -85,6 +91,13 @@ struct ServiceBenchmark: ParsableCommand {
       }
     }
     try handle.write(contentsOf: buffer)
+  }
+
+  /// A generated resident's birth date: from the id number, or the birth date a resident with a
+  /// birth certificate gives.
+  static func birthDate(of person: JSONObject, today: LocalDate) -> LocalDate? {
+    if let id = person["id_number"]?.stringValue { return try? ResidentID(id, today: today).birthDate }
+    return person["birth_date"]?.stringValue.flatMap { LocalDate($0) }
   }
 
   /// The objects of a JSON Lines file.
