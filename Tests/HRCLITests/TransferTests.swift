@@ -122,6 +122,32 @@ struct TransferTests {
       ])
   }
 
+  @Test("A request and its confirmation find the record an id number names; one no record holds is not found")
+  func requestAndConfirmByIDNumber() throws {
+    let sandbox = try Sandbox()
+    let people = Sandbox.people(1, seed: 11, today: "2026-01-05", places: [.init(org: "500103001", district: "500103")])
+    let created = try sandbox.run("hr-create", ["--today", "2026-01-05"], stdin: people, today: nil)
+    try #require(created.status == 0, "\(created.stderr)")
+    let recordNo = try #require(created.objects.first?["record_no"] as? String)
+    let person = try JSONParser.parseObject(Array(people.utf8.prefix { $0 != UInt8(ascii: "\n") }))
+    let idNumber = try #require(person["id_number"]?.stringValue)
+    let unknown = UpdateTests.id("50010319700101002")
+    let lines = [idNumber, unknown].map {
+      #"{"id_number":"\#($0)","to_org":"500106001","reason":"residence_change","consent":{"method":"signed_form","ref":"ZQ-1"}}"#
+    }
+    let requested = try sandbox.run(
+      "hr-transfer", ["request"], stdin: lines.joined(separator: "\n") + "\n", operator: "doc-zhao")
+    #expect(requested.status == 65)
+    #expect(requested.objects.map { $0["record_no"] as? String } == [recordNo])
+    #expect(requested.errorLines.first == "hr-transfer:-:2: not_found: no record holds id number '\(unknown)'")
+
+    let confirmed = try sandbox.run(
+      "hr-transfer", ["confirm"], stdin: #"{"id_number":"\#(idNumber)"}"# + "\n", operator: "admin-jfb")
+    #expect(confirmed.status == 0, "\(confirmed.stderr)")
+    #expect(confirmed.objects.map { $0["status"] as? String } == ["completed"])
+    #expect(try sandbox.sqlite("SELECT managing_org FROM record WHERE record_no = '\(recordNo)'") == "500106001")
+  }
+
   @Test("A rejected transfer leaves the managing organisation unchanged, and a rejection needs a reason")
   func rejectionKeepsManagingOrg() throws {
     let sandbox = try Sandbox()

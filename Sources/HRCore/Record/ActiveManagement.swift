@@ -28,8 +28,7 @@ enum ActiveManagement {
 /// active management, the resident's lifetime, the last contact and the restriction. A whole
 /// ``ResidentRecord`` holds them, and so does a ``ServiceSubject``, read without the rest of the
 /// row for every service line.
-package protocol ManagedRecord {
-  var recordNo: String { get }
+package protocol ManagedRecord: SelectedRecord {
   var managingOrg: String { get }
   var managingDistrict: String { get }
   var status: RecordStatus { get }

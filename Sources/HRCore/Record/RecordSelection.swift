@@ -29,6 +29,11 @@ package struct RecordSelection: Sendable {
   }
 }
 
+/// A record as a line selects it: whole, or the part of it the line's rules read.
+package protocol SelectedRecord {
+  var recordNo: String { get }
+}
+
 extension Registry {
   /// Finds the record a selecting line names by `record_no`, or by `id_number` (any identifier it
   /// ever had); `not_found` when there is none.
@@ -43,7 +48,7 @@ extension Registry {
   }
 
   /// Finds the selected record as `find` reads it: whole, or the part of it a line's rules read.
-  static func record<Record: ManagedRecord>(
+  static func record<Record: SelectedRecord>(
     selectedBy selection: RecordSelection, in db: Database, find: (String, Database) throws -> Record?
   ) throws -> Record {
     if let number = selection.recordNumber {

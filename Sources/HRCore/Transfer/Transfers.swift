@@ -2,7 +2,7 @@ import GRDB
 import HRLines
 
 /// The few facts about a record that the transfer rules read, fetched without the rest of it.
-struct TransferSubject: Sendable {
+struct TransferSubject: SelectedRecord, Sendable {
   var recordNo: String
   var managingOrg: String
   var managingDistrict: String
@@ -14,13 +14,6 @@ struct TransferSubject: Sendable {
 }
 
 extension TransferSubject {
-  /// The facts of a record already read whole.
-  init(_ record: ResidentRecord) {
-    self.init(
-      recordNo: record.recordNo, managingOrg: record.managingOrg, managingDistrict: record.managingDistrict,
-      status: record.status, archiveReason: record.archiveReason, protectedUntil: record.protectedUntil)
-  }
-
   /// The record with this number. `request` reads one for every line: stepped in place and read
   /// by position, with the checks of the decoding by name.
   static func find(_ recordNo: String, in db: Database) throws -> TransferSubject? {
@@ -44,13 +37,7 @@ extension TransferSubject {
 
   /// The record a selecting line names by `record_no` or `id_number` (hr(7) COMMON BEHAVIOUR).
   static func selected(by fields: Fields, session: Session, in db: Database) throws -> TransferSubject {
-    if let number = try fields.recordNumber() {
-      guard let subject = try find(number.value, in: db) else {
-        throw LineRejection(.notFound, "no record '\(number)'", details: ["record_no": .string(number.value)])
-      }
-      return subject
-    }
-    return TransferSubject(try Registry.record(selectedBy: fields, session: session, in: db))
+    try Registry.record(selectedBy: RecordSelection(either: fields, today: session.today), in: db, find: find)
   }
 }
 
