@@ -10,6 +10,7 @@ struct ArchiveBenchmark: ParsableCommand {
     commandName: "archive", abstract: "List, archive and purge generated residents and print records/second.")
 
   @OptionGroup var options: BenchOptions
+  @OptionGroup var pairing: PairOptions
   @Option(help: "How many residents.") var count = 100_000
 
   func run() throws {
@@ -27,14 +28,23 @@ struct ArchiveBenchmark: ParsableCommand {
       "hr-archive", ["candidates"], today: LocalDate("2016-06-01")!, input: empty, output: "candidates.jsonl")
     report("hr-archive candidates", items: count, timing: listed, unit: "records")
 
-    let floor = try Floor(of: setup.store, in: setup, name: "lost")
-    let references = try ReferenceFloors(of: setup.store, in: setup, name: "lost")
-    let lost = try setup.run(
-      "hr-archive", ["lost", "--evidence", "3 calls unanswered", "--quiet"], today: LocalDate("2016-06-01")!,
-      input: setup.file("candidates.jsonl"), output: "lost.jsonl")
-    let (floorTiming, rows) = try floor.measure()
-    compare("hr-archive lost", items: count, tool: lost, floor: floorTiming, unit: "records")
-    ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: lost, items: count, unit: "records")
+    let pairs = try Pairs(pairing.pairs)
+    let before = pairs.count > 1 ? try setup.keepStore(as: "lost-before.sqlite") : nil
+    for pair in 1...pairs.count {
+      pairs.start(pair)
+      if pair > 1, let before { try setup.restoreStore(from: before) }
+      let floor = try Floor(of: setup.store, in: setup, name: "lost")
+      let references = pair == 1 ? try ReferenceFloors(of: setup.store, in: setup, name: "lost") : nil
+      let lost = try setup.run(
+        "hr-archive", ["lost", "--evidence", "3 calls unanswered", "--quiet"], today: LocalDate("2016-06-01")!,
+        input: setup.file("candidates.jsonl"), output: "lost.jsonl")
+      let (floorTiming, rows) = try floor.measure()
+      compare("hr-archive lost", items: count, tool: lost, floor: floorTiming, unit: "records", pairs: pairs)
+      if let references {
+        ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: lost, items: count, unit: "records")
+      }
+    }
+    pairs.summarize()
 
     let purged = try setup.run(
       "hr-archive", ["purge", "--before", "2016-06-02", "--quiet"], today: LocalDate("2031-06-02")!, input: empty,

@@ -44,6 +44,17 @@ struct BenchOptions: ParsableArguments {
   }
 }
 
+/// How many times the benchmarks that measure a tool against its floor run both.
+struct PairOptions: ParsableArguments {
+  @Option(
+    help: """
+      Runs of each tool and of its floor, one after the other on the same input and store (put \
+      back before each pair): each pair's ratio and the median are printed, since a shared \
+      machine moves one run by more than the figures compared.
+      """)
+  var pairs = 1
+}
+
 /// A benchmark's fresh working directory: the bench configuration, an empty store, and the way to
 /// run a built tool on them, timed.
 struct BenchSetup {
@@ -64,6 +75,28 @@ struct BenchSetup {
 
   /// A file of the working directory.
   func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+  /// The files of a store: the database, its log and its shared memory.
+  static func files(of store: URL) -> [String] { ["", "-wal", "-shm"].map { store.path + $0 } }
+
+  /// Copies the store as it is now to `name` in the working directory, to put it back before
+  /// each pair of runs after the first (``restoreStore(from:)``); no store, no copy.
+  func keepStore(as name: String) throws -> URL {
+    let kept = file(name)
+    try Self.copy(store, to: kept)
+    return kept
+  }
+
+  /// Puts back the store kept by ``keepStore(as:)``.
+  func restoreStore(from kept: URL) throws { try Self.copy(kept, to: store) }
+
+  /// Replaces the files of the store `target` with those of `source`.
+  private static func copy(_ source: URL, to target: URL) throws {
+    for (from, to) in zip(files(of: source), files(of: target)) {
+      try? FileManager.default.removeItem(atPath: to)
+      if FileManager.default.fileExists(atPath: from) { try FileManager.default.copyItem(atPath: from, toPath: to) }
+    }
+  }
 
   /// Writes `count` generated residents to `people.jsonl`, each passed through `adjust`.
   func writePeople(
@@ -228,11 +261,61 @@ func report(_ name: String, items: Int, timing: Timing, unit: String) {
   print(line)
 }
 
-/// Prints a tool's figures next to its floor: the ratio of wall and of CPU seconds.
-func compare(_ name: String, items: Int, tool: Timing, floor: Timing, unit: String) {
+/// Prints a tool's figures next to its floor: the ratio of wall and of CPU seconds; and keeps them
+/// in `pairs`, when given, for its summary.
+func compare(_ name: String, items: Int, tool: Timing, floor: Timing, unit: String, pairs: Pairs? = nil) {
   report(name, items: items, timing: tool, unit: unit)
   report("  floor (SQLite writing the same rows)", items: items, timing: floor, unit: unit)
   print(
     "  ratio hr/floor: \(String(format: "%.2f", tool.seconds / max(floor.seconds, 1e-9)))x wall, "
       + "\(String(format: "%.2f", tool.cpuSeconds / max(floor.cpuSeconds, 1e-9)))x CPU")
+  pairs?.add(name, tool: tool, floor: floor)
+}
+
+/// The timings of each tool and its floor over several pairs of runs (`--pairs`), summed up at
+/// the end: each pair's ratio, and the medians.
+final class Pairs {
+  /// How many pairs each tool runs.
+  let count: Int
+  private var runs: [(name: String, tool: [Timing], floor: [Timing])] = []
+
+  init(_ count: Int) throws {
+    guard count >= 1 else { throw RunFailure("--pairs must be at least 1") }
+    self.count = count
+  }
+
+  /// Announces a pair after the first.
+  func start(_ pair: Int) {
+    if pair > 1 { print("pair \(pair) of \(count):") }
+  }
+
+  func add(_ name: String, tool: Timing, floor: Timing) {
+    if let index = runs.firstIndex(where: { $0.name == name }) {
+      runs[index].tool.append(tool)
+      runs[index].floor.append(floor)
+    } else {
+      runs.append((name, [tool], [floor]))
+    }
+  }
+
+  /// Prints, after more than one pair, each tool's ratios and their median, and the median times.
+  func summarize() {
+    guard count > 1 else { return }
+    func format(_ value: Double) -> String { String(format: "%.2f", value) }
+    for (name, tool, floor) in runs {
+      let wall = zip(tool, floor).map { $0.seconds / max($1.seconds, 1e-9) }
+      let cpu = zip(tool, floor).map { $0.cpuSeconds / max($1.cpuSeconds, 1e-9) }
+      print(
+        "\(name), \(wall.count) pairs: ratio hr/floor \(wall.map { format($0) + "x" }.joined(separator: " ")) wall, "
+          + "median \(format(median(wall)))x (CPU median \(format(median(cpu)))x); "
+          + "median hr \(format(median(tool.map(\.seconds)))) s, floor \(format(median(floor.map(\.seconds)))) s")
+    }
+  }
+}
+
+/// The middle value, or the mean of the two middle ones.
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  guard !sorted.isEmpty else { return 0 }
+  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }

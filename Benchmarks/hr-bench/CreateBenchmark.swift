@@ -12,6 +12,7 @@ struct CreateBenchmark: ParsableCommand {
     commandName: "create", abstract: "Create generated residents and print records/second.")
 
   @OptionGroup var options: BenchOptions
+  @OptionGroup var pairing: PairOptions
   @Option(help: "How many residents.") var count = 100_000
   @Option(help: "The sqlite-utils executable to compare with (skipped when not given).") var sqliteUtils: String?
   @Option(help: "The sqlite3 executable whose .import of the same rows as CSV is shown for reference (skipped when empty).")
@@ -21,13 +22,26 @@ struct CreateBenchmark: ParsableCommand {
     let setup = try BenchSetup(options: options)
     let today = LocalDate("2026-11-26")!
     let people = try setup.writePeople(count: count, seed: options.seed, today: today)
-    let floor = try Floor(of: setup.store, in: setup, name: "create")
-    let references = try ReferenceFloors(of: setup.store, in: setup, name: "create")
-    let timing = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
-    let (floorTiming, rows) = try floor.measure()
-    compare("hr-create", items: count, tool: timing, floor: floorTiming, unit: "records")
-    print("  (the floor writes \(rows) rows: records, identifiers, tags, sequences and audit events)")
-    ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: timing, items: count, unit: "records")
+    let pairs = try Pairs(pairing.pairs)
+    var timings: [Timing] = []
+    for pair in 1...pairs.count {
+      pairs.start(pair)
+      // Each pair on a fresh store, as the first.
+      for file in BenchSetup.files(of: setup.store) { try? FileManager.default.removeItem(atPath: file) }
+      let floor = try Floor(of: setup.store, in: setup, name: "create")
+      let references = pair == 1 ? try ReferenceFloors(of: setup.store, in: setup, name: "create") : nil
+      let timing = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
+      timings.append(timing)
+      let (floorTiming, rows) = try floor.measure()
+      compare("hr-create", items: count, tool: timing, floor: floorTiming, unit: "records", pairs: pairs)
+      if let references {
+        print("  (the floor writes \(rows) rows: records, identifiers, tags, sequences and audit events)")
+        ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: timing, items: count, unit: "records")
+      }
+    }
+    pairs.summarize()
+    // The last pair's run is the one compared with sqlite-utils.
+    guard let timing = timings.last else { return }
 
     if let sqliteUtils {
       let database = setup.file("sqlite-utils.sqlite")

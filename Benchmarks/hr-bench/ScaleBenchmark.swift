@@ -223,7 +223,6 @@ struct ScaleBenchmark: ParsableCommand {
 
   func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-  func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
   func rate(_ value: Double) -> String { String(format: "%.0f", value) }
   func ms(_ seconds: Double) -> String { String(format: "%.1f", 1000 * seconds) }
   func mib(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }

@@ -31,7 +31,6 @@ struct StartupBenchmark: ParsableCommand {
   }
 
   func show(_ name: String, _ timings: [Timing]) {
-    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
     print(
       "\(name): median \(String(format: "%.1f", 1000 * median(timings.map(\.seconds)))) ms wall, "
         + "\(String(format: "%.1f", 1000 * median(timings.map(\.cpuSeconds)))) ms CPU over \(timings.count) runs, "

@@ -10,6 +10,7 @@ struct TransferBenchmark: ParsableCommand {
     commandName: "transfer", abstract: "Request and confirm a transfer of every generated record and print transfers/second.")
 
   @OptionGroup var options: BenchOptions
+  @OptionGroup var pairing: PairOptions
   @Option(help: "How many records, each transferred once.") var count = 100_000
 
   func run() throws {
@@ -34,16 +35,29 @@ struct TransferBenchmark: ParsableCommand {
     }
     try Data(lines).write(to: requests)
 
+    let pairs = try Pairs(pairing.pairs)
+    let before = pairs.count > 1 ? try setup.keepStore(as: "request-before.sqlite") : nil
+    for pair in 1...pairs.count {
+      pairs.start(pair)
+      if pair > 1, let before { try setup.restoreStore(from: before) }
+      try measurePair(setup, requests: requests, today: today, pairs: pairs, references: pair == 1)
+    }
+    pairs.summarize()
+  }
+
+  /// Requests the transfers and confirms them, each next to its floor (and, with `references`, the
+  /// reference floors), and the two together.
+  func measurePair(_ setup: BenchSetup, requests: URL, today: LocalDate, pairs: Pairs, references: Bool) throws {
     let requestFloor = try Floor(of: setup.store, in: setup, name: "request")
-    let requestReferences = try ReferenceFloors(of: setup.store, in: setup, name: "request")
+    let requestReferences = references ? try ReferenceFloors(of: setup.store, in: setup, name: "request") : nil
     let request = try setup.run(
       "hr-transfer",
       ["request", "--quiet", "--reason", "residence_change", "--consent-method", "signed_form", "--consent-ref", "BENCH"],
       today: today, input: requests, output: "requested.jsonl")
     let (requestFloorTiming, requestRows) = try requestFloor.measure()
-    let requestReferenceTimings = try requestReferences.measure(lines: count, rows: requestRows)
+    let requestReferenceTimings = try requestReferences?.measure(lines: count, rows: requestRows)
     let confirmFloor = try Floor(of: setup.store, in: setup, name: "confirm")
-    let confirmReferences = try ReferenceFloors(of: setup.store, in: setup, name: "confirm")
+    let confirmReferences = references ? try ReferenceFloors(of: setup.store, in: setup, name: "confirm") : nil
     let confirm = try setup.run(
       "hr-transfer", ["confirm", "--quiet"], today: today, input: setup.file("requested.jsonl"), output: "confirmed.jsonl")
     let confirmed = setup.file("confirmed.jsonl")
@@ -52,17 +66,21 @@ struct TransferBenchmark: ParsableCommand {
     guard completed == count else { throw RunFailure("\(completed) of \(count) transfers completed") }
 
     let (confirmFloorTiming, confirmRows) = try confirmFloor.measure()
-    compare("hr-transfer request", items: count, tool: request, floor: requestFloorTiming, unit: "transfers")
-    ReferenceFloors.show(requestReferenceTimings, tool: request, items: count, unit: "transfers")
-    compare("hr-transfer confirm", items: count, tool: confirm, floor: confirmFloorTiming, unit: "transfers")
-    ReferenceFloors.show(
-      try confirmReferences.measure(lines: count, rows: confirmRows), tool: confirm, items: count, unit: "transfers")
+    compare("hr-transfer request", items: count, tool: request, floor: requestFloorTiming, unit: "transfers", pairs: pairs)
+    if let requestReferenceTimings {
+      ReferenceFloors.show(requestReferenceTimings, tool: request, items: count, unit: "transfers")
+    }
+    compare("hr-transfer confirm", items: count, tool: confirm, floor: confirmFloorTiming, unit: "transfers", pairs: pairs)
+    if let confirmReferences {
+      ReferenceFloors.show(
+        try confirmReferences.measure(lines: count, rows: confirmRows), tool: confirm, items: count, unit: "transfers")
+    }
     let both = Timing(
       seconds: request.seconds + confirm.seconds, cpuSeconds: request.cpuSeconds + confirm.cpuSeconds,
       peakBytes: max(request.peakBytes, confirm.peakBytes), status: 0)
     let bothFloor = Timing(
       seconds: requestFloorTiming.seconds + confirmFloorTiming.seconds,
       cpuSeconds: requestFloorTiming.cpuSeconds + confirmFloorTiming.cpuSeconds, status: 0)
-    compare("hr-transfer request + confirm", items: count, tool: both, floor: bothFloor, unit: "transfers")
+    compare("hr-transfer request + confirm", items: count, tool: both, floor: bothFloor, unit: "transfers", pairs: pairs)
   }
 }
