@@ -50,8 +50,12 @@ extension ArchiveLinesCommand {
     let command = "hr-archive " + (Self.configuration.commandName ?? "")
     try LineRunner.run(
       command, action: .archive, verb: Self.verb, common: common, lines: lines,
-      // An archive event's row is handed to its audit event rather than noted by trigger.
-      prepare: { try StateDigest.handOverInserts(into: StateDigest.archiveTables, in: $0) }
+      // An archive event's row, and the record it changes, are handed to its audit event rather
+      // than noted by trigger.
+      prepare: { db in
+        try StateDigest.handOverInserts(into: StateDigest.archiveTables, in: db)
+        try StateDigest.handOverUpdates(of: StateDigest.recordUpdates, in: db)
+      }
     ) { session in
       let defaults = try particulars.checked(today: session.today)
       return { object, db in try Self.archive(object, defaults, session, db) }

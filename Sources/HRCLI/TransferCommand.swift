@@ -86,8 +86,12 @@ extension TransferCommand {
     package init() {}
 
     package func run() throws {
-      try LineRunner.run("hr-transfer confirm", action: .decideTransfer, verb: "confirmed", common: common, lines: lines) {
-        session in
+      try LineRunner.run(
+        "hr-transfer confirm", action: .decideTransfer, verb: "confirmed", common: common, lines: lines,
+        // The transfer decided and the record moved are handed to the audit event rather than
+        // noted by trigger.
+        prepare: { try StateDigest.handOverUpdates(of: StateDigest.transferUpdates, in: $0) }
+      ) { session in
         { object, db in try Transfers.confirm(object, session: session, in: db) }
       }
     }

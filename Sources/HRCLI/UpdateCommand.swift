@@ -33,8 +33,12 @@ package struct UpdateCommand: ParsableCommand {
     package func run() throws {
       try LineRunner.run(
         "hr-update", action: .write, verb: "updated", common: common, lines: lines,
-        // A service's row is handed to its event rather than noted by trigger.
-        prepare: { try StateDigest.handOverInserts(into: StateDigest.updatedTables, in: $0) }
+        // A service's row, and the change of its record, are handed to its event rather than noted
+        // by trigger.
+        prepare: { db in
+          try StateDigest.handOverInserts(into: StateDigest.updatedTables, in: db)
+          try StateDigest.handOverUpdates(of: StateDigest.recordUpdates, in: db)
+        }
       ) { session in
         { object, db in try RecordUpdate.apply(object, session: session, in: db) }
       }

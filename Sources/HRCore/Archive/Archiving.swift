@@ -228,10 +228,11 @@ package enum Archive {
         """
     ).execute(arguments: [lastContact, record.recordNo])
     let action: ArchiveAction = reason == .deceased ? .deathCorrected : .reactivated
-    let written = try ArchiveEvent(
+    var written = try ArchiveEvent(
       recordNo: record.recordNo, action: action, effectiveOn: session.today,
       ArchiveParticulars(deathDate: record.deathDate, contactDate: contactDate, correction: correction)
     ).insert(by: session, at: timestamp, in: db)
+    written.noteUpdate(of: "record", key: record.recordNo.databaseValue)
     var detail: JSONObject = [
       "reactivated_from": .string(reason.rawValue), "archived_on": .string(archivedOn.description),
       "contact_date": .string(contactDate.description),

@@ -1,10 +1,13 @@
 import GRDB
 
 /// Rows a change has just written, each as the column bytes the audit state hashes
-/// (`Statement.runCapturing(in:_:)`), handed to the audit append so that it need not read them back.
+/// (`Statement.runCapturing(in:_:)`), handed to the audit append so that it need not read them back;
+/// and the units it updated without holding their rows, which the append reads back.
 package struct StateRows {
   /// The units handed over, each with its rows.
   private(set) var units: [(table: String, key: DatabaseValue, rows: [[UInt8]])] = []
+  /// The units updated whose rows the append reads back (``StateDigest/handOverUpdates(of:in:)``).
+  private(set) var updated: [(table: String, key: DatabaseValue)] = []
 
   /// No rows yet.
   package init() {}
@@ -28,6 +31,12 @@ package struct StateRows {
     StateDigest.appendInteger(key, to: &row)
     row.append(contentsOf: columns)
     add(row, table: table, key: key.databaseValue)
+  }
+
+  /// Notes that the unit `key` of `table` was just updated, on a connection where no trigger notes
+  /// it (``StateDigest/handOverUpdates(of:in:)``): the audit append reads its rows back.
+  package mutating func noteUpdate(of table: String, key: DatabaseValue) {
+    if !updated.contains(where: { $0.table == table && $0.key == key }) { updated.append((table, key)) }
   }
 
   /// The rows handed over for a unit, or nil when the unit was not.

@@ -118,8 +118,11 @@ extension Registry {
     let aliases = try save(updated, changes, of: record, upgrade: upgrade, session: session, in: db)
     var detail: JSONObject = ["changed": changed]
     if !aliases.isEmpty { detail["aliases"] = .array(aliases.map { .string($0) }) }
+    var written = StateRows()
+    written.noteUpdate(of: "record", key: record.recordNo.databaseValue)
     try AuditTrail.append(
-      AuditEntry(action: "record.update", recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+      AuditEntry(action: "record.update", recordNo: record.recordNo, detail: detail), by: session.staff, in: db,
+      written: written)
 
     var out: JSONObject = ["record_no": .string(record.recordNo), "result": "updated", "changed": changed]
     if let upgrade {

@@ -69,7 +69,8 @@ extension ServiceLog {
     ).execute(arguments: [line.serviceID, record.recordNo, stored.compact, line.reason, approver, session.today, now, staff.id])
     let amendmentID = Int(db.lastInsertedRowID)
     // A corrected date only ever raises the last contact: lowering it could hide a real contact.
-    try UpdateRules.touch(record, contactOn: after.date, restrict: after.restricted, in: db)
+    var written = StateRows()
+    try UpdateRules.touch(record, contactOn: after.date, restrict: after.restricted, noting: &written, in: db)
     try AuditTrail.append(
       AuditEntry(
         action: "service.amend", recordNo: record.recordNo,
@@ -77,7 +78,7 @@ extension ServiceLog {
           "service_id": .int(line.serviceID), "amendment_id": .int(amendmentID), "changed": changed,
           "approved_by": .string(approver), "org": .string(service.org),
         ]),
-      by: staff, in: db)
+      by: staff, in: db, written: written)
     return [
       "record_no": .string(record.recordNo), "result": "amended", "service_id": .int(line.serviceID),
       "amendment_id": .int(amendmentID), "changed": changed, "approved_by": .string(approver),

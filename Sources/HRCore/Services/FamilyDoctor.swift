@@ -101,12 +101,13 @@ package enum FamilyDoctor {
       sql: "INSERT INTO contact (record_no, date, method, entered_on, entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?)"
     ).execute(arguments: [record.recordNo, date, method, session.today, Timestamp.now(), session.staff.id])
     let contactID = Int(db.lastInsertedRowID)
-    try UpdateRules.touch(record, contactOn: date, restrict: false, in: db)
+    var written = StateRows()
+    try UpdateRules.touch(record, contactOn: date, restrict: false, noting: &written, in: db)
     try AuditTrail.append(
       AuditEntry(
         action: "contact.add", recordNo: record.recordNo,
         detail: ["contact_id": .int(contactID), "date": .string(date.description), "method": .string(method)]),
-      by: session.staff, in: db)
+      by: session.staff, in: db, written: written)
     return output("contact_added", contactID)
   }
 }

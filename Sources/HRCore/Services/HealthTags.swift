@@ -109,12 +109,14 @@ package enum HealthTags {
         endedOthers.append(.string(other.code))
       }
     }
-    try UpdateRules.touch(record, contactOn: nil, restrict: code.isRestricting, in: db)
+    var written = StateRows()
+    try UpdateRules.touch(record, contactOn: nil, restrict: code.isRestricting, noting: &written, in: db)
     var detail: JSONObject = [
       "tag_id": .int(tagID), "code": .string(code.value), "source": .string(source), "since": .string(since.description),
     ]
     if !endedOthers.isEmpty { detail["ended"] = .array(endedOthers) }
-    try AuditTrail.append(AuditEntry(action: action, recordNo: record.recordNo, detail: detail), by: session.staff, in: db)
+    try AuditTrail.append(
+      AuditEntry(action: action, recordNo: record.recordNo, detail: detail), by: session.staff, in: db, written: written)
     return output(record, "tag_added", tagID: tagID, code: code.value, "since", since)
   }
 

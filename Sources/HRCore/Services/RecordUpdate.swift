@@ -85,8 +85,12 @@ enum UpdateRules {
     "UPDATE OR FAIL record SET last_contact = max(last_contact, ?), restricted = (restricted OR ?) WHERE record_no = ?")
 
   /// Raises the record's last contact to `date` and marks it restricted when asked, in one
-  /// statement and only when something changes. The audit trail's tracking notes the change.
-  static func touch(_ record: some ManagedRecord, contactOn date: LocalDate?, restrict: Bool, in db: Database) throws {
+  /// statement and only when something changes, which it notes in `written` for the event to read
+  /// the record back (``StateDigest/handOverUpdates(of:in:)``).
+  static func touch(
+    _ record: some ManagedRecord, contactOn date: LocalDate?, restrict: Bool, noting written: inout StateRows,
+    in db: Database
+  ) throws {
     let raises = date.map { $0 > record.lastContact } ?? false
     let restricts = restrict && !record.restricted
     guard raises || restricts else { return }
@@ -95,5 +99,6 @@ enum UpdateRules {
       bind.bool(restricts)
       bind.text(record.recordNo)
     }
+    written.noteUpdate(of: "record", key: record.recordNo.databaseValue)
   }
 }

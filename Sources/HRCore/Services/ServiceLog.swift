@@ -108,7 +108,7 @@ package enum ServiceLog {
     let serviceID = Int(db.lastInsertedRowID)
     var written = StateRows()
     written.addRow(into: "service", key: Int64(serviceID), columns: columns)
-    try UpdateRules.touch(record, contactOn: date, restrict: restricted, in: db)
+    try UpdateRules.touch(record, contactOn: date, restrict: restricted, noting: &written, in: db)
     var detail: JSONObject = [
       "service_id": .int(serviceID), "type": .string(type), "date": .string(date.description), "org": .string(org.code),
       "late": .bool(late),

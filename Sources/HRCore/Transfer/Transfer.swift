@@ -222,7 +222,7 @@ extension Transfer {
     }
     var written = StateRows()
     // The transfer was read pending in this transaction, so the update changed its row; were it
-    // not so, the row is left to be read back.
+    // not so, it changed nothing, and there is nothing to hand over.
     if db.changesCount == 1 {
       written.addRow(into: "transfer", key: transferID, columns: Bindings.captured(bindColumns))
     }

@@ -129,8 +129,8 @@ package enum Transfers {
       transfer.decidedBy = staff.id
       transfer.protectedUntil = try protectionEnd(of: transfer, on: today, configuration: session.configuration)
     }
-    let written = try transfer.insert(in: db)
-    if direct { try moveRecord(of: transfer, in: db) }
+    var written = try transfer.insert(in: db)
+    if direct { try moveRecord(of: transfer, noting: &written, in: db) }
     try AuditTrail.append(
       AuditEntry(
         action: "transfer.request", recordNo: transfer.recordNo,
@@ -161,8 +161,8 @@ package enum Transfers {
     let today = session.today
     decide(&transfer, as: .completed, on: today, by: session.staff)
     transfer.protectedUntil = try protectionEnd(of: transfer, on: today, configuration: session.configuration)
-    let written = try transfer.saveDecision(in: db)
-    try moveRecord(of: transfer, in: db)
+    var written = try transfer.saveDecision(in: db)
+    try moveRecord(of: transfer, noting: &written, in: db)
     try AuditTrail.append(
       AuditEntry(
         action: "transfer.confirm", recordNo: transfer.recordNo,
@@ -294,8 +294,9 @@ package enum Transfers {
 
   /// Hands the record to the receiving organisation and starts its protection period. From here
   /// on the former organisation's scope no longer covers the record, so it can no longer change
-  /// it (四(三)8: "不可再修改该档案的档案封面和个人基本信息").
-  private static func moveRecord(of transfer: Transfer, in db: Database) throws {
+  /// it (四(三)8: "不可再修改该档案的档案封面和个人基本信息"). The change is noted in `written`, for
+  /// the event to read the record back (``StateDigest/handOverUpdates(of:in:)``).
+  private static func moveRecord(of transfer: Transfer, noting written: inout StateRows, in db: Database) throws {
     // One row: `OR FAIL` refuses what ABORT would, and SQLite keeps no statement journal for it.
     try db.cachedStatement(
       sql: "UPDATE OR FAIL record SET managing_org = ?, managing_district = ?, protected_until = ? WHERE record_no = ?"
@@ -305,5 +306,6 @@ package enum Transfers {
       bind.date(transfer.protectedUntil)
       bind.text(transfer.recordNo)
     }
+    written.noteUpdate(of: "record", key: transfer.recordNo.databaseValue)
   }
 }
