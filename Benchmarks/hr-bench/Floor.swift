@@ -152,6 +152,7 @@ struct Floor {
     var start: UInt64 = 0
     try store?.writeWithoutTransaction { db in
       try db.execute(sql: "ATTACH DATABASE ? AS diff", arguments: [diff.path])
+      settleWrites()
       cpuBefore = ownCPUSeconds()
       start = DispatchTime.now().uptimeNanoseconds
       for transaction in 0...commitAfter.count {
