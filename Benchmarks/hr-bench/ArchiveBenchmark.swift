@@ -28,23 +28,13 @@ struct ArchiveBenchmark: ParsableCommand {
       "hr-archive", ["candidates"], today: LocalDate("2016-06-01")!, input: empty, output: "candidates.jsonl")
     report("hr-archive candidates", items: count, timing: listed, unit: "records")
 
-    let pairs = try Pairs(pairing.pairs)
-    let before = pairs.count > 1 ? try setup.keepStore(as: "lost-before.sqlite") : nil
-    for pair in 1...pairs.count {
-      pairs.start(pair)
-      if pair > 1, let before { try setup.restoreStore(from: before) }
-      let floor = try Floor(of: setup.store, in: setup, name: "lost")
-      let references = pair == 1 ? try ReferenceFloors(of: setup.store, in: setup, name: "lost") : nil
-      let lost = try setup.run(
+    _ = try setup.measurePairs(
+      try Pairs(pairing.pairs), floorName: "lost", label: "hr-archive lost", items: count, unit: "records"
+    ) {
+      try setup.run(
         "hr-archive", ["lost", "--evidence", "3 calls unanswered", "--quiet"], today: LocalDate("2016-06-01")!,
         input: setup.file("candidates.jsonl"), output: "lost.jsonl")
-      let (floorTiming, rows) = try floor.measure()
-      compare("hr-archive lost", items: count, tool: lost, floor: floorTiming, unit: "records", pairs: pairs)
-      if let references {
-        ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: lost, items: count, unit: "records")
-      }
     }
-    pairs.summarize()
 
     let purged = try setup.run(
       "hr-archive", ["purge", "--before", "2016-06-02", "--quiet"], today: LocalDate("2031-06-02")!, input: empty,

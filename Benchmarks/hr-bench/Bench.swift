@@ -77,7 +77,7 @@ struct BenchSetup {
   func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
   /// The files of a store: the database, its log and its shared memory.
-  static func files(of store: URL) -> [String] { ["", "-wal", "-shm"].map { store.path + $0 } }
+  private static func files(of store: URL) -> [String] { ["", "-wal", "-shm"].map { store.path + $0 } }
 
   /// Copies the store as it is now to `name` in the working directory, to put it back before
   /// each pair of runs after the first (``restoreStore(from:)``); no store, no copy.
@@ -85,6 +85,33 @@ struct BenchSetup {
     let kept = file(name)
     try Self.copy(store, to: kept)
     return kept
+  }
+
+  /// Runs a tool (`tool`) and its floor `pairs.count` times on the store as it is now, put back
+  /// before each pair after the first (removed again, when there was none), and prints each
+  /// pair's figures under `label`, the reference floors in the first pair only, then the
+  /// summary. Returns the tool's timing and the rows the floor wrote, pair by pair.
+  func measurePairs(
+    _ pairs: Pairs, floorName: String, label: String, items: Int, unit: String, tool: () throws -> Timing
+  ) throws -> [(timing: Timing, rows: Int)] {
+    let before = pairs.count > 1 ? try keepStore(as: "\(floorName)-before.sqlite") : nil
+    var runs: [(timing: Timing, rows: Int)] = []
+    for pair in 1...pairs.count {
+      pairs.start(pair)
+      if pair > 1, let before { try restoreStore(from: before) }
+      let floor = try Floor(of: store, in: self, name: floorName)
+      // The reference floors once: they tell where the distance lies, not how it moves.
+      let references = pair == 1 ? try ReferenceFloors(of: store, in: self, name: floorName) : nil
+      let timing = try tool()
+      let (floorTiming, rows) = try floor.measure()
+      compare(label, items: items, tool: timing, floor: floorTiming, unit: unit, pairs: pairs)
+      if let references {
+        ReferenceFloors.show(try references.measure(lines: items, rows: rows), tool: timing, items: items, unit: unit)
+      }
+      runs.append((timing, rows))
+    }
+    pairs.summarize()
+    return runs
   }
 
   /// Puts back the store kept by ``keepStore(as:)``.

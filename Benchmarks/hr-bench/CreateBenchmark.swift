@@ -22,26 +22,15 @@ struct CreateBenchmark: ParsableCommand {
     let setup = try BenchSetup(options: options)
     let today = LocalDate("2026-11-26")!
     let people = try setup.writePeople(count: count, seed: options.seed, today: today)
-    let pairs = try Pairs(pairing.pairs)
-    var timings: [Timing] = []
-    for pair in 1...pairs.count {
-      pairs.start(pair)
-      // Each pair on a fresh store, as the first.
-      for file in BenchSetup.files(of: setup.store) { try? FileManager.default.removeItem(atPath: file) }
-      let floor = try Floor(of: setup.store, in: setup, name: "create")
-      let references = pair == 1 ? try ReferenceFloors(of: setup.store, in: setup, name: "create") : nil
-      let timing = try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
-      timings.append(timing)
-      let (floorTiming, rows) = try floor.measure()
-      compare("hr-create", items: count, tool: timing, floor: floorTiming, unit: "records", pairs: pairs)
-      if let references {
-        print("  (the floor writes \(rows) rows: records, identifiers, tags, sequences and audit events)")
-        ReferenceFloors.show(try references.measure(lines: count, rows: rows), tool: timing, items: count, unit: "records")
-      }
+    // No store yet: each pair starts from none.
+    let runs = try setup.measurePairs(
+      try Pairs(pairing.pairs), floorName: "create", label: "hr-create", items: count, unit: "records"
+    ) {
+      try setup.run("hr-create", ["--quiet"], today: today, input: people, output: "created.jsonl")
     }
-    pairs.summarize()
     // The last pair's run is the one compared with sqlite-utils.
-    guard let timing = timings.last else { return }
+    guard let (timing, rows) = runs.last else { return }
+    print("(the floor writes \(rows) rows: records, identifiers, tags, sequences and audit events)")
 
     if let sqliteUtils {
       let database = setup.file("sqlite-utils.sqlite")

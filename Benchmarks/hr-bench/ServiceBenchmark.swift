@@ -42,23 +42,11 @@ struct ServiceBenchmark: ParsableCommand {
 
     let lines = setup.file("services.jsonl")
     try writeServiceLines(people: people, created: setup.file("created.jsonl"), to: lines, today: today)
-    let pairs = try Pairs(pairing.pairs)
-    let before = pairs.count > 1 ? try setup.keepStore(as: "services-before.sqlite") : nil
-    for pair in 1...pairs.count {
-      pairs.start(pair)
-      if pair > 1, let before { try setup.restoreStore(from: before) }
-      let floor = try Floor(of: setup.store, in: setup, name: "services")
-      // The reference floors once: they tell where the distance lies, not how it moves.
-      let references = pair == 1 ? try ReferenceFloors(of: setup.store, in: setup, name: "services") : nil
-      let update = try setup.run("hr-update", ["--quiet"], today: today, input: lines, output: "updated.jsonl")
-      let (floorTiming, rows) = try floor.measure()
-      compare("hr-update service", items: services, tool: update, floor: floorTiming, unit: "services", pairs: pairs)
-      if let references {
-        ReferenceFloors.show(
-          try references.measure(lines: services, rows: rows), tool: update, items: services, unit: "services")
-      }
+    _ = try setup.measurePairs(
+      try Pairs(pairing.pairs), floorName: "services", label: "hr-update service", items: services, unit: "services"
+    ) {
+      try setup.run("hr-update", ["--quiet"], today: today, input: lines, output: "updated.jsonl")
     }
-    pairs.summarize()
   }
 
   /// Writes `services` service lines for the created residents: a random resident, a type
