@@ -29,8 +29,6 @@ enum ActiveManagement {
 /// ``ResidentRecord`` holds them, and so does a ``ServiceSubject``, read without the rest of the
 /// row for every service line.
 package protocol ManagedRecord: SelectedRecord {
-  var managingOrg: String { get }
-  var managingDistrict: String { get }
   var status: RecordStatus { get }
   var archiveReason: ArchiveReason? { get }
   var archivedOn: LocalDate? { get }
@@ -43,9 +41,6 @@ package protocol ManagedRecord: SelectedRecord {
 }
 
 extension ManagedRecord {
-  /// Where the record is managed, for the role checks (hr(7) ROLES).
-  package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
-
   /// Refuses `what` unless the record is in active management.
   func requireActive(for what: String) throws(LineRejection) {
     guard status != .active else { return }

@@ -29,9 +29,17 @@ package struct RecordSelection: Sendable {
   }
 }
 
-/// A record as a line selects it: whole, or the part of it the line's rules read.
+/// A record as a line selects it: whole, or the part of it the line's rules read, which always
+/// says where the record is managed.
 package protocol SelectedRecord {
   var recordNo: String { get }
+  var managingOrg: String { get }
+  var managingDistrict: String { get }
+}
+
+extension SelectedRecord {
+  /// Where the record is managed, for the role checks (hr(7) ROLES).
+  package var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
 }
 
 extension Registry {

@@ -3,8 +3,8 @@ import GRDB
 /// The facts of a record that a service line is checked against (``ManagedRecord``), read without
 /// the rest of the row. Every service line of `hr-update` reads one; the names, addresses and
 /// histories a whole ``ResidentRecord`` holds besides were most of what reading it cost, and no
-/// rule of a service reads them. A service that raises the last contact leaves the row to the
-/// audit trail's tracking, which reads it whole for the event's state (``StateDigest``).
+/// rule of a service reads them. A service that raises the last contact notes the record for its
+/// audit event, which reads the row whole for its state (``StateRows/noteUpdate(of:key:)``).
 struct ServiceSubject: ManagedRecord, Sendable {
   var recordNo: String
   var managingOrg: String

@@ -9,8 +9,6 @@ struct TransferSubject: SelectedRecord, Sendable {
   var status: RecordStatus
   var archiveReason: ArchiveReason?
   var protectedUntil: LocalDate?
-
-  var scope: Scope { Scope(org: managingOrg, district: managingDistrict) }
 }
 
 extension TransferSubject {
