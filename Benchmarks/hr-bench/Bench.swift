@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
     subcommands: [
       People.self, CreateBenchmark.self, StartupBenchmark.self, ArchiveBenchmark.self, VerifyBenchmark.self,
       TransferBenchmark.self, ServiceBenchmark.self, ExportBenchmark.self, DeidBenchmark.self, MetricsBenchmark.self,
-      ScaleBenchmark.self,
+      ScaleBenchmark.self, FloorWrite.self,
     ])
 }
 

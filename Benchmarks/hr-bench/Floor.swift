@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import GRDB
 import HRCLI
@@ -146,54 +147,49 @@ struct Floor {
     }
     try queue.close()
 
-    var store: Store? = try Store(path: copy.path)
-    var rows = 0
-    var cpuBefore = 0.0
-    var start: UInt64 = 0
-    try store?.writeWithoutTransaction { db in
-      try db.execute(sql: "ATTACH DATABASE ? AS diff", arguments: [diff.path])
-      settleWrites()
-      cpuBefore = ownCPUSeconds()
-      start = DispatchTime.now().uptimeNanoseconds
-      for transaction in 0...commitAfter.count {
-        try db.inTransaction(.immediate) {
-          for step in steps {
-            // This transaction's rows of `kind`, those after the last one of the transaction
-            // before; every row in one transaction.
-            func part(_ kind: Step.Kind) -> String {
-              let table = "diff.\(kind)_\(step.table)"
-              guard !commitAfter.isEmpty else { return table }
-              let last = step.lastRows[kind, default: []]
-              let after = transaction == 0 ? 0 : last[transaction - 1]
-              let through = transaction < last.count ? last[transaction] : Int.max
-              return "(SELECT * FROM \(table) WHERE rowid > \(after) AND rowid <= \(through) ORDER BY rowid)"
-            }
-            if step.counts[.changed, default: 0] > 0 {
-              let assignments = step.columns.filter { !step.keys.contains($0) }.map { "\($0) = c.\($0)" }.joined(
-                separator: ", ")
-              let match = step.keys.map { "\(step.table).\($0) = c.\($0)" }.joined(separator: " AND ")
-              try db.execute(
-                sql:
-                  "UPDATE main.\(step.table) SET \(assignments) FROM \(part(.changed)) c WHERE \(match)")
-              rows += db.changesCount
-            }
-            if step.counts[.new, default: 0] > 0 {
-              let columns = step.columns.joined(separator: ", ")
-              try db.execute(
-                sql:
-                  "INSERT INTO main.\(step.table) (\(columns)) SELECT \(columns) FROM \(part(.new))")
-              rows += db.changesCount
-            }
-          }
-          return .commit
+    // The statements of each transaction, one a line, transactions parted by `commit`; written
+    // out for the process that runs them.
+    var script = ""
+    for transaction in 0...commitAfter.count {
+      if transaction > 0 { script += FloorWrite.commit + "\n" }
+      for step in steps {
+        // This transaction's rows of `kind`, those after the last one of the transaction
+        // before; every row in one transaction.
+        func part(_ kind: Step.Kind) -> String {
+          let table = "diff.\(kind)_\(step.table)"
+          guard !commitAfter.isEmpty else { return table }
+          let last = step.lastRows[kind, default: []]
+          let after = transaction == 0 ? 0 : last[transaction - 1]
+          let through = transaction < last.count ? last[transaction] : Int.max
+          return "(SELECT * FROM \(table) WHERE rowid > \(after) AND rowid <= \(through) ORDER BY rowid)"
+        }
+        if step.counts[.changed, default: 0] > 0 {
+          let assignments = step.columns.filter { !step.keys.contains($0) }.map { "\($0) = c.\($0)" }.joined(
+            separator: ", ")
+          let match = step.keys.map { "\(step.table).\($0) = c.\($0)" }.joined(separator: " AND ")
+          script += "UPDATE main.\(step.table) SET \(assignments) FROM \(part(.changed)) c WHERE \(match)\n"
+        }
+        if step.counts[.new, default: 0] > 0 {
+          let columns = step.columns.joined(separator: ", ")
+          script += "INSERT INTO main.\(step.table) (\(columns)) SELECT \(columns) FROM \(part(.new))\n"
         }
       }
     }
-    // Until the store has closed, as a tool's process: the pages the commits left in the log are
-    // copied into the file by then.
-    store = nil
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    return (Timing(seconds: seconds, cpuSeconds: ownCPUSeconds() - cpuBefore, status: 0), rows)
+    let scriptFile = URL(fileURLWithPath: copy.path + ".sql")
+    let rowsFile = URL(fileURLWithPath: copy.path + ".rows")
+    try script.write(to: scriptFile, atomically: true, encoding: .utf8)
+    defer { for file in [scriptFile, rowsFile] { try? FileManager.default.removeItem(at: file) } }
+    // In a process of its own, as each tool runs: the floor is timed the way the tool is, from
+    // its start to its exit, opening the store and closing it (the pages the commits left in the
+    // log are copied into the file by then); in this process it got faster with every pair, the
+    // memory of the runs before it reused.
+    let timing = try timedRun(
+      FloorWrite.executable, ["floor-write", "--store", copy.path, "--diff", diff.path], input: scriptFile,
+      output: rowsFile, environment: [:])
+    guard timing.status == 0,
+      let rows = Int(try String(contentsOf: rowsFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+    else { throw RunFailure("the floor's writer exited \(timing.status)") }
+    return (timing, rows)
   }
 
   /// One table's part of the floor.
@@ -251,5 +247,53 @@ struct ReferenceFloors {
         "    ratio hr/this: \(String(format: "%.2f", timing.seconds / max(reference.seconds, 1e-9)))x wall, "
           + "\(String(format: "%.2f", timing.cpuSeconds / max(reference.cpuSeconds, 1e-9)))x CPU")
     }
+  }
+}
+
+/// Runs a floor's statements on a store, timed from outside as a tool is: one statement a line
+/// on standard input, each transaction's parted from the next by a line `commit`; prints the
+/// rows written, as SQLite counts them.
+struct FloorWrite: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "floor-write", abstract: "Run a floor's statements on a store (used by the benchmarks).",
+    shouldDisplay: false)
+
+  /// The line that ends one transaction and begins the next.
+  static let commit = "commit"
+
+  /// This executable, which the benchmarks run again for each floor.
+  static var executable: URL {
+    URL(
+      fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+  }
+
+  @Option(help: "The store the rows are written to.") var store: String
+  @Option(help: "The database of the rows, attached as `diff`.") var diff: String
+
+  func run() throws {
+    var transactions: [[String]] = [[]]
+    while let line = readLine() {
+      if line == Self.commit {
+        transactions.append([])
+      } else if !line.isEmpty {
+        transactions[transactions.count - 1].append(line)
+      }
+    }
+    var rows = 0
+    // Opened as every tool opens its store.
+    let store = try Store(path: store)
+    try store.writeWithoutTransaction { db in
+      try db.execute(sql: "ATTACH DATABASE ? AS diff", arguments: [diff])
+      for statements in transactions {
+        try db.inTransaction(.immediate) {
+          for sql in statements {
+            try db.execute(sql: sql)
+            rows += db.changesCount
+          }
+          return .commit
+        }
+      }
+    }
+    print(rows)
   }
 }
