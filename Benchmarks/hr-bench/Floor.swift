@@ -181,8 +181,7 @@ struct Floor {
     defer { for file in [scriptFile, rowsFile] { try? FileManager.default.removeItem(at: file) } }
     // In a process of its own, as each tool runs: the floor is timed the way the tool is, from
     // its start to its exit, opening the store and closing it (the pages the commits left in the
-    // log are copied into the file by then); in this process it got faster with every pair, the
-    // memory of the runs before it reused.
+    // log are copied into the file by then), and its peak memory is its own.
     let timing = try timedRun(
       FloorWrite.executable, ["floor-write", "--store", copy.path, "--diff", diff.path], input: scriptFile,
       output: rowsFile, environment: [:])
