@@ -140,10 +140,13 @@ struct BenchSetup {
 
   /// Runs a built tool on this store as the bench operator, with `input` as its standard input and
   /// its output in the file `output`; a non-zero exit ends the benchmark.
-  func run(_ tool: String, _ arguments: [String], today: LocalDate, input: URL, output: String) throws -> Timing {
+  func run(
+    _ tool: String, _ arguments: [String], today: LocalDate, input: URL, output: String, peak: Bool = true
+  ) throws -> Timing {
     let common = ["--store", store.path, "--config", config.path, "--operator", "bench-city", "--today", "\(today)"]
     let timing = try timedRun(
-      binDirectory.appendingPathComponent(tool), arguments + common, input: input, output: file(output), environment: [:])
+      binDirectory.appendingPathComponent(tool), arguments + common, input: input, output: file(output), environment: [:],
+      peak: peak)
     guard timing.status == 0 else { throw RunFailure("\(tool) \(arguments.first ?? "") exited \(timing.status)") }
     return timing
   }
@@ -218,8 +221,12 @@ struct Timing {
 }
 
 /// Runs an executable with its standard input from `input` and its output to `output`, and times
-/// it; `wait4` gives this child's own CPU time and peak memory.
-func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL, environment: [String: String]) throws -> Timing {
+/// it; `wait4` gives this child's own CPU time and peak memory. With `peak` false the peak is not
+/// taken, and the run is timed without the few milliseconds `/usr/bin/time` adds to it, which the
+/// start-up figures cannot carry.
+func timedRun(
+  _ executable: URL, _ arguments: [String], input: URL, output: URL, environment: [String: String], peak: Bool = true
+) throws -> Timing {
   let inputFD = open(input.path, O_RDONLY)
   guard inputFD >= 0 else { throw RunFailure("cannot open \(input.path)") }
   defer { close(inputFD) }
@@ -236,7 +243,7 @@ func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL,
   // in the child's ru_maxrss. /usr/bin/time forks from its own small image, so the peak it
   // reports (%M) is the tool's own; wait4 still gives the CPU time of both.
   let trampoline = "/usr/bin/time"
-  let viaTime = FileManager.default.isExecutableFile(atPath: trampoline)
+  let viaTime = peak && FileManager.default.isExecutableFile(atPath: trampoline)
   let peakFile = output.path + ".peak"
   let command =
     viaTime ? [trampoline, "-f", "%M", "-o", peakFile, "--", executable.path] + arguments : [executable.path] + arguments
@@ -253,7 +260,7 @@ func timedRun(_ executable: URL, _ arguments: [String], input: URL, output: URL,
   while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   let exited = status & 0x7f == 0
-  var peakKiB = usage.ru_maxrss
+  var peakKiB = peak ? usage.ru_maxrss : 0
   if viaTime, let text = try? String(contentsOfFile: peakFile, encoding: .utf8),
     let reported = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
   {
