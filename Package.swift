@@ -61,7 +61,7 @@ let package = Package(
       name: "hr-bench",
       dependencies: [
         "HRCore", "HRLines", "HRCLI", "HRFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Benchmarks/hr-bench"
     ),

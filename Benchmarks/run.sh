@@ -26,5 +26,5 @@ echo "sqlite-utils $("$work/venv/bin/sqlite-utils" --version | awk '{print $NF}'
 "$bin/hr-bench" services --residents $((count / 5)) --services "$count" --pairs "$pairs" --raise-last-contact --workdir "$work/services-raising"
 "$bin/hr-bench" transfer --count "$count" --pairs "$pairs" --workdir "$work/transfer"
 "$bin/hr-bench" archive --count "$count" --pairs "$pairs" --workdir "$work/archive"
-"$bin/hr-bench" verify --events $((count * 5)) --workdir "$work/verify"
+"$bin/hr-bench" verify --events $((count * 5)) --pairs "$pairs" --workdir "$work/verify"
 "$bin/hr-bench" startup --workdir "$work/startup"

@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
     subcommands: [
       People.self, CreateBenchmark.self, StartupBenchmark.self, ArchiveBenchmark.self, VerifyBenchmark.self,
       TransferBenchmark.self, ServiceBenchmark.self, ExportBenchmark.self, DeidBenchmark.self, MetricsBenchmark.self,
-      ScaleBenchmark.self, FloorWrite.self,
+      ScaleBenchmark.self, FloorWrite.self, VerifyFloor.self,
     ])
 }
 
@@ -304,9 +304,12 @@ func report(_ name: String, items: Int, timing: Timing, unit: String) {
 
 /// Prints a tool's figures next to its floor: the ratio of wall and of CPU seconds; and keeps them
 /// in `pairs`, when given, for its summary.
-func compare(_ name: String, items: Int, tool: Timing, floor: Timing, unit: String, pairs: Pairs? = nil) {
+func compare(
+  _ name: String, items: Int, tool: Timing, floor: Timing, unit: String, pairs: Pairs? = nil,
+  floorName: String = "SQLite writing the same rows"
+) {
   report(name, items: items, timing: tool, unit: unit)
-  report("  floor (SQLite writing the same rows)", items: items, timing: floor, unit: unit)
+  report("  floor (\(floorName))", items: items, timing: floor, unit: unit)
   print(
     "  ratio hr/floor: \(String(format: "%.2f", tool.seconds / max(floor.seconds, 1e-9)))x wall, "
       + "\(String(format: "%.2f", tool.cpuSeconds / max(floor.cpuSeconds, 1e-9)))x CPU")

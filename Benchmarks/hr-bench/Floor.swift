@@ -32,22 +32,48 @@ struct Floor {
   let diff: URL
   let source: URL
   let plan: Plan
+  /// Whether only the rows of the run are compared: its events, and the rows of the records they
+  /// name (every row a tool writes belongs to a record its events name, but for the shared
+  /// tables such as `division_sequence`, which are compared whole). The whole store is compared
+  /// otherwise, which a store of millions of records makes take minutes.
+  let comparesTheRunOnly: Bool
 
   /// Takes the copy of `store` before the tool runs.
   init(of store: URL, in setup: BenchSetup, name: String, plan: Plan = .keyOrder) throws {
+    try self.init(of: store, in: setup.directory, name: name, plan: plan)
+  }
+
+  /// Takes the copy of `store` before the tool runs, in `directory`.
+  init(of store: URL, in directory: URL, name: String, plan: Plan = .keyOrder) throws {
     source = store
     self.plan = plan
-    copy = setup.file("\(name)-floor.sqlite")
-    diff = setup.file("\(name)-floor-diff.sqlite")
-    for url in [copy, diff] {
-      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }
-    }
+    comparesTheRunOnly = false
+    copy = directory.appendingPathComponent("\(name)-floor.sqlite")
+    diff = directory.appendingPathComponent("\(name)-floor-diff.sqlite")
+    Self.remove(copy)
     if FileManager.default.fileExists(atPath: store.path) {
       let queue = try DatabaseQueue(path: store.path)
       try queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy.path]) }
       try queue.close()
     }
     _ = try Store(path: copy.path)
+  }
+
+  /// Follows `store` with `copy`, a copy of its files taken once (not rebuilt, as `VACUUM INTO`
+  /// would, so that its pages lie as the store's do): each run's floor writes into `copy` the rows
+  /// the run added to `store`, and so brings it level with `store` for the next run. For a store
+  /// too large to copy before every run; only the run's rows are compared.
+  init(following store: URL, copy: URL, in directory: URL, name: String, plan: Plan) {
+    source = store
+    self.copy = copy
+    self.plan = plan
+    comparesTheRunOnly = true
+    diff = directory.appendingPathComponent("\(name)-floor-diff.sqlite")
+  }
+
+  /// Removes a store's files.
+  static func remove(_ store: URL) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
   }
 
   /// The tables a tool writes, parents first so that every foreign key holds as rows arrive.
@@ -60,6 +86,7 @@ struct Floor {
   /// otherwise, written into the copy as `plan` says, the tool having read `lines` lines. Returns
   /// the timing and the number of rows written, as SQLite counts them.
   func measure(lines: Int? = nil) throws -> (timing: Timing, rows: Int) {
+    Self.remove(diff)
     let queue = try DatabaseQueue(path: diff.path)
     var steps: [Step] = []
     // The last event of each transaction but the last (tool order with a batch).
@@ -88,11 +115,19 @@ struct Floor {
         let match = keys.map { "b.\($0) = s.\($0)" }.joined(separator: " AND ")
         let differs = columns.filter { !keys.contains($0) }.map { "b.\($0) IS NOT s.\($0)" }.joined(separator: " OR ")
         var step = Step(table: table, columns: columns, keys: keys)
+        var ofTheRun = ""
+        if comparesTheRunOnly {
+          if table == "audit_event" {
+            ofTheRun = " AND s.seq >= \(firstNewEvent)"
+          } else if columns.contains("record_no") {
+            ofTheRun = " AND s.record_no IN (SELECT record_no FROM src.audit_event WHERE seq >= \(firstNewEvent))"
+          }
+        }
         for kind in Step.Kind.allCases {
           var source =
             kind == .new
-            ? "FROM src.\(table) s WHERE NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))"
-            : "FROM src.\(table) s JOIN base.\(table) b ON \(match) WHERE \(differs.isEmpty ? "0" : differs)"
+            ? "FROM src.\(table) s WHERE NOT EXISTS (SELECT 1 FROM base.\(table) b WHERE \(match))\(ofTheRun)"
+            : "FROM src.\(table) s JOIN base.\(table) b ON \(match) WHERE (\(differs.isEmpty ? "0" : differs))\(ofTheRun)"
           // In tool order each row carries `event`, the event it goes with: an event itself; the
           // n-th new row of a record in a table with an integer key (its n-th service, say) the
           // record's n-th event of the run, the tools handing out such keys in order; any other

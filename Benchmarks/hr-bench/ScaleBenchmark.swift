@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import HRCLI
 import HRCore
 import HRFixtures
 import HRLines
@@ -24,6 +25,13 @@ struct ScaleBenchmark: ParsableCommand {
   @Option(help: "Timed one-line hr-create --check runs on each store.") var checkRuns = 21
   @Flag(help: "Continue a build left in the working directory, keeping the residents it holds.") var resume = false
   @Flag(help: "Only build the store; measure nothing.") var buildOnly = false
+  @Flag(
+    inversion: .prefixedNo,
+    help: """
+      Measure each run's floor too: SQLite writing the same rows into a fresh store and into a copy of \
+      the large one (which needs as much free disk as the store).
+      """)
+  var floor = true
 
   /// The generated people's date of reference, as in the other benchmarks.
   static let today = LocalDate("2026-11-26")!
@@ -45,6 +53,89 @@ struct ScaleBenchmark: ParsableCommand {
     try build(store: store.path, config: config, people: &people, first: known)
     if buildOnly { return }
 
+    guard let lines = try drawLines(from: &people, notIn: store, directory: directory) else { return }
+
+    // The floor of each run: the same rows in the tool's order, committed as the tool commits
+    // them, so that the two stores differ for SQLite only in what they already hold.
+    let plan = Floor.Plan.toolOrder(batch: try LineOptions.parse([]).batchSize)
+    let largeCopy = directory.appendingPathComponent("scale-floor.sqlite")
+    defer { Floor.remove(largeCopy) }
+    var largeFloor: Floor?
+    if floor {
+      try copyWhole(store, to: largeCopy)
+      largeFloor = Floor(following: store, copy: largeCopy, in: directory, name: "scale-large", plan: plan)
+    }
+
+    let empty = directory.appendingPathComponent("empty.sqlite")
+    for (name, inputs) in [("city-wide slices", lines.slices), ("one organisation's intake", lines.intakes)] {
+      var emptyTimings: [Timing] = []
+      var largeTimings: [Timing] = []
+      var emptyFloorTimings: [Timing] = []
+      var largeFloorTimings: [Timing] = []
+      for input in inputs {
+        Floor.remove(empty)
+        let emptyFloor = floor ? try Floor(of: empty, in: directory, name: "scale-empty", plan: plan) : nil
+        emptyTimings.append(try create(input, store: empty, config: config, directory: directory))
+        let emptyRows = try emptyFloor?.measure(lines: measure)
+        largeTimings.append(try create(input, store: store, config: config, directory: directory))
+        let largeRows = try largeFloor?.measure(lines: measure)
+        if let emptyRows, let largeRows {
+          guard emptyRows.rows == largeRows.rows else {
+            throw RunFailure("the floor wrote \(emptyRows.rows) rows into the empty store, \(largeRows.rows) into the large one")
+          }
+          emptyFloorTimings.append(emptyRows.timing)
+          largeFloorTimings.append(largeRows.timing)
+        }
+      }
+      let emptyRate = median(emptyTimings.map { Double(measure) / $0.seconds })
+      let largeRate = median(largeTimings.map { Double(measure) / $0.seconds })
+      let emptyCPURate = median(emptyTimings.map { Double(measure) / $0.cpuSeconds })
+      let largeCPURate = median(largeTimings.map { Double(measure) / $0.cpuSeconds })
+      say(
+        "hr-create of \(measure) residents, \(name), median of \(runs): empty store \(rate(emptyRate)) records/s "
+          + "(\(rate(emptyCPURate))/CPU s); large store \(rate(largeRate)) records/s (\(rate(largeCPURate))/CPU s); "
+          + "peak \(mib(largeTimings.map(\.peakBytes).max() ?? 0)) MiB")
+      say(
+        "  large/empty: \(String(format: "%.0f", 100 * largeRate / emptyRate))% wall, "
+          + "\(String(format: "%.0f", 100 * largeCPURate / emptyCPURate))% CPU")
+      guard !emptyFloorTimings.isEmpty else { continue }
+      let emptyFloorRate = median(emptyFloorTimings.map { Double(measure) / $0.seconds })
+      let largeFloorRate = median(largeFloorTimings.map { Double(measure) / $0.seconds })
+      let emptyFloorCPURate = median(emptyFloorTimings.map { Double(measure) / $0.cpuSeconds })
+      let largeFloorCPURate = median(largeFloorTimings.map { Double(measure) / $0.cpuSeconds })
+      say(
+        "  floor (SQLite writing the same rows in the tool's order), median of \(runs): empty store "
+          + "\(rate(emptyFloorRate)) records/s (\(rate(emptyFloorCPURate))/CPU s); large store \(rate(largeFloorRate)) "
+          + "records/s (\(rate(largeFloorCPURate))/CPU s); large/empty: "
+          + "\(String(format: "%.0f", 100 * largeFloorRate / emptyFloorRate))% wall, "
+          + "\(String(format: "%.0f", 100 * largeFloorCPURate / emptyFloorCPURate))% CPU")
+      say(
+        "  ratio hr/floor, median: empty store \(String(format: "%.2f", emptyFloorRate / emptyRate))x wall, "
+          + "large store \(String(format: "%.2f", largeFloorRate / largeRate))x wall")
+    }
+
+    for (name, line) in [("a resident in the store", checkKnown), ("a resident not in the store", lines.checkUnknown)] {
+      for (storeName, path) in [("large store", store), ("empty store", empty)] {
+        var timings: [Timing] = []
+        for _ in 0..<checkRuns {
+          // A run of milliseconds: timed without `/usr/bin/time` (`timedRun`), no peak printed.
+          timings.append(
+            try tool(["--check", "--quiet"], input: line, store: path, config: config, directory: directory, peak: false))
+        }
+        say(
+          "hr-create --check, one line, \(name), \(storeName): median \(ms(median(timings.map(\.seconds)))) ms wall, "
+            + "\(ms(median(timings.map(\.cpuSeconds)))) ms CPU over \(checkRuns) runs")
+      }
+    }
+  }
+
+  /// Writes the lines to measure: `runs` city-wide slices and `runs` intakes of one organisation
+  /// each, of `measure` people the store does not hold, and one more such person for `--check`.
+  /// The store is open only here: the copy of its files that the floor takes must not be read
+  /// while this process holds it open, for closing a file this process opened drops every lock
+  /// the process holds on it, its connections' included, and a tool would then take the store for
+  /// unused and remove its log from under them.
+  func drawLines(from people: inout Population, notIn store: URL, directory: URL) throws -> MeasuredLines? {
     // The measured lines are people the store does not hold yet: after a resumed build, the
     // replay of the generator stops short by the residents it passed over, whose successors the
     // store already holds.
@@ -63,7 +154,7 @@ struct ScaleBenchmark: ParsableCommand {
       guard lines.count == measure else { throw RunFailure("the generator ran out of people") }
       slices.append(try writeLines(lines, to: directory.appendingPathComponent("slice-\(run).jsonl")))
     }
-    guard let unknown = try next() else { return }
+    guard let unknown = try next() else { return nil }
     let checkUnknown = try writeLines([unknown], to: directory.appendingPathComponent("check-new.jsonl"))
     // One institution's intake: the next residents of one organisation (a district's 80
     // divisions here), the way a primary-care institution loads its new residents; the city-wide
@@ -79,41 +170,14 @@ struct ScaleBenchmark: ParsableCommand {
       intakes.append(try writeLines(lines, to: directory.appendingPathComponent("intake-\(run).jsonl")))
     }
 
-    let empty = directory.appendingPathComponent("empty.sqlite")
-    for (name, inputs) in [("city-wide slices", slices), ("one organisation's intake", intakes)] {
-      var emptyTimings: [Timing] = []
-      var largeTimings: [Timing] = []
-      for input in inputs {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: empty.path + suffix) }
-        emptyTimings.append(try create(input, store: empty, config: config, directory: directory))
-        largeTimings.append(try create(input, store: store, config: config, directory: directory))
-      }
-      let emptyRate = median(emptyTimings.map { Double(measure) / $0.seconds })
-      let largeRate = median(largeTimings.map { Double(measure) / $0.seconds })
-      let emptyCPURate = median(emptyTimings.map { Double(measure) / $0.cpuSeconds })
-      let largeCPURate = median(largeTimings.map { Double(measure) / $0.cpuSeconds })
-      say(
-        "hr-create of \(measure) residents, \(name), median of \(runs): empty store \(rate(emptyRate)) records/s "
-          + "(\(rate(emptyCPURate))/CPU s); large store \(rate(largeRate)) records/s (\(rate(largeCPURate))/CPU s); "
-          + "peak \(mib(largeTimings.map(\.peakBytes).max() ?? 0)) MiB")
-      say(
-        "  large/empty: \(String(format: "%.0f", 100 * largeRate / emptyRate))% wall, "
-          + "\(String(format: "%.0f", 100 * largeCPURate / emptyCPURate))% CPU")
-    }
+    return MeasuredLines(slices: slices, intakes: intakes, checkUnknown: checkUnknown)
+  }
 
-    for (name, line) in [("a resident in the store", checkKnown), ("a resident not in the store", checkUnknown)] {
-      for (storeName, path) in [("large store", store), ("empty store", empty)] {
-        var timings: [Timing] = []
-        for _ in 0..<checkRuns {
-          // A run of milliseconds: timed without `/usr/bin/time` (`timedRun`), no peak printed.
-          timings.append(
-            try tool(["--check", "--quiet"], input: line, store: path, config: config, directory: directory, peak: false))
-        }
-        say(
-          "hr-create --check, one line, \(name), \(storeName): median \(ms(median(timings.map(\.seconds)))) ms wall, "
-            + "\(ms(median(timings.map(\.cpuSeconds)))) ms CPU over \(checkRuns) runs")
-      }
-    }
+  /// The input files of the measured runs.
+  struct MeasuredLines {
+    let slices: [URL]
+    let intakes: [URL]
+    let checkUnknown: URL
   }
 
   /// Creates the residents the store lacks, `batch` to a transaction, and prints the progress
@@ -185,6 +249,22 @@ struct ScaleBenchmark: ParsableCommand {
     say(
       "store: \(done) residents, \(events) audit events, \(bytes(pages * pageSize)) in pages (\(free) free), "
         + "\(String(format: "%.0f", Double(pages * pageSize) / Double(max(done, 1)))) bytes per resident")
+  }
+
+  /// Copies the files of `store` to `copy` as they are, after making sure the disk holds them.
+  func copyWhole(_ store: URL, to copy: URL) throws {
+    Floor.remove(copy)
+    let needed = Self.size(store.path)
+    let free =
+      (try FileManager.default.attributesOfFileSystem(forPath: copy.deletingLastPathComponent().path)[.systemFreeSize]
+        as? Int) ?? 0
+    guard free > needed + (1 << 30) else {
+      throw RunFailure("the floor needs a copy of the store, \(bytes(needed)), and \(bytes(free)) are free (--no-floor skips it)")
+    }
+    say("copying the store for the floor (\(bytes(needed)))")
+    for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: store.path + suffix) {
+      try FileManager.default.copyItem(atPath: store.path + suffix, toPath: copy.path + suffix)
+    }
   }
 
   /// The size of the store and its write-ahead log, in bytes.
