@@ -8,7 +8,8 @@ import HRLines
 
 /// Builds a store of millions of generated residents and measures `hr-create` on it: how long the
 /// store took to build and its bytes per resident; `hr-create` throughput on it next to the same
-/// lines on an empty store; and what one `hr-create --check` line costs for the whole process.
+/// lines on an empty store, each run beside its floor on that store (`--no-floor` skips them);
+/// and what one `hr-create --check` line costs for the whole process.
 ///
 /// The store is built in this process with `Registry.create`, the code `hr-create` runs for each
 /// line, in transactions of `--batch` residents: the same rows, identifiers and audit events,

@@ -286,12 +286,12 @@ package struct LineRunner {
 }
 
 extension LineRunner {
-  /// Runs a command that reads lines, the same way for every tool: an output file that would
-  /// overwrite the store or an input is refused (exit 64) before anything is opened; then the
-  /// operator's session for `action` (exit 77 when the role may never take it; a command that
-  /// `writes` claims a date only in a training installation), then `makeHandler`,
-  /// which may check the options against the session and returns what each line does, then the
-  /// store, `prepare` on the writer's connection, and the loop.
+  /// Runs a command that reads lines, the same way for every tool: an input that is the store, and
+  /// an output file that would overwrite the store or an input, are refused (exit 64) before
+  /// anything is opened; then the operator's session for `action` (exit 77 when the role may never
+  /// take it; a command that `writes` claims a date only in a training installation), then
+  /// `makeHandler`, which may check the options against the session and returns what each line
+  /// does, then the store, `prepare` on the writer's connection, and the loop.
   package static func run(
     _ command: String, action: Action, verb: String, rerunIsSafe: Bool = false, common: CommonOptions, lines: LineOptions,
     createsStore: Bool = false, writes: Bool = true, prepare: @escaping (Database) throws -> Void = { _ in },
@@ -299,6 +299,7 @@ extension LineRunner {
   ) throws {
     let tool = String(command.prefix { $0 != " " })
     try runTool(tool) {
+      try refuseReadingStore(inputs: lines.files, store: common.storePath)
       if let rejects = lines.rejects {
         try refuseOverwriting(
           "--rejects", output: rejects, store: common.storePath, inputs: lines.files,

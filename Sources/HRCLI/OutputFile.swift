@@ -95,6 +95,21 @@ func storeFile(_ target: FileIdentity, store: String) -> (path: String, isCompan
   return nil
 }
 
+/// Refuses an input that is the store or one of the files SQLite keeps beside it (`hr-create
+/// hr.sqlite`, an operand given in the wrong place, or `< hr.sqlite`): its pages are no lines, and
+/// a file of the store that the run opened and closed as input would release the locks the run's
+/// own connection holds on it (POSIX drops all of a process's locks on a file at any close of it),
+/// so that another tool ending meanwhile could take the store for unused and remove its log.
+func refuseReadingStore(inputs: [String], store: String) throws(RunError) {
+  for input in inputs.isEmpty ? ["-"] : inputs {
+    let identity = input == "-" ? FileIdentity(fileDescriptor: 0) : FileIdentity(path: input)
+    guard let identity, let file = storeFile(identity, store: store) else { continue }
+    let what = file.isCompanion ? "the store's companion file '\(file.path)'" : "the store '\(store)'"
+    let input = input == "-" ? "standard input" : "the input '\(input)'"
+    throw RunError(.usage, "\(input) is \(what): name the file of lines to read")
+  }
+}
+
 /// Refuses an output file that would overwrite what the run reads or writes: the store, one of
 /// the files SQLite keeps beside it, the configuration, an input, or the file standard output or
 /// standard error is redirected to. Opening it for writing would truncate that file before the run

@@ -110,9 +110,15 @@ struct GroupInstallationTests {
     #expect(cat.stderr.contains("Permission denied"))
     let sqlite = try installation.run("sqlite3 '\(installation.store)' 'SELECT count(*) FROM record'", as: staff)
     #expect(sqlite.status != 0)
+    // The store named as input is refused before anything is opened; another file of its
+    // directory is opened with the staff account's own group, which may not enter it.
     let asInput = try installation.run("hr-create --check '\(installation.store)'", as: staff)
-    #expect(asInput.status == 66)
-    #expect(asInput.stderr.contains("Permission denied"))
+    #expect(asInput.status == 64)
+    #expect(asInput.stderr.contains("is the store"))
+    let besideIt = URL(fileURLWithPath: installation.store).deletingLastPathComponent().appendingPathComponent("lines.jsonl")
+    let inItsDirectory = try installation.run("hr-create --check '\(besideIt.path)'", as: staff)
+    #expect(inItsDirectory.status == 66)
+    #expect(inItsDirectory.stderr.contains("Permission denied"))
 
     // Not another store, configuration or date, by option or environment.
     let ownStore = try installation.run("hr-audit verify --store /tmp/\(staff).sqlite", as: staff)
