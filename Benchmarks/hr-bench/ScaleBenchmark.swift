@@ -88,31 +88,19 @@ struct ScaleBenchmark: ParsableCommand {
           largeFloorTimings.append(largeRows.timing)
         }
       }
-      let emptyRate = median(emptyTimings.map { Double(measure) / $0.seconds })
-      let largeRate = median(largeTimings.map { Double(measure) / $0.seconds })
-      let emptyCPURate = median(emptyTimings.map { Double(measure) / $0.cpuSeconds })
-      let largeCPURate = median(largeTimings.map { Double(measure) / $0.cpuSeconds })
+      let (onEmpty, onLarge) = (Rates(emptyTimings, items: measure), Rates(largeTimings, items: measure))
       say(
-        "hr-create of \(measure) residents, \(name), median of \(runs): empty store \(rate(emptyRate)) records/s "
-          + "(\(rate(emptyCPURate))/CPU s); large store \(rate(largeRate)) records/s (\(rate(largeCPURate))/CPU s); "
+        "hr-create of \(measure) residents, \(name), median of \(runs): \(Rates.compared(onEmpty, onLarge)); "
           + "peak \(mib(largeTimings.map(\.peakBytes).max() ?? 0)) MiB")
-      say(
-        "  large/empty: \(String(format: "%.0f", 100 * largeRate / emptyRate))% wall, "
-          + "\(String(format: "%.0f", 100 * largeCPURate / emptyCPURate))% CPU")
       guard !emptyFloorTimings.isEmpty else { continue }
-      let emptyFloorRate = median(emptyFloorTimings.map { Double(measure) / $0.seconds })
-      let largeFloorRate = median(largeFloorTimings.map { Double(measure) / $0.seconds })
-      let emptyFloorCPURate = median(emptyFloorTimings.map { Double(measure) / $0.cpuSeconds })
-      let largeFloorCPURate = median(largeFloorTimings.map { Double(measure) / $0.cpuSeconds })
+      let emptyFloor = Rates(emptyFloorTimings, items: measure)
+      let largeFloor = Rates(largeFloorTimings, items: measure)
       say(
-        "  floor (SQLite writing the same rows in the tool's order), median of \(runs): empty store "
-          + "\(rate(emptyFloorRate)) records/s (\(rate(emptyFloorCPURate))/CPU s); large store \(rate(largeFloorRate)) "
-          + "records/s (\(rate(largeFloorCPURate))/CPU s); large/empty: "
-          + "\(String(format: "%.0f", 100 * largeFloorRate / emptyFloorRate))% wall, "
-          + "\(String(format: "%.0f", 100 * largeFloorCPURate / emptyFloorCPURate))% CPU")
+        "  floor (SQLite writing the same rows in the tool's order), median of \(runs): "
+          + Rates.compared(emptyFloor, largeFloor))
       say(
-        "  ratio hr/floor, median: empty store \(String(format: "%.2f", emptyFloorRate / emptyRate))x wall, "
-          + "large store \(String(format: "%.2f", largeFloorRate / largeRate))x wall")
+        "  ratio hr/floor, median: empty store \(String(format: "%.2f", emptyFloor.wall / onEmpty.wall))x wall, "
+          + "large store \(String(format: "%.2f", largeFloor.wall / onLarge.wall))x wall")
     }
 
     for (name, line) in [("a resident in the store", checkKnown), ("a resident not in the store", lines.checkUnknown)] {
@@ -250,6 +238,25 @@ struct ScaleBenchmark: ParsableCommand {
     say(
       "store: \(done) residents, \(events) audit events, \(bytes(pages * pageSize)) in pages (\(free) free), "
         + "\(String(format: "%.0f", Double(pages * pageSize) / Double(max(done, 1)))) bytes per resident")
+  }
+
+  /// The median records/second of some runs, by wall-clock and by CPU time.
+  struct Rates {
+    let wall: Double
+    let cpu: Double
+
+    init(_ timings: [Timing], items: Int) {
+      wall = median(timings.map { Double(items) / $0.seconds })
+      cpu = median(timings.map { Double(items) / $0.cpuSeconds })
+    }
+
+    /// Both stores' rates, and the large store's share of the empty one's.
+    static func compared(_ empty: Rates, _ large: Rates) -> String {
+      func rate(_ value: Double) -> String { String(format: "%.0f", value) }
+      return "empty store \(rate(empty.wall)) records/s (\(rate(empty.cpu))/CPU s); large store \(rate(large.wall)) "
+        + "records/s (\(rate(large.cpu))/CPU s); large/empty: \(rate(100 * large.wall / empty.wall))% wall, "
+        + "\(rate(100 * large.cpu / empty.cpu))% CPU"
+    }
   }
 
   /// Copies the files of `store` to `copy` as they are, after making sure the disk holds them.
