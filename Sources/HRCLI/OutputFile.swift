@@ -105,8 +105,8 @@ func refuseReadingStore(inputs: [String], store: String) throws(RunError) {
     let identity = input == "-" ? FileIdentity(fileDescriptor: 0) : FileIdentity(path: input)
     guard let identity, let file = storeFile(identity, store: store) else { continue }
     let what = file.isCompanion ? "the store's companion file '\(file.path)'" : "the store '\(store)'"
-    let input = input == "-" ? "standard input" : "the input '\(input)'"
-    throw RunError(.usage, "\(input) is \(what): name the file of lines to read")
+    let named = input == "-" ? "standard input" : "the input '\(input)'"
+    throw RunError(.usage, "\(named) is \(what): name the file of lines to read")
   }
 }
 
