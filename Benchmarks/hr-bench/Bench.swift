@@ -70,14 +70,11 @@ struct BenchSetup {
     config = directory.appendingPathComponent("bench.yaml")
     try benchConfiguration.write(to: config, atomically: true, encoding: .utf8)
     store = directory.appendingPathComponent(storeName)
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+    removeStore(store)
   }
 
   /// A file of the working directory.
   func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
-
-  /// The files of a store: the database, its log and its shared memory.
-  private static func files(of store: URL) -> [String] { ["", "-wal", "-shm"].map { store.path + $0 } }
 
   /// Copies the store as it is now to `name` in the working directory, to put it back before
   /// each pair of runs after the first (``restoreStore(from:)``); no store, no copy.
@@ -119,7 +116,7 @@ struct BenchSetup {
 
   /// Replaces the files of the store `target` with those of `source`.
   private static func copy(_ source: URL, to target: URL) throws {
-    for (from, to) in zip(files(of: source), files(of: target)) {
+    for (from, to) in zip(storeFiles(of: source), storeFiles(of: target)) {
       try? FileManager.default.removeItem(atPath: to)
       if FileManager.default.fileExists(atPath: from) { try FileManager.default.copyItem(atPath: from, toPath: to) }
     }
@@ -150,6 +147,14 @@ struct BenchSetup {
     guard timing.status == 0 else { throw RunFailure("\(tool) \(arguments.first ?? "") exited \(timing.status)") }
     return timing
   }
+}
+
+/// The files of a store: the database, its log and its shared memory.
+func storeFiles(of store: URL) -> [String] { ["", "-wal", "-shm"].map { store.path + $0 } }
+
+/// Removes a store's files, those that exist.
+func removeStore(_ store: URL) {
+  for file in storeFiles(of: store) { try? FileManager.default.removeItem(atPath: file) }
 }
 
 /// The sample configuration's organisations, over which generated residents are spread.

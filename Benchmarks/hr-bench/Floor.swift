@@ -50,7 +50,7 @@ struct Floor {
     comparesTheRunOnly = false
     copy = directory.appendingPathComponent("\(name)-floor.sqlite")
     diff = directory.appendingPathComponent("\(name)-floor-diff.sqlite")
-    Self.remove(copy)
+    removeStore(copy)
     if FileManager.default.fileExists(atPath: store.path) {
       let queue = try DatabaseQueue(path: store.path)
       try queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy.path]) }
@@ -71,11 +71,6 @@ struct Floor {
     diff = directory.appendingPathComponent("\(name)-floor-diff.sqlite")
   }
 
-  /// Removes a store's files.
-  static func remove(_ store: URL) {
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
-  }
-
   /// The tables a tool writes, parents first so that every foreign key holds as rows arrive.
   static let tables = [
     "division_sequence", "record", "identifier", "record_history", "service", "amendment", "tag", "contract", "contact",
@@ -86,7 +81,7 @@ struct Floor {
   /// otherwise, written into the copy as `plan` says, the tool having read `lines` lines. Returns
   /// the timing and the number of rows written, as SQLite counts them.
   func measure(lines: Int? = nil) throws -> (timing: Timing, rows: Int) {
-    Self.remove(diff)
+    removeStore(diff)
     let queue = try DatabaseQueue(path: diff.path)
     var steps: [Step] = []
     // The last event of each transaction but the last (tool order with a batch).

@@ -28,7 +28,7 @@ struct MetricsBenchmark: ParsableCommand {
       let start = DispatchTime.now().uptimeNanoseconds
       // Filled under another name, so that an interrupted fill is never taken for a built store.
       let partial = directory.appendingPathComponent("metrics-partial.sqlite")
-      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial.path + suffix) }
+      removeStore(partial)
       try fill(partial.path)
       try FileManager.default.moveItem(at: partial, to: store)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

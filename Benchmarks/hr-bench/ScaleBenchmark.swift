@@ -43,7 +43,7 @@ struct ScaleBenchmark: ParsableCommand {
     try scaleConfiguration.write(to: config, atomically: true, encoding: .utf8)
     let store = directory.appendingPathComponent("scale.sqlite")
     if !resume {
-      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.path + suffix) }
+      removeStore(store)
     }
     // As many people as are drawn: the build, the city-wide slices and the intakes, which keep
     // one organisation's residents out of the people drawn, each stop on their own.
@@ -60,7 +60,7 @@ struct ScaleBenchmark: ParsableCommand {
     // them, so that the two stores differ for SQLite only in what they already hold.
     let plan = Floor.Plan.toolOrder(batch: try LineOptions.parse([]).batchSize)
     let largeCopy = directory.appendingPathComponent("scale-floor.sqlite")
-    defer { Floor.remove(largeCopy) }
+    defer { removeStore(largeCopy) }
     var largeFloor: Floor?
     if floor {
       try copyWhole(store, to: largeCopy)
@@ -74,7 +74,7 @@ struct ScaleBenchmark: ParsableCommand {
       var emptyFloorTimings: [Timing] = []
       var largeFloorTimings: [Timing] = []
       for input in inputs {
-        Floor.remove(empty)
+        removeStore(empty)
         let emptyFloor = floor ? try Floor(of: empty, in: directory, name: "scale-empty", plan: plan) : nil
         emptyTimings.append(try create(input, store: empty, config: config, directory: directory))
         let emptyRows = try emptyFloor?.measure(lines: measure)
@@ -261,7 +261,7 @@ struct ScaleBenchmark: ParsableCommand {
 
   /// Copies the files of `store` to `copy` as they are, after making sure the disk holds them.
   func copyWhole(_ store: URL, to copy: URL) throws {
-    Floor.remove(copy)
+    removeStore(copy)
     let needed = Self.size(store.path)
     let free =
       (try FileManager.default.attributesOfFileSystem(forPath: copy.deletingLastPathComponent().path)[.systemFreeSize]
